@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"jiefen/bot"
+	"jiefen/handlers"
+	"jiefen/metrics"
+	"jiefen/routing"
+	"jiefen/store"
+	"jiefen/store/sqlite"
+)
+
+// app is jiefen wired together: the same for serve, demo and the tests.
+type app struct {
+	cfg       Config
+	log       *slog.Logger
+	store     store.Store
+	table     *routing.Table
+	account   *bot.Account
+	bot       *bot.Bot
+	messenger *bot.Messenger
+	server    *handlers.Server
+}
+
+func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
+	if cfg.RedisURL != "" {
+		return nil, errors.New("JIEFEN_REDIS_URL is set, but this build has only the embedded store; unset it to use " + cfg.DataDir)
+	}
+	table, err := loadTable(cfg.RoutesFile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.OpenAIURL != "" {
+		log.Warn("JIEFEN_OPENAI_URL is set, but this build classifies with the local classifier only")
+	}
+	st, err := sqlite.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	account := bot.NewAccount(bot.AccountConfig{AppID: cfg.AppID, Secret: cfg.Secret, Token: cfg.Token,
+		AESKey: cfg.AESKey, API: cfg.WeChatAPI, Timeout: cfg.APITimeout})
+	m := &bot.Messenger{Store: st, API: account, TemplateID: cfg.TemplateID, Now: now, Log: log}
+	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Log: log, Kick: m.Kick}
+	srv := &handlers.Server{
+		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
+		Store: st, Metrics: metrics.New(), Log: log, Now: now,
+	}
+	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv}, nil
+}
+
+func loadTable(path string) (*routing.Table, error) {
+	if path == "" {
+		return routing.Builtin(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("JIEFEN_ROUTES: %w", err)
+	}
+	t, err := routing.LoadTable(data)
+	if err != nil {
+		return nil, fmt.Errorf("JIEFEN_ROUTES %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// serve runs the HTTP server and the workers until ctx ends, then shuts
+// down in order: stop taking requests and let in-flight callbacks finish
+// (the platform waits 5 seconds at most), stop the workers, close the store.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           a.server.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a.messenger.Run(workCtx) }()
+	go func() { defer wg.Done(); a.purge(workCtx) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = hs.Shutdown(sctx)
+		cancel()
+	}
+	stopWork()
+	wg.Wait()
+	if cerr := a.store.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// purge drops expired dedup keys once an hour.
+func (a *app) purge(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.store.Purge(ctx, a.bot.Now()); err != nil {
+				a.log.Warn("purge", "err", err)
+			}
+		}
+	}
+}

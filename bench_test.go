@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/silenceper/wechat/v2/officialaccount"
+	"github.com/silenceper/wechat/v2/officialaccount/config"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+
+	"jiefen/wxsim"
+)
+
+// senders is the number of concurrent connections the platform keeps open
+// to the bot in the benchmark (the target is stated for 32).
+const senders = 32
+
+// BenchmarkCallback compares jiefen's callback (safe mode, embedded store,
+// the whole conversation: classify, ask, create cases) with a bare
+// silenceper handler that only answers a fixed text, under the same load
+// generator in the same run. Run:
+//
+//	go test -run '^$' -bench Callback -benchtime 20000x .
+//
+// It reports requests per second and the 99th-percentile latency.
+func BenchmarkCallback(b *testing.B) {
+	b.Run("bare-silenceper", func(b *testing.B) {
+		oa := officialaccount.NewOfficialAccount(&config.Config{AppID: testAppID, AppSecret: testSecret,
+			Token: testToken, EncodingAESKey: testAESKey, Cache: benchCache{}})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s := oa.GetServer(r, w)
+			s.SetMessageHandler(func(*message.MixMessage) *message.Reply {
+				return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText("收到")}
+			})
+			if err := s.Serve(); err == nil {
+				_ = s.Send()
+			}
+		}))
+		defer srv.Close()
+		load(b, srv.URL)
+	})
+	b.Run("jiefen-sqlite", func(b *testing.B) {
+		platform := wxsim.NewPlatform(testAppID, testSecret)
+		api := httptest.NewServer(platform)
+		defer api.Close()
+		a, err := newApp(Config{DataDir: b.TempDir(), AppID: testAppID, Secret: testSecret, Token: testToken,
+			AESKey: testAESKey, WeChatAPI: api.URL, APITimeout: 2 * time.Second},
+			slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer a.store.Close()
+		srv := httptest.NewServer(a.server.Handler())
+		defer srv.Close()
+		load(b, srv.URL)
+	})
+}
+
+// benchConversation is what each simulated citizen says, over and over as
+// new citizens: story, consent, region, phone, confirm (a case is made),
+// and an addition to the case's thread.
+var benchConversation = []string{"在柳河县工地干了三个月，包工头一直拖欠工资不给", "同意", "5", "跳过", "1", "补充：一共欠了八千六"}
+
+// load is the load generator: senders goroutines, each a platform
+// connection posting signed, encrypted text callbacks one after another.
+func load(b *testing.B, base string) {
+	client := &wxsim.Client{URL: base + "/wechat", Token: testToken, AESKey: testAESKey, AppID: testAppID,
+		AccountID: "gh_bench", Mode: wxsim.Safe,
+		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}}
+	var next atomic.Int64
+	lat := make([][]time.Duration, senders)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for s := 0; s < senders; s++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for turn := 0; ; turn++ {
+				if next.Add(1) > int64(b.N) {
+					return
+				}
+				who := fmt.Sprintf("oBench%02d-%d", s, turn/len(benchConversation))
+				m := client.Text(who, benchConversation[turn%len(benchConversation)])
+				t0 := time.Now()
+				rep, err := client.Send(context.Background(), m)
+				lat[s] = append(lat[s], time.Since(t0))
+				if err != nil || rep.Content == "" {
+					b.Errorf("callback failed: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	if len(all) > 0 {
+		b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
+		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+	}
+}
+
+// benchCache is a token cache the bare handler never uses (it sends nothing).
+type benchCache struct{}
+
+func (benchCache) Get(string) interface{}                       { return nil }
+func (benchCache) Set(string, interface{}, time.Duration) error { return nil }
+func (benchCache) IsExist(string) bool                          { return false }
+func (benchCache) Delete(string) error                          { return nil }

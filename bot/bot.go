@@ -1,0 +1,108 @@
+// Package bot is the intake conversation: what a citizen said, what to ask
+// next, when a case is made, and what is sent back. It also holds the
+// outbound messenger and the only code that talks to silenceper/wechat.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/routing"
+	"jiefen/store"
+)
+
+// China has one time zone and no daylight saving: a fixed zone avoids
+// depending on the host's tzdata for case numbers and times shown to people.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// dedupTTL is how long a callback's dedup key holds. The platform retries
+// within about 15 seconds; a day also covers retries across a long outage.
+const dedupTTL = 24 * time.Hour
+
+// Bot runs the conversation. It is safe for concurrent use: state lives in
+// the store and each turn is committed with a version check.
+type Bot struct {
+	Store      store.Store
+	Classifier routing.Classifier
+	Table      *routing.Table
+	Now        func() time.Time
+	Log        *slog.Logger
+	Kick       func() // wakes the outbound messenger after a turn queued messages; may be nil
+}
+
+// Inbound is one callback from the platform, independent of the library's types.
+type Inbound struct {
+	OpenID      string
+	MsgID       int64
+	CreateTime  int64
+	Kind        string // text, voice, image, event, or another platform type
+	Text        string
+	Recognition string
+	MediaID     string
+	Event       string
+	EventKey    string
+}
+
+// DedupKey identifies the delivery, the same across the platform's retries:
+// FromUserName+MsgId for messages, FromUserName+CreateTime+Event for events
+// (MsgId alone collides across users, shared/notes/wechat.md §1.3).
+func (in Inbound) DedupKey() string {
+	if in.Kind == "event" {
+		return "e:" + in.OpenID + ":" + strconv.FormatInt(in.CreateTime, 10) + ":" + in.Event + ":" + in.EventKey
+	}
+	return "m:" + in.OpenID + ":" + strconv.FormatInt(in.MsgID, 10)
+}
+
+// Handle runs one turn of the conversation and returns the passive reply ("" for none).
+// A retried delivery gets the reply the first one got, and changes nothing.
+func (b *Bot) Handle(ctx context.Context, in Inbound) (string, error) {
+	if in.OpenID == "" {
+		return "", errors.New("bot: message without sender")
+	}
+	// A concurrent turn of the same citizen moved the dialog: run again on
+	// the new state. Conflicts need two messages within milliseconds, so a
+	// few attempts are plenty.
+	for attempt := 0; attempt < 5; attempt++ {
+		reply, queued, err := b.turn(ctx, in)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			continue
+		case errors.Is(err, store.ErrDuplicate):
+			return b.Store.DedupReply(ctx, in.DedupKey())
+		case err != nil:
+			return "", err
+		}
+		if queued && b.Kick != nil {
+			b.Kick()
+		}
+		return reply, nil
+	}
+	return "", fmt.Errorf("bot: dialog kept changing under concurrent messages")
+}
+
+func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued bool, err error) {
+	t := &turn{b: b, ctx: ctx, in: in, now: b.Now()}
+	t.cit, err = b.Store.Citizen(ctx, in.OpenID)
+	if errors.Is(err, store.ErrNotFound) {
+		t.cit = dispute.Citizen{OpenID: in.OpenID}
+	} else if err != nil {
+		return "", false, err
+	}
+	if t.dlg, err = b.Store.Dialog(ctx, in.OpenID); err != nil {
+		return "", false, err
+	}
+	t.dlg.OpenID = in.OpenID
+	if err := t.run(); err != nil {
+		return "", false, err
+	}
+	t.finish()
+	if err := b.Store.Commit(ctx, t.ch); err != nil {
+		return "", false, err
+	}
+	return t.reply, len(t.ch.Outbound) > 0, nil
+}

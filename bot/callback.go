@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+)
+
+// Callback answers the platform's callbacks through silenceper's server.
+// The HTTP guards silenceper lacks (body limit, timestamp window, signature
+// refusal with a 4xx, panic recovery) sit in front of it, in handlers.
+type Callback struct {
+	Account *Account
+	Bot     *Bot
+	Log     *slog.Logger
+}
+
+// ServeHTTP runs one callback. silenceper writes straight to its writer and
+// always with status 200 (even "success" before we know whether the store
+// took the message), so it writes into a buffer and we decide what is sent.
+func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	buf := &bufferedWriter{header: http.Header{}}
+	srv := c.Account.oa.GetServer(r, buf)
+	var handleErr error
+	srv.SetMessageHandler(func(m *message.MixMessage) (reply *message.Reply) {
+		defer func() {
+			// The library does not recover panics in the handler (wechat.md §1.2).
+			if p := recover(); p != nil {
+				handleErr = fmt.Errorf("panic in conversation: %v", p)
+				reply = nil
+			}
+		}()
+		text, err := c.Bot.Handle(r.Context(), inbound(m))
+		if err != nil {
+			handleErr = err
+			return nil
+		}
+		if text == "" {
+			return nil
+		}
+		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(text)}
+	})
+	if err := srv.Serve(); err != nil {
+		// Bad msg_signature, undecryptable or malformed body: nothing was
+		// handled or stored.
+		c.Log.Warn("callback refused", "reason", err.Error())
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if handleErr != nil {
+		// A 5xx, so the platform retries rather than the message being lost.
+		c.Log.Error("callback not stored", "err", handleErr)
+		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if srv.ResponseMsg != nil {
+		// Only with a reply: Send after a nil reply in safe mode would write
+		// an encrypted empty message (wechat.md §1.2).
+		if err := srv.Send(); err != nil {
+			c.Log.Error("callback reply", "err", err)
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	if buf.body.Len() == 0 {
+		// Safe mode with no reply: "success" tells the platform not to retry.
+		buf.header.Set("Content-Type", "text/plain; charset=utf-8")
+		buf.body.WriteString("success")
+	}
+	for k, v := range buf.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.body.Bytes())
+}
+
+func inbound(m *message.MixMessage) Inbound {
+	return Inbound{
+		OpenID: string(m.FromUserName), MsgID: m.MsgID, CreateTime: m.CreateTime, Kind: string(m.MsgType),
+		Text: m.Content, Recognition: m.Recognition, MediaID: m.MediaID,
+		Event: string(m.Event), EventKey: m.EventKey,
+	}
+}
+
+// bufferedWriter holds what silenceper writes until the callback knows its outcome.
+type bufferedWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedWriter) WriteHeader(int)             {}

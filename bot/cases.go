@@ -1,0 +1,241 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// caseView is what the citizen is told about a new case.
+type caseView struct {
+	ID          string
+	BodyName    string
+	AcceptHours int
+	Urgent      bool
+	Region      string
+}
+
+// createCase turns the draft into a case routed to its body.
+func (t *turn) createCase() error {
+	d := t.dlg.Draft
+	dec, err := t.b.Table.Route(d.Type, d.Region)
+	if err != nil {
+		return err
+	}
+	day := t.now.In(chinaTime).Format("20060102")
+	seq, err := t.b.Store.NextCaseSeq(t.ctx, day)
+	if err != nil {
+		return err
+	}
+	// A number taken by a turn that then fails to commit is simply skipped:
+	// gaps are harmless, a number given twice would not be.
+	id := fmt.Sprintf("JF%s-%04d", day, seq)
+	c := dispute.Case{
+		ID: id, Status: dispute.Referred, Type: d.Type, Urgent: d.Urgent, Region: d.Region,
+		Body: dec.Body.ID, Rule: dec.Rule, Summary: summarize(d.Story), Story: d.Story,
+		OpenID: t.cit.OpenID, Phone: d.Phone, CreatedAt: t.now, UpdatedAt: t.now,
+	}
+	t.ch.NewCases = append(t.ch.NewCases, c)
+	t.caseID = id
+	t.record(id, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: d.Story})
+	for _, m := range d.Media {
+		t.attach(id, m)
+	}
+	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
+	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred,
+		Text: "转交" + dec.Body.Name + "（规则 " + dec.Rule + "）"})
+	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptHours: dec.Body.AcceptWithinHours, Urgent: d.Urgent, Region: d.Region}
+	if d.Urgent {
+		if duty, ok := t.b.Table.DutyDesk(); ok {
+			t.record(id, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "紧急案件，已同时通报" + duty.Name})
+		}
+		t.say(urgentCreated(view))
+	} else {
+		t.say(caseCreated(view))
+	}
+	t.resetDialog()
+	return nil
+}
+
+// attach records a voice or image ("image:<id>") on a case; images are
+// downloaded from the platform by the messenger, outside the callback.
+func (t *turn) attach(caseID, media string) {
+	kind, id, _ := strings.Cut(media, ":")
+	label := "[图片]"
+	if kind == "voice" {
+		label = "[语音，待收听]"
+	}
+	t.record(caseID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: label, MediaID: id})
+	if kind == "image" {
+		t.ch.Outbound = append(t.ch.Outbound, store.Outbound{
+			OpenID: t.cit.OpenID, CaseID: caseID, Kind: store.OutFetchMedia, MediaID: id, NotBefore: t.now,
+		})
+	}
+}
+
+// media handles a voice message without recognised text, or an image.
+func (t *turn) media(kind string) error {
+	ref := kind + ":" + t.in.MediaID
+	open, err := t.openCases()
+	if err != nil {
+		return err
+	}
+	if t.dlg.Step == stepIdle && len(open) > 0 {
+		t.caseID = open[0].ID
+		t.attach(open[0].ID, ref)
+		if kind == "voice" {
+			t.say(txtVoiceOnCase)
+		} else {
+			t.say(txtImageOnCase)
+		}
+		return nil
+	}
+	// No case yet: keep the media id with the draft; it joins the case when
+	// one is made (temporary media lives 3 days on the platform, images are
+	// fetched as soon as the case exists).
+	t.dlg.Draft.Media = append(t.dlg.Draft.Media, ref)
+	t.dlgChanged = true
+	if kind == "voice" {
+		t.say(txtVoiceNeedsText)
+	} else {
+		t.say(txtImageNeedsText)
+	}
+	return nil
+}
+
+func (t *turn) openCases() ([]dispute.Case, error) {
+	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID})
+	if err != nil {
+		return nil, err
+	}
+	var open []dispute.Case
+	for _, c := range all {
+		if c.Status.Open() {
+			open = append(open, c)
+		}
+	}
+	// Newest first: an addition most likely concerns the latest case.
+	for i, j := 0, len(open)-1; i < j; i, j = i+1, j-1 {
+		open[i], open[j] = open[j], open[i]
+	}
+	return open, nil
+}
+
+func (t *turn) progress() error {
+	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID})
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		t.say(txtNoCases)
+		return nil
+	}
+	var lines []string
+	for i := len(all) - 1; i >= 0 && len(lines) < 5; i-- {
+		c := all[i]
+		body := c.Body
+		if b, ok := t.b.Table.Body(c.Body); ok {
+			body = b.Name
+		}
+		lines = append(lines, fmt.Sprintf("%s %s\n状态：%s\n承办：%s\n更新：%s",
+			c.ID, c.Type.Name(), c.Status.Name(), body, c.UpdatedAt.In(chinaTime).Format("1月2日 15:04")))
+	}
+	t.say(progressList(lines))
+	return nil
+}
+
+func (t *turn) withdraw(id string) error {
+	open, err := t.openCases()
+	if err != nil {
+		return err
+	}
+	if id != "" {
+		for _, c := range open {
+			if strings.EqualFold(c.ID, id) {
+				return t.askWithdraw(c.ID)
+			}
+		}
+		t.say(txtWithdrawNone)
+		return nil
+	}
+	switch len(open) {
+	case 0:
+		if t.dlg.Step != stepIdle {
+			t.resetDialog()
+			t.say(txtCancelled)
+			return nil
+		}
+		t.say(txtWithdrawNone)
+	case 1:
+		return t.askWithdraw(open[0].ID)
+	default:
+		ids := make([]string, len(open))
+		for i, c := range open {
+			ids[i] = c.ID
+		}
+		t.say(withdrawWhich(ids))
+	}
+	return nil
+}
+
+func (t *turn) askWithdraw(id string) error {
+	t.dlg.Draft = store.Draft{Target: id}
+	t.setStep(stepWithdraw)
+	t.say(askWithdraw(id))
+	return nil
+}
+
+func (t *turn) answerWithdraw(s string) error {
+	id := t.dlg.Draft.Target
+	t.resetDialog()
+	switch strings.Trim(s, " 。.!！") {
+	case "1", "确定", "确定撤回", "是", "撤回":
+		c, err := t.b.Store.Case(t.ctx, id)
+		if err != nil {
+			return err
+		}
+		if !dispute.CanMove(c.Status, dispute.Withdrawn) {
+			t.say(txtWithdrawNone)
+			return nil
+		}
+		t.caseID = id
+		t.ch.Statuses = append(t.ch.Statuses, store.StatusChange{CaseID: id, To: dispute.Withdrawn, At: t.now})
+		t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Withdrawn, Text: "市民撤回"})
+		t.say(fmt.Sprintf(txtWithdrawDone, id))
+	default:
+		t.say(fmt.Sprintf(txtWithdrawKeep, id))
+	}
+	return nil
+}
+
+func (t *turn) human() error {
+	open, err := t.openCases()
+	if err != nil {
+		return err
+	}
+	if len(open) == 0 {
+		t.setStep(stepNew)
+		t.say(txtHumanNew)
+		return nil
+	}
+	t.caseID = open[0].ID
+	t.record(open[0].ID, dispute.Event{Kind: dispute.Note, Actor: "citizen", Text: "市民请求人工联系"})
+	t.say(txtHuman)
+	return nil
+}
+
+// summarize is the one-line summary mediators see in the queue: the story's
+// first sentence, at most 40 characters (an LLM summary replaces it later).
+func summarize(story string) string {
+	s := strings.TrimSpace(story)
+	if i := strings.IndexAny(s, "。！？\n!?"); i > 0 {
+		s = s[:i]
+	}
+	r := []rune(s)
+	if len(r) > 40 {
+		return string(r[:39]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,215 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"jiefen/store"
+)
+
+// Platform is what the messenger needs of the platform API (*Account).
+type Platform interface {
+	SendText(ctx context.Context, openID, text string) error
+	SendTemplate(ctx context.Context, openID, templateID, link, clientMsgID string, data map[string]string) error
+	FetchMedia(ctx context.Context, mediaID string) (contentType string, data []byte, err error)
+}
+
+// Messenger delivers the outbound queue. Items live in the store until
+// delivered, so a crash or an unreachable platform delays them but loses
+// none: a claimed item whose sender died is claimed again when its lease
+// runs out.
+type Messenger struct {
+	Store      store.Store
+	API        Platform
+	TemplateID string                     // template for messages outside the window; "" = hold them instead
+	CaseLink   func(caseID string) string // the citizen's case page, carried by template messages; may be nil
+	Now        func() time.Time
+	Log        *slog.Logger
+	Poll       time.Duration // how often to look for due items without a kick
+
+	once sync.Once
+	kick chan struct{}
+}
+
+const (
+	lease       = time.Minute
+	batch       = 16
+	maxAttempts = 40 // with backoff capped at 30 minutes: well over 24 hours of trying
+	maxBackoff  = 30 * time.Minute
+)
+
+func (m *Messenger) init() {
+	m.once.Do(func() { m.kick = make(chan struct{}, 1) })
+}
+
+// Kick wakes the messenger: something was queued.
+func (m *Messenger) Kick() {
+	m.init()
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx is done. An item in flight when ctx ends is
+// finished or left leased, to be claimed again.
+func (m *Messenger) Run(ctx context.Context) {
+	m.init()
+	poll := m.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		n, err := m.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			m.Log.Warn("outbound queue", "err", err)
+		}
+		if n == batch {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-m.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims and delivers one batch, and returns how many items it took.
+func (m *Messenger) RunOnce(ctx context.Context) (int, error) {
+	items, err := m.Store.ClaimOutbound(ctx, m.Now(), lease, batch)
+	if err != nil {
+		return 0, err
+	}
+	// Claim gives at most one item per citizen, so delivering the batch
+	// concurrently keeps each citizen's messages in order.
+	var wg sync.WaitGroup
+	errs := make([]error, len(items))
+	for i, o := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := m.deliver(ctx, o)
+			// Finishing uses its own context: a delivered message must be
+			// recorded as sent even while shutting down.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			errs[i] = m.Store.FinishOutbound(fctx, o.ID, r)
+		}()
+	}
+	wg.Wait()
+	return len(items), errors.Join(errs...)
+}
+
+func (m *Messenger) deliver(ctx context.Context, o store.Outbound) store.OutboundResult {
+	switch o.Kind {
+	case store.OutText:
+		return m.deliverText(ctx, o)
+	case store.OutFetchMedia:
+		ct, data, err := m.API.FetchMedia(ctx, o.MediaID)
+		if err != nil {
+			return m.failure(o, err)
+		}
+		err = m.Store.PutMedia(ctx, store.Media{MediaID: o.MediaID, OpenID: o.OpenID, CaseID: o.CaseID,
+			ContentType: ct, Data: data, At: m.Now()})
+		if err != nil {
+			return m.retry(o, err)
+		}
+		return store.OutboundResult{State: store.OutSent, Via: "media"}
+	}
+	return store.OutboundResult{State: store.OutFailed, Err: "unknown outbound kind " + o.Kind}
+}
+
+func (m *Messenger) deliverText(ctx context.Context, o store.Outbound) store.OutboundResult {
+	now := m.Now()
+	ok, err := m.Store.ReserveSend(ctx, o.OpenID, now)
+	if err != nil {
+		return m.retry(o, err)
+	}
+	if !ok {
+		// Known in advance: the window is closed or its quota used.
+		return m.outsideWindow(ctx, o)
+	}
+	err = m.API.SendText(ctx, o.OpenID, o.Text)
+	switch Code(err) {
+	case 0:
+		if err == nil {
+			return store.OutboundResult{State: store.OutSent, Via: "custom"}
+		}
+	case CodeOutOfWindow, CodeOverQuota:
+		// The platform knows better than our count (e.g. the citizen
+		// unfollowed): record the window as over and fall back.
+		if cerr := m.Store.CloseWindow(ctx, o.OpenID, now); cerr != nil {
+			return m.retry(o, cerr)
+		}
+		return m.outsideWindow(ctx, o)
+	}
+	return m.failure(o, err)
+}
+
+// outsideWindow sends a template message with a link to the case page when
+// one is configured, and otherwise holds the message until the citizen next
+// writes (Change.ReleaseHeld).
+func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.OutboundResult {
+	if m.TemplateID == "" || o.CaseID == "" {
+		return store.OutboundResult{State: store.OutHeld, Err: "outside the customer-service window"}
+	}
+	link := ""
+	if m.CaseLink != nil {
+		link = m.CaseLink(o.CaseID)
+	}
+	err := m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
+		map[string]string{"keyword1": o.CaseID, "keyword2": clip(o.Text, 20)})
+	if err != nil {
+		return m.failure(o, err)
+	}
+	return store.OutboundResult{State: store.OutSent, Via: "template"}
+}
+
+// failure decides between retrying and giving up. Busy (-1), token trouble
+// that survived one refresh, HTTP and network errors are passing: retry
+// with backoff. Other error codes will not change by retrying.
+func (m *Messenger) failure(o store.Outbound, err error) store.OutboundResult {
+	switch code := Code(err); code {
+	case 0, CodeBusy, CodeInvalidToken, CodeBadToken, CodeTokenExpired:
+		return m.retry(o, err)
+	default:
+		m.Log.Error("outbound failed", "id", o.ID, "kind", o.Kind, "errcode", code)
+		return store.OutboundResult{State: store.OutFailed, Err: err.Error()}
+	}
+}
+
+func (m *Messenger) retry(o store.Outbound, err error) store.OutboundResult {
+	if o.Attempts >= maxAttempts {
+		m.Log.Error("outbound gave up", "id", o.ID, "kind", o.Kind, "attempts", o.Attempts, "err", err)
+		return store.OutboundResult{State: store.OutFailed, Err: err.Error()}
+	}
+	return store.OutboundResult{State: store.OutPending, NotBefore: m.Now().Add(backoff(o.Attempts)), Err: err.Error()}
+}
+
+// backoff doubles from one second up to maxBackoff, with up to 20% jitter so
+// instances coming back together do not retry in lockstep.
+func backoff(attempts int) time.Duration {
+	d := maxBackoff
+	if attempts < 20 {
+		d = min(time.Second<<attempts, maxBackoff)
+	}
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
+
+// clip shortens s to n characters for template fields, which fold longer text.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

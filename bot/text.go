@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"jiefen/dispute"
+)
+
+// The message catalogue: every text a citizen reads comes from here, so the
+// voice of the service stays one voice and a wording change is one edit.
+// Short and kind, in Simplified Chinese.
+const (
+	txtWelcome = "您好，欢迎关注解纷服务！\n" +
+		"遇到矛盾纠纷（工资拖欠、交通事故、邻里、婚姻家庭、物业、消费、征收等），直接在这里用自己的话说说情况，" +
+		"我们会帮您登记并转给能解决问题的调解组织或部门，办理进展也会在这里告诉您。\n\n" + txtNotice
+
+	txtNotice = "【个人信息告知】为办理您的事项，我们会记录您的陈述、所在县区和联系电话，" +
+		"仅提供给处理您案件的调解组织或部门，不作他用；案件结束后按规定期限删除联系方式。"
+
+	txtAskConsent = "收到，我们会认真帮您处理。\n\n" + txtNotice + "\n\n请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
+	txtNoConsent  = "好的，您的信息不会被保存。如需帮助，随时再说说您的情况。"
+
+	txtAskPhone    = "请留一个联系电话，方便调解员联系您（手机或座机均可）。不想留可回复“跳过”。"
+	txtBadPhone    = "这个号码好像不太对，请再发一次手机号（11位）或座机号；不想留可回复“跳过”。"
+	txtAskTypeHead = "请回复数字选择纠纷类型："
+
+	txtHelp = "【使用帮助】\n" +
+		"· 直接用文字（或语音）说说遇到的问题，我们帮您登记、转交\n" +
+		"· 发送“进度”：查看您的案件办理情况\n" +
+		"· 发送“撤回”：撤回正在办理的案件\n" +
+		"· 发送“人工”：请工作人员联系您\n" +
+		"· 发送“新求助”：反映另一个新问题\n" +
+		"如有人身危险，请立即拨打110；需要急救请拨打120。"
+
+	txtGreeting  = "您好！我是解纷服务助手。遇到什么矛盾纠纷，直接用自己的话跟我说说就行。\n\n" + txtHelp
+	txtStartNew  = "好的，请直接说说遇到了什么问题：什么时间、和谁、因为什么事。"
+	txtNoCases   = "您还没有登记的案件。遇到什么问题，直接跟我说说，我来帮您登记。"
+	txtUrgent    = "【紧急提醒】如果有人正处于危险中，请立即拨打110报警；有人受伤请拨打120急救！"
+	txtCancelled = "好的，已取消本次登记，您的陈述不会被保存。需要时随时再找我。"
+	txtHuman     = "好的，已通知工作人员，工作时间内会尽快联系您。"
+	txtHumanNew  = "好的。请先用几句话说说遇到了什么问题，登记后会有调解员与您联系。"
+
+	txtVoiceNeedsText = "收到您的语音，调解员会收听。为了尽快帮您登记，方便的话请再用文字简单说一下遇到了什么问题。"
+	txtVoiceOnCase    = "收到您的语音，已附在案件中，调解员会收听。"
+	txtImageNeedsText = "收到图片，会作为证据附在案件里。请再用文字简单说说遇到了什么问题。"
+	txtImageOnCase    = "收到图片，已作为证据附在案件中。"
+	txtUnsupported    = "暂时只能处理文字、语音和图片。请用文字说说您的情况。"
+	txtWithdrawNone   = "您目前没有可以撤回的案件。"
+	txtWithdrawDone   = "案件 %s 已撤回。以后如需帮助，随时再找我。"
+	txtWithdrawKeep   = "好的，案件 %s 继续办理。"
+)
+
+func askRegion() string {
+	var b strings.Builder
+	b.WriteString("请问事情发生在哪个县区？回复数字即可：\n")
+	for i, r := range dispute.Regions {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, r)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func askType() string {
+	var b strings.Builder
+	b.WriteString(txtAskTypeHead + "\n")
+	for i, t := range dispute.Types {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, t.Name())
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func askConfirm(d draftView) string {
+	phone := "未留"
+	if d.Phone != "" {
+		phone = d.Phone
+	}
+	return fmt.Sprintf("请确认登记信息：\n类型：%s\n县区：%s\n电话：%s\n将转交：%s\n\n回复 1 确认提交；回复 2 修改纠纷类型；回复“取消”放弃登记。",
+		d.Type.Name(), orDash(d.Region), phone, d.BodyName)
+}
+
+func caseCreated(c caseView) string {
+	s := fmt.Sprintf("登记成功！您的案件编号：%s\n已转交：%s", c.ID, c.BodyName)
+	if c.AcceptHours > 0 {
+		s += fmt.Sprintf("\n一般在 %d 个工作小时内受理，受理后会在这里通知您。", c.AcceptHours)
+	} else {
+		s += "\n受理后会在这里通知您。"
+	}
+	if c.Urgent {
+		s += "\n情况紧急，已同时通报综治中心值班室。"
+	}
+	return s + "\n如有补充，直接发在这里即可；发送“进度”可随时查看。"
+}
+
+func urgentCreated(c caseView) string {
+	s := txtUrgent + fmt.Sprintf("\n\n已为您紧急登记，案件编号：%s，已通报综治中心值班室和%s。", c.ID, c.BodyName)
+	if c.Region == "" {
+		s += "\n方便时请告诉我们您在哪个县区、联系电话，直接发在这里即可。"
+	}
+	return s
+}
+
+func joinedThread(caseID string) string {
+	return fmt.Sprintf("已收到，已补充到案件 %s，调解员会看到。如要反映新的问题，请发送“新求助”。", caseID)
+}
+
+func askWithdraw(caseID string) string {
+	return fmt.Sprintf("确定撤回案件 %s 吗？回复 1 确定撤回，回复 2 继续办理。", caseID)
+}
+
+func withdrawWhich(ids []string) string {
+	return "您有多个正在办理的案件，请发送“撤回 案件编号”，例如“撤回 " + ids[0] + "”。\n" + strings.Join(ids, "\n")
+}
+
+func progressList(lines []string) string {
+	return "您的案件：\n" + strings.Join(lines, "\n\n")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "未知"
+	}
+	return s
+}

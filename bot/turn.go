@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// Dialog steps: the question the citizen is answering.
+const (
+	stepIdle     = ""
+	stepNew      = "new" // asked to describe a new problem: the next text is a complaint even with a case open
+	stepConsent  = "consent"
+	stepRegion   = "region"
+	stepPhone    = "phone"
+	stepConfirm  = "confirm"
+	stepType     = "type"
+	stepWithdraw = "withdraw"
+)
+
+// turn is one inbound message being handled: the state read from the store,
+// and the Change and reply being built. Nothing is written until finish and
+// Commit, so a failed turn leaves no trace and the platform's retry redoes it.
+type turn struct {
+	b   *Bot
+	ctx context.Context
+	in  Inbound
+	now time.Time
+
+	cit        dispute.Citizen
+	dlg        store.Dialog
+	dlgChanged bool
+	ch         store.Change
+	reply      string
+	caseID     string // the case this turn's messages belong to, for the thread
+}
+
+func (t *turn) run() error {
+	switch t.in.Kind {
+	case "event":
+		return t.event()
+	case "text":
+		t.opened()
+		return t.text(strings.TrimSpace(t.in.Text))
+	case "voice":
+		t.opened()
+		if rec := strings.TrimSpace(t.in.Recognition); rec != "" {
+			return t.text(rec)
+		}
+		return t.media("voice")
+	case "image":
+		t.opened()
+		return t.media("image")
+	default:
+		t.opened()
+		t.say(txtUnsupported)
+		return nil
+	}
+}
+
+// opened records a citizen message: it opens the customer-service window
+// and frees messages held because the window had closed.
+func (t *turn) opened() {
+	t.cit.OpenWindow(t.now, dispute.MessageWindow, dispute.MessageQuota)
+	t.ch.ReleaseHeld = t.cit.OpenID
+}
+
+func (t *turn) event() error {
+	switch strings.ToLower(t.in.Event) {
+	case "subscribe":
+		t.cit.OpenWindow(t.now, dispute.EventWindow, dispute.EventQuota)
+		t.say(txtWelcome)
+	case "click":
+		t.cit.OpenWindow(t.now, dispute.EventWindow, dispute.EventQuota)
+		switch t.in.EventKey {
+		case MenuNew:
+			t.setStep(stepNew)
+			t.say(txtStartNew)
+		case MenuProgress:
+			return t.progress()
+		case MenuHelp:
+			t.say(txtHelp)
+		}
+	}
+	// Other events (unsubscribe, VIEW, template receipts) need no answer.
+	return nil
+}
+
+// say appends to the passive reply.
+func (t *turn) say(s string) {
+	if t.reply != "" {
+		t.reply += "\n\n"
+	}
+	t.reply += s
+}
+
+func (t *turn) setStep(step string) {
+	t.dlg.Step = step
+	t.dlgChanged = true
+}
+
+func (t *turn) resetDialog() {
+	t.dlg.Step = stepIdle
+	t.dlg.Draft = store.Draft{}
+	t.dlgChanged = true
+}
+
+// record appends an event to the thread of a case.
+func (t *turn) record(caseID string, e dispute.Event) {
+	e.CaseID = caseID
+	if e.At.IsZero() {
+		e.At = t.now
+	}
+	t.ch.Events = append(t.ch.Events, e)
+}
+
+// maxPassive is where a passive reply is cut; the rest goes out through the
+// customer-service queue. The platform's limit is undocumented, about 2048
+// bytes (shared/notes/wechat.md §5.2): 600 characters stays well inside it.
+const maxPassive = 600
+
+// finish completes the Change: citizen, dialog, dedup key, the reply kept
+// for retries, and the reply's overflow queued.
+func (t *turn) finish() {
+	chunks := splitText(t.reply, maxPassive)
+	if len(chunks) > 1 {
+		t.reply = chunks[0]
+		for _, c := range chunks[1:] {
+			t.ch.Outbound = append(t.ch.Outbound, store.Outbound{
+				OpenID: t.cit.OpenID, CaseID: t.caseID, Kind: store.OutText, Text: c, NotBefore: t.now,
+			})
+		}
+	}
+	if t.caseID != "" && t.reply != "" {
+		t.record(t.caseID, dispute.Event{Kind: dispute.MessageOut, Actor: "bot", Text: strings.Join(chunks, "")})
+	}
+	cit := t.cit
+	t.ch.Citizen = &cit
+	if t.dlgChanged {
+		t.dlg.UpdatedAt = t.now
+		d := t.dlg
+		t.ch.Dialog = &d
+	}
+	t.ch.Dedup = t.in.DedupKey()
+	t.ch.DedupTTL = dedupTTL
+	t.ch.Reply = t.reply
+}
+
+// splitText cuts s into pieces of at most n characters, preferring to cut
+// after a line break or sentence end so each piece reads on its own.
+func splitText(s string, n int) []string {
+	var out []string
+	for utf8.RuneCountInString(s) > n {
+		r := []rune(s)
+		cut := n
+		for i := n; i > n/2; i-- {
+			if c := r[i-1]; c == '\n' || c == '。' || c == '！' || c == '？' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, strings.TrimSpace(string(r[:cut])))
+		s = string(r[cut:])
+	}
+	if s = strings.TrimSpace(s); s != "" || len(out) == 0 {
+		out = append(out, s)
+	}
+	return out
+}

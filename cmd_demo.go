@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"jiefen/handlers"
+	"jiefen/wxsim"
+)
+
+// runDemo runs jiefen on this machine with nothing installed: the embedded
+// store, the built-in routing table, and an in-process stand-in of the
+// WeChat platform with a chat page to type in as a citizen.
+func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil && getenv("JIEFEN_ADDR") == "" {
+		// The default port is taken: a newcomer should still get a demo.
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		return err
+	}
+	base := "http://" + localAddr(ln)
+
+	// Fresh credentials for each run: the stand-in platform and the bot
+	// share them, as a real account's settings page and server would.
+	cfg.AppID, cfg.Secret, cfg.Token, cfg.AESKey = "wxdemo"+randomString(12), randomString(32), randomString(16), randomString(43)
+	cfg.WeChatAPI = base + "/wxapi"
+	cfg.TemplateID = "demo-case-update"
+	platform := wxsim.NewPlatform(cfg.AppID, cfg.Secret)
+	platform.AddTemplate(cfg.TemplateID)
+
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := newApp(cfg, log, time.Now)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	a.messenger.Poll = 200 * time.Millisecond
+	a.server.Demo = &handlers.Demo{
+		Platform: platform,
+		Client: &wxsim.Client{URL: base + "/wechat", Token: cfg.Token, AESKey: cfg.AESKey, AppID: cfg.AppID,
+			AccountID: "gh_jiefendemo", Mode: wxsim.Safe, Platform: platform, HTTP: &http.Client{}},
+		Log: log,
+	}
+	fmt.Fprintf(stdout, "jiefen demo %s\n\n", version)
+	fmt.Fprintf(stdout, "  模拟微信聊天（以市民身份输入）: %s/demo/\n", base)
+	fmt.Fprintf(stdout, "  WeChat callback (safe mode):      %s/wechat\n", base)
+	fmt.Fprintf(stdout, "  health / metrics:                  %s/healthz  %s/metrics\n", base, base)
+	fmt.Fprintf(stdout, "  data:                              %s\n\nCtrl-C to stop.\n", cfg.DataDir)
+	return a.serve(ctx, ln)
+}
+
+// localAddr is the listener's address as a browser on this machine reaches it.
+func localAddr(ln net.Listener) string {
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return string(b)
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is jiefen's configuration, read from the environment
+// (shared/interfaces.md). Secrets may come from VAR_FILE instead.
+type Config struct {
+	Addr        string
+	DataDir     string
+	RedisURL    string
+	AppID       string
+	Secret      string // secret
+	Token       string // secret
+	AESKey      string // secret
+	WeChatAPI   string
+	PublicURL   string
+	RoutesFile  string
+	TemplateID  string
+	OpenAIURL   string
+	OpenAIKey   string // secret
+	OpenAIModel string
+	APITimeout  time.Duration
+}
+
+// loadConfig reads the environment. need lists the variables the command
+// cannot run without.
+func loadConfig(getenv func(string) string, need ...string) (Config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		v, err := lookup(getenv, name)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if v == "" {
+			return def
+		}
+		return v
+	}
+	c := Config{
+		Addr:        get("JIEFEN_ADDR", ":8080"),
+		DataDir:     get("JIEFEN_DATA", "./jiefen-data"),
+		RedisURL:    get("JIEFEN_REDIS_URL", ""),
+		AppID:       get("JIEFEN_WECHAT_APPID", ""),
+		Secret:      get("JIEFEN_WECHAT_SECRET", ""),
+		Token:       get("JIEFEN_WECHAT_TOKEN", ""),
+		AESKey:      get("JIEFEN_WECHAT_AES_KEY", ""),
+		WeChatAPI:   get("JIEFEN_WECHAT_API", "https://api.weixin.qq.com"),
+		PublicURL:   get("JIEFEN_PUBLIC_URL", ""),
+		RoutesFile:  get("JIEFEN_ROUTES", ""),
+		TemplateID:  get("JIEFEN_WECHAT_TEMPLATE_ID", ""),
+		OpenAIURL:   get("JIEFEN_OPENAI_URL", ""),
+		OpenAIKey:   get("JIEFEN_OPENAI_KEY", ""),
+		OpenAIModel: get("JIEFEN_OPENAI_MODEL", ""),
+		APITimeout:  5 * time.Second,
+	}
+	for _, n := range need {
+		if v, _ := lookup(getenv, n); v == "" {
+			errs = append(errs, fmt.Errorf("%s is required (or %s_FILE)", n, n))
+		}
+	}
+	errs = append(errs, c.validate()...)
+	return c, errors.Join(errs...)
+}
+
+// lookup reads name, or the file named by name_FILE. Errors never carry
+// the value.
+func lookup(getenv func(string) string, name string) (string, error) {
+	if v := getenv(name); v != "" {
+		return strings.TrimSpace(v), nil
+	}
+	path := getenv(name + "_FILE")
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: cannot read %s", name, path)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func (c Config) validate() []error {
+	var errs []error
+	if c.AESKey != "" && len(c.AESKey) != 43 {
+		errs = append(errs, errors.New("JIEFEN_WECHAT_AES_KEY must be the 43-character EncodingAESKey from the official account settings"))
+	}
+	if c.Token != "" && (len(c.Token) < 3 || len(c.Token) > 32) {
+		errs = append(errs, errors.New("JIEFEN_WECHAT_TOKEN must be 3 to 32 characters, as the platform requires"))
+	}
+	for _, u := range []struct{ name, val string }{{"JIEFEN_WECHAT_API", c.WeChatAPI}, {"JIEFEN_PUBLIC_URL", c.PublicURL}, {"JIEFEN_OPENAI_URL", c.OpenAIURL}} {
+		if u.val == "" {
+			continue
+		}
+		p, err := url.Parse(u.val)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s must be an http(s) URL", u.name))
+		}
+	}
+	if c.RedisURL != "" {
+		if p, err := url.Parse(c.RedisURL); err != nil || (p.Scheme != "redis" && p.Scheme != "rediss") {
+			// Say nothing of the value: a Redis URL may hold a password.
+			errs = append(errs, errors.New("JIEFEN_REDIS_URL must be a redis:// or rediss:// URL"))
+		}
+	}
+	return errs
+}

@@ -1,0 +1,87 @@
+package dispute
+
+import "time"
+
+// Case is one citizen's dispute as a body handles it. ID is the case number
+// (JF + YYYYMMDD + "-" + at least 4 digits).
+type Case struct {
+	ID        string    `json:"id"`
+	Status    Status    `json:"status"`
+	Type      Type      `json:"type"`
+	Urgent    bool      `json:"urgent"`
+	Region    string    `json:"region"`
+	Body      string    `json:"body"`
+	Rule      string    `json:"rule"` // the routing rule that chose Body, for accountability
+	Summary   string    `json:"summary"`
+	Story     string    `json:"story"`  // the citizen's own words: personal data
+	OpenID    string    `json:"openid"` // personal data
+	Phone     string    `json:"phone"`  // personal data; "" when the citizen skipped it
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// EventKind says what an Event records.
+type EventKind string
+
+// Event kinds of a case thread.
+const (
+	MessageIn  EventKind = "message_in"  // the citizen wrote (text, voice or image)
+	MessageOut EventKind = "message_out" // the bot or a mediator wrote to the citizen
+	StatusSet  EventKind = "status"      // the case moved to Status
+	Note       EventKind = "note"        // internal, never sent to the citizen
+)
+
+// Event is one entry of a case's thread, in the order it happened.
+type Event struct {
+	ID      int64     `json:"id"`
+	CaseID  string    `json:"case_id"`
+	At      time.Time `json:"at"`
+	Kind    EventKind `json:"kind"`
+	Actor   string    `json:"actor"` // "citizen", "bot", "system" or "user:<name>"
+	Text    string    `json:"text,omitempty"`
+	MediaID string    `json:"media_id,omitempty"`
+	Status  Status    `json:"status,omitempty"`
+}
+
+// Citizen is what jiefen remembers of a person writing to the official account:
+// their consent and the customer-service window the platform grants.
+type Citizen struct {
+	OpenID    string
+	ConsentAt time.Time // zero until the personal-information notice is accepted
+	// The platform allows Quota customer-service messages until WindowUntil
+	// after a citizen's action: 5 within 48 hours after a message, 3 within a
+	// minute after a follow or menu click. Sent counts those used.
+	LastInboundAt time.Time
+	WindowUntil   time.Time
+	Quota         int
+	Sent          int
+}
+
+// Window limits of the customer-service API (shared/notes/wechat.md §5.2).
+const (
+	MessageWindow = 48 * time.Hour
+	MessageQuota  = 5
+	EventWindow   = time.Minute
+	EventQuota    = 3
+)
+
+// Remaining is how many customer-service messages the platform still accepts
+// for this citizen at now.
+func (c Citizen) Remaining(now time.Time) int {
+	if !now.Before(c.WindowUntil) || c.Sent >= c.Quota {
+		return 0
+	}
+	return c.Quota - c.Sent
+}
+
+// OpenWindow records a citizen action that grants a new window. A follow's
+// short window never shrinks a message window that still has more room.
+func (c *Citizen) OpenWindow(now time.Time, d time.Duration, quota int) {
+	c.LastInboundAt = now
+	if c.Remaining(now) > quota && now.Add(d).Before(c.WindowUntil) {
+		return
+	}
+	c.WindowUntil = now.Add(d)
+	c.Quota = quota
+	c.Sent = 0
+}

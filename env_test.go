@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/store"
+	"jiefen/wxsim"
+)
+
+// Credentials shared by the stand-in platform and jiefen in tests.
+const (
+	testAppID  = "wxjiefentest0001"
+	testSecret = "test-secret-0123456789abcdef0123"
+	testToken  = "jiefentoken"
+	testAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+)
+
+// env is jiefen running in-process behind a real HTTP server, with the
+// stand-in platform on another, and a platform client that signs and
+// encrypts callbacks like WeChat.
+type env struct {
+	t        *testing.T
+	app      *app
+	srv      *httptest.Server
+	api      *httptest.Server
+	platform *wxsim.Platform
+	client   *wxsim.Client
+	dir      string
+	stop     func()
+}
+
+type envOptions struct {
+	mode       wxsim.Mode
+	dir        string // reuse a data directory (restart tests)
+	templateID string
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	platform := wxsim.NewPlatform(testAppID, testSecret)
+	api := httptest.NewServer(platform)
+	t.Cleanup(api.Close)
+	return startEnv(t, o, platform, api)
+}
+
+func startEnv(t *testing.T, o envOptions, platform *wxsim.Platform, api *httptest.Server) *env {
+	t.Helper()
+	if o.dir == "" {
+		o.dir = t.TempDir()
+	}
+	cfg := Config{DataDir: o.dir, AppID: testAppID, Secret: testSecret, Token: testToken,
+		WeChatAPI: api.URL, TemplateID: o.templateID, APITimeout: 2 * time.Second}
+	if o.mode != wxsim.Plain {
+		cfg.AESKey = testAESKey
+	}
+	if o.templateID != "" {
+		platform.AddTemplate(o.templateID)
+	}
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.messenger.Poll = 20 * time.Millisecond
+	srv := httptest.NewServer(a.server.Handler())
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); a.messenger.Run(ctx) }()
+	e := &env{t: t, app: a, srv: srv, api: api, platform: platform, dir: o.dir,
+		client: &wxsim.Client{URL: srv.URL + "/wechat", Token: testToken, AESKey: testAESKey, AppID: testAppID,
+			AccountID: "gh_jiefentest", Mode: o.mode, Platform: platform, Timeout: 5 * time.Second}}
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			srv.Close()
+			cancel()
+			wg.Wait()
+			_ = a.store.Close()
+		})
+	}
+	t.Cleanup(e.stop)
+	return e
+}
+
+// say sends a citizen's text and returns the passive reply.
+func (e *env) say(openID, text string) string {
+	e.t.Helper()
+	return e.deliver(e.client.Text(openID, text))
+}
+
+func (e *env) deliver(m *wxsim.Message) string {
+	e.t.Helper()
+	e.platform.AddUser(m.FromUserName)
+	rep, err := e.client.Deliver(context.Background(), m)
+	if err != nil {
+		e.t.Fatalf("deliver %s: %v", m.MsgType, err)
+	}
+	return rep.Content
+}
+
+// post sends a prepared request and returns the status code.
+func (e *env) post(req *http.Request) int {
+	e.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (e *env) cases(openID string) []dispute.Case {
+	e.t.Helper()
+	cs, err := e.app.store.Cases(context.Background(), store.CaseFilter{OpenID: openID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return cs
+}
+
+// eventually polls cond for up to 5 seconds: for what the messenger does
+// in the background.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func mustContain(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Fatalf("reply %q does not contain %q", got, w)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+// The simulated WeChat chat: every message goes through the real callback
+// (signed and encrypted by the stand-in platform on the server side).
+(function () {
+  "use strict";
+  const chat = document.getElementById("chat");
+  const form = document.getElementById("form");
+  const text = document.getElementById("text");
+  const sendBtn = form.querySelector(".send");
+
+  function newID() {
+    const a = new Uint8Array(10);
+    crypto.getRandomValues(a);
+    return "oDemo" + Array.from(a, (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
+  }
+  let openid = localStorage.getItem("jiefen-demo-openid");
+  const fresh = !openid;
+  if (!openid) { openid = newID(); localStorage.setItem("jiefen-demo-openid", openid); }
+  document.getElementById("who").textContent = openid.slice(-4);
+
+  // add shows one bubble; text is set as text, never as HTML.
+  function add(cls, body, tag) {
+    const li = document.createElement("li");
+    li.className = cls;
+    if (tag) { const t = document.createElement("span"); t.className = "tag"; t.textContent = tag; li.appendChild(t); }
+    li.appendChild(document.createTextNode(body));
+    chat.appendChild(li);
+    chat.scrollTop = chat.scrollHeight;
+  }
+
+  async function send(msg, shown) {
+    if (shown) add("me", shown);
+    sendBtn.disabled = true;
+    try {
+      const r = await fetch("/demo/api/send", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({ openid: openid }, msg)),
+      });
+      const j = await r.json();
+      if (!r.ok) { add("err", j.error || "发送失败"); return; }
+      if (j.reply) add("bot", j.reply);
+    } catch (e) {
+      add("err", "网络错误，请稍后再试");
+    } finally {
+      sendBtn.disabled = false;
+    }
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const t = text.value.trim();
+    if (!t) return;
+    text.value = "";
+    send({ kind: "text", text: t }, t);
+  });
+  text.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+  document.querySelectorAll(".menu button").forEach((b) =>
+    b.addEventListener("click", () => send({ kind: "event", event: "CLICK", key: b.dataset.key }, "［菜单］" + b.textContent)));
+  document.getElementById("voice").addEventListener("click", () => send({ kind: "voice" }, "［语音 0:12］"));
+  document.getElementById("image").addEventListener("click", () => send({ kind: "image" }, "［图片］"));
+  document.getElementById("reset").addEventListener("click", () => {
+    localStorage.removeItem("jiefen-demo-openid");
+    location.reload();
+  });
+
+  // Messages pushed through the customer-service or template API.
+  const events = new EventSource("/demo/api/pushed?openid=" + encodeURIComponent(openid));
+  events.onmessage = (e) => {
+    const d = JSON.parse(e.data);
+    if (d.kind === "template") add("bot", d.text, "模板消息");
+    else add("bot", d.text, "客服消息");
+  };
+
+  if (fresh) { add("note", "您关注了“通化解纷服务”"); send({ kind: "event", event: "subscribe" }); }
+  else add("note", "欢迎回来（发送“进度”查看您的案件）");
+})();

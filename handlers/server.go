@@ -1,0 +1,68 @@
+// Package handlers holds every HTTP surface of jiefen: the WeChat callback,
+// the operations endpoints and the demo's simulated chat. Each surface has
+// its route table here, in one place.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"jiefen/bot"
+	"jiefen/metrics"
+	"jiefen/store"
+)
+
+// Server is the HTTP side of jiefen.
+type Server struct {
+	Account  *bot.Account
+	Callback http.Handler // the bot's callback server, behind the guards of wechat()
+	Store    store.Store
+	Metrics  *metrics.Registry
+	Log      *slog.Logger
+	Now      func() time.Time
+	Demo     *Demo // nil outside `jiefen demo`
+
+	callbackLatency *metrics.Histogram
+}
+
+// Handler returns the route table wrapped in logging and panic recovery.
+func (s *Server) Handler() http.Handler {
+	s.callbackLatency = s.Metrics.Histogram("jiefen_callback_seconds", "Time to answer a WeChat callback.", metrics.LatencyBuckets)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /wechat", s.wechat)
+	mux.HandleFunc("POST /wechat", s.wechat)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /metrics", s.metrics)
+	if s.Demo != nil {
+		s.Demo.routes(mux)
+	}
+	return s.logged(recovered(mux))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyz reports whether the store answers: a load balancer stops sending
+// callbacks to an instance that could not keep them.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.Store.Ping(ctx); err != nil {
+		s.Log.Warn("not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("store unreachable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	_, _ = s.Metrics.WriteTo(w)
+}

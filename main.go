@@ -1,0 +1,57 @@
+// Command jiefen is the WeChat front door for citizens who need help with a
+// dispute: see README.md. Commands: demo, serve, classify, menu, version.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "jiefen:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: jiefen <command>
+
+  demo       run everything on this machine: embedded store, simulated WeChat, chat page
+  serve      run the production server (configuration from JIEFEN_* variables)
+  classify   classify one complaint per stdin line, one JSON object per stdout line
+  menu       set the official account's custom menu (我要求助, 查询进度, 使用帮助)
+  version    print the version`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "demo":
+		return runDemo(ctx, getenv, stdout, stderr)
+	case "serve":
+		return runServe(ctx, getenv, stderr)
+	case "classify":
+		return runClassify(ctx, getenv, stdin, stdout)
+	case "menu":
+		return runMenu(getenv, stdout)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "jiefen", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

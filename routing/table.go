@@ -1,0 +1,219 @@
+package routing
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"jiefen/dispute"
+)
+
+// Levels a body can sit at: the four tiers of Chinese local government, so a
+// table can say whether a case stays at the lowest level that can settle it.
+const (
+	LevelCity     = "city"
+	LevelCounty   = "county"
+	LevelTownship = "township"
+	LevelVillage  = "village"
+)
+
+// Levels lists the valid Body.Level values, highest first.
+var Levels = []string{LevelCity, LevelCounty, LevelTownship, LevelVillage}
+
+// Body is an organisation that takes referrals.
+//
+// The JSON form leaves out Webhook: an agency's endpoint is for the webhook
+// worker and administrators, not for everyone who may list bodies.
+type Body struct {
+	ID                string         `json:"id"`
+	Name              string         `json:"name"`                          // shown to citizens and staff
+	Kind              string         `json:"kind,omitempty"`                // a short label such as 人民调解 or 仲裁; free text
+	Level             string         `json:"level"`                         // one of Levels
+	Regions           []string       `json:"regions"`                       // empty: the whole city
+	Types             []dispute.Type `json:"types"`                         // the types it takes by default (stage 2 of Route)
+	Contact           string         `json:"contact,omitempty"`             // phone and address as shown to citizens
+	AcceptWithinHours int            `json:"accept_within_hours,omitempty"` // how long it has to accept or decline; 0: the deployment's default
+	Webhook           *Webhook       `json:"-"`                             // nil: referrals are read in the console only
+}
+
+// Webhook is where referrals to a body are pushed. The secret stays in the
+// environment variable SecretEnv so a table file can be shared freely.
+type Webhook struct {
+	URL       string `json:"url"`
+	SecretEnv string `json:"secret_env"`
+}
+
+// Rule sends cases of some types in some regions to one body, ahead of the
+// default choice. Empty Types or Regions match everything.
+type Rule struct {
+	ID      string
+	Types   []dispute.Type
+	Regions []string
+	Body    string
+}
+
+// Decision is where Route sent a case and why.
+type Decision struct {
+	Body Body
+	Rule string // a rule id, "body:<id>" for the most specific body, or "fallback"
+}
+
+// RuleFallback is Decision.Rule when the table's fallback body took the case.
+const RuleFallback = "fallback"
+
+// ErrNoRoute is wrapped by Route when no body at all can take a case.
+var ErrNoRoute = errors.New("routing: no body can take this case")
+
+// Table is a validated routing table. It is immutable after loading, so one
+// table may be shared by any number of goroutines.
+type Table struct {
+	bodies   []Body
+	byID     map[string]int
+	rules    []Rule
+	dutyDesk string
+	fallback string
+}
+
+// HandlesType reports whether the body takes typ by default.
+func (b Body) HandlesType(typ dispute.Type) bool { return slices.Contains(b.Types, typ) }
+
+// Serves reports whether the body serves region: city-wide bodies serve every
+// region, including the unknown one ("").
+func (b Body) Serves(region string) bool {
+	return len(b.Regions) == 0 || (region != "" && slices.Contains(b.Regions, region))
+}
+
+// clone copies the slices and webhook so callers cannot change the table.
+func (b Body) clone() Body {
+	b.Regions = slices.Clone(b.Regions)
+	b.Types = slices.Clone(b.Types)
+	if b.Webhook != nil {
+		w := *b.Webhook
+		b.Webhook = &w
+	}
+	return b
+}
+
+func (r Rule) matches(typ dispute.Type, region string) bool {
+	if len(r.Types) > 0 && !slices.Contains(r.Types, typ) {
+		return false
+	}
+	return len(r.Regions) == 0 || (region != "" && slices.Contains(r.Regions, region))
+}
+
+// Route chooses the body for a case of type typ in region ("" when unknown),
+// skipping the bodies in exclude. The stages are described in the package
+// documentation. It fails only when typ is not a dispute type or when no body
+// at all is left to take the case.
+func (t *Table) Route(typ dispute.Type, region string, exclude ...string) (Decision, error) {
+	if !typ.Valid() {
+		return Decision{}, fmt.Errorf("%w: %q is not a dispute type", ErrNoRoute, typ)
+	}
+	excluded := func(id string) bool { return slices.Contains(exclude, id) }
+	for _, r := range t.rules {
+		if r.matches(typ, region) && !excluded(r.Body) {
+			if b, ok := t.Body(r.Body); ok {
+				return Decision{Body: b, Rule: r.ID}, nil
+			}
+		}
+	}
+	if i := t.mostSpecific(typ, region, excluded); i >= 0 {
+		return Decision{Body: t.bodies[i].clone(), Rule: "body:" + t.bodies[i].ID}, nil
+	}
+	if t.fallback != "" && !excluded(t.fallback) {
+		if b, ok := t.Body(t.fallback); ok {
+			return Decision{Body: b, Rule: RuleFallback}, nil
+		}
+	}
+	return Decision{}, fmt.Errorf("%w: %s in %q", ErrNoRoute, typ, region)
+}
+
+// mostSpecific is stage 2 of Route: the index of the best body listing typ
+// that serves region, or -1. Fewer regions is more specific; a city-wide body
+// counts as naming all of them.
+func (t *Table) mostSpecific(typ dispute.Type, region string, excluded func(string) bool) int {
+	best, bestWidth := -1, 0
+	for i, b := range t.bodies {
+		if !b.HandlesType(typ) || !b.Serves(region) || excluded(b.ID) {
+			continue
+		}
+		width := len(b.Regions)
+		if width == 0 {
+			width = len(dispute.Regions) + 1
+		}
+		if best < 0 || width < bestWidth {
+			best, bestWidth = i, width
+		}
+	}
+	return best
+}
+
+// Body returns the body with the given id.
+func (t *Table) Body(id string) (Body, bool) {
+	i, ok := t.byID[id]
+	if !ok {
+		return Body{}, false
+	}
+	return t.bodies[i].clone(), true
+}
+
+// Bodies returns every body in file order.
+func (t *Table) Bodies() []Body {
+	out := make([]Body, len(t.bodies))
+	for i, b := range t.bodies {
+		out[i] = b.clone()
+	}
+	return out
+}
+
+// Rules returns the explicit rules in the order they are tried.
+func (t *Table) Rules() []Rule {
+	out := make([]Rule, len(t.rules))
+	for i, r := range t.rules {
+		r.Types = slices.Clone(r.Types)
+		r.Regions = slices.Clone(r.Regions)
+		out[i] = r
+	}
+	return out
+}
+
+// DutyDesk returns the body that also receives every urgent case
+// (综治中心值班), when the table names one.
+func (t *Table) DutyDesk() (Body, bool) {
+	if t.dutyDesk == "" {
+		return Body{}, false
+	}
+	return t.Body(t.dutyDesk)
+}
+
+// Fallback returns the body that takes what nothing else can, when the table
+// names one.
+func (t *Table) Fallback() (Body, bool) {
+	if t.fallback == "" {
+		return Body{}, false
+	}
+	return t.Body(t.fallback)
+}
+
+//go:embed tonghua.yaml
+var tonghuaYAML []byte
+
+var builtin = sync.OnceValue(func() *Table {
+	t, err := LoadTable(tonghuaYAML)
+	if err != nil {
+		// The embedded file ships with the binary and a test loads it, so
+		// this only fires for a broken build; no deployment could recover.
+		panic("routing: embedded tonghua.yaml is invalid: " + err.Error())
+	}
+	return t
+})
+
+// Builtin returns the embedded example table for 通化市. It is shared; tables
+// are immutable, so callers may keep it.
+func Builtin() *Table { return builtin() }
+
+// BuiltinYAML returns the embedded table's source, for operators who want to
+// start their own table from it.
+func BuiltinYAML() []byte { return slices.Clone(tonghuaYAML) }

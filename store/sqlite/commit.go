@@ -1,0 +1,148 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// Commit applies every part of c in one transaction on the writer. The
+// dedup key is taken first, so a duplicate delivery costs one statement;
+// any failure rolls the whole Change back, the key included.
+func (s *Store) Commit(ctx context.Context, c store.Change) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	defer tx.Rollback()
+	if err := apply(ctx, tx, c, time.Now()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+func apply(ctx context.Context, tx *sql.Tx, c store.Change, now time.Time) error {
+	if c.Dedup != "" {
+		if err := takeDedup(ctx, tx, c.Dedup, c.DedupTTL, c.Reply, now); err != nil {
+			return err
+		}
+	}
+	if c.Citizen != nil {
+		if err := upsertCitizen(ctx, tx, *c.Citizen); err != nil {
+			return err
+		}
+	}
+	if c.Dialog != nil {
+		if err := saveDialog(ctx, tx, *c.Dialog); err != nil {
+			return err
+		}
+	}
+	for _, k := range c.NewCases {
+		if err := insertCase(ctx, tx, k); err != nil {
+			return err
+		}
+	}
+	for _, sc := range c.Statuses {
+		if err := setStatus(ctx, tx, sc); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.Events {
+		if err := insertEvent(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	// Released before the new items are queued: both end up pending, and
+	// the held ones, being older, still go out first.
+	if c.ReleaseHeld != "" {
+		if err := releaseHeld(ctx, tx, c.ReleaseHeld); err != nil {
+			return err
+		}
+	}
+	for _, o := range c.Outbound {
+		if err := enqueue(ctx, tx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeDedup claims key. A key whose time ran out but that Purge has not
+// removed yet is free again, as it would be in a store with native expiry;
+// the ON CONFLICT … WHERE takes it over, and otherwise changes no row.
+// A TTL of 0 or less means the key never expires.
+func takeDedup(ctx context.Context, tx *sql.Tx, key string, ttl time.Duration, reply string, now time.Time) error {
+	var expires int64
+	if ttl > 0 {
+		expires = now.Add(ttl).UnixMilli()
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO dedup (key, reply, expires_at) VALUES (?1, ?2, ?3)
+		ON CONFLICT (key) DO UPDATE SET reply = excluded.reply, expires_at = excluded.expires_at
+		WHERE dedup.expires_at <> 0 AND dedup.expires_at <= ?4`,
+		key, reply, expires, now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("sqlite: dedup key %q: %w", key, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: dedup key %q: %w", key, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: dedup key %q: %w", key, store.ErrDuplicate)
+	}
+	return nil
+}
+
+func insertCase(ctx context.Context, tx *sql.Tx, k dispute.Case) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO cases (id, status, type, urgent, region, body, rule, summary, story, openid, phone, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Summary, k.Story, k.OpenID, k.Phone,
+		ms(k.CreatedAt), ms(k.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("sqlite: new case %s: %w", k.ID, err)
+	}
+	return nil
+}
+
+// setStatus fails with ErrNotFound for an unknown case: a status change
+// that silently went nowhere would hide a bug in the caller.
+func setStatus(ctx context.Context, tx *sql.Tx, sc store.StatusChange) error {
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ?`,
+		sc.To, ms(sc.At), sc.CaseID)
+	if err != nil {
+		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// insertEvent leaves the id to SQLite, which makes it increase; the
+// foreign key rejects an event for a case that does not exist.
+func insertEvent(ctx context.Context, tx *sql.Tx, e dispute.Event) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO events (case_id, at, kind, actor, text, media_id, status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.CaseID, ms(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status)
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+		return fmt.Errorf("sqlite: event for case %s: %w", e.CaseID, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: event for case %s: %w", e.CaseID, err)
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations bring the schema from version i to i+1. The list is append
+// only: a database records how many steps it has had (schema_version), so
+// editing or reordering a step that has shipped would leave old databases
+// different from new ones. Change the schema by adding a step.
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	schema1,
+}
+
+// migrate applies the missing steps in one transaction: a failed step
+// leaves the database as it was, never half-migrated.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	defer tx.Rollback()
+
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	var v int
+	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	// A newer jiefen may have changed what rows mean; running old code on
+	// it could corrupt data that the newer code relies on.
+	if v > len(migrations) {
+		return fmt.Errorf("sqlite: database schema version %d is newer than this program knows (%d): refusing to open it", v, len(migrations))
+	}
+	if v == len(migrations) {
+		return nil
+	}
+	for i := v; i < len(migrations); i++ {
+		if err := migrations[i](ctx, tx); err != nil {
+			return fmt.Errorf("sqlite: migration %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+func execAll(ctx context.Context, tx *sql.Tx, stmts ...string) error {
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// schema1 is the first schema. Times are Unix milliseconds (0: never);
+// an absent string is stored empty rather than NULL, as in the Go types.
+func schema1(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE citizens (
+			openid          TEXT PRIMARY KEY,
+			consent_at      INTEGER NOT NULL,
+			last_inbound_at INTEGER NOT NULL,
+			window_until    INTEGER NOT NULL,
+			quota           INTEGER NOT NULL,
+			sent            INTEGER NOT NULL
+		) WITHOUT ROWID`,
+
+		`CREATE TABLE dialogs (
+			openid     TEXT PRIMARY KEY,
+			version    INTEGER NOT NULL,
+			step       TEXT NOT NULL,
+			draft      TEXT NOT NULL, -- store.Draft as JSON: it changes shape with the conversation, never queried
+			updated_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
+
+		// The primary key is what makes a dedup key unique: a second
+		// delivery collides inside the Commit transaction.
+		`CREATE TABLE dedup (
+			key        TEXT PRIMARY KEY,
+			reply      TEXT NOT NULL,
+			expires_at INTEGER NOT NULL -- 0: never
+		) WITHOUT ROWID`,
+		`CREATE INDEX dedup_expiry ON dedup (expires_at) WHERE expires_at <> 0`,
+
+		`CREATE TABLE case_seq (
+			day TEXT PRIMARY KEY,
+			seq INTEGER NOT NULL
+		) WITHOUT ROWID`,
+
+		`CREATE TABLE cases (
+			id         TEXT PRIMARY KEY,
+			status     TEXT NOT NULL,
+			type       TEXT NOT NULL,
+			urgent     INTEGER NOT NULL,
+			region     TEXT NOT NULL,
+			body       TEXT NOT NULL,
+			rule       TEXT NOT NULL,
+			summary    TEXT NOT NULL,
+			story      TEXT NOT NULL,
+			openid     TEXT NOT NULL,
+			phone      TEXT NOT NULL,
+			created_at INTEGER NOT NULL,
+			updated_at INTEGER NOT NULL
+		)`,
+		// Cases lists newest first; the console filters by body and
+		// status, the bot by citizen. Type and region filters come with
+		// one of those or scan in date order.
+		`CREATE INDEX cases_created ON cases (created_at, id)`,
+		`CREATE INDEX cases_openid ON cases (openid, created_at, id)`,
+		`CREATE INDEX cases_status ON cases (status, created_at, id)`,
+		`CREATE INDEX cases_body ON cases (body, created_at, id)`,
+
+		// AUTOINCREMENT so an event id is never reused even if old events
+		// are deleted one day: clients page a thread by the last id seen.
+		`CREATE TABLE events (
+			id       INTEGER PRIMARY KEY AUTOINCREMENT,
+			case_id  TEXT NOT NULL REFERENCES cases (id),
+			at       INTEGER NOT NULL,
+			kind     TEXT NOT NULL,
+			actor    TEXT NOT NULL,
+			text     TEXT NOT NULL,
+			media_id TEXT NOT NULL,
+			status   TEXT NOT NULL
+		)`,
+		`CREATE INDEX events_case ON events (case_id, id)`,
+
+		`CREATE TABLE outbound (
+			id          INTEGER PRIMARY KEY,
+			openid      TEXT NOT NULL,
+			case_id     TEXT NOT NULL,
+			kind        TEXT NOT NULL,
+			text        TEXT NOT NULL,
+			media_id    TEXT NOT NULL,
+			state       TEXT NOT NULL,
+			attempts    INTEGER NOT NULL,
+			not_before  INTEGER NOT NULL,
+			lease_until INTEGER NOT NULL, -- end of the current claim; 0 when unclaimed
+			last_error  TEXT NOT NULL,
+			via         TEXT NOT NULL,
+			created_at  INTEGER NOT NULL
+		)`,
+		`CREATE INDEX outbound_openid ON outbound (openid, id)`,
+		// ClaimOutbound looks for each citizen's oldest unfinished item;
+		// this keeps that lookup to the unfinished items however many
+		// sent ones accumulate.
+		`CREATE INDEX outbound_open ON outbound (openid, id) WHERE state IN ('pending', 'held')`,
+
+		`CREATE TABLE media (
+			media_id     TEXT PRIMARY KEY,
+			openid       TEXT NOT NULL,
+			case_id      TEXT NOT NULL,
+			content_type TEXT NOT NULL,
+			data         BLOB NOT NULL,
+			at           INTEGER NOT NULL
+		)`,
+	)
+}

@@ -1,0 +1,179 @@
+// Package store is jiefen's persistence: one interface, implemented by the
+// embedded SQLite store (store/sqlite) and later by Redis, both held to the
+// same contract suite (store/storetest).
+//
+// Everything a WeChat callback changes is written by one Commit, atomically
+// and together with the callback's dedup key: either the message and all its
+// effects are stored and the key is taken, or nothing is. That is where
+// "every acknowledged message is kept, none is processed twice" comes from.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"jiefen/dispute"
+)
+
+// Errors every backend returns for the same situations.
+var (
+	ErrNotFound  = errors.New("store: not found")
+	ErrDuplicate = errors.New("store: duplicate delivery") // the Change's dedup key was already taken
+	ErrConflict  = errors.New("store: dialog changed concurrently")
+)
+
+// Store is the whole persistence interface.
+type Store interface {
+	// Ping reports whether the store can be used (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+
+	// Citizen returns what is known of a citizen, or ErrNotFound.
+	Citizen(ctx context.Context, openID string) (dispute.Citizen, error)
+	// Dialog returns the citizen's intake conversation; a zero Dialog with
+	// Version 0 when there is none.
+	Dialog(ctx context.Context, openID string) (Dialog, error)
+	// Commit applies a Change atomically. It returns ErrDuplicate (and
+	// changes nothing) when c.Dedup is set and already taken and unexpired,
+	// and ErrConflict when c.Dialog is set and its Version is not the
+	// stored one.
+	Commit(ctx context.Context, c Change) error
+	// DedupReply returns the reply stored with a dedup key, so a retried
+	// callback gets the same answer; ErrNotFound when the key is unknown.
+	DedupReply(ctx context.Context, key string) (string, error)
+
+	// NextCaseSeq returns the next case sequence number of a day
+	// ("20261127"), starting at 1; numbers are never given twice.
+	NextCaseSeq(ctx context.Context, day string) (int64, error)
+	Case(ctx context.Context, id string) (dispute.Case, error)
+	Cases(ctx context.Context, f CaseFilter) ([]dispute.Case, error)
+	// Events returns a case's thread, oldest first.
+	Events(ctx context.Context, caseID string) ([]dispute.Event, error)
+
+	// ClaimOutbound leases up to max due, pending outbound items for lease;
+	// at most one per citizen, the oldest, so a citizen's messages go out in
+	// order. An item whose lease ran out (its sender died) is due again.
+	ClaimOutbound(ctx context.Context, now time.Time, lease time.Duration, max int) ([]Outbound, error)
+	// FinishOutbound records what became of a claimed item.
+	FinishOutbound(ctx context.Context, id int64, r OutboundResult) error
+	// Outbounds lists queue items of a citizen ("" for all), oldest first.
+	Outbounds(ctx context.Context, openID string) ([]Outbound, error)
+	// ReserveSend counts one customer-service send against the citizen's
+	// window if the window still has room at now, atomically.
+	ReserveSend(ctx context.Context, openID string, now time.Time) (bool, error)
+	// CloseWindow records that the platform refused a send (45015): the
+	// window is over whatever we counted.
+	CloseWindow(ctx context.Context, openID string, now time.Time) error
+
+	// PutMedia keeps a file the citizen sent (evidence on a case).
+	PutMedia(ctx context.Context, m Media) error
+	Media(ctx context.Context, mediaID string) (Media, error)
+
+	// Purge removes dedup keys that expired before now.
+	Purge(ctx context.Context, now time.Time) error
+}
+
+// Dialog is the state of a citizen's intake conversation, kept in the store
+// so a citizen who goes silent mid-way can pick up later, on any instance.
+type Dialog struct {
+	OpenID    string
+	Version   int64 // bumped by every Commit that saves the dialog
+	Step      string
+	Draft     Draft
+	UpdatedAt time.Time
+}
+
+// Draft is the case being put together.
+type Draft struct {
+	Story      string       `json:"story,omitempty"`
+	Type       dispute.Type `json:"type,omitempty"`
+	Confidence float64      `json:"confidence,omitempty"`
+	Urgent     bool         `json:"urgent,omitempty"`
+	Region     string       `json:"region,omitempty"`
+	Phone      string       `json:"phone,omitempty"`
+	PhoneAsked bool         `json:"phone_asked,omitempty"`
+	Media      []string     `json:"media,omitempty"`  // "image:<id>" / "voice:<id>" sent before the case exists
+	Target     string       `json:"target,omitempty"` // the case a pending question is about (e.g. withdrawal)
+}
+
+// Change is everything one step of the conversation (or one console action)
+// changes, applied by Commit at once.
+type Change struct {
+	Dedup    string        // callback dedup key; "" for none
+	DedupTTL time.Duration // how long the key holds
+	Reply    string        // the passive reply, kept with the key for retries
+
+	Citizen     *dispute.Citizen // upserted when set
+	Dialog      *Dialog          // saved when set, if its Version is still the stored one
+	NewCases    []dispute.Case
+	Statuses    []StatusChange
+	Events      []dispute.Event // appended; ID is assigned by the store
+	Outbound    []Outbound      // enqueued
+	ReleaseHeld string          // an openid: its held outbound items become pending again
+}
+
+// StatusChange moves a case to a new status (the caller checks dispute.CanMove).
+type StatusChange struct {
+	CaseID string
+	To     dispute.Status
+	At     time.Time
+}
+
+// CaseFilter selects cases; empty fields match all.
+type CaseFilter struct {
+	OpenID string
+	Status dispute.Status
+	Type   dispute.Type
+	Region string
+	Body   string
+	Limit  int // 0: no limit
+}
+
+// Outbound kinds.
+const (
+	OutText       = "text"        // a customer-service text message to the citizen
+	OutFetchMedia = "fetch_media" // download a citizen's image through the platform API
+)
+
+// Outbound states.
+const (
+	OutPending = "pending"
+	OutHeld    = "held" // outside the window, no template: waits for the citizen's next message
+	OutSent    = "sent"
+	OutFailed  = "failed" // given up after retries; stays visible
+)
+
+// Outbound is one queued call to the platform API on a citizen's behalf.
+type Outbound struct {
+	ID        int64
+	OpenID    string
+	CaseID    string // "" when not about a case
+	Kind      string
+	Text      string
+	MediaID   string
+	State     string
+	Attempts  int
+	NotBefore time.Time
+	LastError string // never holds secrets or message text
+	Via       string // how it was delivered: "custom" or "template"
+	CreatedAt time.Time
+}
+
+// OutboundResult is the outcome of one attempt.
+type OutboundResult struct {
+	State     string    // OutSent, OutPending (retry at NotBefore), OutHeld or OutFailed
+	NotBefore time.Time // for a retry
+	Err       string
+	Via       string
+}
+
+// Media is a file a citizen sent.
+type Media struct {
+	MediaID     string
+	OpenID      string
+	CaseID      string
+	ContentType string
+	Data        []byte
+	At          time.Time
+}

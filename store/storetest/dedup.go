@@ -1,0 +1,162 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+func testDuplicate(t *testing.T, e *env) {
+	c1 := mkCase("JF20261127-0001", "o1", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	// The first delivery is o0's; the duplicate claims to be o1's, whose
+	// dialog, held item and citizen record it would otherwise change.
+	e.commit(fullChange("k", "o0", 0, c1, c1.ID))
+	e.held("o1", "held", at(0))
+	c2 := mkCase("JF20261127-0002", "o1", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	ids, cases, keys := []string{"o0", "o1"}, []string{c1.ID, c2.ID}, []string{"k"}
+	before := e.snapshot(ids, cases, keys)
+
+	err := e.s.Commit(e.ctx, fullChange("k", "o1", 1, c2, c1.ID))
+	if !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("Commit with a taken key = %v, want ErrDuplicate", err)
+	}
+	e.unchanged("a duplicate Commit", before, ids, cases, keys)
+	if r, err := e.s.DedupReply(e.ctx, "k"); err != nil || r != "reply k" {
+		t.Errorf("DedupReply = %q, %v; want the first delivery's reply", r, err)
+	}
+}
+
+func testDuplicateConcurrent(t *testing.T, e *env) {
+	c := mkCase("JF20261127-0001", "o1", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	e.commit(store.Change{NewCases: []dispute.Case{c}})
+	const n = 20
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = e.s.Commit(e.ctx, store.Change{
+				Dedup: "same", DedupTTL: time.Hour, Reply: fmt.Sprint(i),
+				Citizen:  &dispute.Citizen{OpenID: "o1", Quota: 5, Sent: i},
+				Events:   []dispute.Event{{CaseID: c.ID, At: at(0), Kind: dispute.MessageIn, Actor: "citizen", Text: fmt.Sprint(i)}},
+				Outbound: []store.Outbound{{OpenID: "o1", Kind: store.OutText, Text: fmt.Sprint(i)}},
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("commits %d and %d both succeeded with the same key", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, store.ErrDuplicate):
+			t.Errorf("commit %d: %v, want nil or ErrDuplicate", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no commit succeeded")
+	}
+	w := fmt.Sprint(winner)
+	if r, err := e.s.DedupReply(e.ctx, "same"); err != nil || r != w {
+		t.Errorf("DedupReply = %q, %v; want the winner's %q", r, err, w)
+	}
+	ev, err := e.s.Events(e.ctx, c.ID)
+	if err != nil || len(ev) != 1 || ev[0].Text != w {
+		t.Errorf("Events = %+v, %v; want only the winner's", ev, err)
+	}
+	ob, err := e.s.Outbounds(e.ctx, "")
+	if err != nil || len(ob) != 1 || ob[0].Text != w {
+		t.Errorf("Outbounds = %+v, %v; want only the winner's", ob, err)
+	}
+	if ct, err := e.s.Citizen(e.ctx, "o1"); err != nil || ct.Sent != winner {
+		t.Errorf("Citizen = %+v, %v; want the winner's (Sent %d)", ct, err, winner)
+	}
+}
+
+func testDedupReply(t *testing.T, e *env) {
+	if _, err := e.s.DedupReply(e.ctx, "unknown"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DedupReply(unknown) = %v, want ErrNotFound", err)
+	}
+	e.commit(store.Change{Dedup: "a", DedupTTL: time.Hour, Reply: "回复 a"})
+	e.commit(store.Change{Dedup: "b", DedupTTL: time.Hour})
+	if r, err := e.s.DedupReply(e.ctx, "a"); err != nil || r != "回复 a" {
+		t.Errorf("DedupReply(a) = %q, %v", r, err)
+	}
+	if r, err := e.s.DedupReply(e.ctx, "b"); err != nil || r != "" {
+		t.Errorf("DedupReply(b) = %q, %v; want the empty reply, found", r, err)
+	}
+}
+
+// Dedup expiry runs on the store's clock (Commit has no now), so these
+// tests use the real time.
+func testPurge(t *testing.T, e *env) {
+	e.commit(store.Change{Dedup: "short", DedupTTL: time.Hour, Reply: "s"})
+	e.commit(store.Change{Dedup: "long", DedupTTL: 3 * time.Hour, Reply: "l"})
+	if err := e.s.Purge(e.ctx, time.Now()); err != nil {
+		t.Fatalf("Purge: %v", err)
+	}
+	for _, k := range []string{"short", "long"} {
+		if _, err := e.s.DedupReply(e.ctx, k); err != nil {
+			t.Errorf("after Purge(now), DedupReply(%s) = %v; an unexpired key was removed", k, err)
+		}
+	}
+	if err := e.s.Commit(e.ctx, store.Change{Dedup: "short", DedupTTL: time.Hour}); !errors.Is(err, store.ErrDuplicate) {
+		t.Errorf("Commit(short) after Purge(now) = %v, want ErrDuplicate", err)
+	}
+
+	if err := e.s.Purge(e.ctx, time.Now().Add(2*time.Hour)); err != nil {
+		t.Fatalf("Purge: %v", err)
+	}
+	if _, err := e.s.DedupReply(e.ctx, "short"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DedupReply(short) after it was purged = %v, want ErrNotFound", err)
+	}
+	if r, err := e.s.DedupReply(e.ctx, "long"); err != nil || r != "l" {
+		t.Errorf("DedupReply(long) = %q, %v; an unexpired key was purged", r, err)
+	}
+	if err := e.s.Commit(e.ctx, store.Change{Dedup: "short", DedupTTL: time.Hour, Reply: "again"}); err != nil {
+		t.Errorf("Commit with a purged key = %v, want it taken again", err)
+	}
+	if r, err := e.s.DedupReply(e.ctx, "short"); err != nil || r != "again" {
+		t.Errorf("DedupReply(short) = %q, %v; want the new reply", r, err)
+	}
+	if err := e.s.Commit(e.ctx, store.Change{Dedup: "long", DedupTTL: time.Hour}); !errors.Is(err, store.ErrDuplicate) {
+		t.Errorf("Commit(long) = %v, want ErrDuplicate", err)
+	}
+}
+
+// A key holds for DedupTTL only: once expired it is free even before
+// Purge runs.
+func testDedupExpired(t *testing.T, e *env) {
+	e.commit(store.Change{Dedup: "k", DedupTTL: 50 * time.Millisecond})
+	if err := e.s.Commit(e.ctx, store.Change{Dedup: "k", DedupTTL: 50 * time.Millisecond}); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("second Commit at once = %v, want ErrDuplicate", err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	if err := e.s.Commit(e.ctx, store.Change{Dedup: "k", DedupTTL: time.Hour}); err != nil {
+		t.Fatalf("Commit after the key expired = %v, want nil", err)
+	}
+}
+
+// A DedupTTL of 0 is read as "no expiry": a caller that forgets the TTL
+// gets a key that holds, never a duplicate processed.
+func testDedupNoTTL(t *testing.T, e *env) {
+	e.commit(store.Change{Dedup: "k", Reply: "r"})
+	if err := e.s.Purge(e.ctx, time.Now().Add(24*365*time.Hour)); err != nil {
+		t.Fatalf("Purge: %v", err)
+	}
+	if err := e.s.Commit(e.ctx, store.Change{Dedup: "k"}); !errors.Is(err, store.ErrDuplicate) {
+		t.Errorf("Commit = %v, want ErrDuplicate for a key without TTL", err)
+	}
+	if r, err := e.s.DedupReply(e.ctx, "k"); err != nil || r != "r" {
+		t.Errorf("DedupReply = %q, %v", r, err)
+	}
+}

@@ -1,0 +1,98 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+func testDialog(t *testing.T, e *env) {
+	d, err := e.s.Dialog(e.ctx, "nobody")
+	if err != nil || d.Version != 0 || d.Step != "" || d.Draft.Story != "" {
+		t.Fatalf("Dialog(unknown) = %+v, %v; want a zero Dialog, Version 0", d, err)
+	}
+
+	first := store.Dialog{OpenID: "o1", Step: "story", UpdatedAt: at(0)}
+	e.commit(store.Change{Dialog: &first})
+	got, err := e.s.Dialog(e.ctx, "o1")
+	if err != nil {
+		t.Fatalf("Dialog: %v", err)
+	}
+	first.Version = 1
+	checkDialog(t, "new dialog", got, first)
+
+	second := store.Dialog{OpenID: "o1", Version: 1, Step: "phone", UpdatedAt: at(time.Minute), Draft: store.Draft{
+		Story: "邻居装修噪音", Type: dispute.Neighbor, Confidence: 0.5, Region: "集安市", Media: []string{"v1"}}}
+	e.commit(store.Change{Dialog: &second})
+	got, err = e.s.Dialog(e.ctx, "o1")
+	if err != nil {
+		t.Fatalf("Dialog: %v", err)
+	}
+	second.Version = 2
+	checkDialog(t, "saved dialog", got, second)
+
+	for _, v := range []int64{0, 1, 3} {
+		stale := store.Dialog{OpenID: "o1", Version: v, Step: "stale"}
+		if err := e.s.Commit(e.ctx, store.Change{Dialog: &stale}); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("Commit with Version %d (stored 2) = %v, want ErrConflict", v, err)
+		}
+	}
+	got, _ = e.s.Dialog(e.ctx, "o1")
+	checkDialog(t, "dialog after conflicts", got, second)
+
+	// Dialogs are per citizen.
+	other := store.Dialog{OpenID: "o2", Step: "story", UpdatedAt: at(0)}
+	e.commit(store.Change{Dialog: &other})
+	if got, err := e.s.Dialog(e.ctx, "o2"); err != nil || got.Version != 1 {
+		t.Errorf("Dialog(o2) = %+v, %v; want Version 1", got, err)
+	}
+}
+
+func testDialogConflict(t *testing.T, e *env) {
+	c := mkCase("JF20261127-0001", "o1", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	e.commit(store.Change{NewCases: []dispute.Case{c}, Dialog: &store.Dialog{OpenID: "o1", Step: "a"}})
+	e.held("o1", "held", at(0))
+	nc := mkCase("JF20261127-0002", "o1", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	ids, cases, keys := []string{"o1"}, []string{c.ID, nc.ID}, []string{"k"}
+	before := e.snapshot(ids, cases, keys)
+
+	if err := e.s.Commit(e.ctx, fullChange("k", "o1", 0, nc, c.ID)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("Commit with a stale dialog = %v, want ErrConflict", err)
+	}
+	e.unchanged("a Commit with a stale dialog", before, ids, cases, keys)
+	// The key was not taken: the retried delivery, re-read, goes through.
+	e.commit(fullChange("k", "o1", 1, nc, c.ID))
+}
+
+// Two instances handling the same citizen at once: one save wins.
+func testDialogConcurrent(t *testing.T, e *env) {
+	e.commit(store.Change{Dialog: &store.Dialog{OpenID: "o1", Step: "a"}})
+	const n = 10
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = e.s.Commit(e.ctx, store.Change{Dialog: &store.Dialog{OpenID: "o1", Version: 1, Step: "b"}})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, store.ErrConflict):
+			t.Errorf("commit %d: %v, want nil or ErrConflict", i, err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d concurrent saves of Version 1 succeeded, want exactly 1", ok)
+	}
+	if d, err := e.s.Dialog(e.ctx, "o1"); err != nil || d.Version != 2 {
+		t.Errorf("Dialog = %+v, %v; want Version 2", d, err)
+	}
+}
