@@ -57,7 +57,7 @@ func TestRefusedCallbacksStoreNothing(t *testing.T) {
 	if _, err := e.app.store.Citizen(ctx, who); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a refused callback stored the citizen (err %v)", err)
 	}
-	if d, _ := e.app.store.Dialog(ctx, who); d.Version != 0 {
+	if _, d, _ := e.app.store.Conversation(ctx, who); d.Version != 0 {
 		t.Fatalf("a refused callback stored a dialog: %+v", d)
 	}
 	// The same citizen's genuine message still works afterwards.

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
 )
@@ -87,13 +86,7 @@ func (b *Bot) Handle(ctx context.Context, in Inbound) (string, error) {
 
 func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued bool, err error) {
 	t := &turn{b: b, ctx: ctx, in: in, now: b.Now()}
-	t.cit, err = b.Store.Citizen(ctx, in.OpenID)
-	if errors.Is(err, store.ErrNotFound) {
-		t.cit = dispute.Citizen{OpenID: in.OpenID}
-	} else if err != nil {
-		return "", false, err
-	}
-	if t.dlg, err = b.Store.Dialog(ctx, in.OpenID); err != nil {
+	if t.cit, t.dlg, err = b.Store.Conversation(ctx, in.OpenID); err != nil {
 		return "", false, err
 	}
 	t.dlg.OpenID = in.OpenID

@@ -27,8 +27,13 @@ func New() *Registry {
 
 type counter struct {
 	mu     sync.Mutex
-	values map[string]float64 // by rendered label set
+	values map[string]float64 // by label values joined with labelSep
+	names  []string           // label names, in the order of the first use
 }
+
+// labelSep cannot occur in label values we use; joining with it is the
+// cheapest key, and rendering waits for a scrape.
+const labelSep = "\xff"
 
 // Inc adds one to the counter name with the given label pairs ("k", "v", …).
 func (r *Registry) Inc(name, help string, labels ...string) {
@@ -36,11 +41,27 @@ func (r *Registry) Inc(name, help string, labels ...string) {
 	c, ok := r.counters[name]
 	if !ok {
 		c = &counter{values: map[string]float64{}}
+		for i := 0; i+1 < len(labels); i += 2 {
+			c.names = append(c.names, labels[i])
+		}
 		r.counters[name] = c
 		r.help[name] = help
 	}
 	r.mu.Unlock()
-	key := renderLabels(labels)
+	var key string
+	switch len(labels) {
+	case 0:
+	case 2:
+		key = labels[1]
+	case 4:
+		key = labels[1] + labelSep + labels[3]
+	default:
+		vals := make([]string, 0, len(labels)/2)
+		for i := 1; i < len(labels); i += 2 {
+			vals = append(vals, labels[i])
+		}
+		key = strings.Join(vals, labelSep)
+	}
 	c.mu.Lock()
 	c.values[key]++
 	c.mu.Unlock()
@@ -104,7 +125,7 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				fmt.Fprintf(&b, "%s%s %v\n", n, k, c.values[k])
+				fmt.Fprintf(&b, "%s%s %v\n", n, renderLabels(c.names, k), c.values[k])
 			}
 			c.mu.Unlock()
 		}
@@ -123,14 +144,16 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-func renderLabels(kv []string) string {
-	if len(kv) == 0 {
+var escapeLabel = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+func renderLabels(names []string, key string) string {
+	if len(names) == 0 {
 		return ""
 	}
-	parts := make([]string, 0, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		v := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(kv[i+1])
-		parts = append(parts, kv[i]+`="`+v+`"`)
+	vals := strings.Split(key, labelSep)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + `="` + escapeLabel.Replace(vals[i]) + `"`
 	}
 	return "{" + strings.Join(parts, ",") + "}"
 }

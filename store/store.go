@@ -31,9 +31,10 @@ type Store interface {
 
 	// Citizen returns what is known of a citizen, or ErrNotFound.
 	Citizen(ctx context.Context, openID string) (dispute.Citizen, error)
-	// Dialog returns the citizen's intake conversation; a zero Dialog with
-	// Version 0 when there is none.
-	Dialog(ctx context.Context, openID string) (Dialog, error)
+	// Conversation returns, in one read, what a turn of the conversation
+	// starts from: the citizen (the zero Citizen with OpenID set when never
+	// seen) and their dialog (the zero Dialog, Version 0, when none).
+	Conversation(ctx context.Context, openID string) (dispute.Citizen, Dialog, error)
 	// Commit applies a Change atomically. It returns ErrDuplicate (and
 	// changes nothing) when c.Dedup is set and already taken and unexpired,
 	// and ErrConflict when c.Dialog is set and its Version is not the

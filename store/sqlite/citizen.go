@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -26,7 +25,7 @@ func (s *Store) Citizen(ctx context.Context, openID string) (dispute.Citizen, er
 	return c, nil
 }
 
-func upsertCitizen(ctx context.Context, tx *sql.Tx, c dispute.Citizen) error {
+func upsertCitizen(ctx context.Context, tx *tx, c dispute.Citizen) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO citizens (openid, consent_at, last_inbound_at, window_until, quota, sent)
 		VALUES (?, ?, ?, ?, ?, ?)
@@ -69,29 +68,38 @@ func (s *Store) CloseWindow(ctx context.Context, openID string, now time.Time) e
 	return nil
 }
 
-// Dialog returns the citizen's conversation, or the zero Dialog.
-func (s *Store) Dialog(ctx context.Context, openID string) (store.Dialog, error) {
+// Conversation reads the citizen and the dialog in one query: a callback
+// needs both, and each query is a round through database/sql and the driver.
+func (s *Store) Conversation(ctx context.Context, openID string) (dispute.Citizen, store.Dialog, error) {
+	var consent, inbound, until, updated int64
 	var draft string
-	var updated int64
-	d := store.Dialog{OpenID: openID}
-	err := s.r.QueryRowContext(ctx, `SELECT version, step, draft, updated_at FROM dialogs WHERE openid = ?`,
-		openID).Scan(&d.Version, &d.Step, &draft, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.Dialog{}, nil
-	}
+	c := dispute.Citizen{OpenID: openID}
+	d := store.Dialog{}
+	err := s.r.QueryRowContext(ctx, `
+		SELECT coalesce(c.consent_at, 0), coalesce(c.last_inbound_at, 0), coalesce(c.window_until, 0),
+			coalesce(c.quota, 0), coalesce(c.sent, 0),
+			coalesce(d.version, 0), coalesce(d.step, ''), coalesce(d.draft, ''), coalesce(d.updated_at, 0)
+		FROM (SELECT ?1 AS openid) AS k
+		LEFT JOIN citizens AS c ON c.openid = k.openid
+		LEFT JOIN dialogs AS d ON d.openid = k.openid`,
+		openID).Scan(&consent, &inbound, &until, &c.Quota, &c.Sent, &d.Version, &d.Step, &draft, &updated)
 	if err != nil {
-		return store.Dialog{}, fmt.Errorf("sqlite: dialog: %w", err)
+		return dispute.Citizen{}, store.Dialog{}, fmt.Errorf("sqlite: conversation: %w", err)
+	}
+	c.ConsentAt, c.LastInboundAt, c.WindowUntil = fromMS(consent), fromMS(inbound), fromMS(until)
+	if d.Version == 0 {
+		return c, store.Dialog{}, nil
 	}
 	if err := json.Unmarshal([]byte(draft), &d.Draft); err != nil {
-		return store.Dialog{}, fmt.Errorf("sqlite: dialog draft: %w", err)
+		return dispute.Citizen{}, store.Dialog{}, fmt.Errorf("sqlite: dialog draft: %w", err)
 	}
-	d.UpdatedAt = fromMS(updated)
-	return d, nil
+	d.OpenID, d.UpdatedAt = openID, fromMS(updated)
+	return c, d, nil
 }
 
 // saveDialog is optimistic locking: the row is written only if its version
 // is still the one the caller read (0: no row yet), and the write bumps it.
-func saveDialog(ctx context.Context, tx *sql.Tx, d store.Dialog) error {
+func saveDialog(ctx context.Context, tx *tx, d store.Dialog) error {
 	draft, err := json.Marshal(d.Draft)
 	if err != nil {
 		return fmt.Errorf("sqlite: dialog draft: %w", err)

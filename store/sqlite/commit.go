@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -14,25 +13,27 @@ import (
 	"jiefen/store"
 )
 
-// Commit applies every part of c in one transaction on the writer. The
-// dedup key is taken first, so a duplicate delivery costs one statement;
-// any failure rolls the whole Change back, the key included.
+// Commit applies every part of c atomically. Commits are grouped: see
+// committer.go. The dedup key is taken first, so a duplicate delivery costs
+// one statement; any failure rolls the whole Change back, the key included.
 func (s *Store) Commit(ctx context.Context, c store.Change) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	defer tx.Rollback()
-	if err := apply(ctx, tx, c, time.Now()); err != nil {
-		return err
+	req := &commitReq{ctx: ctx, change: c, done: make(chan error, 1)}
+	select {
+	case s.commits <- req:
+	case <-s.closed:
+		return fmt.Errorf("sqlite: commit: store closed")
+	case <-ctx.Done():
+		return fmt.Errorf("sqlite: commit: %w", ctx.Err())
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	// Once handed over, the result is awaited even if ctx ends meanwhile:
+	// the caller must know whether the Change was stored.
+	return <-req.done
 }
 
-func apply(ctx context.Context, tx *sql.Tx, c store.Change, now time.Time) error {
+func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 	if c.Dedup != "" {
 		if err := takeDedup(ctx, tx, c.Dedup, c.DedupTTL, c.Reply, now); err != nil {
 			return err
@@ -82,7 +83,7 @@ func apply(ctx context.Context, tx *sql.Tx, c store.Change, now time.Time) error
 // removed yet is free again, as it would be in a store with native expiry;
 // the ON CONFLICT … WHERE takes it over, and otherwise changes no row.
 // A TTL of 0 or less means the key never expires.
-func takeDedup(ctx context.Context, tx *sql.Tx, key string, ttl time.Duration, reply string, now time.Time) error {
+func takeDedup(ctx context.Context, tx *tx, key string, ttl time.Duration, reply string, now time.Time) error {
 	var expires int64
 	if ttl > 0 {
 		expires = now.Add(ttl).UnixMilli()
@@ -93,17 +94,17 @@ func takeDedup(ctx context.Context, tx *sql.Tx, key string, ttl time.Duration, r
 		WHERE dedup.expires_at <> 0 AND dedup.expires_at <= ?4`,
 		key, reply, expires, now.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("sqlite: dedup key %q: %w", key, err)
+		return fmt.Errorf("sqlite: dedup key: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: dedup key %q: %w", key, err)
+		return fmt.Errorf("sqlite: dedup key: %w", err)
 	} else if n == 0 {
-		return fmt.Errorf("sqlite: dedup key %q: %w", key, store.ErrDuplicate)
+		return fmt.Errorf("sqlite: dedup key: %w", store.ErrDuplicate)
 	}
 	return nil
 }
 
-func insertCase(ctx context.Context, tx *sql.Tx, k dispute.Case) error {
+func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO cases (id, status, type, urgent, region, body, rule, summary, story, openid, phone, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -117,7 +118,7 @@ func insertCase(ctx context.Context, tx *sql.Tx, k dispute.Case) error {
 
 // setStatus fails with ErrNotFound for an unknown case: a status change
 // that silently went nowhere would hide a bug in the caller.
-func setStatus(ctx context.Context, tx *sql.Tx, sc store.StatusChange) error {
+func setStatus(ctx context.Context, tx *tx, sc store.StatusChange) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ?`,
 		sc.To, ms(sc.At), sc.CaseID)
 	if err != nil {
@@ -133,7 +134,7 @@ func setStatus(ctx context.Context, tx *sql.Tx, sc store.StatusChange) error {
 
 // insertEvent leaves the id to SQLite, which makes it increase; the
 // foreign key rejects an event for a case that does not exist.
-func insertEvent(ctx context.Context, tx *sql.Tx, e dispute.Event) error {
+func insertEvent(ctx context.Context, tx *tx, e dispute.Event) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO events (case_id, at, kind, actor, text, media_id, status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		e.CaseID, ms(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status)

@@ -13,7 +13,7 @@ func (s *Store) DedupReply(ctx context.Context, key string) (string, error) {
 		SELECT reply FROM dedup WHERE key = ? AND (expires_at = 0 OR expires_at > ?)`,
 		key, time.Now().UnixMilli()).Scan(&reply)
 	if err != nil {
-		return "", notFound(err, fmt.Sprintf("dedup key %q", key))
+		return "", notFound(err, "dedup key")
 	}
 	return reply, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -28,8 +29,13 @@ const FileName = "jiefen.db"
 // ctx) and a Commit never meets a locked database. Reads use r: in WAL mode
 // readers neither block the writer nor wait for it.
 type Store struct {
-	w *sql.DB
-	r *sql.DB
+	w *pool
+	r *pool
+
+	commits       chan *commitReq // unbuffered: a Change handed over is always answered
+	closed        chan struct{}
+	committerDone chan struct{}
+	closeOnce     sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
@@ -86,11 +92,13 @@ func Open(dir string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	n := max(4, runtime.GOMAXPROCS(0))
+	n := max(16, 4*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 
-	s := &Store{w: w, r: r}
+	s := &Store{w: &pool{DB: w}, r: &pool{DB: r},
+		commits: make(chan *commitReq), closed: make(chan struct{}), committerDone: make(chan struct{})}
+	go s.runCommitter()
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -108,9 +116,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close stops the committer, then closes both pools. Commits after Close fail.
 func (s *Store) Close() error {
-	err := errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		<-s.committerDone
+		err = errors.Join(s.r.Close(), s.w.Close())
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

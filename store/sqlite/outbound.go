@@ -3,7 +3,6 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -25,7 +24,7 @@ func scanOutbound(row scanner) (store.Outbound, error) {
 // enqueue adds an item as pending whatever state the caller filled in:
 // a new item has not been tried yet. Ids increase, and "oldest" below
 // means lowest id, the order the items were queued in.
-func enqueue(ctx context.Context, tx *sql.Tx, o store.Outbound) error {
+func enqueue(ctx context.Context, tx *tx, o store.Outbound) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO outbound (openid, case_id, kind, text, media_id, state, attempts, not_before, lease_until, last_error, via, created_at)
 		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, '', '', ?)`,
@@ -36,7 +35,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, o store.Outbound) error {
 	return nil
 }
 
-func releaseHeld(ctx context.Context, tx *sql.Tx, openID string) error {
+func releaseHeld(ctx context.Context, tx *tx, openID string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE outbound SET state = 'pending' WHERE openid = ? AND state = 'held'`, openID)
 	if err != nil {
 		return fmt.Errorf("sqlite: release held: %w", err)

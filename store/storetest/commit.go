@@ -76,7 +76,7 @@ func testCommitAll(t *testing.T, e *env) {
 		t.Fatalf("Citizen: %v", err)
 	}
 	checkCitizen(t, "citizen", gotCit, cit)
-	d, err := e.s.Dialog(e.ctx, "o1")
+	d, err := e.dialog("o1")
 	if err != nil {
 		t.Fatalf("Dialog: %v", err)
 	}

@@ -11,14 +11,14 @@ import (
 )
 
 func testDialog(t *testing.T, e *env) {
-	d, err := e.s.Dialog(e.ctx, "nobody")
+	d, err := e.dialog("nobody")
 	if err != nil || d.Version != 0 || d.Step != "" || d.Draft.Story != "" {
 		t.Fatalf("Dialog(unknown) = %+v, %v; want a zero Dialog, Version 0", d, err)
 	}
 
 	first := store.Dialog{OpenID: "o1", Step: "story", UpdatedAt: at(0)}
 	e.commit(store.Change{Dialog: &first})
-	got, err := e.s.Dialog(e.ctx, "o1")
+	got, err := e.dialog("o1")
 	if err != nil {
 		t.Fatalf("Dialog: %v", err)
 	}
@@ -28,7 +28,7 @@ func testDialog(t *testing.T, e *env) {
 	second := store.Dialog{OpenID: "o1", Version: 1, Step: "phone", UpdatedAt: at(time.Minute), Draft: store.Draft{
 		Story: "邻居装修噪音", Type: dispute.Neighbor, Confidence: 0.5, Region: "集安市", Media: []string{"v1"}}}
 	e.commit(store.Change{Dialog: &second})
-	got, err = e.s.Dialog(e.ctx, "o1")
+	got, err = e.dialog("o1")
 	if err != nil {
 		t.Fatalf("Dialog: %v", err)
 	}
@@ -41,13 +41,13 @@ func testDialog(t *testing.T, e *env) {
 			t.Errorf("Commit with Version %d (stored 2) = %v, want ErrConflict", v, err)
 		}
 	}
-	got, _ = e.s.Dialog(e.ctx, "o1")
+	got, _ = e.dialog("o1")
 	checkDialog(t, "dialog after conflicts", got, second)
 
 	// Dialogs are per citizen.
 	other := store.Dialog{OpenID: "o2", Step: "story", UpdatedAt: at(0)}
 	e.commit(store.Change{Dialog: &other})
-	if got, err := e.s.Dialog(e.ctx, "o2"); err != nil || got.Version != 1 {
+	if got, err := e.dialog("o2"); err != nil || got.Version != 1 {
 		t.Errorf("Dialog(o2) = %+v, %v; want Version 1", got, err)
 	}
 }
@@ -92,7 +92,34 @@ func testDialogConcurrent(t *testing.T, e *env) {
 	if ok != 1 {
 		t.Errorf("%d concurrent saves of Version 1 succeeded, want exactly 1", ok)
 	}
-	if d, err := e.s.Dialog(e.ctx, "o1"); err != nil || d.Version != 2 {
+	if d, err := e.dialog("o1"); err != nil || d.Version != 2 {
 		t.Errorf("Dialog = %+v, %v; want Version 2", d, err)
+	}
+}
+
+// Conversation gives the citizen and the dialog together; someone never
+// seen is a citizen with no consent and no window, not an error.
+func testConversation(t *testing.T, e *env) {
+	c, d, err := e.s.Conversation(e.ctx, "stranger")
+	if err != nil || c.OpenID != "stranger" || !c.ConsentAt.IsZero() || c.Remaining(time.Now()) != 0 || d.Version != 0 {
+		t.Fatalf("stranger: %+v %+v %v", c, d, err)
+	}
+	now := time.Now().Truncate(time.Millisecond)
+	cit := dispute.Citizen{OpenID: "o9", ConsentAt: now}
+	cit.OpenWindow(now, dispute.MessageWindow, dispute.MessageQuota)
+	e.commit(store.Change{Citizen: &cit, Dialog: &store.Dialog{OpenID: "o9", Step: "phone", Draft: store.Draft{Story: "故事"}}})
+	c, d, err = e.s.Conversation(e.ctx, "o9")
+	if err != nil || !c.ConsentAt.Equal(now) || c.Remaining(now) != dispute.MessageQuota ||
+		d.Version != 1 || d.Step != "phone" || d.Draft.Story != "故事" || d.OpenID != "o9" {
+		t.Fatalf("o9: %+v %+v %v", c, d, err)
+	}
+	// A citizen without a dialog, and a dialog whose citizen was never stored.
+	e.commit(store.Change{Citizen: &dispute.Citizen{OpenID: "o10"}})
+	if _, d, err := e.s.Conversation(e.ctx, "o10"); err != nil || d.Version != 0 {
+		t.Fatalf("o10: %+v %v", d, err)
+	}
+	e.commit(store.Change{Dialog: &store.Dialog{OpenID: "o11", Step: "region"}})
+	if c, d, err := e.s.Conversation(e.ctx, "o11"); err != nil || c.OpenID != "o11" || d.Step != "region" {
+		t.Fatalf("o11: %+v %+v %v", c, d, err)
 	}
 }

@@ -45,6 +45,7 @@ var tests = []struct {
 	{"DedupExpiredKeyIsFree", testDedupExpired},
 	{"DedupWithoutTTLHolds", testDedupNoTTL},
 	{"DialogVersion", testDialog},
+	{"Conversation", testConversation},
 	{"DialogConflictStoresNothing", testDialogConflict},
 	{"DialogConcurrent", testDialogConcurrent},
 	{"FailedCommitStoresNothing", testCommitFailure},
@@ -227,7 +228,7 @@ func (e *env) snapshot(openIDs, caseIDs, keys []string) string {
 	for _, o := range openIDs {
 		c, err := e.s.Citizen(e.ctx, o)
 		fmt.Fprintf(&b, "citizen %s: %+v %v\n", o, c, errors.Is(err, store.ErrNotFound))
-		d, err := e.s.Dialog(e.ctx, o)
+		d, err := e.dialog(o)
 		fmt.Fprintf(&b, "dialog %s: %+v %v\n", o, d, err)
 	}
 	cs, err := e.s.Cases(e.ctx, store.CaseFilter{})
@@ -258,4 +259,10 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// dialog reads a citizen's dialog through Conversation.
+func (e *env) dialog(openID string) (store.Dialog, error) {
+	_, d, err := e.s.Conversation(e.ctx, openID)
+	return d, err
 }
