@@ -1,0 +1,122 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// caseSeqTTL is how long a day's counter outlives its last use. A day is
+// only numbered on that day, so three days cover any time zone and clock
+// skew; the counter must not vanish while its day can still be asked for,
+// or numbers would be given twice.
+const caseSeqTTL = 3 * 24 * time.Hour
+
+// NextCaseSeq is INCR and EXPIRE in one MULTI: one round trip, one key.
+func (s *Store) NextCaseSeq(ctx context.Context, day string) (int64, error) {
+	var incr *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		incr = p.Incr(ctx, s.k.caseSeq(day))
+		p.Expire(ctx, s.k.caseSeq(day), caseSeqTTL)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("redis: case sequence of %s: %w", day, err)
+	}
+	return incr.Val(), nil
+}
+
+// caseOf decodes a case hash.
+func caseOf(r *record) (dispute.Case, error) {
+	k := dispute.Case{
+		ID: r.str("id"), Status: dispute.Status(r.str("status")), Type: dispute.Type(r.str("type")),
+		Urgent: r.str("urgent") == "1", Region: r.str("region"), Body: r.str("body"), Rule: r.str("rule"),
+		Summary: r.str("summary"), Story: r.str("story"), OpenID: r.str("openid"), Phone: r.str("phone"),
+		CreatedAt: r.time("created"), UpdatedAt: r.time("updated"),
+	}
+	return k, r.err
+}
+
+// Case is one HGETALL.
+func (s *Store) Case(ctx context.Context, id string) (dispute.Case, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.caseKey(id)).Result()
+	if err != nil {
+		return dispute.Case{}, wrap(err, "case "+id)
+	}
+	if len(m) == 0 {
+		return dispute.Case{}, fmt.Errorf("redis: case %s: %w", id, store.ErrNotFound)
+	}
+	k, err := caseOf(&record{m: m})
+	if err != nil {
+		return dispute.Case{}, fmt.Errorf("redis: case %s: %w", id, err)
+	}
+	return k, nil
+}
+
+// Cases returns the cases matching every set field of f, newest first (by
+// CreatedAt, then by number), so Limit keeps the most recent ones. One
+// script (lua/cases.lua) intersects the indexes and reads the cases: one
+// round trip. It walks the smallest index named, so a citizen's cases or
+// a status queue cost what that index holds, not the whole store.
+func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, error) {
+	idx := []string{s.k.caseIndex("", "")}
+	for _, c := range []struct{ field, v string }{
+		{"o", f.OpenID}, {"s", string(f.Status)}, {"t", string(f.Type)}, {"r", f.Region}, {"b", f.Body},
+	} {
+		if c.v != "" {
+			idx = append(idx, s.k.caseIndex(c.field, c.v))
+		}
+	}
+	if len(idx) > 1 {
+		idx = idx[1:] // every case is in the filters' indexes already
+	}
+	res, err := casesScript.Run(ctx, s.rdb, idx, s.k.t, max(f.Limit, 0)).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redis: cases: %w", err)
+	}
+	out := make([]dispute.Case, 0, len(res))
+	for _, v := range res {
+		fields, _ := v.([]any)
+		r, err := pairs(fields)
+		if err != nil {
+			return nil, fmt.Errorf("redis: cases: %w", err)
+		}
+		k, err := caseOf(r)
+		if err != nil {
+			return nil, fmt.Errorf("redis: cases: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// Events is one LRANGE; an unknown case has an empty thread.
+func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, error) {
+	items, err := s.rdb.LRange(ctx, s.k.events(caseID), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis: events of %s: %w", caseID, err)
+	}
+	out := make([]dispute.Event, 0, len(items))
+	for _, it := range items {
+		idText, body, _ := strings.Cut(it, " ")
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("redis: events of %s: id %q: %w", caseID, idText, err)
+		}
+		var e eventRecord
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return nil, fmt.Errorf("redis: events of %s: %w", caseID, err)
+		}
+		out = append(out, dispute.Event{ID: id, CaseID: caseID, At: fromMS(e.At), Kind: e.Kind,
+			Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status})
+	}
+	return out, nil
+}

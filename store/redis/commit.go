@@ -1,0 +1,119 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// Commit applies c with one script (lua/commit.lua): one round trip. The
+// dedup key, the citizen, the dialog, the cases, their indexes and events,
+// and the outbound queue are all in the transaction slot, so the script
+// checks everything (dedup key free, dialog version current, new cases
+// new, changed cases known) and only then writes; a refused Change leaves
+// nothing, the dedup key included.
+func (s *Store) Commit(ctx context.Context, c store.Change) error {
+	// A caller that gave up must not find its Change applied later.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redis: commit: %w", err)
+	}
+	args, err := s.encodeChange(c, time.Now())
+	if err != nil {
+		return err
+	}
+	res, err := commitScript.Run(ctx, s.rdb, []string{s.k.eventSeq()}, args...).StringSlice()
+	if err != nil {
+		return fmt.Errorf("redis: commit: %w", err)
+	}
+	switch {
+	case len(res) == 1 && res[0] == "ok":
+		return nil
+	case len(res) == 1 && res[0] == "dup":
+		return fmt.Errorf("redis: dedup key %q: %w", c.Dedup, store.ErrDuplicate)
+	case len(res) == 1 && res[0] == "conflict":
+		return fmt.Errorf("redis: dialog of version %d: %w", c.Dialog.Version, store.ErrConflict)
+	case len(res) == 2 && res[0] == "exists":
+		return fmt.Errorf("redis: new case %s: the case exists", res[1])
+	case len(res) == 3 && res[0] == "nocase":
+		return fmt.Errorf("redis: %s for case %s: %w", res[2], res[1], store.ErrNotFound)
+	}
+	return fmt.Errorf("redis: commit: unexpected reply %q", res)
+}
+
+// encodeChange lays c out as the script's ARGV: fixed fields, then each
+// list as its length followed by its items' fields (see lua/commit.lua).
+// Times go as Unix ms, the dedup expiry on this process's clock as the
+// SQLite store's does.
+func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
+	args := []any{s.k.t}
+	ttl, expiry := int64(0), int64(0)
+	if c.DedupTTL > 0 {
+		// At least a millisecond: PX 0 is an error, and a TTL below a
+		// millisecond is not "no expiry".
+		ttl = max(c.DedupTTL.Milliseconds(), 1)
+		expiry = now.UnixMilli() + ttl
+	}
+	args = append(args, c.Dedup, ttl, c.Reply, expiry)
+
+	if ct := c.Citizen; ct != nil {
+		args = append(args, "1", ct.OpenID, ms(ct.ConsentAt), ms(ct.LastInboundAt), ms(ct.WindowUntil), ct.Quota, ct.Sent)
+	} else {
+		args = append(args, "0")
+	}
+	if d := c.Dialog; d != nil {
+		draft, err := json.Marshal(d.Draft)
+		if err != nil {
+			return nil, fmt.Errorf("redis: dialog draft: %w", err)
+		}
+		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, ms(d.UpdatedAt))
+	} else {
+		args = append(args, "0")
+	}
+
+	args = append(args, len(c.NewCases))
+	for _, k := range c.NewCases {
+		args = append(args, k.ID, string(k.Status), string(k.Type), boolArg(k.Urgent), k.Region, k.Body,
+			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt))
+	}
+	args = append(args, len(c.Statuses))
+	for _, sc := range c.Statuses {
+		args = append(args, sc.CaseID, string(sc.To), ms(sc.At))
+	}
+	args = append(args, len(c.Events))
+	for _, e := range c.Events {
+		b, err := json.Marshal(eventRecord{At: ms(e.At), Kind: e.Kind, Actor: e.Actor, Text: e.Text,
+			MediaID: e.MediaID, Status: e.Status})
+		if err != nil {
+			return nil, fmt.Errorf("redis: event: %w", err)
+		}
+		args = append(args, e.CaseID, b)
+	}
+	args = append(args, c.ReleaseHeld)
+	args = append(args, len(c.Outbound))
+	for _, o := range c.Outbound {
+		args = append(args, o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, ms(o.NotBefore), ms(o.CreatedAt))
+	}
+	return args, nil
+}
+
+func boolArg(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// eventRecord is an event as stored in its case's list, after its id. The
+// case id is the list's, and At is Unix ms like every other time here.
+type eventRecord struct {
+	At      int64             `json:"at"`
+	Kind    dispute.EventKind `json:"kind"`
+	Actor   string            `json:"actor"`
+	Text    string            `json:"text,omitempty"`
+	MediaID string            `json:"media,omitempty"`
+	Status  dispute.Status    `json:"status,omitempty"`
+}

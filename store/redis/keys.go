@@ -1,0 +1,110 @@
+package redisstore
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// keys builds the key names of one prefix. The layout:
+//
+// P is the key prefix (WithPrefix, default "jiefen:"). Almost everything
+// lives under T = P + "{" + name + "}:", name being P without its trailing
+// colon, so every such key carries the same hash tag and falls in ONE
+// Redis Cluster slot, "the transaction slot":
+//
+//	T+"cit:"+openid     hash    the citizen: c consent, i last inbound, u window until, q quota, s sent
+//	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at
+//	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
+//	T+"ddx"             zset    dedup key → expiry (ms, client clock), for Purge
+//	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
+//	T+"cx"              zset    every case id, score CreatedAt ms
+//	T+"cx:o:"+openid    zset    the same, per citizen; "cx:s:"+status, "cx:t:"+type,
+//	                            "cx:r:"+region, "cx:b:"+body likewise (the console's queues)
+//	T+"ev:"+caseID      list    the case's thread, "<event id> <JSON>", in commit order
+//	T+"n:ev", T+"n:ob"  string  event and outbound id counters (INCR)
+//	T+"ob:"+id          hash    an outbound item
+//	T+"obl"             list    every outbound id, oldest first (Outbounds(""))
+//	T+"obl:"+openid     list    a citizen's outbound ids, oldest first
+//	T+"obo:"+openid     list    a citizen's open (pending or held) ids, oldest first
+//	T+"obd"             zset    openid → when the citizen's oldest open item may be
+//	                            claimed (ms); absent when that item is held or none is open
+//
+// Two kinds of keys live outside it, each in its own slot, because they are
+// only ever written alone:
+//
+//	P+"seq:"+day        string  NextCaseSeq's counter, expiring 3 days after its last use
+//	P+"media:"+id       hash    a media file (the bulk of the bytes, spread over the cluster)
+//
+// Why one slot for the rest: the contract makes a Commit span more than one
+// citizen. A dedup key must be refused whoever the duplicate claims to be
+// from; a status change or an event names a case by id only, and may be on
+// another citizen's case; outbound items may be for any openid; event and
+// outbound ids must increase across the whole store; and ClaimOutbound must
+// pick at most one item per citizen across all citizens without two
+// workers taking the same one. Per-citizen slots would need a distributed
+// transaction (locks, an intent log and a repair job) to keep that
+// all-or-nothing, and the global indexes would drift whenever an instance
+// died between two slots. In one slot every Commit, claim and index update
+// is a single Lua script: nothing can drift, so nothing needs repairing,
+// and scripts may name keys they compute (a case's key from its id) because
+// every such key is in the slot of the key they were routed by.
+//
+// The cost is that this data sits on one Cluster shard: Cluster still gives
+// failover, but not write scaling. For jiefen that is the right trade: the
+// data is small text (one city's complaints), one master runs over ten
+// thousand Commits a second (BenchmarkCommit on a shared 2-core box), far
+// beyond what WeChat callbacks produce, and the media files, which are most of the bytes, are
+// spread by their own keys. Deployments with different prefixes get
+// different tags, hence (usually) different shards.
+//
+// Keep the server on maxmemory-policy noeviction (an evicted key would be
+// lost data) and with the persistence the project needs: AOF with
+// appendfsync everysec loses at most about a second of acknowledged
+// messages if the server itself dies.
+type keys struct {
+	p string // P
+	t string // T, the transaction slot's prefix
+}
+
+func newKeys(prefix string) (keys, error) {
+	name := strings.TrimSuffix(prefix, ":")
+	if name == "" {
+		return keys{}, fmt.Errorf("redis: empty key prefix")
+	}
+	if strings.ContainsAny(prefix, "{}") {
+		// A brace in the prefix would change which part of every key is
+		// the hash tag, and so split the transaction slot.
+		return keys{}, fmt.Errorf("redis: key prefix %q: braces are not allowed", prefix)
+	}
+	return keys{p: prefix, t: prefix + "{" + name + "}:"}, nil
+}
+
+func (k keys) citizen(openID string) string { return k.t + "cit:" + openID }
+func (k keys) dialog(openID string) string  { return k.t + "dlg:" + openID }
+func (k keys) dedup(key string) string      { return k.t + "dd:" + key }
+func (k keys) dedupExpiry() string          { return k.t + "ddx" }
+func (k keys) caseKey(id string) string     { return k.t + "case:" + id }
+func (k keys) events(caseID string) string  { return k.t + "ev:" + caseID }
+func (k keys) eventSeq() string             { return k.t + "n:ev" }
+func (k keys) outbound(id int64) string     { return k.t + "ob:" + strconv.FormatInt(id, 10) }
+func (k keys) outboundDue() string          { return k.t + "obd" }
+func (k keys) caseSeq(day string) string    { return k.p + "seq:" + day }
+func (k keys) media(id string) string       { return k.p + "media:" + id }
+
+// outboundList is the list Outbounds reads: everyone's, or one citizen's.
+func (k keys) outboundList(openID string) string {
+	if openID == "" {
+		return k.t + "obl"
+	}
+	return k.t + "obl:" + openID
+}
+
+// caseIndex is the zset of the cases whose field (o, s, t, r, b; "" for
+// all cases) has value v. The scripts build the same names.
+func (k keys) caseIndex(field, v string) string {
+	if field == "" {
+		return k.t + "cx"
+	}
+	return k.t + "cx:" + field + ":" + v
+}

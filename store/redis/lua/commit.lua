@@ -1,0 +1,121 @@
+-- Commit applies one store.Change, all or nothing. Redis runs a script
+-- without interruption but does not undo what it wrote before an error, so
+-- every check comes before the first write: a refused Change writes nothing.
+-- KEYS[1] is the event counter, there to route the script to the
+-- transaction slot; ARGV is laid out by encodeChange (commit.go).
+local T = ARGV[1]
+local n = 1
+local function nxt() n = n + 1; return ARGV[n] end
+local function take(width)
+  local r = {}
+  for j = 1, width do r[j] = nxt() end
+  return r
+end
+local function list(width)
+  local out = {}
+  for i = 1, tonumber(nxt()) do out[i] = take(width) end
+  return out
+end
+
+local dedup = nxt()
+local ttl = tonumber(nxt())
+local reply = nxt()
+local expiry = nxt()
+local citizen, dialog
+if nxt() == '1' then citizen = take(6) end
+if nxt() == '1' then dialog = take(5) end
+local cases = list(13)
+local statuses = list(3)
+local events = list(2)
+local release = nxt()
+local outs = list(7)
+
+-- Checks, in the order the SQLite store meets them.
+if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
+if dialog then
+  local v = redis.call('HGET', T .. 'dlg:' .. dialog[1], 'v') or '0'
+  if tonumber(v) ~= tonumber(dialog[2]) then return {'conflict'} end
+end
+local known = {}
+for _, c in ipairs(cases) do
+  if known[c[1]] or redis.call('EXISTS', T .. 'case:' .. c[1]) == 1 then return {'exists', c[1]} end
+  known[c[1]] = true
+end
+local function exists(id)
+  if not known[id] then known[id] = redis.call('EXISTS', T .. 'case:' .. id) == 1 end
+  return known[id]
+end
+for _, s in ipairs(statuses) do
+  if not exists(s[1]) then return {'nocase', s[1], 'status'} end
+end
+for _, e in ipairs(events) do
+  if not exists(e[1]) then return {'nocase', e[1], 'event'} end
+end
+
+-- Writes.
+if dedup ~= '' then
+  if ttl > 0 then
+    redis.call('SET', T .. 'dd:' .. dedup, reply, 'PX', ttl)
+    redis.call('ZADD', T .. 'ddx', expiry, dedup)
+  else
+    -- An entry left by an earlier, expiring holder of the key would make
+    -- Purge delete this one, which must hold for ever.
+    redis.call('SET', T .. 'dd:' .. dedup, reply)
+    redis.call('ZREM', T .. 'ddx', dedup)
+  end
+end
+if citizen then
+  redis.call('HSET', T .. 'cit:' .. citizen[1], 'c', citizen[2], 'i', citizen[3], 'u', citizen[4],
+    'q', citizen[5], 's', citizen[6])
+end
+if dialog then
+  redis.call('HSET', T .. 'dlg:' .. dialog[1], 'v', tonumber(dialog[2]) + 1, 'step', dialog[3],
+    'draft', dialog[4], 'at', dialog[5])
+end
+local fields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
+  'openid', 'phone', 'created', 'updated'}
+for _, c in ipairs(cases) do
+  local args = {}
+  for j, f in ipairs(fields) do
+    args[#args + 1] = f
+    args[#args + 1] = c[j]
+  end
+  redis.call('HSET', T .. 'case:' .. c[1], unpack(args))
+  local id, created = c[1], c[12]
+  redis.call('ZADD', T .. 'cx', created, id)
+  redis.call('ZADD', T .. 'cx:o:' .. c[10], created, id)
+  redis.call('ZADD', T .. 'cx:s:' .. c[2], created, id)
+  redis.call('ZADD', T .. 'cx:t:' .. c[3], created, id)
+  redis.call('ZADD', T .. 'cx:r:' .. c[5], created, id)
+  redis.call('ZADD', T .. 'cx:b:' .. c[6], created, id)
+end
+for _, s in ipairs(statuses) do
+  local k = T .. 'case:' .. s[1]
+  local f = redis.call('HMGET', k, 'status', 'created')
+  redis.call('ZREM', T .. 'cx:s:' .. f[1], s[1])
+  redis.call('ZADD', T .. 'cx:s:' .. s[2], f[2], s[1])
+  redis.call('HSET', k, 'status', s[2], 'updated', s[3])
+end
+for _, e in ipairs(events) do
+  local id = redis.call('INCR', KEYS[1])
+  redis.call('RPUSH', T .. 'ev:' .. e[1], id .. ' ' .. e[2])
+end
+-- Released before the new items are queued: both end up pending, and the
+-- held ones, being older, still go out first.
+if release ~= '' then
+  for _, id in ipairs(redis.call('LRANGE', T .. 'obo:' .. release, 0, -1)) do
+    local k = T .. 'ob:' .. id
+    if redis.call('HGET', k, 'state') == 'held' then redis.call('HSET', k, 'state', 'pending') end
+  end
+  due(T, release)
+end
+for _, o in ipairs(outs) do
+  local id = redis.call('INCR', T .. 'n:ob')
+  redis.call('HSET', T .. 'ob:' .. id, 'openid', o[1], 'case', o[2], 'kind', o[3], 'text', o[4],
+    'media', o[5], 'state', 'pending', 'att', 0, 'nb', o[6], 'lease', 0, 'err', '', 'via', '', 'at', o[7])
+  redis.call('RPUSH', T .. 'obl', id)
+  redis.call('RPUSH', T .. 'obl:' .. o[1], id)
+  redis.call('RPUSH', T .. 'obo:' .. o[1], id)
+  due(T, o[1])
+end
+return {'ok'}

@@ -1,0 +1,45 @@
+package redisstore
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// record reads a hash (HGETALL, or a script's {field, value, …} reply)
+// field by field, keeping the first field that does not parse: the
+// numbers are all written by this package, so one that does not parse is
+// damage worth an error, not a zero.
+type record struct {
+	m   map[string]string
+	err error
+}
+
+// pairs makes a record of a script's flat {field, value, …} reply.
+func pairs(v []any) (*record, error) {
+	if len(v)%2 != 0 {
+		return nil, fmt.Errorf("odd field list of %d", len(v))
+	}
+	m := make(map[string]string, len(v)/2)
+	for i := 0; i < len(v); i += 2 {
+		f, ok1 := v[i].(string)
+		val, ok2 := v[i+1].(string)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("field %d: not a string", i/2)
+		}
+		m[f] = val
+	}
+	return &record{m: m}, nil
+}
+
+func (r *record) str(f string) string { return r.m[f] }
+
+func (r *record) int(f string) int64 {
+	v, err := strconv.ParseInt(r.m[f], 10, 64)
+	if err != nil && r.err == nil {
+		r.err = fmt.Errorf("field %s: %w", f, err)
+	}
+	return v
+}
+
+func (r *record) time(f string) time.Time { return fromMS(r.int(f)) }

@@ -1,0 +1,61 @@
+package redisstore
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The Lua scripts. Each runs atomically on the server, which is what makes
+// Commit all-or-nothing and claims, reservations and counters race-free
+// across instances. due.lua holds helpers the outbound scripts share; it is
+// put in front of them, since Redis scripts cannot include one another.
+var (
+	//go:embed lua/due.lua
+	dueLua string
+	//go:embed lua/commit.lua
+	commitLua string
+	//go:embed lua/claim.lua
+	claimLua string
+	//go:embed lua/finish.lua
+	finishLua string
+	//go:embed lua/outbounds.lua
+	outboundsLua string
+	//go:embed lua/cases.lua
+	casesLua string
+	//go:embed lua/reserve.lua
+	reserveLua string
+	//go:embed lua/closewindow.lua
+	closeWindowLua string
+	//go:embed lua/purge.lua
+	purgeLua string
+)
+
+var (
+	commitScript      = redis.NewScript(dueLua + commitLua)
+	claimScript       = redis.NewScript(dueLua + claimLua)
+	finishScript      = redis.NewScript(dueLua + finishLua)
+	outboundsScript   = redis.NewScript(dueLua + outboundsLua)
+	casesScript       = redis.NewScript(casesLua)
+	reserveScript     = redis.NewScript(reserveLua)
+	closeWindowScript = redis.NewScript(closeWindowLua)
+	purgeScript       = redis.NewScript(purgeLua)
+
+	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
+		casesScript, reserveScript, closeWindowScript, purgeScript}
+)
+
+// loadScripts puts every script in the server's cache (on every master of
+// a cluster), so the first Commit is one EVALSHA like all the others. A
+// server that lost its cache (a restart, a failover) is still served:
+// Script.Run falls back to EVAL on NOSCRIPT.
+func loadScripts(ctx context.Context, rdb redis.UniversalClient) error {
+	for _, s := range allScripts {
+		if err := s.Load(ctx, rdb).Err(); err != nil {
+			return fmt.Errorf("redis: load scripts: %w", err)
+		}
+	}
+	return nil
+}
