@@ -169,3 +169,14 @@ func waitHealthy(t *testing.T, base string) {
 	}
 	t.Fatal(errors.New("the server did not come up"))
 }
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
