@@ -16,6 +16,7 @@ import (
 	"jiefen/metrics"
 	"jiefen/routing"
 	"jiefen/store"
+	"jiefen/store/redis"
 	"jiefen/store/sqlite"
 )
 
@@ -32,9 +33,6 @@ type app struct {
 }
 
 func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
-	if cfg.RedisURL != "" {
-		return nil, errors.New("JIEFEN_REDIS_URL is set, but this build has only the embedded store; unset it to use " + cfg.DataDir)
-	}
 	table, err := loadTable(cfg.RoutesFile)
 	if err != nil {
 		return nil, err
@@ -42,19 +40,39 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if cfg.OpenAIURL != "" {
 		log.Warn("JIEFEN_OPENAI_URL is set, but this build classifies with the local classifier only")
 	}
-	st, err := sqlite.Open(cfg.DataDir)
+	st, tokens, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
 	account := bot.NewAccount(bot.AccountConfig{AppID: cfg.AppID, Secret: cfg.Secret, Token: cfg.Token,
-		AESKey: cfg.AESKey, API: cfg.WeChatAPI, Timeout: cfg.APITimeout})
-	m := &bot.Messenger{Store: st, API: account, TemplateID: cfg.TemplateID, Now: now, Log: log}
+		AESKey: cfg.AESKey, API: cfg.WeChatAPI, Timeout: cfg.APITimeout, Cache: tokens})
+	m := &bot.Messenger{Store: st, API: account, TemplateID: cfg.TemplateID, Now: now, Log: log,
+		// A claimed batch is sent concurrently, each send within the API
+		// timeout, a token fetch first at worst: three timeouts cover it,
+		// so a lease ends only when its holder is gone.
+		Lease: 3 * cfg.APITimeout}
 	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Log: log, Kick: m.Kick}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
 	}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv}, nil
+}
+
+// openStore opens Redis when JIEFEN_REDIS_URL is set (instances may then
+// run side by side, sharing the access token too), else the embedded store.
+func openStore(cfg Config) (store.Store, bot.TokenCache, error) {
+	if cfg.RedisURL == "" {
+		st, err := sqlite.Open(cfg.DataDir)
+		return st, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := redisstore.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, st.TokenCache(), nil
 }
 
 func loadTable(path string) (*routing.Table, error) {

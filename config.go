@@ -58,7 +58,15 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		OpenAIURL:   get("JIEFEN_OPENAI_URL", ""),
 		OpenAIKey:   get("JIEFEN_OPENAI_KEY", ""),
 		OpenAIModel: get("JIEFEN_OPENAI_MODEL", ""),
-		APITimeout:  5 * time.Second,
+	}
+	c.APITimeout = 5 * time.Second
+	if v := get("JIEFEN_API_TIMEOUT", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > time.Minute {
+			errs = append(errs, errors.New("JIEFEN_API_TIMEOUT must be a duration between 100ms and 1m, e.g. 5s"))
+		} else {
+			c.APITimeout = d
+		}
 	}
 	for _, n := range need {
 		if v, _ := lookup(getenv, n); v == "" {
@@ -104,9 +112,12 @@ func (c Config) validate() []error {
 		}
 	}
 	if c.RedisURL != "" {
-		if p, err := url.Parse(c.RedisURL); err != nil || (p.Scheme != "redis" && p.Scheme != "rediss") {
+		scheme, _, _ := strings.Cut(c.RedisURL, "://")
+		switch scheme {
+		case "redis", "rediss", "redis+sentinel", "rediss+sentinel", "redis+cluster", "rediss+cluster":
+		default:
 			// Say nothing of the value: a Redis URL may hold a password.
-			errs = append(errs, errors.New("JIEFEN_REDIS_URL must be a redis:// or rediss:// URL"))
+			errs = append(errs, errors.New("JIEFEN_REDIS_URL must start with redis://, rediss://, redis+sentinel:// or redis+cluster://"))
 		}
 	}
 	return errs

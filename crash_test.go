@@ -29,10 +29,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "jiefen")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	platform := wxsim.NewPlatform(testAppID, testSecret)
 	api := newAPIServer(t, platform)
 	addr := freeAddr(t)

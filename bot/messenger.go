@@ -31,16 +31,17 @@ type Messenger struct {
 	Now        func() time.Time
 	Log        *slog.Logger
 	Poll       time.Duration // how often to look for due items without a kick
+	Lease      time.Duration // how long a claimed item is ours before another instance may take it
 
 	once sync.Once
 	kick chan struct{}
 }
 
 const (
-	lease       = time.Minute
-	batch       = 16
-	maxAttempts = 40 // with backoff capped at 30 minutes: well over 24 hours of trying
-	maxBackoff  = 30 * time.Minute
+	defaultLease = time.Minute
+	batch        = 16
+	maxAttempts  = 40 // with backoff capped at 30 minutes: well over 24 hours of trying
+	maxBackoff   = 30 * time.Minute
 )
 
 func (m *Messenger) init() {
@@ -85,6 +86,10 @@ func (m *Messenger) Run(ctx context.Context) {
 
 // RunOnce claims and delivers one batch, and returns how many items it took.
 func (m *Messenger) RunOnce(ctx context.Context) (int, error) {
+	lease := m.Lease
+	if lease <= 0 {
+		lease = defaultLease
+	}
 	items, err := m.Store.ClaimOutbound(ctx, m.Now(), lease, batch)
 	if err != nil {
 		return 0, err

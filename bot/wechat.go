@@ -46,8 +46,12 @@ type AccountConfig struct {
 	AppID, Secret, Token, AESKey string
 	API                          string        // platform base URL; DefaultAPI when empty
 	Timeout                      time.Duration // for every platform call
-	Cache                        cache.Cache   // where the access token lives; a process-local cache when nil
+	Cache                        TokenCache    // where the access token lives; a process-local cache when nil
 }
+
+// TokenCache is where the access token is kept: silenceper's cache.Cache.
+// Instances sharing one (store/redis) share one token.
+type TokenCache = cache.Cache
 
 // apiBase is read by the URI modifier. silenceper's hooks are process-global
 // (util.SetURIModifier, util.DefaultHTTPClient), so the base is too: one

@@ -56,7 +56,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(ctx); err != nil {
 		s.Log.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("store unreachable\n"))
+		// Store errors carry no secrets (the Redis store never shows its
+		// password), and saying why saves an operator a log search.
+		_, _ = w.Write([]byte("store unreachable: " + err.Error() + "\n"))
 		return
 	}
 	_, _ = w.Write([]byte("ok\n"))

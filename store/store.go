@@ -73,6 +73,12 @@ type Store interface {
 
 	// Purge removes dedup keys that expired before now.
 	Purge(ctx context.Context, now time.Time) error
+
+	// Subscribe delivers a Notice for each case that any instance's Commit
+	// makes or changes from now on, until ctx ends; the channel is then
+	// closed. Notices are hints to look again, not a log: a reader that
+	// falls behind misses some rather than slowing commits down.
+	Subscribe(ctx context.Context) (<-chan Notice, error)
 }
 
 // Dialog is the state of a citizen's intake conversation, kept in the store

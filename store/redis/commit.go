@@ -33,7 +33,7 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	case len(res) == 1 && res[0] == "ok":
 		return nil
 	case len(res) == 1 && res[0] == "dup":
-		return fmt.Errorf("redis: dedup key %q: %w", c.Dedup, store.ErrDuplicate)
+		return fmt.Errorf("redis: dedup key: %w", store.ErrDuplicate)
 	case len(res) == 1 && res[0] == "conflict":
 		return fmt.Errorf("redis: dialog of version %d: %w", c.Dialog.Version, store.ErrConflict)
 	case len(res) == 2 && res[0] == "exists":
@@ -96,6 +96,17 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, len(c.Outbound))
 	for _, o := range c.Outbound {
 		args = append(args, o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, ms(o.NotBefore), ms(o.CreatedAt))
+	}
+	// Published by the script after its writes: a notice goes out if and
+	// only if the Change was stored, on every instance's subscription.
+	notices := c.Notices()
+	args = append(args, s.k.notices(), len(notices))
+	for _, n := range notices {
+		b, err := json.Marshal(n)
+		if err != nil {
+			return nil, fmt.Errorf("redis: notice: %w", err)
+		}
+		args = append(args, b)
 	}
 	return args, nil
 }

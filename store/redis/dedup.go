@@ -11,7 +11,7 @@ import (
 func (s *Store) DedupReply(ctx context.Context, key string) (string, error) {
 	r, err := s.rdb.Get(ctx, s.k.dedup(key)).Result()
 	if err != nil {
-		return "", wrap(err, fmt.Sprintf("dedup key %q", key))
+		return "", wrap(err, "dedup key")
 	}
 	return r, nil
 }

@@ -36,6 +36,9 @@ import (
 //	P+"seq:"+day        string  NextCaseSeq's counter, expiring 3 days after its last use
 //	P+"media:"+id       hash    a media file (the bulk of the bytes, spread over the cluster)
 //
+// and one pub/sub channel, P+"notices", where Commit publishes a
+// store.Notice (JSON) per case it made or changed.
+//
 // Why one slot for the rest: the contract makes a Commit span more than one
 // citizen. A dedup key must be refused whoever the duplicate claims to be
 // from; a status change or an event names a case by id only, and may be on
@@ -91,6 +94,7 @@ func (k keys) outbound(id int64) string     { return k.t + "ob:" + strconv.Forma
 func (k keys) outboundDue() string          { return k.t + "obd" }
 func (k keys) caseSeq(day string) string    { return k.p + "seq:" + day }
 func (k keys) media(id string) string       { return k.p + "media:" + id }
+func (k keys) notices() string              { return k.p + "notices" }
 
 // outboundList is the list Outbounds reads: everyone's, or one citizen's.
 func (k keys) outboundList(openID string) string {

@@ -73,9 +73,12 @@ func (s *Store) commitBatch(batch []*commitReq) {
 	for i, r := range batch {
 		if err != nil {
 			r.done <- err
-		} else {
-			r.done <- errs[i]
+			continue
 		}
+		if errs[i] == nil {
+			s.notices.Publish(r.change.Notices())
+		}
+		r.done <- errs[i]
 	}
 }
 

@@ -36,6 +36,7 @@ type Store struct {
 	closed        chan struct{}
 	committerDone chan struct{}
 	closeOnce     sync.Once
+	notices       store.Fanout // every commit of this database happens in this process
 }
 
 var _ store.Store = (*Store)(nil)

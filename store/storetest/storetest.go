@@ -70,6 +70,7 @@ var tests = []struct {
 	{"FinishUnknownOutbound", testFinishUnknown},
 	{"ReleaseHeld", testReleaseHeld},
 	{"Persistence", testPersistence},
+	{"Subscribe", testSubscribe},
 }
 
 // env is one subtest's store.

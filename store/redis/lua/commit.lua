@@ -29,6 +29,8 @@ local statuses = list(3)
 local events = list(2)
 local release = nxt()
 local outs = list(7)
+local channel = nxt()
+local notices = list(1)
 
 -- Checks, in the order the SQLite store meets them.
 if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
@@ -118,4 +120,5 @@ for _, o in ipairs(outs) do
   redis.call('RPUSH', T .. 'obo:' .. o[1], id)
   due(T, o[1])
 end
+for _, note in ipairs(notices) do redis.call('PUBLISH', channel, note[1]) end
 return {'ok'}
