@@ -51,7 +51,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		// timeout, a token fetch first at worst: three timeouts cover it,
 		// so a lease ends only when its holder is gone.
 		Lease: 3 * cfg.APITimeout}
-	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Log: log, Kick: m.Kick}
+	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Kick: m.Kick}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
@@ -114,9 +114,16 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	case err = <-errc:
 	case <-ctx.Done():
 		a.log.Info("shutting down")
+		// Long-lived requests (the demo's event stream) end when shutdown
+		// begins, so they do not hold it up; callbacks finish.
+		hs.RegisterOnShutdown(a.server.Closing)
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err = hs.Shutdown(sctx)
 		cancel()
+		if err != nil {
+			a.log.Warn("requests still running after 10s; closing them", "err", err)
+			_ = hs.Close()
+		}
 	}
 	stopWork()
 	wg.Wait()

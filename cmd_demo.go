@@ -22,6 +22,11 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	if getenv("JIEFEN_ADDR") == "" {
+		// The demo's chat page lets anyone read any simulated citizen's
+		// messages: by default only this machine can reach it.
+		cfg.Addr = "127.0.0.1:8080"
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil && getenv("JIEFEN_ADDR") == "" {
 		// The default port is taken: a newcomer should still get a demo.

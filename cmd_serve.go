@@ -14,12 +14,13 @@ func runServe(ctx context.Context, getenv func(string) string, stderr io.Writer)
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	a, err := newApp(cfg, log, time.Now)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	a, err := newApp(cfg, log, time.Now)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	log.Info("jiefen serving", "addr", ln.Addr().String(), "version", version, "safe_mode", cfg.AESKey != "")

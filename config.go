@@ -1,6 +1,8 @@
 package main
 
 import (
+	"jiefen/bot"
+
 	"errors"
 	"fmt"
 	"net/url"
@@ -51,7 +53,7 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		Secret:      get("JIEFEN_WECHAT_SECRET", ""),
 		Token:       get("JIEFEN_WECHAT_TOKEN", ""),
 		AESKey:      get("JIEFEN_WECHAT_AES_KEY", ""),
-		WeChatAPI:   get("JIEFEN_WECHAT_API", "https://api.weixin.qq.com"),
+		WeChatAPI:   get("JIEFEN_WECHAT_API", bot.DefaultAPI),
 		PublicURL:   get("JIEFEN_PUBLIC_URL", ""),
 		RoutesFile:  get("JIEFEN_ROUTES", ""),
 		TemplateID:  get("JIEFEN_WECHAT_TEMPLATE_ID", ""),

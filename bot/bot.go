@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
@@ -30,7 +29,6 @@ type Bot struct {
 	Classifier routing.Classifier
 	Table      *routing.Table
 	Now        func() time.Time
-	Log        *slog.Logger
 	Kick       func() // wakes the outbound messenger after a turn queued messages; may be nil
 }
 

@@ -25,7 +25,12 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := &bufferedWriter{header: http.Header{}}
 	srv := c.Account.oa.GetServer(r, buf)
 	var handleErr error
+	noSender := false
 	srv.SetMessageHandler(func(m *message.MixMessage) (reply *message.Reply) {
+		if m.FromUserName == "" {
+			noSender = true
+			return nil
+		}
 		defer func() {
 			// The library does not recover panics in the handler (wechat.md §1.2).
 			if p := recover(); p != nil {
@@ -47,6 +52,11 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Bad msg_signature, undecryptable or malformed body: nothing was
 		// handled or stored.
 		c.Log.Warn("callback refused", "reason", err.Error())
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if noSender {
+		c.Log.Warn("callback refused", "reason", "message without sender")
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}

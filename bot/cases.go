@@ -13,8 +13,21 @@ type caseView struct {
 	ID          string
 	BodyName    string
 	AcceptHours int
-	Urgent      bool
 	Region      string
+	DutyDesk    string // the duty desk that also has the case, when urgent
+}
+
+// flagUrgent records on the thread that an urgent case goes to the duty
+// desk as well (the console shows urgent cases to the desk's staff), and
+// returns the desk's name, or "" when the routing table has none.
+func (t *turn) flagUrgent(caseID string) string {
+	duty, ok := t.b.Table.DutyDesk()
+	if !ok {
+		t.record(caseID, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "紧急案件"})
+		return ""
+	}
+	t.record(caseID, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "紧急案件，已同时通报" + duty.Name})
+	return duty.Name
 }
 
 // createCase turns the draft into a case routed to its body.
@@ -46,11 +59,9 @@ func (t *turn) createCase() error {
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred,
 		Text: "转交" + dec.Body.Name + "（规则 " + dec.Rule + "）"})
-	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptHours: dec.Body.AcceptWithinHours, Urgent: d.Urgent, Region: d.Region}
+	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptHours: dec.Body.AcceptWithinHours, Region: d.Region}
 	if d.Urgent {
-		if duty, ok := t.b.Table.DutyDesk(); ok {
-			t.record(id, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "紧急案件，已同时通报" + duty.Name})
-		}
+		view.DutyDesk = t.flagUrgent(id)
 		t.say(urgentCreated(view))
 	} else {
 		t.say(caseCreated(view))
@@ -59,8 +70,7 @@ func (t *turn) createCase() error {
 	return nil
 }
 
-// attach records a voice or image ("image:<id>") on a case; images are
-// downloaded from the platform by the messenger, outside the callback.
+// attach records a voice or image ("image:<id>") on a case's thread.
 func (t *turn) attach(caseID, media string) {
 	kind, id, _ := strings.Cut(media, ":")
 	label := "[图片]"
@@ -68,11 +78,15 @@ func (t *turn) attach(caseID, media string) {
 		label = "[语音，待收听]"
 	}
 	t.record(caseID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: label, MediaID: id})
-	if kind == "image" {
-		t.ch.Outbound = append(t.ch.Outbound, store.Outbound{
-			OpenID: t.cit.OpenID, CaseID: caseID, Kind: store.OutFetchMedia, MediaID: id, NotBefore: t.now,
-		})
-	}
+}
+
+// fetch queues the download of the media just received: the platform keeps
+// it only 3 days, so it is fetched now (by the messenger, outside the
+// callback), whether or not a case exists yet.
+func (t *turn) fetch(caseID string) {
+	t.ch.Outbound = append(t.ch.Outbound, store.Outbound{
+		OpenID: t.cit.OpenID, CaseID: caseID, Kind: store.OutFetchMedia, MediaID: t.in.MediaID, NotBefore: t.now,
+	})
 }
 
 // media handles a voice message without recognised text, or an image.
@@ -85,6 +99,7 @@ func (t *turn) media(kind string) error {
 	if t.dlg.Step == stepIdle && len(open) > 0 {
 		t.caseID = open[0].ID
 		t.attach(open[0].ID, ref)
+		t.fetch(open[0].ID)
 		if kind == "voice" {
 			t.say(txtVoiceOnCase)
 		} else {
@@ -92,11 +107,16 @@ func (t *turn) media(kind string) error {
 		}
 		return nil
 	}
-	// No case yet: keep the media id with the draft; it joins the case when
-	// one is made (temporary media lives 3 days on the platform, images are
-	// fetched as soon as the case exists).
+	// No case yet: the media id waits with the draft and joins the case's
+	// thread when one is made.
+	t.fetch("")
 	t.dlg.Draft.Media = append(t.dlg.Draft.Media, ref)
 	t.dlgChanged = true
+	if t.dlg.Draft.Story != "" {
+		// Mid-intake: keep going with the question pending.
+		t.say(txtMediaKept)
+		return t.ask()
+	}
 	if kind == "voice" {
 		t.say(txtVoiceNeedsText)
 	} else {
@@ -110,15 +130,13 @@ func (t *turn) openCases() ([]dispute.Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The store lists newest first: an addition most likely concerns the
+	// latest case.
 	var open []dispute.Case
 	for _, c := range all {
 		if c.Status.Open() {
 			open = append(open, c)
 		}
-	}
-	// Newest first: an addition most likely concerns the latest case.
-	for i, j := 0, len(open)-1; i < j; i, j = i+1, j-1 {
-		open[i], open[j] = open[j], open[i]
 	}
 	return open, nil
 }
@@ -133,8 +151,7 @@ func (t *turn) progress() error {
 		return nil
 	}
 	var lines []string
-	for i := len(all) - 1; i >= 0 && len(lines) < 5; i-- {
-		c := all[i]
+	for _, c := range all[:min(len(all), 5)] { // newest first
 		body := c.Body
 		if b, ok := t.b.Table.Body(c.Body); ok {
 			body = b.Name
@@ -162,7 +179,8 @@ func (t *turn) withdraw(id string) error {
 	}
 	switch len(open) {
 	case 0:
-		if t.dlg.Step != stepIdle {
+		if t.dlg.Step != stepIdle && t.dlg.Step != stepNew {
+			// 撤回 during intake: the citizen wants to stop this one.
 			t.resetDialog()
 			t.say(txtCancelled)
 			return nil
@@ -180,8 +198,10 @@ func (t *turn) withdraw(id string) error {
 	return nil
 }
 
+// askWithdraw asks for confirmation; a draft in progress is kept and its
+// question asked again afterwards.
 func (t *turn) askWithdraw(id string) error {
-	t.dlg.Draft = store.Draft{Target: id}
+	t.dlg.Draft.Target, t.dlg.Draft.Resume = id, t.dlg.Step
 	t.setStep(stepWithdraw)
 	t.say(askWithdraw(id))
 	return nil
@@ -189,7 +209,13 @@ func (t *turn) askWithdraw(id string) error {
 
 func (t *turn) answerWithdraw(s string) error {
 	id := t.dlg.Draft.Target
-	t.resetDialog()
+	t.dlg.Step, t.dlg.Draft.Target, t.dlg.Draft.Resume = t.dlg.Draft.Resume, "", ""
+	t.dlgChanged = true
+	defer func() {
+		if t.dlg.Step != stepIdle && t.dlg.Step != stepNew {
+			_ = t.ask()
+		}
+	}()
 	switch strings.Trim(s, " 。.!！") {
 	case "1", "确定", "确定撤回", "是", "撤回":
 		c, err := t.b.Store.Case(t.ctx, id)
@@ -216,6 +242,11 @@ func (t *turn) human() error {
 		return err
 	}
 	if len(open) == 0 {
+		if t.dlg.Draft.Story != "" {
+			// Mid-intake: a person follows up once the case is made.
+			t.say(txtHumanDraft)
+			return t.ask()
+		}
 		t.setStep(stepNew)
 		t.say(txtHumanNew)
 		return nil

@@ -24,6 +24,13 @@ func (t *turn) text(s string) error {
 		t.say(txtHelp)
 		return nil
 	}
+	if t.dlg.Step == stepWithdraw {
+		// Before the commands: "撤回" here confirms the withdrawal.
+		return t.answerWithdraw(s)
+	}
+	if routing.DetectUrgent(s) {
+		return t.urgent(s)
+	}
 	if handled, err := t.command(s); handled || err != nil {
 		return err
 	}
@@ -38,8 +45,6 @@ func (t *turn) text(s string) error {
 		return t.answerConfirm(s)
 	case stepType:
 		return t.answerType(s)
-	case stepWithdraw:
-		return t.answerWithdraw(s)
 	case stepNew:
 		return t.complaint(s)
 	}
@@ -88,6 +93,31 @@ func (t *turn) command(s string) (bool, error) {
 	return true, nil
 }
 
+// urgent handles words saying someone is in danger now, whatever the step:
+// the citizen is told at once to call 110/120, and the case is made (or the
+// open one flagged) for the duty desk without waiting for anything.
+func (t *turn) urgent(s string) error {
+	if t.dlg.Draft.Story != "" {
+		t.more(s)
+		return t.createCase()
+	}
+	if t.dlg.Step == stepIdle {
+		open, err := t.openCases()
+		if err != nil {
+			return err
+		}
+		if len(open) > 0 {
+			c := open[0]
+			t.caseID = c.ID
+			t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s})
+			t.ch.MarkUrgent = append(t.ch.MarkUrgent, c.ID)
+			t.say(urgentOnCase(c.ID, t.flagUrgent(c.ID)))
+			return nil
+		}
+	}
+	return t.complaint(s)
+}
+
 // complaint starts a draft from a new story.
 func (t *turn) complaint(s string) error {
 	res, err := t.b.Classifier.Classify(t.ctx, s)
@@ -131,6 +161,22 @@ func (t *turn) more(s string) {
 	t.dlgChanged = true
 }
 
+// ask repeats the question of the current step, after an interruption
+// (a command, a picture) that did not answer it.
+func (t *turn) ask() error {
+	switch t.dlg.Step {
+	case stepConsent:
+		t.say(txtAskConsentAgain)
+	case stepType:
+		t.say(askType())
+	case stepNew:
+		t.say(txtStartNew)
+	case stepRegion, stepPhone, stepConfirm:
+		return t.next()
+	}
+	return nil
+}
+
 // next asks for the first thing still missing, or for confirmation.
 func (t *turn) next() error {
 	d := &t.dlg.Draft
@@ -165,7 +211,7 @@ func (t *turn) answerConsent(s string) error {
 		return nil
 	}
 	t.more(s)
-	t.say("请回复“同意”继续登记；回复“不同意”则不保存您的信息。")
+	t.say(txtAskConsentAgain)
 	return nil
 }
 
@@ -176,6 +222,9 @@ func (t *turn) answerRegion(s string) error {
 		return t.next()
 	}
 	if r := routing.DetectRegion(s); r != "" {
+		if len([]rune(s)) > len([]rune(r))+4 {
+			t.more(s) // the answer also tells more of the story
+		}
 		t.dlg.Draft.Region = r
 		t.dlgChanged = true
 		return t.next()
@@ -200,7 +249,8 @@ func (t *turn) answerPhone(s string) error {
 		t.dlgChanged = true
 		return t.next()
 	}
-	if len([]rune(s)) >= 8 && !hasDigits(s) {
+	if len([]rune(s)) >= 8 {
+		// More of the story ("一共欠我12000元"), not a mistyped number.
 		t.more(s)
 		t.say(txtAskPhone)
 		return nil

@@ -135,11 +135,11 @@ func (m *Messenger) deliver(ctx context.Context, o store.Outbound) store.Outboun
 
 func (m *Messenger) deliverText(ctx context.Context, o store.Outbound) store.OutboundResult {
 	now := m.Now()
-	ok, err := m.Store.ReserveSend(ctx, o.OpenID, now)
-	if err != nil {
+	cit, err := m.Store.Citizen(ctx, o.OpenID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return m.retry(o, err)
 	}
-	if !ok {
+	if cit.Remaining(now) == 0 {
 		// Known in advance: the window is closed or its quota used.
 		return m.outsideWindow(ctx, o)
 	}
@@ -147,6 +147,12 @@ func (m *Messenger) deliverText(ctx context.Context, o store.Outbound) store.Out
 	switch Code(err) {
 	case 0:
 		if err == nil {
+			// Counted once sent, so a failed attempt costs no quota. Two
+			// instances racing for the last slot may both send: the
+			// platform then answers 45047 to one, handled below.
+			if _, rerr := m.Store.ReserveSend(ctx, o.OpenID, now); rerr != nil {
+				m.Log.Warn("counting a send", "err", rerr)
+			}
 			return store.OutboundResult{State: store.OutSent, Via: "custom"}
 		}
 	case CodeOutOfWindow, CodeOverQuota:
@@ -164,13 +170,12 @@ func (m *Messenger) deliverText(ctx context.Context, o store.Outbound) store.Out
 // one is configured, and otherwise holds the message until the citizen next
 // writes (Change.ReleaseHeld).
 func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.OutboundResult {
-	if m.TemplateID == "" || o.CaseID == "" {
+	// A template carries only a short text: without a link to the case
+	// page, where the whole message can be read, it would cut the message.
+	if m.TemplateID == "" || o.CaseID == "" || m.CaseLink == nil {
 		return store.OutboundResult{State: store.OutHeld, Err: "outside the customer-service window"}
 	}
-	link := ""
-	if m.CaseLink != nil {
-		link = m.CaseLink(o.CaseID)
-	}
+	link := m.CaseLink(o.CaseID)
 	err := m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
 		map[string]string{"keyword1": o.CaseID, "keyword2": clip(o.Text, 20)})
 	if err != nil {
@@ -179,17 +184,22 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 	return store.OutboundResult{State: store.OutSent, Via: "template"}
 }
 
-// failure decides between retrying and giving up. Busy (-1), token trouble
-// that survived one refresh, HTTP and network errors are passing: retry
-// with backoff. Other error codes will not change by retrying.
+// failure decides between retrying and giving up. Only errors about this
+// one message give up at once: retrying cannot change them. Everything
+// else is retried with backoff: busy (-1), network and HTTP errors, token
+// trouble, and account-wide refusals an operator can fix (an IP missing
+// from the whitelist, 40164; a used-up daily quota, 45009), which are
+// logged as errors so someone notices.
 func (m *Messenger) failure(o store.Outbound, err error) store.OutboundResult {
 	switch code := Code(err); code {
-	case 0, CodeBusy, CodeInvalidToken, CodeBadToken, CodeTokenExpired:
-		return m.retry(o, err)
-	default:
+	case codeUnknownOpenID, codeNotFollower, codeTooLong, CodeInvalidMedia, codeBadTemplate, codeBadTemplateData:
 		m.Log.Error("outbound failed", "id", o.ID, "kind", o.Kind, "errcode", code)
 		return store.OutboundResult{State: store.OutFailed, Err: err.Error()}
+	case 0, CodeBusy, CodeInvalidToken, CodeBadToken, CodeTokenExpired:
+	default:
+		m.Log.Error("platform refuses; will retry", "id", o.ID, "kind", o.Kind, "errcode", code, "err", err)
 	}
+	return m.retry(o, err)
 }
 
 func (m *Messenger) retry(o store.Outbound, err error) store.OutboundResult {

@@ -271,3 +271,35 @@ func TestFindPhone(t *testing.T) {
 		}
 	}
 }
+
+// Failed attempts cost no quota; an account-wide refusal (40164, the
+// server's IP not whitelisted) is retried, not given up.
+func TestMessengerFailuresCostNoQuota(t *testing.T) {
+	o := newOutEnv(t, "")
+	o.citizenWrote(t, "oG")
+	o.platform.FailNext(5, CodeBusy)
+	o.queue(t, "oG", "", "您好")
+	for i := 0; i < 5; i++ {
+		o.drain(t)
+		o.clk.Add(time.Hour)
+	}
+	o.drain(t)
+	if got := o.texts("oG"); len(got) != 1 {
+		t.Fatalf("delivered %q after 5 busy answers", got)
+	}
+	c, err := o.st.Citizen(context.Background(), "oG")
+	if err != nil || c.Sent != 1 {
+		t.Fatalf("sent counted %d (%v), want 1", c.Sent, err)
+	}
+	o.platform.FailNext(1, 40164)
+	o.queue(t, "oG", "", "第二条")
+	o.drain(t)
+	if s := o.states(t, "oG"); s != "sent,pending" {
+		t.Fatalf("after 40164: %s", s)
+	}
+	o.clk.Add(time.Hour)
+	o.drain(t)
+	if got := o.texts("oG"); len(got) != 2 {
+		t.Fatalf("delivered %q", got)
+	}
+}

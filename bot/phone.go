@@ -25,7 +25,3 @@ func findPhone(s string) string {
 	}
 	return ""
 }
-
-func hasDigits(s string) bool {
-	return strings.ContainsAny(toHalfWidth(s), "0123456789")
-}

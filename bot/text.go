@@ -18,8 +18,9 @@ const (
 	txtNotice = "【个人信息告知】为办理您的事项，我们会记录您的陈述、所在县区和联系电话，" +
 		"仅提供给处理您案件的调解组织或部门，不作他用；案件结束后按规定期限删除联系方式。"
 
-	txtAskConsent = "收到，我们会认真帮您处理。\n\n" + txtNotice + "\n\n请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
-	txtNoConsent  = "好的，您的信息不会被保存。如需帮助，随时再说说您的情况。"
+	txtAskConsent      = "收到，我们会认真帮您处理。\n\n" + txtNotice + "\n\n请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
+	txtAskConsentAgain = "请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
+	txtNoConsent       = "好的，您的信息不会被保存。如需帮助，随时再说说您的情况。"
 
 	txtAskPhone    = "请留一个联系电话，方便调解员联系您（手机或座机均可）。不想留可回复“跳过”。"
 	txtBadPhone    = "这个号码好像不太对，请再发一次手机号（11位）或座机号；不想留可回复“跳过”。"
@@ -33,13 +34,15 @@ const (
 		"· 发送“新求助”：反映另一个新问题\n" +
 		"如有人身危险，请立即拨打110；需要急救请拨打120。"
 
-	txtGreeting  = "您好！我是解纷服务助手。遇到什么矛盾纠纷，直接用自己的话跟我说说就行。\n\n" + txtHelp
-	txtStartNew  = "好的，请直接说说遇到了什么问题：什么时间、和谁、因为什么事。"
-	txtNoCases   = "您还没有登记的案件。遇到什么问题，直接跟我说说，我来帮您登记。"
-	txtUrgent    = "【紧急提醒】如果有人正处于危险中，请立即拨打110报警；有人受伤请拨打120急救！"
-	txtCancelled = "好的，已取消本次登记，您的陈述不会被保存。需要时随时再找我。"
-	txtHuman     = "好的，已通知工作人员，工作时间内会尽快联系您。"
-	txtHumanNew  = "好的。请先用几句话说说遇到了什么问题，登记后会有调解员与您联系。"
+	txtGreeting   = "您好！我是解纷服务助手。遇到什么矛盾纠纷，直接用自己的话跟我说说就行。\n\n" + txtHelp
+	txtStartNew   = "好的，请直接说说遇到了什么问题：什么时间、和谁、因为什么事。"
+	txtNoCases    = "您还没有登记的案件。遇到什么问题，直接跟我说说，我来帮您登记。"
+	txtUrgent     = "【紧急提醒】如果有人正处于危险中，请立即拨打110报警；有人受伤请拨打120急救！"
+	txtCancelled  = "好的，已取消本次登记，您的陈述不会被保存。需要时随时再找我。"
+	txtHuman      = "好的，已通知工作人员，工作时间内会尽快联系您。"
+	txtHumanNew   = "好的。请先用几句话说说遇到了什么问题，登记后会有调解员与您联系。"
+	txtHumanDraft = "好的，登记完成后会有调解员与您联系。"
+	txtMediaKept  = "收到，会附在案件里。"
 
 	txtVoiceNeedsText = "收到您的语音，调解员会收听。为了尽快帮您登记，方便的话请再用文字简单说一下遇到了什么问题。"
 	txtVoiceOnCase    = "收到您的语音，已附在案件中，调解员会收听。"
@@ -85,18 +88,26 @@ func caseCreated(c caseView) string {
 	} else {
 		s += "\n受理后会在这里通知您。"
 	}
-	if c.Urgent {
-		s += "\n情况紧急，已同时通报综治中心值班室。"
-	}
 	return s + "\n如有补充，直接发在这里即可；发送“进度”可随时查看。"
 }
 
 func urgentCreated(c caseView) string {
-	s := txtUrgent + fmt.Sprintf("\n\n已为您紧急登记，案件编号：%s，已通报综治中心值班室和%s。", c.ID, c.BodyName)
+	to := c.BodyName
+	if c.DutyDesk != "" {
+		to = c.DutyDesk + "和" + c.BodyName
+	}
+	s := txtUrgent + fmt.Sprintf("\n\n已为您紧急登记，案件编号：%s，已转交%s。", c.ID, to)
 	if c.Region == "" {
 		s += "\n方便时请告诉我们您在哪个县区、联系电话，直接发在这里即可。"
 	}
 	return s
+}
+
+func urgentOnCase(caseID, dutyDesk string) string {
+	if dutyDesk == "" {
+		return txtUrgent + fmt.Sprintf("\n\n已在案件 %s 中标记紧急。", caseID)
+	}
+	return txtUrgent + fmt.Sprintf("\n\n已在案件 %s 中标记紧急，并通报%s。", caseID, dutyDesk)
 }
 
 func joinedThread(caseID string) string {

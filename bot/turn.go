@@ -130,8 +130,10 @@ func (t *turn) finish() {
 	if len(chunks) > 1 {
 		t.reply = chunks[0]
 		for _, c := range chunks[1:] {
+			// A moment later, so the rest does not overtake the passive
+			// reply still on its way back through the callback.
 			t.ch.Outbound = append(t.ch.Outbound, store.Outbound{
-				OpenID: t.cit.OpenID, CaseID: t.caseID, Kind: store.OutText, Text: c, NotBefore: t.now,
+				OpenID: t.cit.OpenID, CaseID: t.caseID, Kind: store.OutText, Text: c, NotBefore: t.now.Add(2 * time.Second),
 			})
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/cache"
+	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/material"
@@ -39,6 +40,7 @@ type Account struct {
 	material *material.Material
 	menu     *menu.Menu
 	cache    cache.Cache
+	media    *http.Client // downloads take longer than API calls
 }
 
 // AccountConfig configures an Account.
@@ -95,6 +97,7 @@ func NewAccount(c AccountConfig) *Account {
 		AppID: c.AppID, Token: c.Token, AESKey: c.AESKey,
 		oa: oa, custom: oa.GetCustomerMessageManager(), template: oa.GetTemplate(),
 		material: oa.GetMaterial(), menu: oa.GetMenu(), cache: c.Cache,
+		media: &http.Client{Timeout: max(c.Timeout, time.Minute)},
 	}
 }
 
@@ -115,14 +118,20 @@ func (e *APIError) Error() string { return fmt.Sprintf("wechat: errcode %d: %s",
 
 // Error codes jiefen acts on (shared/notes/wechat.md §5).
 const (
-	CodeBusy          = -1    // system busy: retry later
-	CodeInvalidToken  = 40001 // token not valid (another process refreshed, or revoked)
-	CodeBadToken      = 40014
-	CodeTokenExpired  = 42001
-	CodeOutOfWindow   = 45015 // customer-service window closed
-	CodeOverQuota     = 45047 // customer-service quota used up
-	CodeInvalidMedia  = 40007
-	codeUnknownOpenID = 40003
+	CodeBusy         = -1    // system busy: retry later
+	CodeInvalidToken = 40001 // token not valid (another process refreshed, or revoked)
+	CodeBadToken     = 40014
+	CodeTokenExpired = 42001
+	CodeOutOfWindow  = 45015 // customer-service window closed
+	CodeOverQuota    = 45047 // customer-service quota used up
+	CodeInvalidMedia = 40007
+
+	// Errors about one message, which retrying cannot fix.
+	codeUnknownOpenID   = 40003
+	codeNotFollower     = 43004
+	codeTooLong         = 45002
+	codeBadTemplate     = 40037
+	codeBadTemplateData = 47003
 )
 
 var errcodeRe = regexp.MustCompile(`errcode=(-?\d+)\s*,\s*err(?:or)?msg=(.*)$`)
@@ -164,7 +173,9 @@ func (a *Account) withToken(call func() error) error {
 	err := apiErr(call())
 	switch Code(err) {
 	case CodeInvalidToken, CodeBadToken, CodeTokenExpired:
-		_ = a.cache.Delete(fmt.Sprintf("%s_stable_access_token_%s", "gowechat_officialaccount_", a.AppID))
+		// The key StableAccessToken caches under (credential package,
+		// v2.1.10); an upgrade that changed it would show in TestMessengerRefreshesInvalidToken.
+		_ = a.cache.Delete(fmt.Sprintf("%s_stable_access_token_%s", credential.CacheKeyOfficialAccountPrefix, a.AppID))
 		err = apiErr(call())
 	}
 	return err
@@ -203,7 +214,7 @@ func (a *Account) FetchMedia(ctx context.Context, mediaID string) (contentType s
 		if err != nil {
 			return err
 		}
-		resp, err := util.DefaultHTTPClient.Do(req)
+		resp, err := a.media.Do(req)
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,14 @@ func (s *Server) wechat(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusForbidden, "bad signature")
 		return
 	}
+	if s.Account.AESKey != "" && r.Method == http.MethodPost && (q.Get("encrypt_type") != "aes" || q.Get("msg_signature") == "") {
+		// With a key configured the account is in compatible or safe mode,
+		// where the platform always encrypts and signs the body. A plain
+		// body would be covered by no signature at all (the URL's does not
+		// include it), so it is refused.
+		s.refuse(w, http.StatusBadRequest, "unencrypted callback while an EncodingAESKey is configured")
+		return
+	}
 	if r.Method == http.MethodGet {
 		if !q.Has("echostr") {
 			s.refuse(w, http.StatusBadRequest, "missing echostr")

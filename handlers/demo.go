@@ -26,6 +26,8 @@ type Demo struct {
 	Platform *wxsim.Platform
 	Client   *wxsim.Client
 	Log      *slog.Logger
+
+	closing <-chan struct{} // closed when the server shuts down
 }
 
 func (d *Demo) routes(mux *http.ServeMux) {
@@ -82,7 +84,8 @@ func (d *Demo) send(w http.ResponseWriter, r *http.Request) {
 	d.Platform.AddUser(in.OpenID)
 	rep, err := d.Client.Deliver(r.Context(), m)
 	if err != nil {
-		d.Log.Warn("demo delivery failed", "err", err)
+		// The error would name the callback URL, openid included.
+		d.Log.Warn("demo delivery failed")
 		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "公众号暂时无法提供服务，请稍后再试"})
 		return
 	}
@@ -108,6 +111,8 @@ func (d *Demo) pushed(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-d.closing:
 			return
 		case <-keepAlive.C:
 			_, _ = w.Write([]byte(": keep-alive\n\n"))

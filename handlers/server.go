@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"jiefen/bot"
@@ -25,10 +26,16 @@ type Server struct {
 	Demo     *Demo // nil outside `jiefen demo`
 
 	callbackLatency *metrics.Histogram
+	closing         chan struct{}
+	closeOnce       sync.Once
 }
+
+// Closing tells long-lived requests that the server is shutting down.
+func (s *Server) Closing() { s.closeOnce.Do(func() { close(s.closing) }) }
 
 // Handler returns the route table wrapped in logging and panic recovery.
 func (s *Server) Handler() http.Handler {
+	s.closing = make(chan struct{})
 	s.callbackLatency = s.Metrics.Histogram("jiefen_callback_seconds", "Time to answer a WeChat callback.", metrics.LatencyBuckets)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /wechat", s.wechat)
@@ -37,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /metrics", s.metrics)
 	if s.Demo != nil {
+		s.Demo.closing = s.closing
 		s.Demo.routes(mux)
 	}
 	return s.logged(recovered(mux))

@@ -27,6 +27,9 @@ func (c Change) Notices() []Notice {
 	for _, s := range c.Statuses {
 		add(s.CaseID, false)
 	}
+	for _, id := range c.MarkUrgent {
+		add(id, false)
+	}
 	for _, e := range c.Events {
 		add(e.CaseID, false)
 	}

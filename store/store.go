@@ -48,6 +48,7 @@ type Store interface {
 	// ("20261127"), starting at 1; numbers are never given twice.
 	NextCaseSeq(ctx context.Context, day string) (int64, error)
 	Case(ctx context.Context, id string) (dispute.Case, error)
+	// Cases lists the cases that match f, newest first.
 	Cases(ctx context.Context, f CaseFilter) ([]dispute.Case, error)
 	// Events returns a case's thread, oldest first.
 	Events(ctx context.Context, caseID string) ([]dispute.Event, error)
@@ -102,6 +103,7 @@ type Draft struct {
 	PhoneAsked bool         `json:"phone_asked,omitempty"`
 	Media      []string     `json:"media,omitempty"`  // "image:<id>" / "voice:<id>" sent before the case exists
 	Target     string       `json:"target,omitempty"` // the case a pending question is about (e.g. withdrawal)
+	Resume     string       `json:"resume,omitempty"` // the step to go back to after that question
 }
 
 // Change is everything one step of the conversation (or one console action)
@@ -115,6 +117,7 @@ type Change struct {
 	Dialog      *Dialog          // saved when set, if its Version is still the stored one
 	NewCases    []dispute.Case
 	Statuses    []StatusChange
+	MarkUrgent  []string        // case ids now urgent (someone is in danger)
 	Events      []dispute.Event // appended; ID is assigned by the store
 	Outbound    []Outbound      // enqueued
 	ReleaseHeld string          // an openid: its held outbound items become pending again

@@ -108,6 +108,10 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 		}
 		args = append(args, b)
 	}
+	args = append(args, len(c.MarkUrgent))
+	for _, id := range c.MarkUrgent {
+		args = append(args, id)
+	}
 	return args, nil
 }
 

@@ -59,6 +59,11 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 			return err
 		}
 	}
+	for _, id := range c.MarkUrgent {
+		if err := markUrgent(ctx, tx, id); err != nil {
+			return err
+		}
+	}
 	for _, e := range c.Events {
 		if err := insertEvent(ctx, tx, e); err != nil {
 			return err
@@ -128,6 +133,19 @@ func setStatus(ctx context.Context, tx *tx, sc store.StatusChange) error {
 		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, err)
 	} else if n == 0 {
 		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, store.ErrNotFound)
+	}
+	return nil
+}
+
+func markUrgent(ctx context.Context, tx *tx, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET urgent = 1 WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: urgency of case %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: urgency of case %s: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: urgency of case %s: %w", id, store.ErrNotFound)
 	}
 	return nil
 }

@@ -150,3 +150,21 @@ func testEvents(t *testing.T, e *env) {
 		t.Errorf("Events(unknown) = %+v, %v; want none", none, err)
 	}
 }
+
+// MarkUrgent flags a case; an unknown case refuses the whole Change.
+func testMarkUrgent(t *testing.T, e *env) {
+	now := time.Now()
+	k := dispute.Case{ID: "JF20261127-0300", Status: dispute.Referred, Type: dispute.Neighbor, OpenID: "o1", CreatedAt: now, UpdatedAt: now}
+	e.commit(store.Change{NewCases: []dispute.Case{k}})
+	e.commit(store.Change{MarkUrgent: []string{k.ID}})
+	if got, err := e.s.Case(e.ctx, k.ID); err != nil || !got.Urgent {
+		t.Fatalf("after MarkUrgent: %+v %v", got, err)
+	}
+	err := e.s.Commit(e.ctx, store.Change{Dedup: "u1", MarkUrgent: []string{"JF20261127-9999"}})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown case: %v", err)
+	}
+	if _, err := e.s.DedupReply(e.ctx, "u1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the refused Change took its dedup key: %v", err)
+	}
+}

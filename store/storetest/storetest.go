@@ -55,6 +55,7 @@ var tests = []struct {
 	{"Case", testCase},
 	{"CasesFilter", testCases},
 	{"Events", testEvents},
+	{"MarkUrgent", testMarkUrgent},
 	{"Citizen", testCitizen},
 	{"ReserveSend", testReserveSend},
 	{"ReserveSendConcurrent", testReserveSendConcurrent},

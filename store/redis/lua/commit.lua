@@ -31,6 +31,7 @@ local release = nxt()
 local outs = list(7)
 local channel = nxt()
 local notices = list(1)
+local urgent = list(1)
 
 -- Checks, in the order the SQLite store meets them.
 if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
@@ -52,6 +53,9 @@ for _, s in ipairs(statuses) do
 end
 for _, e in ipairs(events) do
   if not exists(e[1]) then return {'nocase', e[1], 'event'} end
+end
+for _, u in ipairs(urgent) do
+  if not exists(u[1]) then return {'nocase', u[1], 'urgency'} end
 end
 
 -- Writes.
@@ -98,6 +102,7 @@ for _, s in ipairs(statuses) do
   redis.call('ZADD', T .. 'cx:s:' .. s[2], f[2], s[1])
   redis.call('HSET', k, 'status', s[2], 'updated', s[3])
 end
+for _, u in ipairs(urgent) do redis.call('HSET', T .. 'case:' .. u[1], 'urgent', '1') end
 for _, e in ipairs(events) do
   local id = redis.call('INCR', KEYS[1])
   redis.call('RPUSH', T .. 'ev:' .. e[1], id .. ' ' .. e[2])
