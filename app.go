@@ -47,10 +47,12 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	account := bot.NewAccount(bot.AccountConfig{AppID: cfg.AppID, Secret: cfg.Secret, Token: cfg.Token,
 		AESKey: cfg.AESKey, API: cfg.WeChatAPI, Timeout: cfg.APITimeout, Cache: tokens})
 	m := &bot.Messenger{Store: st, API: account, TemplateID: cfg.TemplateID, Now: now, Log: log,
-		// A claimed batch is sent concurrently, each send within the API
-		// timeout, a token fetch first at worst: three timeouts cover it,
-		// so a lease ends only when its holder is gone.
-		Lease: 3 * cfg.APITimeout}
+		// A claimed batch is sent concurrently; one item takes at worst a
+		// token fetch, a send, a refresh and resend, then a template with
+		// its own token retry: six API timeouts. Past that the lease ends
+		// and another instance may send the item, which is only right if
+		// its holder is gone.
+		Lease: 6 * cfg.APITimeout}
 	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Kick: m.Kick}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
@@ -55,6 +57,28 @@ func BenchmarkCallback(b *testing.B) {
 		defer srv.Close()
 		replyChars = load(b, srv.URL)
 	})
+	b.Run("jiefen-redis-2-instances", func(b *testing.B) {
+		r := startRedis(b)
+		platform := wxsim.NewPlatform(testAppID, testSecret)
+		api := httptest.NewServer(platform)
+		defer api.Close()
+		var urls []string
+		for i := 0; i < 2; i++ {
+			a, err := newApp(Config{RedisURL: r.url(), AppID: testAppID, Secret: testSecret, Token: testToken,
+				AESKey: testAESKey, WeChatAPI: api.URL, APITimeout: 2 * time.Second},
+				slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer a.store.Close()
+			srv := httptest.NewServer(a.server.Handler())
+			defer srv.Close()
+			urls = append(urls, srv.URL)
+		}
+		before := redisCommands(b, r)
+		load(b, urls...)
+		b.ReportMetric(float64(redisCommands(b, r)-before)/float64(b.N), "redis-cmds/msg")
+	})
 	b.Run("bare-silenceper-short", func(b *testing.B) { load(b, bareHandler(b, "收到")) })
 	b.Run("bare-silenceper-same-length", func(b *testing.B) {
 		load(b, bareHandler(b, strings.Repeat("解", max(replyChars, 1))))
@@ -85,11 +109,15 @@ var benchConversation = []string{"在柳河县工地干了三个月，包工头�
 
 // load is the load generator: senders goroutines, each a platform
 // connection posting signed, encrypted text callbacks one after another.
-// It returns the average reply length in characters.
-func load(b *testing.B, base string) int {
-	client := &wxsim.Client{URL: base + "/wechat", Token: testToken, AESKey: testAESKey, AppID: testAppID,
-		AccountID: "gh_bench", Mode: wxsim.Safe,
-		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}}
+// Senders are spread over the bases (instances) given. It returns the
+// average reply length in characters.
+func load(b *testing.B, bases ...string) int {
+	transport := &http.Transport{MaxIdleConnsPerHost: senders}
+	clients := make([]*wxsim.Client, len(bases))
+	for i, base := range bases {
+		clients[i] = &wxsim.Client{URL: base + "/wechat", Token: testToken, AESKey: testAESKey, AppID: testAppID,
+			AccountID: "gh_bench", Mode: wxsim.Safe, HTTP: &http.Client{Transport: transport}}
+	}
 	var next atomic.Int64
 	lat := make([][]time.Duration, senders)
 	var chars atomic.Int64
@@ -100,6 +128,7 @@ func load(b *testing.B, base string) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			client := clients[s%len(clients)]
 			for turn := 0; ; turn++ {
 				if next.Add(1) > int64(b.N) {
 					return
@@ -139,3 +168,21 @@ func (benchCache) Get(string) interface{}                       { return nil }
 func (benchCache) Set(string, interface{}, time.Duration) error { return nil }
 func (benchCache) IsExist(string) bool                          { return false }
 func (benchCache) Delete(string) error                          { return nil }
+
+// redisCommands reads how many commands the server has processed.
+func redisCommands(b *testing.B, r *redisServer) int64 {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port})
+	defer c.Close()
+	info, err := c.Info(context.Background(), "stats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_commands_processed:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	b.Fatal("no total_commands_processed in INFO")
+	return 0
+}

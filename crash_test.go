@@ -141,7 +141,7 @@ func newAPIServer(t *testing.T, h http.Handler) string {
 	return "http://" + ln.Addr().String()
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"jiefen/dispute"
+	"jiefen/store"
 	"jiefen/wxsim"
 )
 
@@ -92,5 +94,25 @@ func TestSafeModeRefusesPlaintext(t *testing.T) {
 	}
 	if code := e.post(req); code != http.StatusBadRequest {
 		t.Fatalf("plaintext POST in safe mode: %d", code)
+	}
+}
+
+// An intake left unfinished for days is forgotten: the new message starts
+// afresh instead of joining the old story.
+func TestStaleDialogStartsAfresh(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Plain})
+	const who = "oCitizenStale"
+	e.say(who, "在柳河县工地干活，老板拖欠工资三个月")
+	e.say(who, "同意")
+	_, d, _ := e.app.store.Conversation(context.Background(), who)
+	d.UpdatedAt = d.UpdatedAt.Add(-100 * time.Hour)
+	if err := e.app.store.Commit(context.Background(), store.Change{Dialog: &d}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, e.say(who, "预付卡的健身房突然关门了，老板联系不上"), "县区")
+	id := caseIDRe.FindString(e.say(who, "1") + e.say(who, "跳过") + e.say(who, "1"))
+	c, err := e.app.store.Case(context.Background(), id)
+	if err != nil || strings.Contains(c.Story, "工地") || c.Type != dispute.Consumer {
+		t.Fatalf("case %+v %v", c, err)
 	}
 }

@@ -123,8 +123,8 @@ func TestTwoInstancesAreOneService(t *testing.T) {
 // platform; the other instance delivers every message, each exactly once
 // and in order, once the dead one's leases run out.
 func TestKilledInstanceQueueIsDeliveredByTheOther(t *testing.T) {
-	// API timeout 2s: the dead instance's leases last 6s.
-	c := newCluster(t, "JIEFEN_API_TIMEOUT=2s")
+	// API timeout 1s: the dead instance's leases last 6s.
+	c := newCluster(t)
 	ctx := context.Background()
 	// B stands by while A takes the whole queue.
 	c.b.kill(syscall.SIGTERM)

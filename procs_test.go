@@ -99,13 +99,13 @@ func (in *instance) kill(sig syscall.Signal) {
 // own directory. AOF with fsync on every write: a stopped and restarted
 // server keeps what it acknowledged, as production's should.
 type redisServer struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	port string
 	dir  string
 }
 
-func startRedis(t *testing.T) *redisServer {
+func startRedis(t testing.TB) *redisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatal("redis-server is not installed: scripts/test installs it")

@@ -22,6 +22,9 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // within about 15 seconds; a day also covers retries across a long outage.
 const dedupTTL = 24 * time.Hour
 
+// staleDialog is when an unfinished intake is forgotten.
+const staleDialog = 72 * time.Hour
+
 // Bot runs the conversation. It is safe for concurrent use: state lives in
 // the store and each turn is committed with a version check.
 type Bot struct {
@@ -88,6 +91,11 @@ func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued bool, 
 		return "", false, err
 	}
 	t.dlg.OpenID = in.OpenID
+	if t.dlg.Step != stepIdle && t.now.Sub(t.dlg.UpdatedAt) > staleDialog {
+		// Days later the citizen is most likely writing about something
+		// new: an old half-told story must not swallow it.
+		t.resetDialog()
+	}
 	if err := t.run(); err != nil {
 		return "", false, err
 	}
