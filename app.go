@@ -57,6 +57,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
+		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateID: cfg.TemplateID},
 	}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv}, nil
 }
@@ -105,9 +106,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.messenger.Run(workCtx) }()
 	go func() { defer wg.Done(); a.purge(workCtx) }()
+	go func() { defer wg.Done(); a.server.Console.Listen(workCtx) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jiefen/handlers"
+	"jiefen/store"
 	"jiefen/wxsim"
 )
 
@@ -58,8 +59,18 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 			AccountID: "gh_jiefendemo", Mode: wxsim.Safe, Platform: platform, HTTP: &http.Client{}},
 		Log: log,
 	}
+	accounts, err := seedDemoUsers(ctx, a)
+	if err != nil {
+		a.store.Close()
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(stdout, "jiefen demo %s\n\n", version)
 	fmt.Fprintf(stdout, "  模拟微信聊天（以市民身份输入）: %s/demo/\n", base)
+	fmt.Fprintf(stdout, "  调解工作台（调解员登录）:        %s/console/\n", base)
+	for _, acc := range accounts {
+		fmt.Fprintf(stdout, "      %-12s 密码 %s   %s\n", acc[0], acc[1], acc[2])
+	}
 	fmt.Fprintf(stdout, "  WeChat callback (safe mode):      %s/wechat\n", base)
 	fmt.Fprintf(stdout, "  health / metrics:                  %s/healthz  %s/metrics\n", base, base)
 	fmt.Fprintf(stdout, "  data:                              %s\n\nCtrl-C to stop.\n", cfg.DataDir)
@@ -84,4 +95,31 @@ func randomString(n int) string {
 		b[i] = alnum[int(b[i])%len(alnum)]
 	}
 	return string(b)
+}
+
+// demoUsers are the console accounts the demo makes: an admin, a mediator
+// of the body most demo complaints reach, and the duty desk.
+var demoUsers = []struct{ name, role, body, what string }{
+	{"admin", store.RoleAdmin, "", "管理员，看全部案件"},
+	{"liuhe", store.RoleMediator, "lh-labor", "柳河县劳动人事争议仲裁院 调解员"},
+	{"dongchang", store.RoleMediator, "dc-mediation", "东昌区人民调解委员会 调解员"},
+	{"duty", store.RoleSupervisor, "tonghua-duty", "综治中心值班室（紧急案件）"},
+}
+
+// seedDemoUsers (re)creates the demo accounts with fresh passwords, which
+// are printed: the demo's data directory may outlive one run.
+func seedDemoUsers(ctx context.Context, a *app) ([][3]string, error) {
+	var out [][3]string
+	for _, u := range demoUsers {
+		password := randomString(10)
+		hash, err := handlers.HashPassword(password)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.store.PutUser(ctx, store.User{Name: u.name, Role: u.role, Body: u.body, PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+			return nil, err
+		}
+		out = append(out, [3]string{u.name, password, u.what})
+	}
+	return out, nil
 }

@@ -73,8 +73,9 @@ func startEnv(t *testing.T, o envOptions, platform *wxsim.Platform, api *httptes
 	srv := httptest.NewServer(a.server.Handler())
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); a.messenger.Run(ctx) }()
+	go func() { defer wg.Done(); a.server.Console.Listen(ctx) }()
 	e := &env{t: t, app: a, srv: srv, api: api, platform: platform, dir: o.dir,
 		client: &wxsim.Client{URL: srv.URL + "/wechat", Token: testToken, AESKey: testAESKey, AppID: testAppID,
 			AccountID: "gh_jiefentest", Mode: o.mode, Platform: platform, Timeout: 5 * time.Second}}

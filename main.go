@@ -29,6 +29,8 @@ const usage = `usage: jiefen <command>
   serve      run the production server (configuration from JIEFEN_* variables)
   classify   classify one complaint per stdin line, one JSON object per stdout line
   menu       set the official account's custom menu (我要求助, 查询进度, 使用帮助)
+  user add   add a console user: --name N --role admin|supervisor|mediator [--body ID], password on stdin
+  token create --user N   print a new API token acting as that user
   version    print the version`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -45,6 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runClassify(ctx, getenv, stdin, stdout)
 	case "menu":
 		return runMenu(getenv, stdout)
+	case "user":
+		return runUser(ctx, args[1:], getenv, stdin, stdout)
+	case "token":
+		return runToken(ctx, args[1:], getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "jiefen", version)
 		return nil

@@ -132,3 +132,23 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// FromMediator is how a mediator's message reads in the citizen's chat.
+func FromMediator(caseID, text string) string {
+	return fmt.Sprintf("【案件 %s · 调解员】\n%s", caseID, text)
+}
+
+// StatusNotice tells the citizen that their case moved.
+func StatusNotice(caseID string, to dispute.Status, bodyName, note string) string {
+	s := fmt.Sprintf("您的案件 %s 有新进展：%s。\n承办：%s", caseID, to.Name(), bodyName)
+	if note != "" {
+		s += "\n说明：" + note
+	}
+	switch to {
+	case dispute.Resolved:
+		s += "\n感谢您的信任。如达成调解协议，可在30日内共同向法院申请司法确认。"
+	case dispute.Unresolved:
+		s += "\n调解未能达成一致，您仍可依法申请仲裁、提起诉讼或申请行政复议。"
+	}
+	return s
+}

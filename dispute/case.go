@@ -11,7 +11,8 @@ type Case struct {
 	Urgent    bool      `json:"urgent"`
 	Region    string    `json:"region"`
 	Body      string    `json:"body"`
-	Rule      string    `json:"rule"` // the routing rule that chose Body, for accountability
+	Rule      string    `json:"rule"`               // the routing rule that chose Body, for accountability
+	Assignee  string    `json:"assignee,omitempty"` // the console user who has taken the case
 	Summary   string    `json:"summary"`
 	Story     string    `json:"story"`  // the citizen's own words: personal data
 	OpenID    string    `json:"openid"` // personal data

@@ -23,6 +23,7 @@ type Server struct {
 	Metrics  *metrics.Registry
 	Log      *slog.Logger
 	Now      func() time.Time
+	Console  *Console
 	Demo     *Demo // nil outside `jiefen demo`
 
 	callbackLatency *metrics.Histogram
@@ -43,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /metrics", s.metrics)
+	s.Console.routes(mux)
 	if s.Demo != nil {
 		s.Demo.closing = s.closing
 		s.Demo.routes(mux)

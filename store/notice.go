@@ -30,6 +30,9 @@ func (c Change) Notices() []Notice {
 	for _, id := range c.MarkUrgent {
 		add(id, false)
 	}
+	for _, a := range c.Assign {
+		add(a.CaseID, false)
+	}
 	for _, e := range c.Events {
 		add(e.CaseID, false)
 	}

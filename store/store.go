@@ -25,6 +25,8 @@ var (
 
 // Store is the whole persistence interface.
 type Store interface {
+	Console
+
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
@@ -118,9 +120,17 @@ type Change struct {
 	NewCases    []dispute.Case
 	Statuses    []StatusChange
 	MarkUrgent  []string        // case ids now urgent (someone is in danger)
+	Assign      []Assignment    // who in the body has a case
 	Events      []dispute.Event // appended; ID is assigned by the store
 	Outbound    []Outbound      // enqueued
 	ReleaseHeld string          // an openid: its held outbound items become pending again
+}
+
+// Assignment gives a case to a console user ("" takes it back from anyone).
+type Assignment struct {
+	CaseID string
+	User   string
+	At     time.Time
 }
 
 // StatusChange moves a case to a new status (the caller checks dispute.CanMove).

@@ -41,6 +41,8 @@ func caseOf(r *record) (dispute.Case, error) {
 		Urgent: r.str("urgent") == "1", Region: r.str("region"), Body: r.str("body"), Rule: r.str("rule"),
 		Summary: r.str("summary"), Story: r.str("story"), OpenID: r.str("openid"), Phone: r.str("phone"),
 		CreatedAt: r.time("created"), UpdatedAt: r.time("updated"),
+		// Absent from cases stored before assignees existed: nobody's.
+		Assignee: r.str("assignee"),
 	}
 	return k, r.err
 }

@@ -11,8 +11,8 @@ import (
 )
 
 // Commit applies c with one script (lua/commit.lua): one round trip. The
-// dedup key, the citizen, the dialog, the cases, their indexes and events,
-// and the outbound queue are all in the transaction slot, so the script
+// dedup key, the citizen, the dialog, the cases, their indexes, assignees
+// and events, and the outbound queue are all in the transaction slot, so the script
 // checks everything (dedup key free, dialog version current, new cases
 // new, changed cases known) and only then writes; a refused Change leaves
 // nothing, the dedup key included.
@@ -77,7 +77,7 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, len(c.NewCases))
 	for _, k := range c.NewCases {
 		args = append(args, k.ID, string(k.Status), string(k.Type), boolArg(k.Urgent), k.Region, k.Body,
-			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt))
+			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt), k.Assignee)
 	}
 	args = append(args, len(c.Statuses))
 	for _, sc := range c.Statuses {
@@ -111,6 +111,10 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, len(c.MarkUrgent))
 	for _, id := range c.MarkUrgent {
 		args = append(args, id)
+	}
+	args = append(args, len(c.Assign))
+	for _, a := range c.Assign {
+		args = append(args, a.CaseID, a.User, ms(a.At))
 	}
 	return args, nil
 }

@@ -18,9 +18,11 @@ import (
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
 //	T+"ddx"             zset    dedup key → expiry (ms, client clock), for Purge
 //	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
+//	                            assignee (absent on cases stored before the console: nobody)
 //	T+"cx"              zset    every case id, score CreatedAt ms
 //	T+"cx:o:"+openid    zset    the same, per citizen; "cx:s:"+status, "cx:t:"+type,
-//	                            "cx:r:"+region, "cx:b:"+body likewise (the console's queues)
+//	                            "cx:r:"+region, "cx:b:"+body likewise (the console's queues),
+//	                            and "cx:a:"+user, the cases a console user has now
 //	T+"ev:"+caseID      list    the case's thread, "<event id> <JSON>", in commit order
 //	T+"n:ev", T+"n:ob"  string  event and outbound id counters (INCR)
 //	T+"ob:"+id          hash    an outbound item
@@ -30,11 +32,17 @@ import (
 //	T+"obd"             zset    openid → when the citizen's oldest open item may be
 //	                            claimed (ms); absent when that item is held or none is open
 //
-// Two kinds of keys live outside it, each in its own slot, because they are
-// only ever written alone:
+// Other keys live outside it, each in its own slot, because they are only
+// ever written alone:
 //
 //	P+"seq:"+day        string  NextCaseSeq's counter, expiring 3 days after its last use
 //	P+"media:"+id       hash    a media file (the bulk of the bytes, spread over the cluster)
+//	P+"users"           hash    console user name → JSON (userRecord); one key, so a
+//	                            user is written by one HSET and Users is one HGETALL
+//	P+"sess:"+idHash    hash    a console session: user csrf exp; PEXPIREAT exp
+//	P+"tok:"+hash       hash    an API token: user at
+//	P+"fail:"+key       zset    failed logins of key (a user name, an address):
+//	                            unique member → when (ms); PEXPIRE window after the last
 //
 // and one pub/sub channel, P+"notices", where Commit publishes a
 // store.Notice (JSON) per case it made or changed.
@@ -95,6 +103,10 @@ func (k keys) outboundDue() string          { return k.t + "obd" }
 func (k keys) caseSeq(day string) string    { return k.p + "seq:" + day }
 func (k keys) media(id string) string       { return k.p + "media:" + id }
 func (k keys) notices() string              { return k.p + "notices" }
+func (k keys) users() string                { return k.p + "users" }
+func (k keys) session(idHash string) string { return k.p + "sess:" + idHash }
+func (k keys) token(hash string) string     { return k.p + "tok:" + hash }
+func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 
 // outboundList is the list Outbounds reads: everyone's, or one citizen's.
 func (k keys) outboundList(openID string) string {
@@ -104,8 +116,8 @@ func (k keys) outboundList(openID string) string {
 	return k.t + "obl:" + openID
 }
 
-// caseIndex is the zset of the cases whose field (o, s, t, r, b; "" for
-// all cases) has value v. The scripts build the same names.
+// caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""
+// for all cases) has value v. The scripts build the same names.
 func (k keys) caseIndex(field, v string) string {
 	if field == "" {
 		return k.t + "cx"

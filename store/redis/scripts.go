@@ -31,6 +31,8 @@ var (
 	closeWindowLua string
 	//go:embed lua/purge.lua
 	purgeLua string
+	//go:embed lua/failure.lua
+	failureLua string
 )
 
 var (
@@ -42,9 +44,10 @@ var (
 	reserveScript     = redis.NewScript(reserveLua)
 	closeWindowScript = redis.NewScript(closeWindowLua)
 	purgeScript       = redis.NewScript(purgeLua)
+	failureScript     = redis.NewScript(failureLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
-		casesScript, reserveScript, closeWindowScript, purgeScript}
+		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

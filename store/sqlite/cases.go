@@ -23,14 +23,14 @@ func (s *Store) NextCaseSeq(ctx context.Context, day string) (int64, error) {
 	return seq, nil
 }
 
-const caseColumns = `id, status, type, urgent, region, body, rule, summary, story, openid, phone, created_at, updated_at`
+const caseColumns = `id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanCase(row scanner) (dispute.Case, error) {
 	var k dispute.Case
 	var created, updated int64
-	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Summary,
+	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Assignee, &k.Summary,
 		&k.Story, &k.OpenID, &k.Phone, &created, &updated)
 	k.CreatedAt, k.UpdatedAt = fromMS(created), fromMS(updated)
 	return k, err

@@ -64,6 +64,11 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 			return err
 		}
 	}
+	for _, a := range c.Assign {
+		if err := assign(ctx, tx, a); err != nil {
+			return err
+		}
+	}
 	for _, e := range c.Events {
 		if err := insertEvent(ctx, tx, e); err != nil {
 			return err
@@ -111,9 +116,9 @@ func takeDedup(ctx context.Context, tx *tx, key string, ttl time.Duration, reply
 
 func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO cases (id, status, type, urgent, region, body, rule, summary, story, openid, phone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Summary, k.Story, k.OpenID, k.Phone,
+		INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Assignee, k.Summary, k.Story, k.OpenID, k.Phone,
 		ms(k.CreatedAt), ms(k.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: new case %s: %w", k.ID, err)
@@ -146,6 +151,22 @@ func markUrgent(ctx context.Context, tx *tx, id string) error {
 		return fmt.Errorf("sqlite: urgency of case %s: %w", id, err)
 	} else if n == 0 {
 		return fmt.Errorf("sqlite: urgency of case %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// assign gives a case to a user ("" to nobody). Like a status change, an
+// unknown case fails the whole Change.
+func assign(ctx context.Context, tx *tx, a store.Assignment) error {
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET assignee = ?, updated_at = ? WHERE id = ?`,
+		a.User, ms(a.At), a.CaseID)
+	if err != nil {
+		return fmt.Errorf("sqlite: assignment of case %s: %w", a.CaseID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: assignment of case %s: %w", a.CaseID, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: assignment of case %s: %w", a.CaseID, store.ErrNotFound)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 // different from new ones. Change the schema by adding a step.
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schema1,
+	schema2,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -167,5 +168,50 @@ func schema1(ctx context.Context, tx *sql.Tx) error {
 			data         BLOB NOT NULL,
 			at           INTEGER NOT NULL
 		)`,
+	)
+}
+
+// schema2 adds the mediators' console: its users, their sessions and API
+// tokens, the failed-login log that slows down password guessing, and who
+// has each case. No index on cases.assignee yet: no query filters by it,
+// and a later step can add one (CREATE INDEX fills itself from the rows).
+func schema2(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE cases ADD COLUMN assignee TEXT NOT NULL DEFAULT ''`,
+
+		`CREATE TABLE users (
+			name          TEXT PRIMARY KEY,
+			role          TEXT NOT NULL,
+			body          TEXT NOT NULL,
+			password_hash TEXT NOT NULL,
+			created_at    INTEGER NOT NULL
+		) WITHOUT ROWID`,
+
+		// Keyed by the SHA-256 of the cookie, never the cookie itself.
+		`CREATE TABLE sessions (
+			id_hash    TEXT PRIMARY KEY,
+			user       TEXT NOT NULL,
+			csrf       TEXT NOT NULL,
+			expires_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
+		`CREATE INDEX sessions_expiry ON sessions (expires_at)`,
+
+		`CREATE TABLE tokens (
+			hash       TEXT PRIMARY KEY,
+			user       TEXT NOT NULL,
+			created_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
+
+		// One row per failed login, so the count is over a sliding
+		// window. until (at + the window it was counted in) is when the
+		// row stops mattering, for Purge.
+		`CREATE TABLE login_failures (
+			id    INTEGER PRIMARY KEY,
+			key   TEXT NOT NULL,
+			at    INTEGER NOT NULL,
+			until INTEGER NOT NULL
+		)`,
+		`CREATE INDEX login_failures_key ON login_failures (key, at)`,
+		`CREATE INDEX login_failures_until ON login_failures (until)`,
 	)
 }

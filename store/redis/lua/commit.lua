@@ -24,7 +24,7 @@ local expiry = nxt()
 local citizen, dialog
 if nxt() == '1' then citizen = take(6) end
 if nxt() == '1' then dialog = take(5) end
-local cases = list(13)
+local cases = list(14)
 local statuses = list(3)
 local events = list(2)
 local release = nxt()
@@ -32,6 +32,7 @@ local outs = list(7)
 local channel = nxt()
 local notices = list(1)
 local urgent = list(1)
+local assigns = list(3)
 
 -- Checks, in the order the SQLite store meets them.
 if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
@@ -57,6 +58,9 @@ end
 for _, u in ipairs(urgent) do
   if not exists(u[1]) then return {'nocase', u[1], 'urgency'} end
 end
+for _, a in ipairs(assigns) do
+  if not exists(a[1]) then return {'nocase', a[1], 'assignment'} end
+end
 
 -- Writes.
 if dedup ~= '' then
@@ -79,7 +83,7 @@ if dialog then
     'draft', dialog[4], 'at', dialog[5])
 end
 local fields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
-  'openid', 'phone', 'created', 'updated'}
+  'openid', 'phone', 'created', 'updated', 'assignee'}
 for _, c in ipairs(cases) do
   local args = {}
   for j, f in ipairs(fields) do
@@ -94,6 +98,7 @@ for _, c in ipairs(cases) do
   redis.call('ZADD', T .. 'cx:t:' .. c[3], created, id)
   redis.call('ZADD', T .. 'cx:r:' .. c[5], created, id)
   redis.call('ZADD', T .. 'cx:b:' .. c[6], created, id)
+  if c[14] ~= '' then redis.call('ZADD', T .. 'cx:a:' .. c[14], created, id) end
 end
 for _, s in ipairs(statuses) do
   local k = T .. 'case:' .. s[1]
@@ -103,6 +108,15 @@ for _, s in ipairs(statuses) do
   redis.call('HSET', k, 'status', s[2], 'updated', s[3])
 end
 for _, u in ipairs(urgent) do redis.call('HSET', T .. 'case:' .. u[1], 'urgent', '1') end
+-- A case is in the index of its current assignee only; nobody's cases
+-- ('') have no index. A case stored before assignees existed has no field.
+for _, a in ipairs(assigns) do
+  local k = T .. 'case:' .. a[1]
+  local f = redis.call('HMGET', k, 'assignee', 'created')
+  if f[1] and f[1] ~= '' then redis.call('ZREM', T .. 'cx:a:' .. f[1], a[1]) end
+  if a[2] ~= '' then redis.call('ZADD', T .. 'cx:a:' .. a[2], f[2], a[1]) end
+  redis.call('HSET', k, 'assignee', a[2], 'updated', a[3])
+end
 for _, e in ipairs(events) do
   local id = redis.call('INCR', KEYS[1])
   redis.call('RPUSH', T .. 'ev:' .. e[1], id .. ' ' .. e[2])

@@ -1,0 +1,76 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// canSee is the one access rule of the console, the API and the stream:
+// an admin sees every case; others see their body's cases, and the duty
+// desk's staff also every urgent case.
+func (c *Console) canSee(u store.User, k dispute.Case) bool {
+	if u.Role == store.RoleAdmin {
+		return true
+	}
+	if u.Body != "" && k.Body == u.Body {
+		return true
+	}
+	duty, ok := c.Table.DutyDesk()
+	return ok && k.Urgent && u.Body == duty.ID
+}
+
+// errNotFound answers 404, for missing cases and for cases the user may
+// not see alike: whether a case number exists is not for others to learn.
+var errNotFound = errors.New("not found")
+
+// visibleCase loads the case of the request's {id}, if the user may see it.
+func (c *Console) visibleCase(ctx context.Context, r *http.Request) (dispute.Case, error) {
+	k, err := c.Store.Case(ctx, r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !c.canSee(current(r).User, k)) {
+		return dispute.Case{}, errNotFound
+	}
+	return k, err
+}
+
+// visibleCases lists the cases a user may see, with the filter applied.
+func (c *Console) visibleCases(ctx context.Context, u store.User, f store.CaseFilter) ([]dispute.Case, error) {
+	if u.Role != store.RoleAdmin && f.Body == "" {
+		duty, isDuty := c.Table.DutyDesk()
+		if !isDuty || u.Body != duty.ID {
+			f.Body = u.Body // the store filters: no other body's case is read
+		}
+	}
+	all, err := c.Store.Cases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, k := range all {
+		if c.canSee(u, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// maskedPhone shows a phone number to those outside the case's body.
+func maskedPhone(p string) string {
+	r := []rune(p)
+	if len(r) < 7 {
+		return "***"
+	}
+	return string(r[:3]) + "****" + string(r[len(r)-4:])
+}
+
+// maskedOpenID shows an openid's last characters only.
+func maskedOpenID(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return "****"
+	}
+	return "****" + string(r[len(r)-4:])
+}

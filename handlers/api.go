@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// caseJSON is a Case in the API (shared/interfaces.md): contact details
+// masked except to the case's own body.
+type caseJSON struct {
+	dispute.Case
+	Events []dispute.Event `json:"events,omitempty"`
+}
+
+func (c *Console) caseOut(u store.User, k dispute.Case) caseJSON {
+	k.Phone, k.OpenID = c.personal(u, k)
+	return caseJSON{Case: k}
+}
+
+func (c *Console) apiCases(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	u := current(r).User
+	cases, err := c.visibleCases(r.Context(), u, store.CaseFilter{Status: dispute.Status(q.Get("status")),
+		Type: dispute.Type(q.Get("type")), Region: q.Get("region"), Body: q.Get("body"), Limit: 1000})
+	if err != nil {
+		return err
+	}
+	out := make([]caseJSON, 0, len(cases))
+	for _, k := range cases {
+		out = append(out, c.caseOut(u, k))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cases": out})
+	return nil
+}
+
+func (c *Console) apiCase(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	events, err := c.Store.Events(r.Context(), k.ID)
+	if err != nil {
+		return err
+	}
+	out := c.caseOut(current(r).User, k)
+	out.Events = events
+	if out.Events == nil {
+		out.Events = []dispute.Event{}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return httpError{http.StatusBadRequest, "malformed JSON body"}
+	}
+	return nil
+}
+
+func (c *Console) apiMessage(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Text string `json:"text"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := c.sendToCitizen(r.Context(), current(r).User, k, in.Text); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
+	return nil
+}
+
+func (c *Console) apiStatus(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Status dispute.Status `json:"status"`
+		Note   string         `json:"note"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if !in.Status.Valid() {
+		return httpError{http.StatusBadRequest, "unknown status"}
+	}
+	if err := c.moveCase(r.Context(), current(r).User, k, in.Status, in.Note); err != nil {
+		return err
+	}
+	k, err = c.Store.Case(r.Context(), k.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c.caseOut(current(r).User, k))
+	return nil
+}
+
+func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
+	type body struct {
+		ID      string         `json:"id"`
+		Name    string         `json:"name"`
+		Regions []string       `json:"regions"`
+		Types   []dispute.Type `json:"types"`
+	}
+	var out []body
+	for _, b := range c.Table.Bodies() {
+		out = append(out, body{ID: b.ID, Name: b.Name, Regions: b.Regions, Types: b.Types})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"bodies": out})
+	return nil
+}

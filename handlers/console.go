@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"jiefen/routing"
+	"jiefen/store"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Console is the mediators' web console and its JSON API.
+type Console struct {
+	Store      store.Store
+	Table      *routing.Table
+	Log        *slog.Logger
+	Now        func() time.Time
+	Kick       func() // wakes the outbound messenger after a reply is queued
+	TemplateID string // set when messages outside the window can go as template messages
+
+	once sync.Once
+	tpl  *template.Template
+	hub  *hub
+}
+
+// init parses the templates (a mistake in one fails at start, not on a
+// page view) and makes the hub; Handler and Listen may come in any order.
+func (c *Console) init() {
+	c.once.Do(func() {
+		c.tpl = template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFiles, "templates/*.html"))
+		c.hub = newHub(c)
+	})
+}
+
+// routes registers the console's pages, actions, stream and API.
+func (c *Console) routes(mux *http.ServeMux) {
+	c.init()
+	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(mustSub(staticFiles, "static"))))
+	mux.HandleFunc("GET /console/login", c.loginPage)
+	mux.HandleFunc("POST /console/login", c.login)
+	mux.Handle("POST /console/logout", c.page(c.logout))
+	mux.Handle("GET /console/{$}", c.page(c.queuePage))
+	mux.Handle("GET /console/cases/{id}", c.page(c.casePage))
+	mux.Handle("GET /console/cases/{id}/thread", c.page(c.threadFragment))
+	mux.Handle("GET /console/cases/{id}/row", c.page(c.rowFragment))
+	mux.Handle("POST /console/cases/{id}/reply", c.page(c.reply))
+	mux.Handle("POST /console/cases/{id}/note", c.page(c.note))
+	mux.Handle("POST /console/cases/{id}/take", c.page(c.take))
+	mux.Handle("POST /console/cases/{id}/status", c.page(c.setStatus))
+	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
+
+	mux.Handle("GET /api/v1/cases", c.api(c.apiCases))
+	mux.Handle("GET /api/v1/cases/{id}", c.api(c.apiCase))
+	mux.Handle("POST /api/v1/cases/{id}/messages", c.api(c.apiMessage))
+	mux.Handle("POST /api/v1/cases/{id}/status", c.api(c.apiStatus))
+	mux.Handle("GET /api/v1/bodies", c.api(c.apiBodies))
+	mux.Handle("GET /api/v1/stream", c.api(c.hub.serveAPI))
+}

@@ -1,0 +1,231 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"jiefen/store"
+)
+
+const (
+	sessionCookie = "jiefen_session"
+	loginCookie   = "jiefen_login" // CSRF token of the login form, before any session exists
+	sessionTTL    = 12 * time.Hour // a working day; then log in again
+	// Logins are refused after maxFailures wrong passwords within
+	// failureWindow, per user name and per address: slow enough to make
+	// guessing hopeless, short enough not to lock a mediator out for long.
+	maxFailures   = 5
+	failureWindow = 15 * time.Minute
+)
+
+type userKey struct{}
+
+// viewer is the signed-in user of a request.
+type viewer struct {
+	store.User
+	CSRF string // "" for API tokens, which need none
+}
+
+func current(r *http.Request) viewer { v, _ := r.Context().Value(userKey{}).(viewer); return v }
+
+// HashPassword hashes a new password for storing.
+func HashPassword(password string) (string, error) {
+	if len([]rune(password)) < 8 {
+		return "", errors.New("the password must have at least 8 characters")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// NewToken returns a new API token's value (shown once) and the hash stored.
+func NewToken() (value, hash string) {
+	value = "jft_" + randomID()
+	return value, hashSecret(value)
+}
+
+func randomID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret is how session ids and tokens are stored: a copy of the store
+// holds nothing that logs anyone in.
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// secure reports whether the browser reached us over https (directly or
+// through the reverse proxy), so cookies can be marked Secure.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
+	c.renderLogin(w, r, "", http.StatusOK)
+}
+
+func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, problem string, code int) {
+	token := randomID()
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: token, Path: "/console/login", HttpOnly: true,
+		Secure: secure(r), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	c.render(w, code, "login.html", map[string]any{"CSRF": token, "Problem": problem, "Name": r.PostFormValue("name")})
+}
+
+// login checks the form's CSRF token (double submit: cookie and field),
+// throttles guessing, checks the password and starts a new session with a
+// fresh id (a session id set before login is never reused).
+func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cookie, err := r.Cookie(loginCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+		c.renderLogin(w, r, "页面已过期，请重新登录。", http.StatusForbidden)
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	now := c.Now()
+	// Every attempt on a name counts; a right password clears the count.
+	// So a name takes at most maxFailures wrong guesses per window, from
+	// wherever they come.
+	key := "login:" + name
+	n, err := c.Store.Failure(ctx, key, now, failureWindow)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if n > maxFailures {
+		c.Log.Warn("login throttled", "addr", clientAddr(r))
+		c.renderLogin(w, r, "尝试次数过多，请15分钟后再试。", http.StatusTooManyRequests)
+		return
+	}
+	u, err := c.Store.User(ctx, name)
+	if err == nil {
+		err = bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(r.PostFormValue("password")))
+	} else if errors.Is(err, store.ErrNotFound) {
+		// Spend the same time as a wrong password: no hint that the name exists.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(r.PostFormValue("password")))
+	}
+	if err != nil {
+		c.Log.Warn("login failed", "addr", clientAddr(r))
+		c.renderLogin(w, r, "用户名或密码不对。", http.StatusUnauthorized)
+		return
+	}
+	if err := c.Store.ClearFailures(ctx, key); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	id := randomID()
+	s := store.Session{IDHash: hashSecret(id), User: u.Name, CSRF: randomID(), Expires: now.Add(sessionTTL)}
+	if err := c.Store.PutSession(ctx, s); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+		Secure: secure(r), SameSite: http.SameSiteLaxMode, Expires: s.Expires})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/console/login", MaxAge: -1})
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// dummyHash is compared against when the user does not exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("jiefen-no-such-user"), bcrypt.DefaultCost)
+
+func (c *Console) logout(w http.ResponseWriter, r *http.Request) error {
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		_ = c.Store.DeleteSession(r.Context(), hashSecret(ck.Value))
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
+	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+	return nil
+}
+
+// page wraps a console handler: a valid session, and on every request that
+// changes something the session's CSRF token (form field or header).
+func (c *Console) page(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ck, err := r.Cookie(sessionCookie)
+		var s store.Session
+		if err == nil {
+			s, err = c.Store.Session(r.Context(), hashSecret(ck.Value), c.Now())
+		}
+		if err != nil {
+			if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, http.ErrNoCookie) {
+				c.fail(w, r, err)
+				return
+			}
+			if r.Method == http.MethodGet && !strings.HasSuffix(r.URL.Path, "/ws") {
+				http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "请先登录", http.StatusUnauthorized)
+			return
+		}
+		u, err := c.Store.User(r.Context(), s.User)
+		if err != nil {
+			http.Error(w, "请先登录", http.StatusUnauthorized)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			got := r.Header.Get("X-CSRF-Token")
+			if got == "" {
+				got = r.PostFormValue("csrf")
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRF)) != 1 {
+				http.Error(w, "页面已过期，请刷新后再试。", http.StatusForbidden)
+				return
+			}
+		}
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u, CSRF: s.CSRF}))
+		if err := h(w, r); err != nil {
+			c.fail(w, r, err)
+		}
+	})
+}
+
+// api wraps an API handler: "Authorization: Bearer <token>" acting as its user.
+func (c *Console) api(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		value, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || value == "" {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing bearer token"})
+			return
+		}
+		t, err := c.Store.Token(r.Context(), hashSecret(strings.TrimSpace(value)))
+		var u store.User
+		if err == nil {
+			u, err = c.Store.User(r.Context(), t.User)
+		}
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid token"})
+				return
+			}
+			c.failJSON(w, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u}))
+		if err := h(w, r); err != nil {
+			c.failJSON(w, err)
+		}
+	})
+}
+
+// clientAddr is the address a request came from, without the port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

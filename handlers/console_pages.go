@@ -1,0 +1,111 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// queueFilter reads the queue's filters from the query string.
+func queueFilter(r *http.Request) (store.CaseFilter, bool, bool) {
+	q := r.URL.Query()
+	return store.CaseFilter{Status: dispute.Status(q.Get("status")), Type: dispute.Type(q.Get("type")),
+		Region: q.Get("region"), Limit: 500}, q.Get("urgent") == "1", q.Get("overdue") == "1"
+}
+
+func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) error {
+	u := current(r)
+	f, urgentOnly, overdueOnly := queueFilter(r)
+	cases, err := c.visibleCases(r.Context(), u.User, f)
+	if err != nil {
+		return err
+	}
+	now := c.Now()
+	var rows []caseRow
+	for _, k := range cases {
+		row := c.row(k, now)
+		if (urgentOnly && !k.Urgent) || (overdueOnly && !row.Overdue) {
+			continue
+		}
+		rows = append(rows, row)
+	}
+	c.render(w, http.StatusOK, "queue.html", map[string]any{
+		"User": u, "BodyName": c.bodyName(u.Body), "Rows": rows, "Filter": f, "Urgent": urgentOnly, "Overdue": overdueOnly,
+		"Statuses": allStatuses, "Types": dispute.Types, "Regions": dispute.Regions,
+	})
+	return nil
+}
+
+var allStatuses = []dispute.Status{dispute.Received, dispute.Referred, dispute.Accepted, dispute.Mediating,
+	dispute.Resolved, dispute.Unresolved, dispute.Withdrawn}
+
+// rowFragment is one queue row, fetched by the page when the stream says
+// the case changed.
+func (c *Console) rowFragment(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "row", c.row(k, c.Now()))
+	return nil
+}
+
+// caseData is everything the case page shows.
+func (c *Console) caseData(r *http.Request) (map[string]any, error) {
+	ctx := r.Context()
+	k, err := c.visibleCase(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	events, err := c.Store.Events(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	cit, err := c.Store.Citizen(ctx, k.OpenID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	now := c.Now()
+	window, open := c.windowText(cit, now)
+	u := current(r)
+	phone, openID := c.personal(u.User, k)
+	var next []dispute.Status
+	for _, s := range allStatuses {
+		if dispute.CanMove(k.Status, s) && s != dispute.Withdrawn && s != dispute.Received {
+			next = append(next, s)
+		}
+	}
+	return map[string]any{
+		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.row(k, now), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
+		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply,
+	}, nil
+}
+
+func (c *Console) casePage(w http.ResponseWriter, r *http.Request) error {
+	data, err := c.caseData(r)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "case.html", data)
+	return nil
+}
+
+// threadFragment is the thread and window line, refreshed live.
+func (c *Console) threadFragment(w http.ResponseWriter, r *http.Request) error {
+	data, err := c.caseData(r)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "thread", data)
+	return nil
+}
+
+// bodyName names a user's body for the page header.
+func (c *Console) bodyName(id string) string {
+	if b, ok := c.Table.Body(id); ok {
+		return b.Name
+	}
+	return "全部调解组织"
+}

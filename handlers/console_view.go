@@ -1,0 +1,165 @@
+package handlers
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+var templateFuncs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(chinaTime).Format("01-02 15:04")
+	},
+	"typeName":   func(t dispute.Type) string { return t.Name() },
+	"statusName": func(s dispute.Status) string { return s.Name() },
+}
+
+// render executes a template; a failure here is a programming error, and
+// what was written so far is all the user gets.
+func (c *Console) render(w http.ResponseWriter, code int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	if err := c.tpl.ExecuteTemplate(w, name, data); err != nil {
+		c.Log.Error("template", "name", name, "err", err)
+	}
+}
+
+// fail answers an error without showing its text: it may name internals.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if err == errNotFound {
+		http.Error(w, "没有这个案件", http.StatusNotFound)
+		return
+	}
+	if he, ok := err.(httpError); ok {
+		http.Error(w, he.msg, he.code)
+		return
+	}
+	c.Log.Error("console", "path", r.URL.Path, "err", err)
+	http.Error(w, "服务暂时出了问题，请稍后再试。", http.StatusInternalServerError)
+}
+
+func (c *Console) failJSON(w http.ResponseWriter, err error) {
+	switch e := err.(type) {
+	case httpError:
+		writeJSON(w, e.code, map[string]string{"error": e.msg})
+		return
+	}
+	if err == errNotFound {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "case not found"})
+		return
+	}
+	c.Log.Error("api", "err", err)
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+}
+
+// httpError is an error whose message is meant for the user.
+type httpError struct {
+	code int
+	msg  string
+}
+
+func (e httpError) Error() string { return e.msg }
+
+// caseRow is a case as the queue shows it.
+type caseRow struct {
+	dispute.Case
+	BodyName string
+	Overdue  bool
+}
+
+func (c *Console) row(k dispute.Case, now time.Time) caseRow {
+	r := caseRow{Case: k, BodyName: k.Body}
+	if b, ok := c.Table.Body(k.Body); ok {
+		r.BodyName = b.Name
+		// Not yet accepted within the body's time (wall-clock hours here;
+		// working hours and holidays come with the deadline rules).
+		r.Overdue = (k.Status == dispute.Referred || k.Status == dispute.Received) && b.AcceptWithinHours > 0 &&
+			now.Sub(k.CreatedAt) > time.Duration(b.AcceptWithinHours)*time.Hour
+	}
+	return r
+}
+
+// eventView is one entry of a thread as people read it.
+type eventView struct {
+	dispute.Event
+	Who   string
+	Class string
+}
+
+func actorName(actor string) string {
+	switch {
+	case actor == "citizen":
+		return "市民"
+	case actor == "bot":
+		return "解纷助手"
+	case actor == "system":
+		return "系统"
+	case strings.HasPrefix(actor, "user:"):
+		return strings.TrimPrefix(actor, "user:")
+	}
+	return actor
+}
+
+func viewEvents(events []dispute.Event) []eventView {
+	out := make([]eventView, len(events))
+	for i, e := range events {
+		v := eventView{Event: e, Who: actorName(e.Actor)}
+		switch {
+		case e.Kind == dispute.Note:
+			v.Class = "note"
+		case e.Kind == dispute.StatusSet:
+			v.Class = "status"
+			if e.Text == "" {
+				v.Text = "状态：" + e.Status.Name()
+			} else {
+				v.Text = "状态：" + e.Status.Name() + "（" + e.Text + "）"
+			}
+		case e.Kind == dispute.MessageIn:
+			v.Class = "in"
+		case strings.HasPrefix(e.Actor, "user:"):
+			v.Class = "out mediator"
+		default:
+			v.Class = "out"
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// windowText says what the platform still lets the console send.
+func (c *Console) windowText(cit dispute.Citizen, now time.Time) (string, bool) {
+	if n := cit.Remaining(now); n > 0 {
+		left := cit.WindowUntil.Sub(now)
+		if left >= time.Hour {
+			return fmt.Sprintf("还可发送 %d 条，窗口剩余 %d 小时", n, int(left.Hours())), true
+		}
+		return fmt.Sprintf("还可发送 %d 条，窗口剩余 %d 分钟", n, int(left.Minutes())+1), true
+	}
+	return "微信客服窗口已关闭：回复会保存，并在市民下次留言时送达。", false
+}
+
+// personal shows a case's contact details to its own body (and the duty
+// desk on urgent cases); others see them masked.
+func (c *Console) personal(u store.User, k dispute.Case) (phone, openID string) {
+	duty, isDuty := c.Table.DutyDesk()
+	if u.Body != "" && (k.Body == u.Body || (k.Urgent && isDuty && u.Body == duty.ID)) {
+		return k.Phone, k.OpenID
+	}
+	phone = "未留"
+	if k.Phone != "" {
+		phone = maskedPhone(k.Phone)
+	}
+	return phone, maskedOpenID(k.OpenID)
+}

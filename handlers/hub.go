@@ -1,0 +1,189 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"jiefen/store"
+)
+
+// The hub fans case changes out to the console's and the API's websocket
+// clients. It listens to store.Subscribe, which carries every instance's
+// commits (on Redis, across instances), and sends each client only the
+// cases its user may see. Publishing never blocks: a client whose buffer
+// is full is disconnected (its page reconnects and reloads).
+type hub struct {
+	c *Console
+
+	mu      sync.Mutex
+	clients map[*wsClient]struct{}
+}
+
+type wsClient struct {
+	user store.User
+	send chan []byte
+	conn *websocket.Conn
+	once sync.Once
+}
+
+const (
+	clientBuffer = 64
+	writeWait    = 10 * time.Second
+	pongWait     = 60 * time.Second
+	pingEvery    = 25 * time.Second
+)
+
+func newHub(c *Console) *hub { return &hub{c: c, clients: map[*wsClient]struct{}{}} }
+
+// streamEvent is what a client receives when a case it may see changes.
+type streamEvent struct {
+	Case       string   `json:"case"`
+	New        bool     `json:"new,omitempty"`
+	StatusName string   `json:"status_name"`
+	Data       caseJSON `json:"data"`
+}
+
+// Listen feeds the console's and the API's streams until ctx ends,
+// subscribing again when the store's subscription breaks (Redis
+// restarted, say).
+func (c *Console) Listen(ctx context.Context) {
+	c.init()
+	for ctx.Err() == nil {
+		notices, err := c.Store.Subscribe(ctx)
+		if err != nil {
+			c.Log.Warn("case stream: subscribe", "err", err)
+		} else {
+			for n := range notices {
+				c.hub.publish(ctx, n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (h *hub) publish(ctx context.Context, n store.Notice) {
+	k, err := h.c.Store.Case(ctx, n.CaseID)
+	if err != nil {
+		h.c.Log.Warn("case stream: read case", "case", n.CaseID, "err", err)
+		return
+	}
+	h.mu.Lock()
+	targets := make([]*wsClient, 0, len(h.clients))
+	for cl := range h.clients {
+		if h.c.canSee(cl.user, k) {
+			targets = append(targets, cl)
+		}
+	}
+	h.mu.Unlock()
+	// Encoded per client outside the lock: what is masked depends on who.
+	for _, cl := range targets {
+		b, err := json.Marshal(streamEvent{Case: k.ID, New: n.New, StatusName: k.Status.Name(), Data: h.c.caseOut(cl.user, k)})
+		if err != nil {
+			continue
+		}
+		select {
+		case cl.send <- b:
+		default:
+			h.drop(cl)
+		}
+	}
+}
+
+func (h *hub) drop(cl *wsClient) {
+	h.mu.Lock()
+	delete(h.clients, cl)
+	h.mu.Unlock()
+	cl.once.Do(func() { close(cl.send) })
+}
+
+// sameOrigin refuses a browser page of another site opening a websocket
+// with the user's cookies (cross-site websocket hijacking). API clients
+// that send no Origin are not browsers and authenticate by token.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return !strings.HasPrefix(r.URL.Path, "/console/")
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	host := r.Host
+	if fwd := r.Header.Get("X-Forwarded-Host"); fwd != "" {
+		host = fwd
+	}
+	return strings.EqualFold(u.Host, host)
+}
+
+var upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, CheckOrigin: sameOrigin}
+
+func (h *hub) serveConsole(w http.ResponseWriter, r *http.Request) error { return h.serve(w, r) }
+func (h *hub) serveAPI(w http.ResponseWriter, r *http.Request) error     { return h.serve(w, r) }
+
+func (h *hub) serve(w http.ResponseWriter, r *http.Request) error {
+	if !sameOrigin(r) {
+		http.Error(w, "forbidden origin", http.StatusForbidden)
+		return nil
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return nil // the upgrader has answered
+	}
+	cl := &wsClient{user: current(r).User, send: make(chan []byte, clientBuffer), conn: conn}
+	h.mu.Lock()
+	h.clients[cl] = struct{}{}
+	h.mu.Unlock()
+	go cl.write()
+	cl.read()
+	h.drop(cl)
+	return nil
+}
+
+// read discards what the client sends and notices when it goes away.
+func (cl *wsClient) read() {
+	cl.conn.SetReadLimit(512)
+	_ = cl.conn.SetReadDeadline(time.Now().Add(pongWait))
+	cl.conn.SetPongHandler(func(string) error { return cl.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := cl.conn.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// write is the only writer of the connection.
+func (cl *wsClient) write() {
+	ping := time.NewTicker(pingEvery)
+	defer func() {
+		ping.Stop()
+		cl.conn.Close()
+	}()
+	for {
+		select {
+		case msg, ok := <-cl.send:
+			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if !ok {
+				_ = cl.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+				return
+			}
+			if err := cl.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-ping.C:
+			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := cl.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		}
+	}
+}

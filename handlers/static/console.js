@@ -1,0 +1,64 @@
+// The console's live view: a websocket tells which case changed; the page
+// fetches that case's fresh HTML (rendered and escaped by the server) and
+// puts it in place. No client-side model.
+(function () {
+  "use strict";
+  const main = document.querySelector("main[data-page]");
+  if (!main) return;
+  const page = main.dataset.page;
+  const live = document.getElementById("live");
+  const unread = JSON.parse(localStorage.getItem("jiefen-unread") || "{}");
+
+  function markUnread() {
+    document.querySelectorAll("tr[data-case]").forEach((tr) => {
+      const b = tr.querySelector(".badge.unread");
+      if (b) b.hidden = !unread[tr.dataset.case];
+    });
+  }
+  if (page === "case") {
+    delete unread[main.dataset.case];
+    localStorage.setItem("jiefen-unread", JSON.stringify(unread));
+  }
+  markUnread();
+
+  async function fragment(url) {
+    const r = await fetch(url, { credentials: "same-origin" });
+    if (!r.ok) return null;
+    const t = document.createElement("template");
+    t.innerHTML = (await r.text()).trim();
+    return t.content;
+  }
+
+  async function changed(ev) {
+    if (page === "queue") {
+      const html = await fragment("/console/cases/" + encodeURIComponent(ev.case) + "/row");
+      if (!html) return;
+      const old = document.getElementById("case-" + ev.case);
+      const empty = document.querySelector("#rows tr.empty");
+      if (empty) empty.remove();
+      if (old) old.replaceWith(html);
+      else document.getElementById("rows").prepend(html);
+      unread[ev.case] = true;
+      localStorage.setItem("jiefen-unread", JSON.stringify(unread));
+      markUnread();
+    } else if (page === "case" && ev.case === main.dataset.case) {
+      const html = await fragment("/console/cases/" + encodeURIComponent(ev.case) + "/thread");
+      if (html) document.getElementById("thread").replaceChildren(html);
+      const st = document.getElementById("status");
+      if (st && ev.status_name) st.textContent = ev.status_name;
+    }
+  }
+
+  let delay = 1000;
+  function connect() {
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/console/ws");
+    ws.onopen = () => { delay = 1000; if (live) live.classList.add("on"); };
+    ws.onmessage = (m) => { try { changed(JSON.parse(m.data)); } catch (e) { /* a bad message changes nothing */ } };
+    ws.onclose = () => {
+      if (live) live.classList.remove("on");
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();

@@ -1,0 +1,178 @@
+package redisstore
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"jiefen/store"
+)
+
+// The console's records (see keys for the layout) are outside the
+// transaction slot: none is ever written together with a Change, and each
+// method touches one key, so each is one command, pipeline or script on
+// whichever shard holds it. Error messages name no session id hash, token
+// hash nor password hash.
+
+// userRecord is a user as stored in the users hash, under its name.
+type userRecord struct {
+	Role         string `json:"role"`
+	Body         string `json:"body,omitempty"`
+	PasswordHash string `json:"pw"`
+	CreatedAt    int64  `json:"at"`
+}
+
+// PutUser creates or replaces a user: one HSET of the whole record.
+func (s *Store) PutUser(ctx context.Context, u store.User) error {
+	b, err := json.Marshal(userRecord{Role: u.Role, Body: u.Body, PasswordHash: u.PasswordHash, CreatedAt: ms(u.CreatedAt)})
+	if err != nil {
+		return fmt.Errorf("redis: put user: %w", err)
+	}
+	if err := s.rdb.HSet(ctx, s.k.users(), u.Name, b).Err(); err != nil {
+		return fmt.Errorf("redis: put user: %w", err)
+	}
+	return nil
+}
+
+func userOf(name, v string) (store.User, error) {
+	var r userRecord
+	if err := json.Unmarshal([]byte(v), &r); err != nil {
+		return store.User{}, fmt.Errorf("redis: user: %w", err)
+	}
+	return store.User{Name: name, Role: r.Role, Body: r.Body, PasswordHash: r.PasswordHash, CreatedAt: fromMS(r.CreatedAt)}, nil
+}
+
+// User is one HGET.
+func (s *Store) User(ctx context.Context, name string) (store.User, error) {
+	v, err := s.rdb.HGet(ctx, s.k.users(), name).Result()
+	if err != nil {
+		return store.User{}, wrap(err, "user")
+	}
+	return userOf(name, v)
+}
+
+// Users is one HGETALL, sorted here by name in byte order, as SQLite's
+// ORDER BY sorts them. A city's mediators are few: the whole hash is small.
+func (s *Store) Users(ctx context.Context) ([]store.User, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.users()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis: users: %w", err)
+	}
+	out := make([]store.User, 0, len(m))
+	for name, v := range m {
+		u, err := userOf(name, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b store.User) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// PutSession replaces whatever the key held and lets the server delete it
+// at Expires (on this process's clock, as the SQLite store's Purge goes by
+// its caller's). DEL, HSET and PEXPIREAT go in one MULTI, so the session
+// never exists without its expiry. An Expires already past deletes it.
+func (s *Store) PutSession(ctx context.Context, se store.Session) error {
+	k := s.k.session(se.IDHash)
+	exp := ms(se.Expires)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, k)
+		if exp > 0 {
+			p.HSet(ctx, k, "user", se.User, "csrf", se.CSRF, "exp", exp)
+			p.PExpireAt(ctx, k, time.UnixMilli(exp))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis: put session: %w", err)
+	}
+	return nil
+}
+
+// Session is one HGETALL. The expiry is checked against now as well: the
+// server's clock and the caller's may differ, and the contract is now's.
+func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (store.Session, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.session(idHash)).Result()
+	if err != nil {
+		return store.Session{}, wrap(err, "session")
+	}
+	if len(m) == 0 {
+		return store.Session{}, fmt.Errorf("redis: session: %w", store.ErrNotFound)
+	}
+	r := &record{m: m}
+	se := store.Session{IDHash: idHash, User: r.str("user"), CSRF: r.str("csrf"), Expires: r.time("exp")}
+	if r.err != nil {
+		return store.Session{}, fmt.Errorf("redis: session: %w", r.err)
+	}
+	if !se.Expires.After(now) {
+		return store.Session{}, fmt.Errorf("redis: session: %w", store.ErrNotFound)
+	}
+	return se, nil
+}
+
+// DeleteSession is one DEL; an unknown session is already ended.
+func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+	if err := s.rdb.Del(ctx, s.k.session(idHash)).Err(); err != nil {
+		return fmt.Errorf("redis: delete session: %w", err)
+	}
+	return nil
+}
+
+// PutToken is one HSET writing every field, so nothing of a token
+// replaced under the same hash survives.
+func (s *Store) PutToken(ctx context.Context, t store.Token) error {
+	if err := s.rdb.HSet(ctx, s.k.token(t.Hash), "user", t.User, "at", ms(t.CreatedAt)).Err(); err != nil {
+		return fmt.Errorf("redis: put token: %w", err)
+	}
+	return nil
+}
+
+// Token is one HGETALL.
+func (s *Store) Token(ctx context.Context, hash string) (store.Token, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.token(hash)).Result()
+	if err != nil {
+		return store.Token{}, wrap(err, "token")
+	}
+	if len(m) == 0 {
+		return store.Token{}, fmt.Errorf("redis: token: %w", store.ErrNotFound)
+	}
+	r := &record{m: m}
+	t := store.Token{Hash: hash, User: r.str("user"), CreatedAt: r.time("at")}
+	if r.err != nil {
+		return store.Token{}, fmt.Errorf("redis: token: %w", r.err)
+	}
+	return t, nil
+}
+
+// Failure records a failed login and counts key's failures in the sliding
+// window (now-window, now] with one script (lua/failure.lua). Each failure
+// is a zset member of its own: the random part keeps two failures in the
+// same millisecond, from any instance, from being one member.
+func (s *Store) Failure(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	// At least a millisecond, or the window would not hold this failure.
+	w := max(window.Milliseconds(), 1)
+	t := now.UnixMilli()
+	member := strconv.FormatInt(t, 10) + ":" + strconv.FormatUint(rand.Uint64(), 36)
+	n, err := failureScript.Run(ctx, s.rdb, []string{s.k.failures(key)}, t, t-w, w, member).Int()
+	if err != nil {
+		return 0, fmt.Errorf("redis: login failure: %w", err)
+	}
+	return n, nil
+}
+
+// ClearFailures is one DEL.
+func (s *Store) ClearFailures(ctx context.Context, key string) error {
+	if err := s.rdb.Del(ctx, s.k.failures(key)).Err(); err != nil {
+		return fmt.Errorf("redis: clear login failures: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"jiefen/store"
+)
+
+// The console's records are written outside Commit, each by one statement
+// on the writer pool (Failure by one short transaction there): they share
+// the single writer connection with the committer through database/sql,
+// queueing behind a batch rather than colliding with it. Error messages
+// name no session id hash, token hash nor password hash.
+
+// PutUser creates or replaces a user.
+func (s *Store) PutUser(ctx context.Context, u store.User) error {
+	_, err := s.w.ExecContext(ctx, `
+		INSERT INTO users (name, role, body, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET role = excluded.role, body = excluded.body,
+			password_hash = excluded.password_hash, created_at = excluded.created_at`,
+		u.Name, u.Role, u.Body, u.PasswordHash, ms(u.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("sqlite: put user: %w", err)
+	}
+	return nil
+}
+
+const userColumns = `name, role, body, password_hash, created_at`
+
+func scanUser(row scanner) (store.User, error) {
+	var u store.User
+	var created int64
+	err := row.Scan(&u.Name, &u.Role, &u.Body, &u.PasswordHash, &created)
+	u.CreatedAt = fromMS(created)
+	return u, err
+}
+
+// User returns a user by name.
+func (s *Store) User(ctx context.Context, name string) (store.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
+	if err != nil {
+		return store.User{}, notFound(err, "user")
+	}
+	return u, nil
+}
+
+// Users lists every user by name, in byte order (SQLite's BINARY
+// collation), as the Redis store sorts them.
+func (s *Store) Users(ctx context.Context) ([]store.User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: users: %w", err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: users: %w", err)
+	}
+	return out, nil
+}
+
+// PutSession stores (or replaces) a session. An expired row stays until
+// Purge, but Session no longer returns it.
+func (s *Store) PutSession(ctx context.Context, se store.Session) error {
+	_, err := s.w.ExecContext(ctx, `
+		INSERT INTO sessions (id_hash, user, csrf, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id_hash) DO UPDATE SET user = excluded.user, csrf = excluded.csrf, expires_at = excluded.expires_at`,
+		se.IDHash, se.User, se.CSRF, ms(se.Expires))
+	if err != nil {
+		return fmt.Errorf("sqlite: put session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the session if it is still valid at now.
+func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (store.Session, error) {
+	se := store.Session{IDHash: idHash}
+	var expires int64
+	err := s.r.QueryRowContext(ctx, `SELECT user, csrf, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?`,
+		idHash, now.UnixMilli()).Scan(&se.User, &se.CSRF, &expires)
+	if err != nil {
+		return store.Session{}, notFound(err, "session")
+	}
+	se.Expires = fromMS(expires)
+	return se, nil
+}
+
+// DeleteSession ends a session; an unknown one is already ended.
+func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
+		return fmt.Errorf("sqlite: delete session: %w", err)
+	}
+	return nil
+}
+
+// PutToken stores (or replaces) an API token.
+func (s *Store) PutToken(ctx context.Context, t store.Token) error {
+	_, err := s.w.ExecContext(ctx, `
+		INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (hash) DO UPDATE SET user = excluded.user, created_at = excluded.created_at`,
+		t.Hash, t.User, ms(t.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("sqlite: put token: %w", err)
+	}
+	return nil
+}
+
+// Token returns a token by the hash of its value.
+func (s *Store) Token(ctx context.Context, hash string) (store.Token, error) {
+	t := store.Token{Hash: hash}
+	var created int64
+	err := s.r.QueryRowContext(ctx, `SELECT user, created_at FROM tokens WHERE hash = ?`, hash).Scan(&t.User, &created)
+	if err != nil {
+		return store.Token{}, notFound(err, "token")
+	}
+	t.CreatedAt = fromMS(created)
+	return t, nil
+}
+
+// Failure records a failed login and counts those of key in the sliding
+// window (now-window, now]. Recording and counting are one transaction on
+// the single writer, so concurrent failures each see their own count. The
+// key's rows that fell out of the window go in the same transaction; Purge
+// takes those of keys that stopped failing.
+func (s *Store) Failure(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	// At least a millisecond, or the window would not hold this failure.
+	w := max(window.Milliseconds(), 1)
+	t := now.UnixMilli()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: login failure: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ? AND at <= ?`, key, t-w); err != nil {
+		return 0, fmt.Errorf("sqlite: login failure: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at, until) VALUES (?, ?, ?)`, key, t, t+w); err != nil {
+		return 0, fmt.Errorf("sqlite: login failure: %w", err)
+	}
+	var n int
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM login_failures WHERE key = ? AND at > ? AND at <= ?`,
+		key, t-w, t).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: login failure: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("sqlite: login failure: %w", err)
+	}
+	return n, nil
+}
+
+// ClearFailures forgets key's failed logins.
+func (s *Store) ClearFailures(ctx context.Context, key string) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("sqlite: clear login failures: %w", err)
+	}
+	return nil
+}
