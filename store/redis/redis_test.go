@@ -165,7 +165,7 @@ func TestKeysShareOneSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx := []string{k.citizen("o{1}"), k.dialog("o}"), k.dedup("{k}"), k.dedupExpiry(), k.caseKey("JF1"),
-		k.caseIndex("", ""), k.caseIndex("s", "received"), k.events("JF1"), k.eventSeq(), k.outbound(7),
+		k.caseIndex("", ""), k.caseIndex("s", "received"), k.caseIndex("a", "王"), k.events("JF1"), k.eventSeq(), k.outbound(7),
 		k.outboundDue(), k.outboundList(""), k.outboundList("o1")}
 	for _, key := range tx {
 		if !strings.HasPrefix(key, "jiefen:{jiefen}:") {

@@ -72,6 +72,16 @@ var tests = []struct {
 	{"ReleaseHeld", testReleaseHeld},
 	{"Persistence", testPersistence},
 	{"Subscribe", testSubscribe},
+	{"Users", testUsers},
+	{"Sessions", testSessions},
+	{"SessionExpiresInRealTime", testSessionExpiresInRealTime},
+	{"Tokens", testTokens},
+	{"Failures", testFailures},
+	{"FailuresConcurrent", testFailuresConcurrent},
+	{"Assign", testAssign},
+	{"AssignUnknownStoresNothing", testAssignUnknown},
+	{"AssignNotice", testAssignNotice},
+	{"ConsolePersistence", testConsolePersistence},
 }
 
 // env is one subtest's store.
