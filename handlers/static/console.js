@@ -21,6 +21,13 @@
   }
   markUnread();
 
+  // The thread reads top to bottom; show its newest end.
+  function toBottom() {
+    const ol = document.querySelector("#thread .events");
+    if (ol) ol.scrollTop = ol.scrollHeight;
+  }
+  toBottom();
+
   async function fragment(url) {
     const r = await fetch(url, { credentials: "same-origin" });
     if (!r.ok) return null;
@@ -41,9 +48,16 @@
       unread[ev.case] = true;
       localStorage.setItem("jiefen-unread", JSON.stringify(unread));
       markUnread();
+
+  // The thread reads top to bottom; show its newest end.
+  function toBottom() {
+    const ol = document.querySelector("#thread .events");
+    if (ol) ol.scrollTop = ol.scrollHeight;
+  }
+  toBottom();
     } else if (page === "case" && ev.case === main.dataset.case) {
       const html = await fragment("/console/cases/" + encodeURIComponent(ev.case) + "/thread");
-      if (html) document.getElementById("thread").replaceChildren(html);
+      if (html) { document.getElementById("thread").replaceChildren(html); toBottom(); }
       const st = document.getElementById("status");
       if (st && ev.status_name) st.textContent = ev.status_name;
     }

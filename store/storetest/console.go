@@ -330,13 +330,19 @@ func testAssignUnknown(t *testing.T, e *env) {
 // An assignment is announced like any other change of a case, and a
 // refused one is not.
 func testAssignNotice(t *testing.T, e *env) {
-	k := mkCase("JF20261127-0001", "o1", dispute.Referred, dispute.Labor, "东昌区", "b", at(0))
-	e.commit(store.Change{NewCases: []dispute.Case{k}})
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
+	// Subscribed first: a notice may arrive some time after its Commit
+	// returned (a Cluster relays it between nodes), so one published before
+	// Subscribe could still turn up after it.
 	ch, err := e.s.Subscribe(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	k := mkCase("JF20261127-0001", "o1", dispute.Referred, dispute.Labor, "东昌区", "b", at(0))
+	e.commit(store.Change{NewCases: []dispute.Case{k}})
+	if n := next(t, ch); n.CaseID != k.ID || !n.New {
+		t.Fatalf("notice %+v, want one of the new case %s", n, k.ID)
 	}
 	_ = e.s.Commit(e.ctx, store.Change{Assign: []store.Assignment{{CaseID: "JF-unknown", User: "王", At: at(time.Hour)}}})
 	e.commit(store.Change{Assign: []store.Assignment{{CaseID: k.ID, User: "王", At: at(time.Hour)}}})

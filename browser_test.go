@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"jiefen/store"
+	"jiefen/wxsim"
+)
+
+// newBrowser starts Debian's headless Chromium (scripts/test installs it).
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs Chromium")
+	}
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium is not installed: scripts/test installs it")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1366, 768))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// waitText waits until the element's text contains want.
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err == nil && strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never showed %q (last: %q, %v)", sel, want, got, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A mediator works in a real browser: logs in; a case a citizen files
+// through the callback appears in the open queue without reloading; in the
+// open case page a new citizen message appears without reloading; a reply
+// typed there reaches the citizen's WeChat; a status change shows.
+func TestConsoleInBrowser(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/console/"),
+		chromedp.WaitVisible(`input[name=name]`),
+		chromedp.SendKeys(`input[name=name]`, "liuhe"),
+		chromedp.SendKeys(`input[name=password]`, "password-liuhe"),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(`#rows`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#live`, "实时")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#live.on`)); err != nil {
+		t.Fatal(err)
+	}
+
+	const who = "oBrowserCitizen"
+	id := e.fileCase(who, "在柳河县的木材厂干了半年，老板跑了，工资一分没给")
+	waitText(t, ctx, `#rows`, id)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#case-`+id+` .badge.unread`)); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Click(`#case-`+id+` a`), chromedp.WaitVisible(`#thread`)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#thread`, "木材厂")
+	e.say(who, "补充：老板姓李，电话打不通了")
+	waitText(t, ctx, `#thread`, "电话打不通了")
+
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(`form.reply textarea`, "您好，我是仲裁院调解员，已收到您的材料。"),
+		chromedp.Click(`form.reply button`),
+		chromedp.WaitVisible(`#thread`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reply at the platform", func() bool {
+		for _, d := range e.platform.Deliveries(who) {
+			if !d.Passive && strings.Contains(d.Text, "已收到您的材料") {
+				return true
+			}
+		}
+		return false
+	})
+	waitText(t, ctx, `#thread`, "已收到您的材料")
+
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(`form.status select`, "accepted"),
+		chromedp.Click(`form.status button`),
+		chromedp.WaitVisible(`#thread`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#status`, "已受理")
+}
