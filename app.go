@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jiefen/caselink"
 	"log/slog"
 	"net"
 	"net/http"
@@ -44,6 +45,9 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Case-page links are signed with a key derived from the AppSecret,
+	// which every instance of the account shares.
+	links := caselink.New(cfg.Secret)
 	account := bot.NewAccount(bot.AccountConfig{AppID: cfg.AppID, Secret: cfg.Secret, Token: cfg.Token,
 		AESKey: cfg.AESKey, API: cfg.WeChatAPI, Timeout: cfg.APITimeout, Cache: tokens})
 	m := &bot.Messenger{Store: st, API: account, TemplateID: cfg.TemplateID, Now: now, Log: log,
@@ -53,11 +57,15 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		// and another instance may send the item, which is only right if
 		// its holder is gone.
 		Lease: 6 * cfg.APITimeout}
-	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Kick: m.Kick}
+	if cfg.PublicURL != "" {
+		m.CaseLink = func(id string) string { return links.URL(cfg.PublicURL, id) }
+	}
+	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Kick: m.Kick,
+		Links: links, PublicURL: cfg.PublicURL}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
-		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateID: cfg.TemplateID},
+		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateID: cfg.TemplateID, Links: links, VideoURL: cfg.VideoURL},
 	}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv}, nil
 }

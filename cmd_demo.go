@@ -43,6 +43,10 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	cfg.AppID, cfg.Secret, cfg.Token, cfg.AESKey = "wxdemo"+randomString(12), randomString(32), randomString(16), randomString(43)
 	cfg.WeChatAPI = base + "/wxapi"
 	cfg.TemplateID = "demo-case-update"
+	cfg.PublicURL = base
+	if cfg.VideoURL == "" {
+		cfg.VideoURL = "https://meeting.example.cn/jiefen/{case}"
+	}
 	platform := wxsim.NewPlatform(cfg.AppID, cfg.Secret)
 	platform.AddTemplate(cfg.TemplateID)
 

@@ -25,6 +25,7 @@ type Config struct {
 	PublicURL   string
 	RoutesFile  string
 	TemplateID  string
+	VideoURL    string // video room pattern, {case} replaced by the case number
 	OpenAIURL   string
 	OpenAIKey   string // secret
 	OpenAIModel string
@@ -57,6 +58,7 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		PublicURL:   get("JIEFEN_PUBLIC_URL", ""),
 		RoutesFile:  get("JIEFEN_ROUTES", ""),
 		TemplateID:  get("JIEFEN_WECHAT_TEMPLATE_ID", ""),
+		VideoURL:    get("JIEFEN_VIDEO_URL", ""),
 		OpenAIURL:   get("JIEFEN_OPENAI_URL", ""),
 		OpenAIKey:   get("JIEFEN_OPENAI_KEY", ""),
 		OpenAIModel: get("JIEFEN_OPENAI_MODEL", ""),
@@ -104,7 +106,7 @@ func (c Config) validate() []error {
 	if c.Token != "" && (len(c.Token) < 3 || len(c.Token) > 32) {
 		errs = append(errs, errors.New("JIEFEN_WECHAT_TOKEN must be 3 to 32 characters, as the platform requires"))
 	}
-	for _, u := range []struct{ name, val string }{{"JIEFEN_WECHAT_API", c.WeChatAPI}, {"JIEFEN_PUBLIC_URL", c.PublicURL}, {"JIEFEN_OPENAI_URL", c.OpenAIURL}} {
+	for _, u := range []struct{ name, val string }{{"JIEFEN_WECHAT_API", c.WeChatAPI}, {"JIEFEN_PUBLIC_URL", c.PublicURL}, {"JIEFEN_OPENAI_URL", c.OpenAIURL}, {"JIEFEN_VIDEO_URL", c.VideoURL}} {
 		if u.val == "" {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jiefen/caselink"
 	"strconv"
 	"time"
 
@@ -32,6 +33,8 @@ type Bot struct {
 	Classifier routing.Classifier
 	Table      *routing.Table
 	Now        func() time.Time
+	Links      caselink.Signer
+	PublicURL  string // base of links sent to citizens; "" = the callback's own host
 	Kick       func() // wakes the outbound messenger after a turn queued messages; may be nil
 }
 
@@ -46,6 +49,7 @@ type Inbound struct {
 	MediaID     string
 	Event       string
 	EventKey    string
+	BaseURL     string // how the platform reached us (https://host), for links when no public URL is configured
 }
 
 // DedupKey identifies the delivery, the same across the platform's retries:

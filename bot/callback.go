@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 )
@@ -38,7 +39,9 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				reply = nil
 			}
 		}()
-		text, err := c.Bot.Handle(r.Context(), inbound(m))
+		in := inbound(m)
+		in.BaseURL = baseURL(r)
+		text, err := c.Bot.Handle(r.Context(), in)
 		if err != nil {
 			handleErr = err
 			return nil
@@ -104,3 +107,13 @@ type bufferedWriter struct {
 func (b *bufferedWriter) Header() http.Header         { return b.header }
 func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
 func (b *bufferedWriter) WriteHeader(int)             {}
+
+// baseURL is how the platform reached this server: behind a TLS proxy the
+// scheme comes from X-Forwarded-Proto.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"jiefen/dispute"
@@ -65,6 +66,9 @@ func (t *turn) createCase() error {
 		t.say(urgentCreated(view))
 	} else {
 		t.say(caseCreated(view))
+	}
+	if link := t.caseLink(id); link != "" {
+		t.reply += CaseLinkLine(link)
 	}
 	t.resetDialog()
 	return nil
@@ -269,4 +273,39 @@ func summarize(story string) string {
 		return string(r[:39]) + "…"
 	}
 	return s
+}
+
+// caseLink is the signed address of a case's page, or "" when jiefen does
+// not know its own public address.
+func (t *turn) caseLink(id string) string {
+	base := t.b.PublicURL
+	if base == "" {
+		base = t.in.BaseURL
+	}
+	if base == "" {
+		return ""
+	}
+	return t.b.Links.URL(base, id)
+}
+
+// rate records a 1–5 answer as the rating of the citizen's newest case,
+// when that case has ended and is not rated yet.
+func (t *turn) rate(n int) (bool, error) {
+	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID, Limit: 1})
+	if err != nil || len(all) == 0 || all[0].Status.Open() {
+		return false, err
+	}
+	events, err := t.b.Store.Events(t.ctx, all[0].ID)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range events {
+		if e.Kind == dispute.Rating {
+			return false, nil
+		}
+	}
+	t.caseID = all[0].ID
+	t.record(all[0].ID, dispute.Event{Kind: dispute.Rating, Actor: "citizen", Text: strconv.Itoa(n)})
+	t.say(txtRated)
+	return true, nil
 }

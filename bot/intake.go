@@ -48,6 +48,11 @@ func (t *turn) text(s string) error {
 	case stepNew:
 		return t.complaint(s)
 	}
+	if n, ok := choice(s, 5); ok {
+		if rated, err := t.rate(n); rated || err != nil {
+			return err
+		}
+	}
 	open, err := t.openCases()
 	if err != nil {
 		return err

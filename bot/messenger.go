@@ -118,6 +118,16 @@ func (m *Messenger) deliver(ctx context.Context, o store.Outbound) store.Outboun
 	switch o.Kind {
 	case store.OutText:
 		return m.deliverText(ctx, o)
+	case store.OutVideoReminder:
+		k, err := m.Store.Case(ctx, o.CaseID)
+		if err != nil {
+			return m.retry(o, err)
+		}
+		if k.VideoAt.UTC().Format(time.RFC3339) != o.MediaID || !k.Status.Open() {
+			// Rescheduled, cancelled or ended since: nothing to remind of.
+			return store.OutboundResult{State: store.OutSent, Via: "obsolete"}
+		}
+		return m.deliverText(ctx, o)
 	case store.OutFetchMedia:
 		ct, data, err := m.API.FetchMedia(ctx, o.MediaID)
 		if err != nil {

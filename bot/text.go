@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"jiefen/dispute"
 )
@@ -50,7 +51,9 @@ const (
 	txtImageOnCase    = "收到图片，已作为证据附在案件中。"
 	txtUnsupported    = "暂时只能处理文字、语音和图片。请用文字说说您的情况。"
 	txtWithdrawNone   = "您目前没有可以撤回的案件。"
-	txtWithdrawDone   = "案件 %s 已撤回。以后如需帮助，随时再找我。"
+	txtWithdrawDone   = "案件 %s 已撤回。以后如需帮助，随时再找我。\n\n" + txtAskRating
+	txtAskRating      = "请为本次服务打分：回复数字 1–5（5 为最满意）。"
+	txtRated          = "谢谢您的评价！我们会继续改进。"
 	txtWithdrawKeep   = "好的，案件 %s 继续办理。"
 )
 
@@ -150,5 +153,57 @@ func StatusNotice(caseID string, to dispute.Status, bodyName, note string) strin
 	case dispute.Unresolved:
 		s += "\n调解未能达成一致，您仍可依法申请仲裁、提起诉讼或申请行政复议。"
 	}
+	if !to.Open() {
+		s += "\n\n" + txtAskRating
+	}
 	return s
+}
+
+// NextStep tells the citizen what happens next with their case.
+func NextStep(s dispute.Status, bodyName string, acceptHours int) string {
+	switch s {
+	case dispute.Received:
+		return "正在为您转交能处理的部门。"
+	case dispute.Referred:
+		if acceptHours > 0 {
+			return fmt.Sprintf("已转交%s，一般在 %d 个工作小时内受理。", bodyName, acceptHours)
+		}
+		return "已转交" + bodyName + "，等待受理。"
+	case dispute.Accepted:
+		return bodyName + "已受理，调解员会尽快联系您。"
+	case dispute.Mediating:
+		return "调解进行中，调解员会在这里和微信里与您联系。"
+	case dispute.Resolved:
+		return "调解成功。如达成调解协议，可在30日内共同向法院申请司法确认。"
+	case dispute.Unresolved:
+		return "调解未能达成一致，您仍可依法申请仲裁、提起诉讼或申请行政复议。"
+	case dispute.Withdrawn:
+		return "您已撤回此案件。"
+	}
+	return ""
+}
+
+// CaseLinkLine adds the case page's address to a message.
+func CaseLinkLine(url string) string { return "\n查看案件进展：" + url }
+
+// TransferNotice tells the citizen their case went to another body; they
+// need not tell their story again.
+func TransferNotice(caseID, bodyName, why string) string {
+	s := fmt.Sprintf("您的案件 %s 已转交%s办理，您之前说的情况已一并转过去，不用重复讲述。", caseID, bodyName)
+	if why != "" {
+		s += "\n原因：" + why
+	}
+	return s
+}
+
+// VideoNotice gives the citizen the video mediation's time and link.
+func VideoNotice(caseID string, start time.Time, link string) string {
+	return fmt.Sprintf("您的案件 %s 已安排视频调解：\n时间：%s\n进入方式：%s\n开始前30分钟会再提醒您。",
+		caseID, start.In(chinaTime).Format("1月2日 15:04"), link)
+}
+
+// VideoReminder is sent 30 minutes before the video mediation.
+func VideoReminder(caseID string, start time.Time, link string) string {
+	return fmt.Sprintf("提醒：您的案件 %s 的视频调解将于 %s 开始，请提前准备。\n进入方式：%s",
+		caseID, start.In(chinaTime).Format("15:04"), link)
 }

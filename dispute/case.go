@@ -13,6 +13,8 @@ type Case struct {
 	Body      string    `json:"body"`
 	Rule      string    `json:"rule"`               // the routing rule that chose Body, for accountability
 	Assignee  string    `json:"assignee,omitempty"` // the console user who has taken the case
+	VideoAt   time.Time `json:"video_at,omitempty"` // the scheduled video mediation, zero when none
+	VideoURL  string    `json:"video_url,omitempty"`
 	Summary   string    `json:"summary"`
 	Story     string    `json:"story"`  // the citizen's own words: personal data
 	OpenID    string    `json:"openid"` // personal data
@@ -30,6 +32,9 @@ const (
 	MessageOut EventKind = "message_out" // the bot or a mediator wrote to the citizen
 	StatusSet  EventKind = "status"      // the case moved to Status
 	Note       EventKind = "note"        // internal, never sent to the citizen
+	Declined   EventKind = "declined"    // Body declined the referral (Text: why); the case is routed again
+	Video      EventKind = "video"       // video mediation scheduled (Text: time and link)
+	Rating     EventKind = "rating"      // the citizen rated the service (Text: 1 to 5)
 )
 
 // Event is one entry of a case's thread, in the order it happened.
@@ -42,6 +47,7 @@ type Event struct {
 	Text    string    `json:"text,omitempty"`
 	MediaID string    `json:"media_id,omitempty"`
 	Status  Status    `json:"status,omitempty"`
+	Body    string    `json:"body,omitempty"` // the body a referral, decline or transfer concerns
 }
 
 // Citizen is what jiefen remembers of a person writing to the official account:

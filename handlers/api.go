@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"jiefen/dispute"
 	"jiefen/store"
@@ -99,12 +100,7 @@ func (c *Console) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := c.moveCase(r.Context(), current(r).User, k, in.Status, in.Note); err != nil {
 		return err
 	}
-	k, err = c.Store.Case(r.Context(), k.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c.caseOut(current(r).User, k))
-	return nil
+	return c.writeCase(w, r, k.ID)
 }
 
 func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
@@ -119,5 +115,52 @@ func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, body{ID: b.ID, Name: b.Name, Regions: b.Regions, Types: b.Types})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"bodies": out})
+	return nil
+}
+
+func (c *Console) apiVideo(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		StartAt time.Time `json:"start_at"`
+		URL     string    `json:"url"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := c.scheduleVideo(r.Context(), current(r).User, k, in.StartAt, in.URL); err != nil {
+		return err
+	}
+	return c.writeCase(w, r, k.ID)
+}
+
+func (c *Console) apiTransfer(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body   string `json:"body"`
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := c.transfer(r.Context(), current(r).User, k, in.Body, in.Reason); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "transferred", "body": in.Body})
+	return nil
+}
+
+// writeCase answers with the case as it is now.
+func (c *Console) writeCase(w http.ResponseWriter, r *http.Request, id string) error {
+	k, err := c.Store.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c.caseOut(current(r).User, k))
 	return nil
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"embed"
 	"html/template"
+	"jiefen/caselink"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -26,6 +27,8 @@ type Console struct {
 	Now        func() time.Time
 	Kick       func() // wakes the outbound messenger after a reply is queued
 	TemplateID string // set when messages outside the window can go as template messages
+	Links      caselink.Signer
+	VideoURL   string // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
 
 	once sync.Once
 	tpl  *template.Template
@@ -56,12 +59,21 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{id}/note", c.page(c.note))
 	mux.Handle("POST /console/cases/{id}/take", c.page(c.take))
 	mux.Handle("POST /console/cases/{id}/status", c.page(c.setStatus))
+	mux.Handle("POST /console/cases/{id}/decline", c.page(c.declineForm))
+	mux.Handle("POST /console/cases/{id}/transfer", c.page(c.transferForm))
+	mux.Handle("POST /console/cases/{id}/assign", c.page(c.assignForm))
+	mux.Handle("POST /console/cases/{id}/video", c.page(c.videoForm))
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
+
+	mux.HandleFunc("GET /c/{id}/{sig}", c.casePageForCitizen)
+	mux.HandleFunc("POST /c/{id}/{sig}", c.citizenWrite)
 
 	mux.Handle("GET /api/v1/cases", c.api(c.apiCases))
 	mux.Handle("GET /api/v1/cases/{id}", c.api(c.apiCase))
 	mux.Handle("POST /api/v1/cases/{id}/messages", c.api(c.apiMessage))
 	mux.Handle("POST /api/v1/cases/{id}/status", c.api(c.apiStatus))
+	mux.Handle("POST /api/v1/cases/{id}/video", c.api(c.apiVideo))
+	mux.Handle("POST /api/v1/cases/{id}/transfer", c.api(c.apiTransfer))
 	mux.Handle("GET /api/v1/bodies", c.api(c.apiBodies))
 	mux.Handle("GET /api/v1/stream", c.api(c.hub.serveAPI))
 }

@@ -77,7 +77,26 @@ func (c *Console) caseData(r *http.Request) (map[string]any, error) {
 			next = append(next, s)
 		}
 	}
+	var replies []string
+	var colleagues []string
+	if b, ok := c.Table.Body(k.Body); ok {
+		replies = b.Replies()
+	}
+	lead := u.Role != store.RoleMediator
+	if lead {
+		users, err := c.Store.Users(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range users {
+			if x.Body == k.Body {
+				colleagues = append(colleagues, x.Name)
+			}
+		}
+	}
 	return map[string]any{
+		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
+		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
 		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.row(k, now), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
 		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply,
 	}, nil

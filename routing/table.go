@@ -35,6 +35,7 @@ type Body struct {
 	Types             []dispute.Type `json:"types"`                         // the types it takes by default (stage 2 of Route)
 	Contact           string         `json:"contact,omitempty"`             // phone and address as shown to citizens
 	AcceptWithinHours int            `json:"accept_within_hours,omitempty"` // how long it has to accept or decline; 0: the deployment's default
+	QuickReplies      []string       `json:"-"`                             // the console's ready-made replies for this body; DefaultQuickReplies when empty
 	Webhook           *Webhook       `json:"-"`                             // nil: referrals are read in the console only
 }
 
@@ -217,3 +218,19 @@ func Builtin() *Table { return builtin() }
 // BuiltinYAML returns the embedded table's source, for operators who want to
 // start their own table from it.
 func BuiltinYAML() []byte { return slices.Clone(tonghuaYAML) }
+
+// DefaultQuickReplies are offered to bodies whose table entry names none.
+var DefaultQuickReplies = []string{
+	"您好，我是负责您案件的调解员，已收到您反映的情况，会尽快与您联系。",
+	"请您准备好相关材料（合同、欠条、聊天记录、照片等），调解时带上或拍照发在这里。",
+	"您的案件已受理，我们将在近期安排调解，具体时间会提前通知您。",
+	"请问您方便接电话的时间是？我们会按您方便的时间联系您。",
+}
+
+// Replies returns the body's quick replies.
+func (b Body) Replies() []string {
+	if len(b.QuickReplies) > 0 {
+		return b.QuickReplies
+	}
+	return DefaultQuickReplies
+}

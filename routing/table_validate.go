@@ -33,6 +33,7 @@ type fileBody struct {
 	Types             []string     `yaml:"types"`
 	Contact           string       `yaml:"contact"`
 	AcceptWithinHours int          `yaml:"accept_within_hours"`
+	QuickReplies      []string     `yaml:"quick_replies"`
 	Webhook           *fileWebhook `yaml:"webhook"`
 }
 
@@ -183,6 +184,7 @@ func (v *validator) body(at string, fb fileBody) (Body, bool) {
 		Types:             v.types(at, fb.Types),
 		Contact:           fb.Contact,
 		AcceptWithinHours: fb.AcceptWithinHours,
+		QuickReplies:      fb.QuickReplies,
 	}
 	if len(fb.Regions) > 0 && len(b.Regions) == 0 {
 		// Every region was wrong: serving the whole city instead would

@@ -33,6 +33,12 @@ func (c Change) Notices() []Notice {
 	for _, a := range c.Assign {
 		add(a.CaseID, false)
 	}
+	for _, tr := range c.Transfers {
+		add(tr.CaseID, false)
+	}
+	for _, v := range c.Video {
+		add(v.CaseID, false)
+	}
 	for _, e := range c.Events {
 		add(e.CaseID, false)
 	}

@@ -121,6 +121,8 @@ type Change struct {
 	Statuses    []StatusChange
 	MarkUrgent  []string        // case ids now urgent (someone is in danger)
 	Assign      []Assignment    // who in the body has a case
+	Transfers   []Transfer      // a case goes to another body
+	Video       []VideoSchedule // video mediation scheduled
 	Events      []dispute.Event // appended; ID is assigned by the store
 	Outbound    []Outbound      // enqueued
 	ReleaseHeld string          // an openid: its held outbound items become pending again
@@ -130,6 +132,23 @@ type Change struct {
 type Assignment struct {
 	CaseID string
 	User   string
+	At     time.Time
+}
+
+// Transfer gives a case to another body (after a decline, or by hand);
+// the case leaves its assignee, who belongs to the old body.
+type Transfer struct {
+	CaseID string
+	Body   string
+	Rule   string // what routed it there: a routing rule, or "transfer:<user>"
+	At     time.Time
+}
+
+// VideoSchedule sets (or, with a zero Start, cancels) a case's video mediation.
+type VideoSchedule struct {
+	CaseID string
+	Start  time.Time
+	URL    string
 	At     time.Time
 }
 
@@ -154,6 +173,10 @@ type CaseFilter struct {
 const (
 	OutText       = "text"        // a customer-service text message to the citizen
 	OutFetchMedia = "fetch_media" // download a citizen's image through the platform API
+	// OutVideoReminder is a text sent only if the case's video mediation
+	// still starts at the time in MediaID (RFC 3339): rescheduling makes
+	// an older reminder obsolete.
+	OutVideoReminder = "video_reminder"
 )
 
 // Outbound states.

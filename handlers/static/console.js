@@ -63,6 +63,13 @@
     }
   }
 
+  // Quick replies fill the reply box, to be edited before sending.
+  document.querySelectorAll("select.quick").forEach((sel) => sel.addEventListener("change", () => {
+    const box = sel.form.querySelector("textarea");
+    if (sel.value) { box.value = sel.value; box.focus(); }
+    sel.value = "";
+  }));
+
   let delay = 1000;
   function connect() {
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/console/ws");

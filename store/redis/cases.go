@@ -43,6 +43,8 @@ func caseOf(r *record) (dispute.Case, error) {
 		CreatedAt: r.time("created"), UpdatedAt: r.time("updated"),
 		// Absent from cases stored before assignees existed: nobody's.
 		Assignee: r.str("assignee"),
+		// Absent from cases stored before video mediation: none.
+		VideoAt: r.optTime("video_at"), VideoURL: r.str("video_url"),
 	}
 	return k, r.err
 }
@@ -118,7 +120,7 @@ func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, err
 			return nil, fmt.Errorf("redis: events of %s: %w", caseID, err)
 		}
 		out = append(out, dispute.Event{ID: id, CaseID: caseID, At: fromMS(e.At), Kind: e.Kind,
-			Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status})
+			Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status, Body: e.Body})
 	}
 	return out, nil
 }

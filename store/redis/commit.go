@@ -77,7 +77,8 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, len(c.NewCases))
 	for _, k := range c.NewCases {
 		args = append(args, k.ID, string(k.Status), string(k.Type), boolArg(k.Urgent), k.Region, k.Body,
-			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt), k.Assignee)
+			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt), k.Assignee,
+			ms(k.VideoAt), k.VideoURL)
 	}
 	args = append(args, len(c.Statuses))
 	for _, sc := range c.Statuses {
@@ -86,7 +87,7 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, len(c.Events))
 	for _, e := range c.Events {
 		b, err := json.Marshal(eventRecord{At: ms(e.At), Kind: e.Kind, Actor: e.Actor, Text: e.Text,
-			MediaID: e.MediaID, Status: e.Status})
+			MediaID: e.MediaID, Status: e.Status, Body: e.Body})
 		if err != nil {
 			return nil, fmt.Errorf("redis: event: %w", err)
 		}
@@ -116,7 +117,25 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	for _, a := range c.Assign {
 		args = append(args, a.CaseID, a.User, ms(a.At))
 	}
+	// Lists added later go last, so the layout above stays as it was.
+	args = append(args, len(c.Transfers))
+	for _, tr := range c.Transfers {
+		args = append(args, tr.CaseID, tr.Body, tr.Rule, ms(tr.At))
+	}
+	args = append(args, len(c.Video))
+	for _, v := range c.Video {
+		args = append(args, v.CaseID, ms(v.Start), videoURL(v.Start, v.URL), ms(v.At))
+	}
 	return args, nil
+}
+
+// videoURL is the link kept with a video start: none without a start, so a
+// cancelled video leaves no stale link behind.
+func videoURL(start time.Time, url string) string {
+	if start.IsZero() {
+		return ""
+	}
+	return url
 }
 
 func boolArg(b bool) string {
@@ -135,4 +154,5 @@ type eventRecord struct {
 	Text    string            `json:"text,omitempty"`
 	MediaID string            `json:"media,omitempty"`
 	Status  dispute.Status    `json:"status,omitempty"`
+	Body    string            `json:"body,omitempty"` // absent from events stored before it existed: none
 }

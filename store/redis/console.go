@@ -77,10 +77,10 @@ func (s *Store) Users(ctx context.Context) ([]store.User, error) {
 	return out, nil
 }
 
-// PutSession replaces whatever the key held and lets the server delete it
-// at Expires (on this process's clock, as the SQLite store's Purge goes by
-// its caller's). DEL, HSET and PEXPIREAT go in one MULTI, so the session
-// never exists without its expiry. An Expires already past deletes it.
+// PutSession replaces whatever the key held and gives it a PEXPIREAT at
+// Expires, so the server deletes it by itself. DEL, HSET and PEXPIREAT go
+// in one MULTI: the session never exists without its expiry. An Expires
+// already past deletes it.
 func (s *Store) PutSession(ctx context.Context, se store.Session) error {
 	k := s.k.session(se.IDHash)
 	exp := ms(se.Expires)

@@ -19,11 +19,12 @@ import (
 //	T+"ddx"             zset    dedup key → expiry (ms, client clock), for Purge
 //	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
 //	                            assignee (absent on cases stored before the console: nobody)
+//	                            video_at (ms, 0: none) video_url (both absent on older cases: none)
 //	T+"cx"              zset    every case id, score CreatedAt ms
 //	T+"cx:o:"+openid    zset    the same, per citizen; "cx:s:"+status, "cx:t:"+type,
 //	                            "cx:r:"+region, "cx:b:"+body likewise (the console's queues),
 //	                            and "cx:a:"+user, the cases a console user has now
-//	T+"ev:"+caseID      list    the case's thread, "<event id> <JSON>", in commit order
+//	T+"ev:"+caseID      list    the case's thread, "<event id> <JSON>" (eventRecord), in commit order
 //	T+"n:ev", T+"n:ob"  string  event and outbound id counters (INCR)
 //	T+"ob:"+id          hash    an outbound item
 //	T+"obl"             list    every outbound id, oldest first (Outbounds(""))

@@ -43,3 +43,12 @@ func (r *record) int(f string) int64 {
 }
 
 func (r *record) time(f string) time.Time { return fromMS(r.int(f)) }
+
+// optTime reads a time field that records written before the field existed
+// lack: absent is the zero time, present but unparsable still an error.
+func (r *record) optTime(f string) time.Time {
+	if _, ok := r.m[f]; !ok {
+		return time.Time{}
+	}
+	return r.time(f)
+}

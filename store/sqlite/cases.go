@@ -23,16 +23,16 @@ func (s *Store) NextCaseSeq(ctx context.Context, day string) (int64, error) {
 	return seq, nil
 }
 
-const caseColumns = `id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at`
+const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, story, openid, phone, created_at, updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanCase(row scanner) (dispute.Case, error) {
 	var k dispute.Case
-	var created, updated int64
-	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Assignee, &k.Summary,
-		&k.Story, &k.OpenID, &k.Phone, &created, &updated)
-	k.CreatedAt, k.UpdatedAt = fromMS(created), fromMS(updated)
+	var video, created, updated int64
+	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Assignee, &video, &k.VideoURL,
+		&k.Summary, &k.Story, &k.OpenID, &k.Phone, &created, &updated)
+	k.VideoAt, k.CreatedAt, k.UpdatedAt = fromMS(video), fromMS(created), fromMS(updated)
 	return k, err
 }
 
@@ -97,7 +97,7 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 // order of the ids; an unknown case has an empty thread.
 func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT id, case_id, at, kind, actor, text, media_id, status FROM events WHERE case_id = ? ORDER BY id`, caseID)
+		SELECT id, case_id, at, kind, actor, text, media_id, status, body FROM events WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events of %s: %w", caseID, err)
 	}
@@ -106,7 +106,7 @@ func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, err
 	for rows.Next() {
 		var e dispute.Event
 		var at int64
-		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Text, &e.MediaID, &e.Status); err != nil {
+		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Text, &e.MediaID, &e.Status, &e.Body); err != nil {
 			return nil, fmt.Errorf("sqlite: events of %s: %w", caseID, err)
 		}
 		e.At = fromMS(at)

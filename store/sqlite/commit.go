@@ -64,8 +64,21 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 			return err
 		}
 	}
+	// Transfers before assignments: a transfer leaves the case nobody's,
+	// so a Change that moves a case and gives it to someone of the new
+	// body in one go ends with that person, not with nobody.
+	for _, tr := range c.Transfers {
+		if err := transfer(ctx, tx, tr); err != nil {
+			return err
+		}
+	}
 	for _, a := range c.Assign {
 		if err := assign(ctx, tx, a); err != nil {
+			return err
+		}
+	}
+	for _, v := range c.Video {
+		if err := scheduleVideo(ctx, tx, v); err != nil {
 			return err
 		}
 	}
@@ -116,10 +129,11 @@ func takeDedup(ctx context.Context, tx *tx, key string, ttl time.Duration, reply
 
 func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Assignee, k.Summary, k.Story, k.OpenID, k.Phone,
-		ms(k.CreatedAt), ms(k.UpdatedAt))
+		INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, video_at, video_url,
+			summary, story, openid, phone, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Assignee, ms(k.VideoAt), k.VideoURL,
+		k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: new case %s: %w", k.ID, err)
 	}
@@ -175,8 +189,8 @@ func assign(ctx context.Context, tx *tx, a store.Assignment) error {
 // foreign key rejects an event for a case that does not exist.
 func insertEvent(ctx context.Context, tx *tx, e dispute.Event) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO events (case_id, at, kind, actor, text, media_id, status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.CaseID, ms(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status)
+		INSERT INTO events (case_id, at, kind, actor, text, media_id, status, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.CaseID, ms(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status, e.Body)
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
 		return fmt.Errorf("sqlite: event for case %s: %w", e.CaseID, store.ErrNotFound)

@@ -14,6 +14,7 @@ import (
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schema1,
 	schema2,
+	schema3,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -213,5 +214,18 @@ func schema2(ctx context.Context, tx *sql.Tx) error {
 		)`,
 		`CREATE INDEX login_failures_key ON login_failures (key, at)`,
 		`CREATE INDEX login_failures_until ON login_failures (until)`,
+	)
+}
+
+// schema3 adds video mediation to cases and, to events, the body a
+// referral, decline or transfer concerns. The defaults are the zero values
+// of the Go fields, so rows written before read back as "no video" and "no
+// body", and no row needs rewriting. A transfer changes cases.body, which
+// cases_body already indexes.
+func schema3(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE cases ADD COLUMN video_at INTEGER NOT NULL DEFAULT 0`, // Unix ms; 0: none scheduled
+		`ALTER TABLE cases ADD COLUMN video_url TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE events ADD COLUMN body TEXT NOT NULL DEFAULT ''`,
 	)
 }

@@ -145,7 +145,7 @@ func testSessions(t *testing.T, e *env) {
 	if err := e.s.DeleteSession(e.ctx, "h-unknown"); err != nil {
 		t.Errorf("DeleteSession(unknown) = %v, want nil", err)
 	}
-	// Purge at a later time drops nothing that is still valid.
+	// Purge drops nothing still valid at its now.
 	if err := e.s.Purge(e.ctx, now); err != nil {
 		t.Fatalf("Purge: %v", err)
 	}

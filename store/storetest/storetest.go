@@ -82,6 +82,14 @@ var tests = []struct {
 	{"AssignUnknownStoresNothing", testAssignUnknown},
 	{"AssignNotice", testAssignNotice},
 	{"ConsolePersistence", testConsolePersistence},
+	{"Transfer", testTransfer},
+	{"TransferThenAssign", testTransferThenAssign},
+	{"Video", testVideo},
+	{"NewCaseWithVideo", testNewCaseVideo},
+	{"EventBody", testEventBody},
+	{"TransferVideoUnknownStoresNothing", testTransferVideoUnknown},
+	{"TransferVideoNotice", testTransferVideoNotice},
+	{"TransferVideoPersistence", testTransferVideoPersistence},
 }
 
 // env is one subtest's store.
@@ -148,7 +156,11 @@ func checkCase(t *testing.T, what string, got, want dispute.Case) {
 	if !sameTime(got.CreatedAt, want.CreatedAt) || !sameTime(got.UpdatedAt, want.UpdatedAt) {
 		t.Errorf("%s: times created %v updated %v, want %v %v", what, got.CreatedAt, got.UpdatedAt, want.CreatedAt, want.UpdatedAt)
 	}
+	if !sameTime(got.VideoAt, want.VideoAt) || got.VideoAt.IsZero() != want.VideoAt.IsZero() {
+		t.Errorf("%s: VideoAt %v, want %v", what, got.VideoAt, want.VideoAt)
+	}
 	got.CreatedAt, got.UpdatedAt, want.CreatedAt, want.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	got.VideoAt, want.VideoAt = time.Time{}, time.Time{}
 	if got != want {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}

@@ -24,7 +24,7 @@ local expiry = nxt()
 local citizen, dialog
 if nxt() == '1' then citizen = take(6) end
 if nxt() == '1' then dialog = take(5) end
-local cases = list(14)
+local cases = list(16)
 local statuses = list(3)
 local events = list(2)
 local release = nxt()
@@ -33,6 +33,8 @@ local channel = nxt()
 local notices = list(1)
 local urgent = list(1)
 local assigns = list(3)
+local transfers = list(4)
+local videos = list(4)
 
 -- Checks, in the order the SQLite store meets them.
 if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
@@ -61,6 +63,12 @@ end
 for _, a in ipairs(assigns) do
   if not exists(a[1]) then return {'nocase', a[1], 'assignment'} end
 end
+for _, tr in ipairs(transfers) do
+  if not exists(tr[1]) then return {'nocase', tr[1], 'transfer'} end
+end
+for _, v in ipairs(videos) do
+  if not exists(v[1]) then return {'nocase', v[1], 'video'} end
+end
 
 -- Writes.
 if dedup ~= '' then
@@ -83,7 +91,7 @@ if dialog then
     'draft', dialog[4], 'at', dialog[5])
 end
 local fields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
-  'openid', 'phone', 'created', 'updated', 'assignee'}
+  'openid', 'phone', 'created', 'updated', 'assignee', 'video_at', 'video_url'}
 for _, c in ipairs(cases) do
   local args = {}
   for j, f in ipairs(fields) do
@@ -108,6 +116,17 @@ for _, s in ipairs(statuses) do
   redis.call('HSET', k, 'status', s[2], 'updated', s[3])
 end
 for _, u in ipairs(urgent) do redis.call('HSET', T .. 'case:' .. u[1], 'urgent', '1') end
+-- Transfers before assignments, as in the SQLite store: a transfer leaves
+-- the case nobody's (its assignee was of the old body), and an assignment
+-- in the same Change then gives it to someone of the new body.
+for _, tr in ipairs(transfers) do
+  local k = T .. 'case:' .. tr[1]
+  local f = redis.call('HMGET', k, 'body', 'assignee', 'created')
+  redis.call('ZREM', T .. 'cx:b:' .. f[1], tr[1])
+  redis.call('ZADD', T .. 'cx:b:' .. tr[2], f[3], tr[1])
+  if f[2] and f[2] ~= '' then redis.call('ZREM', T .. 'cx:a:' .. f[2], tr[1]) end
+  redis.call('HSET', k, 'body', tr[2], 'rule', tr[3], 'assignee', '', 'updated', tr[4])
+end
 -- A case is in the index of its current assignee only; nobody's cases
 -- ('') have no index. A case stored before assignees existed has no field.
 for _, a in ipairs(assigns) do
@@ -116,6 +135,10 @@ for _, a in ipairs(assigns) do
   if f[1] and f[1] ~= '' then redis.call('ZREM', T .. 'cx:a:' .. f[1], a[1]) end
   if a[2] ~= '' then redis.call('ZADD', T .. 'cx:a:' .. a[2], f[2], a[1]) end
   redis.call('HSET', k, 'assignee', a[2], 'updated', a[3])
+end
+-- A cancelled video comes with start 0 and no link (encodeChange).
+for _, v in ipairs(videos) do
+  redis.call('HSET', T .. 'case:' .. v[1], 'video_at', v[2], 'video_url', v[3], 'updated', v[4])
 end
 for _, e in ipairs(events) do
   local id = redis.call('INCR', KEYS[1])

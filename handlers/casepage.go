@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"jiefen/bot"
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// The citizen's case page, /c/<case>/<signature>: opened from a link in
+// the chat or a template message, without a password. The signed link is
+// the only key, so an unknown case and a wrong signature look the same.
+
+func (c *Console) citizenCase(r *http.Request) (dispute.Case, error) {
+	id, sig := r.PathValue("id"), r.PathValue("sig")
+	if !c.Links.Valid(id, sig) {
+		return dispute.Case{}, errNotFound
+	}
+	k, err := c.Store.Case(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return dispute.Case{}, errNotFound
+	}
+	return k, err
+}
+
+// citizenEvent is an entry of the page's timeline: what the citizen may see.
+type citizenEvent struct {
+	dispute.Event
+	Who   string
+	Class string
+}
+
+func (c *Console) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
+	k, err := c.citizenCase(r)
+	if err != nil {
+		c.citizenError(w, r, err)
+		return
+	}
+	events, err := c.Store.Events(r.Context(), k.ID)
+	if err != nil {
+		c.citizenError(w, r, err)
+		return
+	}
+	var timeline []citizenEvent
+	for _, e := range events {
+		switch e.Kind {
+		case dispute.MessageIn:
+			timeline = append(timeline, citizenEvent{e, "我", "in"})
+		case dispute.MessageOut:
+			who := "解纷助手"
+			if strings.HasPrefix(e.Actor, "user:") {
+				who = "调解员"
+			}
+			timeline = append(timeline, citizenEvent{e, who, "out"})
+		case dispute.StatusSet:
+			e.Text = e.Status.Name()
+			timeline = append(timeline, citizenEvent{e, "进展", "status"})
+		case dispute.Video:
+			timeline = append(timeline, citizenEvent{e, "视频调解", "status"})
+		}
+		// Internal notes, declines and ratings are not the citizen's to read.
+	}
+	body, hours, contact := k.Body, 0, ""
+	if b, ok := c.Table.Body(k.Body); ok {
+		body, hours, contact = b.Name, b.AcceptWithinHours, b.Contact
+	}
+	c.render(w, http.StatusOK, "citizen.html", map[string]any{
+		"Case": k, "Body": body, "Contact": contact, "Next": bot.NextStep(k.Status, body, hours),
+		"Events": timeline, "Open": k.Status.Open(), "Max": maxReply, "Sent": r.URL.Query().Has("sent"),
+	})
+}
+
+// citizenWrite adds the citizen's message to the thread; the mediator sees
+// it live, as if it came through the chat.
+func (c *Console) citizenWrite(w http.ResponseWriter, r *http.Request) {
+	k, err := c.citizenCase(r)
+	if err != nil {
+		c.citizenError(w, r, err)
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if text == "" || utf8.RuneCountInString(text) > maxReply || !k.Status.Open() {
+		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+		return
+	}
+	err = c.Store.Commit(r.Context(), store.Change{Events: []dispute.Event{
+		{CaseID: k.ID, At: c.Now(), Kind: dispute.MessageIn, Actor: "citizen", Text: text}}})
+	if err != nil {
+		c.citizenError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, r.URL.Path+"?sent=1", http.StatusSeeOther)
+}
+
+func (c *Console) citizenError(w http.ResponseWriter, r *http.Request, err error) {
+	if err == errNotFound {
+		c.render(w, http.StatusNotFound, "citizen-missing.html", nil)
+		return
+	}
+	c.Log.Error("case page", "err", err)
+	http.Error(w, "服务暂时出了问题，请稍后再试。", http.StatusInternalServerError)
+}

@@ -1,0 +1,49 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"jiefen/store"
+)
+
+// transfer gives a case to another body. Its assignee belonged to the old
+// body, so the case becomes nobody's. Like a status change, an unknown case
+// fails the whole Change.
+func transfer(ctx context.Context, tx *tx, tr store.Transfer) error {
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET body = ?, rule = ?, assignee = '', updated_at = ? WHERE id = ?`,
+		tr.Body, tr.Rule, ms(tr.At), tr.CaseID)
+	return oneCase(res, err, "transfer", tr.CaseID)
+}
+
+// scheduleVideo sets a case's video mediation, or cancels it when Start is
+// zero. The link is never part of an error: it may carry a meeting code.
+func scheduleVideo(ctx context.Context, tx *tx, v store.VideoSchedule) error {
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET video_at = ?, video_url = ?, updated_at = ? WHERE id = ?`,
+		ms(v.Start), videoURL(v.Start, v.URL), ms(v.At), v.CaseID)
+	return oneCase(res, err, "video", v.CaseID)
+}
+
+// videoURL is the link kept with a video start: none without a start, so a
+// cancelled video leaves no stale link behind.
+func videoURL(start time.Time, url string) string {
+	if start.IsZero() {
+		return ""
+	}
+	return url
+}
+
+// oneCase checks that an UPDATE of one case found it.
+func oneCase(res sql.Result, err error, what, id string) error {
+	if err != nil {
+		return fmt.Errorf("sqlite: %s of case %s: %w", what, id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: %s of case %s: %w", what, id, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: %s of case %s: %w", what, id, store.ErrNotFound)
+	}
+	return nil
+}
