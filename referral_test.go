@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/store"
+	"jiefen/wxsim"
+)
+
+func (e *env) delivered(who, want string) func() bool {
+	return func() bool {
+		for _, d := range e.platform.Deliveries(who) {
+			if !d.Passive && strings.Contains(d.Text, want) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// A body declines: the case goes to the next body that can take it, the
+// thread is kept, the citizen is told and need not tell the story again;
+// the first body no longer sees it; a second decline skips both.
+func TestDeclineRoutesAgain(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	const who = "oCitizenDecline"
+	id := e.fileCase(who, "在柳河县的工厂干活，老板拖欠工资三个月")
+	first, _ := e.app.store.Case(context.Background(), id)
+	b := e.browser()
+	b.login("liuhe", "password-liuhe")
+	b.get("/console/cases/" + id)
+	if code := b.post("/console/cases/"+id+"/decline", url.Values{"reason": {""}, "csrf": {b.csrf}}); code != http.StatusBadRequest {
+		t.Fatalf("decline without reason: %d", code)
+	}
+	if code := b.post("/console/cases/"+id+"/decline", url.Values{"reason": {"不属于仲裁受理范围，建议先行调解"}, "csrf": {b.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("decline: %d", code)
+	}
+	k, _ := e.app.store.Case(context.Background(), id)
+	if k.Body == first.Body || k.Status != dispute.Referred || !strings.HasPrefix(k.Body, "lh-") && k.Body != "tonghua-labor" {
+		t.Fatalf("after decline the case is at %s (%s)", k.Body, k.Status)
+	}
+	events, _ := e.app.store.Events(context.Background(), id)
+	if !strings.Contains(events[0].Text, "工厂") {
+		t.Fatal("the thread lost the story")
+	}
+	eventually(t, "the citizen told of the transfer", e.delivered(who, "不用重复讲述"))
+	if code, _ := b.get("/console/cases/" + id); code != http.StatusNotFound {
+		t.Fatalf("the declining body still sees the case: %d", code)
+	}
+
+	// The next body declines too: a third body, not back to the first.
+	e.addUser("second", store.RoleMediator, k.Body)
+	b2 := e.browser()
+	b2.login("second", "password-second")
+	b2.get("/console/cases/" + id)
+	if code := b2.post("/console/cases/"+id+"/decline", url.Values{"reason": {"人手不足"}, "csrf": {b2.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("second decline: %d", code)
+	}
+	k2, _ := e.app.store.Case(context.Background(), id)
+	if k2.Body == first.Body || k2.Body == k.Body {
+		t.Fatalf("second decline routed back to %s", k2.Body)
+	}
+}
+
+// Supervisors assign and transfer; mediators may not.
+func TestAssignAndTransfer(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Plain})
+	e.addUser("lead", store.RoleSupervisor, "lh-labor")
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	e.addUser("outsider", store.RoleMediator, "dc-labor")
+	const who = "oCitizenTransfer"
+	id := e.fileCase(who, "在柳河县的超市上班，辞职后工资不结")
+	m := e.browser()
+	m.login("liuhe", "password-liuhe")
+	m.get("/console/cases/" + id)
+	if code := m.post("/console/cases/"+id+"/transfer", url.Values{"body": {"lh-union"}, "reason": {"x"}, "csrf": {m.csrf}}); code != http.StatusForbidden {
+		t.Fatalf("a mediator transferring: %d", code)
+	}
+	s := e.browser()
+	s.login("lead", "password-lead")
+	s.get("/console/cases/" + id)
+	if code := s.post("/console/cases/"+id+"/assign", url.Values{"user": {"outsider"}, "csrf": {s.csrf}}); code != http.StatusBadRequest {
+		t.Fatalf("assigning to another body's mediator: %d", code)
+	}
+	if code := s.post("/console/cases/"+id+"/assign", url.Values{"user": {"liuhe"}, "csrf": {s.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("assign: %d", code)
+	}
+	if k, _ := e.app.store.Case(context.Background(), id); k.Assignee != "liuhe" {
+		t.Fatalf("assignee %q", k.Assignee)
+	}
+	if code := s.post("/console/cases/"+id+"/transfer", url.Values{"body": {"lh-union"}, "reason": {"工会诉调更合适"}, "csrf": {s.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("transfer: %d", code)
+	}
+	k, _ := e.app.store.Case(context.Background(), id)
+	if k.Body != "lh-union" || k.Assignee != "" {
+		t.Fatalf("after transfer: %s %q", k.Body, k.Assignee)
+	}
+	eventually(t, "the citizen told", e.delivered(who, "工会诉调更合适"))
+}
+
+// Video mediation: the citizen gets time and link at once, and a reminder
+// waits in the queue for 30 minutes before; rescheduling makes the old
+// reminder obsolete.
+func TestVideoMediation(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.app.server.Console.VideoURL = "https://meet.example.cn/room/{case}"
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	const who = "oCitizenVideo"
+	id := e.fileCase(who, "在柳河县装修队干活，工头欠我五千块")
+	b := e.browser()
+	b.login("liuhe", "password-liuhe")
+	b.get("/console/cases/" + id)
+	b.post("/console/cases/"+id+"/status", url.Values{"status": {"accepted"}, "csrf": {b.csrf}})
+	start := time.Now().Add(3 * time.Hour).In(time.FixedZone("CST", 8*3600)).Truncate(time.Minute)
+	if code := b.post("/console/cases/"+id+"/video", url.Values{"start": {start.Format("2006-01-02T15:04")}, "csrf": {b.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("video: %d", code)
+	}
+	room := "https://meet.example.cn/room/" + id
+	eventually(t, "the link at the citizen", e.delivered(who, room))
+	k, _ := e.app.store.Case(context.Background(), id)
+	if !k.VideoAt.Equal(start) || k.VideoURL != room || k.Status != dispute.Mediating {
+		t.Fatalf("case after scheduling: %v %q %s", k.VideoAt, k.VideoURL, k.Status)
+	}
+	items, _ := e.app.store.Outbounds(context.Background(), who)
+	var reminder *store.Outbound
+	for i := range items {
+		if items[i].Kind == store.OutVideoReminder {
+			reminder = &items[i]
+		}
+	}
+	if reminder == nil || !reminder.NotBefore.Equal(start.Add(-30*time.Minute)) || reminder.State != store.OutPending {
+		t.Fatalf("reminder %+v", reminder)
+	}
+	_, page := b.get("/console/cases/" + id)
+	mustContain(t, page, room)
+	if code := b.post("/console/cases/"+id+"/video", url.Values{"start": {"2020-01-01T10:00"}, "csrf": {b.csrf}}); code != http.StatusBadRequest {
+		t.Fatalf("a time in the past: %d", code)
+	}
+}
+
+// After a case ends the citizen is asked for a rating; a 1–5 answer is
+// recorded once.
+func TestRating(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Plain})
+	const who = "oCitizenRating"
+	id := e.fileCase(who, "买的二手电动车骑了三天就坏了，卖家不管")
+	mustContain(t, e.say(who, "撤回"), id)
+	mustContain(t, e.say(who, "1"), "已撤回", "打分")
+	mustContain(t, e.say(who, "5"), "谢谢您的评价")
+	events, _ := e.app.store.Events(context.Background(), id)
+	n := 0
+	for _, ev := range events {
+		if ev.Kind == dispute.Rating && ev.Text == "5" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d ratings recorded", n)
+	}
+	if strings.Contains(e.say(who, "4"), "谢谢您的评价") {
+		t.Fatal("rated twice")
+	}
+}
