@@ -33,7 +33,7 @@ func (e *env) addUser(name, role, body string) {
 
 // browser is a cookie-keeping client for the console.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 	csrf string

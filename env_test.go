@@ -28,7 +28,7 @@ const (
 // stand-in platform on another, and a platform client that signs and
 // encrypts callbacks like WeChat.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	app      *app
 	srv      *httptest.Server
 	api      *httptest.Server
@@ -44,7 +44,7 @@ type envOptions struct {
 	templateID string
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	platform := wxsim.NewPlatform(testAppID, testSecret)
 	api := httptest.NewServer(platform)
@@ -52,7 +52,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	return startEnv(t, o, platform, api)
 }
 
-func startEnv(t *testing.T, o envOptions, platform *wxsim.Platform, api *httptest.Server) *env {
+func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptest.Server) *env {
 	t.Helper()
 	if o.dir == "" {
 		o.dir = t.TempDir()
@@ -130,7 +130,7 @@ func (e *env) cases(openID string) []dispute.Case {
 
 // eventually polls cond for up to 5 seconds: for what the messenger does
 // in the background.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {
@@ -141,7 +141,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func mustContain(t *testing.T, got string, wants ...string) {
+func mustContain(t testing.TB, got string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(got, w) {
