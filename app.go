@@ -65,7 +65,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
-		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateID: cfg.TemplateID, Links: links, VideoURL: cfg.VideoURL},
+		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL},
 	}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv}, nil
 }

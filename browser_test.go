@@ -114,4 +114,40 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, `#status`, "已受理")
+
+	// Video mediation scheduled in the page sends the citizen time and link.
+	e.app.server.Console.VideoURL = "https://meet.example.cn/room/{case}"
+	start := time.Now().Add(26 * time.Hour).In(time.FixedZone("CST", 8*3600))
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`),
+		chromedp.SetValue(`form.video input[name=start]`, start.Format("2006-01-02T15:04")),
+		chromedp.Click(`form.video button`),
+		chromedp.WaitVisible(`#thread`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the video link at the citizen", e.delivered(who, "https://meet.example.cn/room/"+id))
+
+	// The citizen's own page, from the link in the chat, shows the status
+	// and the video on a phone-sized screen.
+	var link string
+	for _, d := range e.platform.Deliveries(who) {
+		if l := linkRe.FindString(d.Text); l != "" {
+			link = l
+		}
+	}
+	if link == "" {
+		t.Fatal("no case link was sent to the citizen")
+	}
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(`header .status`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `header .status`, "调解中")
+	waitText(t, ctx, `.video`, "进入视频调解")
 }

@@ -180,3 +180,43 @@ func TestMenuCommand(t *testing.T) {
 		}
 	}
 }
+
+// `jiefen user add` reads the password from stdin; `jiefen token create`
+// prints a token the API accepts.
+func TestUserAndTokenCommands(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string { return map[string]string{"JIEFEN_DATA": dir}[k] }
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"user", "add", "--name", "wang", "--role", "mediator", "--body", "lh-labor"},
+		getenv, strings.NewReader("a-long-password\n"), &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"user", "add", "--name", "x", "--role", "mediator", "--body", "nowhere"},
+		getenv, strings.NewReader("a-long-password\n"), &out, io.Discard); err == nil {
+		t.Fatal("a body not in the table was accepted")
+	}
+	if err := run(context.Background(), []string{"user", "add", "--name", "y", "--role", "admin"},
+		getenv, strings.NewReader("short\n"), &out, io.Discard); err == nil {
+		t.Fatal("a short password was accepted")
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"token", "create", "--user", "wang"}, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	if !strings.HasPrefix(token, "jft_") {
+		t.Fatalf("token %q", token)
+	}
+	e := newEnv(t, envOptions{mode: wxsim.Plain, dir: dir})
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/cases", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the new token: %d", resp.StatusCode)
+	}
+}

@@ -21,14 +21,16 @@ var staticFiles embed.FS
 
 // Console is the mediators' web console and its JSON API.
 type Console struct {
-	Store      store.Store
-	Table      *routing.Table
-	Log        *slog.Logger
-	Now        func() time.Time
-	Kick       func() // wakes the outbound messenger after a reply is queued
-	TemplateID string // set when messages outside the window can go as template messages
-	Links      caselink.Signer
-	VideoURL   string // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
+	Store store.Store
+	Table *routing.Table
+	Log   *slog.Logger
+	Now   func() time.Time
+	Kick  func() // wakes the outbound messenger after a reply is queued
+	// TemplateLinks is set when messages outside the window go as template
+	// messages linking to the case page (a template id and a public URL).
+	TemplateLinks bool
+	Links         caselink.Signer
+	VideoURL      string // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
 
 	once sync.Once
 	tpl  *template.Template

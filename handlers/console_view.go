@@ -147,6 +147,9 @@ func (c *Console) windowText(cit dispute.Citizen, now time.Time) (string, bool) 
 		}
 		return fmt.Sprintf("还可发送 %d 条，窗口剩余 %d 分钟", n, int(left.Minutes())+1), true
 	}
+	if c.TemplateLinks {
+		return "微信客服窗口已关闭：回复会以模板消息通知市民，市民点开案件页即可看到全文。", false
+	}
 	return "微信客服窗口已关闭：回复会保存，并在市民下次留言时送达。", false
 }
 
