@@ -43,38 +43,15 @@ const senders = 32
 func BenchmarkCallback(b *testing.B) {
 	var replyChars int
 	b.Run("jiefen-sqlite", func(b *testing.B) {
-		platform := wxsim.NewPlatform(testAppID, testSecret)
-		api := httptest.NewServer(platform)
+		api := httptest.NewServer(wxsim.NewPlatform(testAppID, testSecret))
 		defer api.Close()
-		a, err := newApp(Config{DataDir: b.TempDir(), AppID: testAppID, Secret: testSecret, Token: testToken,
-			AESKey: testAESKey, WeChatAPI: api.URL, APITimeout: 2 * time.Second},
-			slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer a.store.Close()
-		srv := httptest.NewServer(a.server.Handler())
-		defer srv.Close()
-		replyChars = load(b, srv.URL)
+		replyChars = load(b, benchInstance(b, Config{DataDir: b.TempDir()}, api.URL))
 	})
 	b.Run("jiefen-redis-2-instances", func(b *testing.B) {
 		r := startRedis(b)
-		platform := wxsim.NewPlatform(testAppID, testSecret)
-		api := httptest.NewServer(platform)
+		api := httptest.NewServer(wxsim.NewPlatform(testAppID, testSecret))
 		defer api.Close()
-		var urls []string
-		for i := 0; i < 2; i++ {
-			a, err := newApp(Config{RedisURL: r.url(), AppID: testAppID, Secret: testSecret, Token: testToken,
-				AESKey: testAESKey, WeChatAPI: api.URL, APITimeout: 2 * time.Second},
-				slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer a.store.Close()
-			srv := httptest.NewServer(a.server.Handler())
-			defer srv.Close()
-			urls = append(urls, srv.URL)
-		}
+		urls := []string{benchInstance(b, Config{RedisURL: r.url()}, api.URL), benchInstance(b, Config{RedisURL: r.url()}, api.URL)}
 		before := redisCommands(b, r)
 		load(b, urls...)
 		b.ReportMetric(float64(redisCommands(b, r)-before)/float64(b.N), "redis-cmds/msg")
@@ -83,6 +60,19 @@ func BenchmarkCallback(b *testing.B) {
 	b.Run("bare-silenceper-same-length", func(b *testing.B) {
 		load(b, bareHandler(b, strings.Repeat("解", max(replyChars, 1))))
 	})
+}
+
+// benchInstance runs jiefen with the store of cfg, in safe mode, and
+// returns its base URL; it stops with the benchmark.
+func benchInstance(b *testing.B, cfg Config, api string) string {
+	cfg.AppID, cfg.Secret, cfg.Token, cfg.AESKey, cfg.WeChatAPI, cfg.APITimeout = testAppID, testSecret, testToken, testAESKey, api, 2*time.Second
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(a.server.Handler())
+	b.Cleanup(func() { srv.Close(); a.store.Close() })
+	return srv.URL
 }
 
 // bareHandler serves silenceper's server answering text to every message.

@@ -119,7 +119,7 @@ func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, err
 		if err := json.Unmarshal([]byte(body), &e); err != nil {
 			return nil, fmt.Errorf("redis: events of %s: %w", caseID, err)
 		}
-		out = append(out, dispute.Event{ID: id, CaseID: caseID, At: fromMS(e.At), Kind: e.Kind,
+		out = append(out, dispute.Event{ID: id, CaseID: caseID, At: store.FromUnixMS(e.At), Kind: e.Kind,
 			Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status, Body: e.Body})
 	}
 	return out, nil

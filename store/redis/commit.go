@@ -60,7 +60,7 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, c.Dedup, ttl, c.Reply, expiry)
 
 	if ct := c.Citizen; ct != nil {
-		args = append(args, "1", ct.OpenID, ms(ct.ConsentAt), ms(ct.LastInboundAt), ms(ct.WindowUntil), ct.Quota, ct.Sent)
+		args = append(args, "1", ct.OpenID, store.UnixMS(ct.ConsentAt), store.UnixMS(ct.LastInboundAt), store.UnixMS(ct.WindowUntil), ct.Quota, ct.Sent)
 	} else {
 		args = append(args, "0")
 	}
@@ -69,7 +69,7 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redis: dialog draft: %w", err)
 		}
-		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, ms(d.UpdatedAt))
+		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, store.UnixMS(d.UpdatedAt))
 	} else {
 		args = append(args, "0")
 	}
@@ -77,16 +77,16 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, len(c.NewCases))
 	for _, k := range c.NewCases {
 		args = append(args, k.ID, string(k.Status), string(k.Type), boolArg(k.Urgent), k.Region, k.Body,
-			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt), k.Assignee,
-			ms(k.VideoAt), k.VideoURL)
+			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, store.UnixMS(k.CreatedAt), store.UnixMS(k.UpdatedAt), k.Assignee,
+			store.UnixMS(k.VideoAt), k.VideoURL)
 	}
 	args = append(args, len(c.Statuses))
 	for _, sc := range c.Statuses {
-		args = append(args, sc.CaseID, string(sc.To), ms(sc.At))
+		args = append(args, sc.CaseID, string(sc.To), store.UnixMS(sc.At))
 	}
 	args = append(args, len(c.Events))
 	for _, e := range c.Events {
-		b, err := json.Marshal(eventRecord{At: ms(e.At), Kind: e.Kind, Actor: e.Actor, Text: e.Text,
+		b, err := json.Marshal(eventRecord{At: store.UnixMS(e.At), Kind: e.Kind, Actor: e.Actor, Text: e.Text,
 			MediaID: e.MediaID, Status: e.Status, Body: e.Body})
 		if err != nil {
 			return nil, fmt.Errorf("redis: event: %w", err)
@@ -96,7 +96,7 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, c.ReleaseHeld)
 	args = append(args, len(c.Outbound))
 	for _, o := range c.Outbound {
-		args = append(args, o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, ms(o.NotBefore), ms(o.CreatedAt))
+		args = append(args, o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, store.UnixMS(o.NotBefore), store.UnixMS(o.CreatedAt))
 	}
 	// Published by the script after its writes: a notice goes out if and
 	// only if the Change was stored, on every instance's subscription.
@@ -115,16 +115,16 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	}
 	args = append(args, len(c.Assign))
 	for _, a := range c.Assign {
-		args = append(args, a.CaseID, a.User, ms(a.At))
+		args = append(args, a.CaseID, a.User, store.UnixMS(a.At))
 	}
 	// Lists added later go last, so the layout above stays as it was.
 	args = append(args, len(c.Transfers))
 	for _, tr := range c.Transfers {
-		args = append(args, tr.CaseID, tr.Body, tr.Rule, ms(tr.At))
+		args = append(args, tr.CaseID, tr.Body, tr.Rule, store.UnixMS(tr.At))
 	}
 	args = append(args, len(c.Video))
 	for _, v := range c.Video {
-		args = append(args, v.CaseID, ms(v.Start), videoURL(v.Start, v.URL), ms(v.At))
+		args = append(args, v.CaseID, store.UnixMS(v.Start), videoURL(v.Start, v.URL), store.UnixMS(v.At))
 	}
 	return args, nil
 }

@@ -31,7 +31,7 @@ type userRecord struct {
 
 // PutUser creates or replaces a user: one HSET of the whole record.
 func (s *Store) PutUser(ctx context.Context, u store.User) error {
-	b, err := json.Marshal(userRecord{Role: u.Role, Body: u.Body, PasswordHash: u.PasswordHash, CreatedAt: ms(u.CreatedAt)})
+	b, err := json.Marshal(userRecord{Role: u.Role, Body: u.Body, PasswordHash: u.PasswordHash, CreatedAt: store.UnixMS(u.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("redis: put user: %w", err)
 	}
@@ -46,7 +46,7 @@ func userOf(name, v string) (store.User, error) {
 	if err := json.Unmarshal([]byte(v), &r); err != nil {
 		return store.User{}, fmt.Errorf("redis: user: %w", err)
 	}
-	return store.User{Name: name, Role: r.Role, Body: r.Body, PasswordHash: r.PasswordHash, CreatedAt: fromMS(r.CreatedAt)}, nil
+	return store.User{Name: name, Role: r.Role, Body: r.Body, PasswordHash: r.PasswordHash, CreatedAt: store.FromUnixMS(r.CreatedAt)}, nil
 }
 
 // User is one HGET.
@@ -83,7 +83,7 @@ func (s *Store) Users(ctx context.Context) ([]store.User, error) {
 // already past deletes it.
 func (s *Store) PutSession(ctx context.Context, se store.Session) error {
 	k := s.k.session(se.IDHash)
-	exp := ms(se.Expires)
+	exp := store.UnixMS(se.Expires)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, k)
 		if exp > 0 {
@@ -130,7 +130,7 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 // PutToken is one HSET writing every field, so nothing of a token
 // replaced under the same hash survives.
 func (s *Store) PutToken(ctx context.Context, t store.Token) error {
-	if err := s.rdb.HSet(ctx, s.k.token(t.Hash), "user", t.User, "at", ms(t.CreatedAt)).Err(); err != nil {
+	if err := s.rdb.HSet(ctx, s.k.token(t.Hash), "user", t.User, "at", store.UnixMS(t.CreatedAt)).Err(); err != nil {
 		return fmt.Errorf("redis: put token: %w", err)
 	}
 	return nil

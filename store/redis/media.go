@@ -13,7 +13,7 @@ import (
 // and spread over a cluster's shards.
 func (s *Store) PutMedia(ctx context.Context, m store.Media) error {
 	err := s.rdb.HSet(ctx, s.k.media(m.MediaID),
-		"openid", m.OpenID, "case", m.CaseID, "type", m.ContentType, "data", m.Data, "at", ms(m.At)).Err()
+		"openid", m.OpenID, "case", m.CaseID, "type", m.ContentType, "data", m.Data, "at", store.UnixMS(m.At)).Err()
 	if err != nil {
 		return fmt.Errorf("redis: put media: %w", err)
 	}

@@ -18,7 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -108,23 +107,6 @@ func (s *Store) Close() error {
 		return fmt.Errorf("redis: close: %w", err)
 	}
 	return nil
-}
-
-// Times are Unix milliseconds; the zero time.Time is 0, as in the SQLite
-// store, so the epoch itself reads back as the zero time, an instant jiefen
-// never records.
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
 }
 
 // wrap prefixes err and maps redis.Nil (a missing key) to store.ErrNotFound.

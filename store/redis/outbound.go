@@ -111,7 +111,7 @@ func (s *Store) FinishOutbound(ctx context.Context, id int64, r store.OutboundRe
 	notBefore := ""
 	switch r.State {
 	case store.OutPending:
-		notBefore = strconv.FormatInt(ms(r.NotBefore), 10)
+		notBefore = strconv.FormatInt(store.UnixMS(r.NotBefore), 10)
 	case store.OutSent, store.OutHeld, store.OutFailed:
 	default:
 		return fmt.Errorf("redis: finish outbound %d: unknown state %q", id, r.State)

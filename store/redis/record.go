@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"fmt"
+	"jiefen/store"
 	"strconv"
 	"time"
 )
@@ -42,7 +43,7 @@ func (r *record) int(f string) int64 {
 	return v
 }
 
-func (r *record) time(f string) time.Time { return fromMS(r.int(f)) }
+func (r *record) time(f string) time.Time { return store.FromUnixMS(r.int(f)) }
 
 // optTime reads a time field that records written before the field existed
 // lack: absent is the zero time, present but unparsable still an error.

@@ -32,7 +32,7 @@ func scanCase(row scanner) (dispute.Case, error) {
 	var video, created, updated int64
 	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Assignee, &video, &k.VideoURL,
 		&k.Summary, &k.Story, &k.OpenID, &k.Phone, &created, &updated)
-	k.VideoAt, k.CreatedAt, k.UpdatedAt = fromMS(video), fromMS(created), fromMS(updated)
+	k.VideoAt, k.CreatedAt, k.UpdatedAt = store.FromUnixMS(video), store.FromUnixMS(created), store.FromUnixMS(updated)
 	return k, err
 }
 
@@ -109,7 +109,7 @@ func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, err
 		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Text, &e.MediaID, &e.Status, &e.Body); err != nil {
 			return nil, fmt.Errorf("sqlite: events of %s: %w", caseID, err)
 		}
-		e.At = fromMS(at)
+		e.At = store.FromUnixMS(at)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

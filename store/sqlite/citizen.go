@@ -21,7 +21,7 @@ func (s *Store) Citizen(ctx context.Context, openID string) (dispute.Citizen, er
 	if err != nil {
 		return dispute.Citizen{}, notFound(err, "citizen")
 	}
-	c.ConsentAt, c.LastInboundAt, c.WindowUntil = fromMS(consent), fromMS(inbound), fromMS(until)
+	c.ConsentAt, c.LastInboundAt, c.WindowUntil = store.FromUnixMS(consent), store.FromUnixMS(inbound), store.FromUnixMS(until)
 	return c, nil
 }
 
@@ -32,7 +32,7 @@ func upsertCitizen(ctx context.Context, tx *tx, c dispute.Citizen) error {
 		ON CONFLICT (openid) DO UPDATE SET
 			consent_at = excluded.consent_at, last_inbound_at = excluded.last_inbound_at,
 			window_until = excluded.window_until, quota = excluded.quota, sent = excluded.sent`,
-		c.OpenID, ms(c.ConsentAt), ms(c.LastInboundAt), ms(c.WindowUntil), c.Quota, c.Sent)
+		c.OpenID, store.UnixMS(c.ConsentAt), store.UnixMS(c.LastInboundAt), store.UnixMS(c.WindowUntil), c.Quota, c.Sent)
 	if err != nil {
 		return fmt.Errorf("sqlite: citizen: %w", err)
 	}
@@ -86,14 +86,14 @@ func (s *Store) Conversation(ctx context.Context, openID string) (dispute.Citize
 	if err != nil {
 		return dispute.Citizen{}, store.Dialog{}, fmt.Errorf("sqlite: conversation: %w", err)
 	}
-	c.ConsentAt, c.LastInboundAt, c.WindowUntil = fromMS(consent), fromMS(inbound), fromMS(until)
+	c.ConsentAt, c.LastInboundAt, c.WindowUntil = store.FromUnixMS(consent), store.FromUnixMS(inbound), store.FromUnixMS(until)
 	if d.Version == 0 {
 		return c, store.Dialog{}, nil
 	}
 	if err := json.Unmarshal([]byte(draft), &d.Draft); err != nil {
 		return dispute.Citizen{}, store.Dialog{}, fmt.Errorf("sqlite: dialog draft: %w", err)
 	}
-	d.OpenID, d.UpdatedAt = openID, fromMS(updated)
+	d.OpenID, d.UpdatedAt = openID, store.FromUnixMS(updated)
 	return c, d, nil
 }
 
@@ -109,12 +109,12 @@ func saveDialog(ctx context.Context, tx *tx, d store.Dialog) error {
 		res, err = tx.ExecContext(ctx, `
 			INSERT INTO dialogs (openid, version, step, draft, updated_at) VALUES (?, 1, ?, ?, ?)
 			ON CONFLICT (openid) DO NOTHING`,
-			d.OpenID, d.Step, string(draft), ms(d.UpdatedAt))
+			d.OpenID, d.Step, string(draft), store.UnixMS(d.UpdatedAt))
 	} else {
 		res, err = tx.ExecContext(ctx, `
 			UPDATE dialogs SET version = version + 1, step = ?, draft = ?, updated_at = ?
 			WHERE openid = ? AND version = ?`,
-			d.Step, string(draft), ms(d.UpdatedAt), d.OpenID, d.Version)
+			d.Step, string(draft), store.UnixMS(d.UpdatedAt), d.OpenID, d.Version)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: dialog: %w", err)

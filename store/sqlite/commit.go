@@ -132,8 +132,8 @@ func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 		INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, video_at, video_url,
 			summary, story, openid, phone, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Assignee, ms(k.VideoAt), k.VideoURL,
-		k.Summary, k.Story, k.OpenID, k.Phone, ms(k.CreatedAt), ms(k.UpdatedAt))
+		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Assignee, store.UnixMS(k.VideoAt), k.VideoURL,
+		k.Summary, k.Story, k.OpenID, k.Phone, store.UnixMS(k.CreatedAt), store.UnixMS(k.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: new case %s: %w", k.ID, err)
 	}
@@ -144,7 +144,7 @@ func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 // that silently went nowhere would hide a bug in the caller.
 func setStatus(ctx context.Context, tx *tx, sc store.StatusChange) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ?`,
-		sc.To, ms(sc.At), sc.CaseID)
+		sc.To, store.UnixMS(sc.At), sc.CaseID)
 	if err != nil {
 		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, err)
 	}
@@ -173,7 +173,7 @@ func markUrgent(ctx context.Context, tx *tx, id string) error {
 // unknown case fails the whole Change.
 func assign(ctx context.Context, tx *tx, a store.Assignment) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET assignee = ?, updated_at = ? WHERE id = ?`,
-		a.User, ms(a.At), a.CaseID)
+		a.User, store.UnixMS(a.At), a.CaseID)
 	if err != nil {
 		return fmt.Errorf("sqlite: assignment of case %s: %w", a.CaseID, err)
 	}
@@ -190,7 +190,7 @@ func assign(ctx context.Context, tx *tx, a store.Assignment) error {
 func insertEvent(ctx context.Context, tx *tx, e dispute.Event) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO events (case_id, at, kind, actor, text, media_id, status, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.CaseID, ms(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status, e.Body)
+		e.CaseID, store.UnixMS(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status, e.Body)
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
 		return fmt.Errorf("sqlite: event for case %s: %w", e.CaseID, store.ErrNotFound)

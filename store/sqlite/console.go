@@ -20,7 +20,7 @@ func (s *Store) PutUser(ctx context.Context, u store.User) error {
 		INSERT INTO users (name, role, body, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET role = excluded.role, body = excluded.body,
 			password_hash = excluded.password_hash, created_at = excluded.created_at`,
-		u.Name, u.Role, u.Body, u.PasswordHash, ms(u.CreatedAt))
+		u.Name, u.Role, u.Body, u.PasswordHash, store.UnixMS(u.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put user: %w", err)
 	}
@@ -33,7 +33,7 @@ func scanUser(row scanner) (store.User, error) {
 	var u store.User
 	var created int64
 	err := row.Scan(&u.Name, &u.Role, &u.Body, &u.PasswordHash, &created)
-	u.CreatedAt = fromMS(created)
+	u.CreatedAt = store.FromUnixMS(created)
 	return u, err
 }
 
@@ -74,7 +74,7 @@ func (s *Store) PutSession(ctx context.Context, se store.Session) error {
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO sessions (id_hash, user, csrf, expires_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id_hash) DO UPDATE SET user = excluded.user, csrf = excluded.csrf, expires_at = excluded.expires_at`,
-		se.IDHash, se.User, se.CSRF, ms(se.Expires))
+		se.IDHash, se.User, se.CSRF, store.UnixMS(se.Expires))
 	if err != nil {
 		return fmt.Errorf("sqlite: put session: %w", err)
 	}
@@ -90,7 +90,7 @@ func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (stor
 	if err != nil {
 		return store.Session{}, notFound(err, "session")
 	}
-	se.Expires = fromMS(expires)
+	se.Expires = store.FromUnixMS(expires)
 	return se, nil
 }
 
@@ -107,7 +107,7 @@ func (s *Store) PutToken(ctx context.Context, t store.Token) error {
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (hash) DO UPDATE SET user = excluded.user, created_at = excluded.created_at`,
-		t.Hash, t.User, ms(t.CreatedAt))
+		t.Hash, t.User, store.UnixMS(t.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put token: %w", err)
 	}
@@ -122,7 +122,7 @@ func (s *Store) Token(ctx context.Context, hash string) (store.Token, error) {
 	if err != nil {
 		return store.Token{}, notFound(err, "token")
 	}
-	t.CreatedAt = fromMS(created)
+	t.CreatedAt = store.FromUnixMS(created)
 	return t, nil
 }
 

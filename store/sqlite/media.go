@@ -18,7 +18,7 @@ func (s *Store) PutMedia(ctx context.Context, m store.Media) error {
 		INSERT INTO media (media_id, openid, case_id, content_type, data, at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (media_id) DO UPDATE SET openid = excluded.openid, case_id = excluded.case_id,
 			content_type = excluded.content_type, data = excluded.data, at = excluded.at`,
-		m.MediaID, m.OpenID, m.CaseID, m.ContentType, data, ms(m.At))
+		m.MediaID, m.OpenID, m.CaseID, m.ContentType, data, store.UnixMS(m.At))
 	if err != nil {
 		return fmt.Errorf("sqlite: put media: %w", err)
 	}
@@ -34,6 +34,6 @@ func (s *Store) Media(ctx context.Context, mediaID string) (store.Media, error) 
 	if err != nil {
 		return store.Media{}, notFound(err, "media")
 	}
-	m.At = fromMS(at)
+	m.At = store.FromUnixMS(at)
 	return m, nil
 }

@@ -131,24 +131,6 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Times are stored as Unix milliseconds; the zero time.Time is stored as 0
-// so "never" reads naturally in SQL (consent_at = 0). The cost is that the
-// Unix epoch itself reads back as the zero time, an instant jiefen never
-// records.
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
 // notFound maps sql.ErrNoRows to store.ErrNotFound, wrapping anything else.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {

@@ -17,7 +17,7 @@ func scanOutbound(row scanner) (store.Outbound, error) {
 	var notBefore, created int64
 	err := row.Scan(&o.ID, &o.OpenID, &o.CaseID, &o.Kind, &o.Text, &o.MediaID, &o.State, &o.Attempts,
 		&notBefore, &o.LastError, &o.Via, &created)
-	o.NotBefore, o.CreatedAt = fromMS(notBefore), fromMS(created)
+	o.NotBefore, o.CreatedAt = store.FromUnixMS(notBefore), store.FromUnixMS(created)
 	return o, err
 }
 
@@ -28,7 +28,7 @@ func enqueue(ctx context.Context, tx *tx, o store.Outbound) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO outbound (openid, case_id, kind, text, media_id, state, attempts, not_before, lease_until, last_error, via, created_at)
 		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, '', '', ?)`,
-		o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, ms(o.NotBefore), ms(o.CreatedAt))
+		o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, store.UnixMS(o.NotBefore), store.UnixMS(o.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: enqueue: %w", err)
 	}
@@ -88,7 +88,7 @@ func (s *Store) FinishOutbound(ctx context.Context, id int64, r store.OutboundRe
 	var notBefore any // NULL keeps the stored value
 	switch r.State {
 	case store.OutPending:
-		notBefore = ms(r.NotBefore)
+		notBefore = store.UnixMS(r.NotBefore)
 	case store.OutSent, store.OutHeld, store.OutFailed:
 	default:
 		return fmt.Errorf("sqlite: finish outbound %d: unknown state %q", id, r.State)

@@ -14,7 +14,7 @@ import (
 // fails the whole Change.
 func transfer(ctx context.Context, tx *tx, tr store.Transfer) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET body = ?, rule = ?, assignee = '', updated_at = ? WHERE id = ?`,
-		tr.Body, tr.Rule, ms(tr.At), tr.CaseID)
+		tr.Body, tr.Rule, store.UnixMS(tr.At), tr.CaseID)
 	return oneCase(res, err, "transfer", tr.CaseID)
 }
 
@@ -22,7 +22,7 @@ func transfer(ctx context.Context, tx *tx, tr store.Transfer) error {
 // zero. The link is never part of an error: it may carry a meeting code.
 func scheduleVideo(ctx context.Context, tx *tx, v store.VideoSchedule) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET video_at = ?, video_url = ?, updated_at = ? WHERE id = ?`,
-		ms(v.Start), videoURL(v.Start, v.URL), ms(v.At), v.CaseID)
+		store.UnixMS(v.Start), videoURL(v.Start, v.URL), store.UnixMS(v.At), v.CaseID)
 	return oneCase(res, err, "video", v.CaseID)
 }
 
