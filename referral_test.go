@@ -29,7 +29,7 @@ func (e *env) delivered(who, want string) func() bool {
 // the first body no longer sees it; a second decline skips both.
 func TestDeclineRoutesAgain(t *testing.T) {
 	e := newEnv(t, envOptions{mode: wxsim.Safe})
-	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	e.addUser("liuhe", store.RoleSupervisor, "lh-labor")
 	const who = "oCitizenDecline"
 	id := e.fileCase(who, "在柳河县的工厂干活，老板拖欠工资三个月")
 	first, _ := e.app.store.Case(context.Background(), id)
@@ -56,7 +56,7 @@ func TestDeclineRoutesAgain(t *testing.T) {
 	}
 
 	// The next body declines too: a third body, not back to the first.
-	e.addUser("second", store.RoleMediator, k.Body)
+	e.addUser("second", store.RoleSupervisor, k.Body)
 	b2 := e.browser()
 	b2.login("second", "password-second")
 	b2.get("/console/cases/" + id)
@@ -166,5 +166,59 @@ func TestRating(t *testing.T) {
 	}
 	if strings.Contains(e.say(who, "4"), "谢谢您的评价") {
 		t.Fatal("rated twice")
+	}
+}
+
+// Nobody acts on another body's case: every action is a 404 for a
+// mediator of another body, in forms and API alike; the duty desk, which
+// sees urgent cases of every body, may reply and add notes but not take,
+// decline, move or schedule them; a mediator may not decline.
+func TestActionsStayWithTheBody(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	e.addUser("dongchang", store.RoleSupervisor, "dc-mediation")
+	e.addUser("duty", store.RoleSupervisor, "tonghua-duty")
+	const who = "oCitizenActions"
+	id := e.fileCase(who, "在柳河县的工地干活，老板拖欠工资半年")
+	other := e.browser()
+	other.login("dongchang", "password-dongchang")
+	other.get("/console/")
+	forms := map[string]url.Values{
+		"take": {}, "status": {"status": {"accepted"}}, "decline": {"reason": {"x"}}, "transfer": {"body": {"dc-mediation"}, "reason": {"x"}},
+		"assign": {"user": {"dongchang"}}, "video": {"start": {"2030-01-01T10:00"}}, "reply": {"text": {"hi"}}, "note": {"text": {"hi"}},
+	}
+	for action, form := range forms {
+		form.Set("csrf", other.csrf)
+		if code := other.post("/console/cases/"+id+"/"+action, form); code != http.StatusNotFound {
+			t.Errorf("another body's supervisor, %s: %d", action, code)
+		}
+	}
+	m := e.browser()
+	m.login("liuhe", "password-liuhe")
+	m.get("/console/cases/" + id)
+	if code := m.post("/console/cases/"+id+"/decline", url.Values{"reason": {"不归我们管"}, "csrf": {m.csrf}}); code != http.StatusForbidden {
+		t.Errorf("a mediator declining: %d", code)
+	}
+
+	// An urgent case of lh-labor, seen by the duty desk.
+	e.say(who, "他现在拿着刀在门口说要砍死我")
+	d := e.browser()
+	d.login("duty", "password-duty")
+	if code, _ := d.get("/console/cases/" + id); code != http.StatusOK {
+		t.Fatalf("the duty desk cannot see the urgent case: %d", code)
+	}
+	for _, action := range []string{"take", "status", "decline", "transfer", "video"} {
+		form := url.Values{"csrf": {d.csrf}, "status": {"accepted"}, "reason": {"x"}, "body": {"dc-mediation"}, "start": {"2030-01-01T10:00"}}
+		if code := d.post("/console/cases/"+id+"/"+action, form); code != http.StatusForbidden {
+			t.Errorf("the duty desk, %s: %d", action, code)
+		}
+	}
+	for _, action := range []string{"reply", "note"} {
+		if code := d.post("/console/cases/"+id+"/"+action, url.Values{"csrf": {d.csrf}, "text": {"请注意安全，已联系派出所"}}); code != http.StatusSeeOther {
+			t.Errorf("the duty desk, %s: %d", action, code)
+		}
+	}
+	if k, _ := e.app.store.Case(context.Background(), id); k.Body != "lh-labor" || k.Assignee != "" {
+		t.Fatalf("the duty desk changed the case: %+v", k)
 	}
 }

@@ -123,8 +123,9 @@ func (m *Messenger) deliver(ctx context.Context, o store.Outbound) store.Outboun
 		if err != nil {
 			return m.retry(o, err)
 		}
-		if k.VideoAt.UTC().Format(time.RFC3339) != o.MediaID || !k.Status.Open() {
-			// Rescheduled, cancelled or ended since: nothing to remind of.
+		if k.VideoAt.UTC().Format(time.RFC3339) != o.MediaID || !k.Status.Open() || !m.Now().Before(k.VideoAt) {
+			// Rescheduled, cancelled, ended, or too late (held past the
+			// start by a closed window): nothing to remind of.
 			return store.OutboundResult{State: store.OutSent, Via: "obsolete"}
 		}
 		return m.deliverText(ctx, o)

@@ -303,3 +303,31 @@ func TestMessengerFailuresCostNoQuota(t *testing.T) {
 		t.Fatalf("delivered %q", got)
 	}
 }
+
+// A video reminder goes out only while the case's meeting is still the
+// one it was made for, and before it starts.
+func TestVideoReminderObsolete(t *testing.T) {
+	o := newOutEnv(t, "")
+	o.citizenWrote(t, "oV")
+	ctx := context.Background()
+	start := o.clk.Now().Add(2 * time.Hour)
+	k := dispute.Case{ID: "JF20261127-0500", Status: dispute.Mediating, Type: dispute.Labor, OpenID: "oV",
+		CreatedAt: o.clk.Now(), UpdatedAt: o.clk.Now(), VideoAt: start, VideoURL: "https://m.example/1"}
+	must(t, o.st.Commit(ctx, store.Change{NewCases: []dispute.Case{k}}))
+	remind := func(text string, at time.Time) {
+		must(t, o.st.Commit(ctx, store.Change{Outbound: []store.Outbound{{OpenID: "oV", CaseID: k.ID,
+			Kind: store.OutVideoReminder, Text: text, MediaID: at.UTC().Format(time.RFC3339), NotBefore: o.clk.Now()}}}))
+	}
+	remind("旧时间的提醒", start.Add(-time.Hour))
+	remind("当前时间的提醒", start)
+	o.drain(t)
+	if got := o.texts("oV"); len(got) != 1 || got[0] != "当前时间的提醒" {
+		t.Fatalf("delivered %q", got)
+	}
+	o.clk.Add(3 * time.Hour)
+	remind("开始以后才到的提醒", start)
+	o.drain(t)
+	if got := o.texts("oV"); len(got) != 1 {
+		t.Fatalf("a reminder after the start went out: %q", got)
+	}
+}

@@ -197,9 +197,18 @@ func TransferNotice(caseID, bodyName, why string) string {
 }
 
 // VideoNotice gives the citizen the video mediation's time and link.
-func VideoNotice(caseID string, start time.Time, link string) string {
-	return fmt.Sprintf("您的案件 %s 已安排视频调解：\n时间：%s\n进入方式：%s\n开始前30分钟会再提醒您。",
+func VideoNotice(caseID string, start time.Time, link string, reminder bool) string {
+	s := fmt.Sprintf("您的案件 %s 已安排视频调解：\n时间：%s\n进入方式：%s",
 		caseID, start.In(chinaTime).Format("1月2日 15:04"), link)
+	if reminder {
+		s += "\n开始前30分钟会再提醒您。"
+	}
+	return s
+}
+
+// VideoCancelled tells the citizen a scheduled video meeting will not take place.
+func VideoCancelled(start time.Time) string {
+	return fmt.Sprintf("原定 %s 的视频调解取消，新的承办单位会另行安排。", start.In(chinaTime).Format("1月2日 15:04"))
 }
 
 // VideoReminder is sent 30 minutes before the video mediation.

@@ -23,6 +23,26 @@ func (c *Console) canSee(u store.User, k dispute.Case) bool {
 	return ok && k.Urgent && u.Body == duty.ID
 }
 
+// canAct is who may change a case: its own body (and admins). The duty
+// desk sees urgent cases of every body, to reach the citizen quickly, but
+// may only reply and add notes; the body keeps the case.
+func (c *Console) canAct(u store.User, k dispute.Case) bool {
+	return u.Role == store.RoleAdmin || (u.Body != "" && k.Body == u.Body)
+}
+
+// actingCase loads the case of the request's {id} for an action that
+// changes it: 404 when the user may not see it, 403 when they may only look.
+func (c *Console) actingCase(ctx context.Context, r *http.Request) (dispute.Case, error) {
+	k, err := c.visibleCase(ctx, r)
+	if err != nil {
+		return k, err
+	}
+	if !c.canAct(current(r).User, k) {
+		return dispute.Case{}, httpError{http.StatusForbidden, "此案件由" + k.Body + "办理，您只能查看、回复和备注。"}
+	}
+	return k, nil
+}
+
 // errNotFound answers 404, for missing cases and for cases the user may
 // not see alike: whether a case number exists is not for others to learn.
 var errNotFound = errors.New("not found")
@@ -42,6 +62,15 @@ func (c *Console) visibleCases(ctx context.Context, u store.User, f store.CaseFi
 		duty, isDuty := c.Table.DutyDesk()
 		if !isDuty || u.Body != duty.ID {
 			f.Body = u.Body // the store filters: no other body's case is read
+		} else if limit := f.Limit; limit > 0 {
+			// The duty desk's cases are its own and every body's urgent
+			// ones: filter first, then keep the newest.
+			f.Limit = 0
+			out, err := c.visibleCases(ctx, u, f)
+			if len(out) > limit {
+				out = out[:limit]
+			}
+			return out, err
 		}
 	}
 	all, err := c.Store.Cases(ctx, f)

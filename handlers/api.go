@@ -83,7 +83,7 @@ func (c *Console) apiMessage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) apiStatus(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) apiVideo(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (c *Console) apiVideo(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) apiTransfer(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}

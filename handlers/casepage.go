@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"jiefen/bot"
@@ -68,6 +69,7 @@ func (c *Console) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	if b, ok := c.Table.Body(k.Body); ok {
 		body, hours, contact = b.Name, b.AcceptWithinHours, b.Contact
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
 		"Case": k, "Body": body, "Contact": contact, "Next": bot.NextStep(k.Status, body, hours),
 		"Events": timeline, "Open": k.Status.Open(), "Max": maxReply, "Sent": r.URL.Query().Has("sent"),
@@ -87,6 +89,17 @@ func (c *Console) citizenWrite(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
 		return
 	}
+	// The link is the only key: whoever holds it may write, but not flood
+	// the mediator's thread.
+	n, err := c.Store.Failure(r.Context(), "casepage:"+k.ID, c.Now(), time.Hour)
+	if err != nil {
+		c.citizenError(w, r, err)
+		return
+	}
+	if n > citizenPostsPerHour {
+		http.Error(w, "留言太频繁了，请稍后再试。", http.StatusTooManyRequests)
+		return
+	}
 	err = c.Store.Commit(r.Context(), store.Change{Events: []dispute.Event{
 		{CaseID: k.ID, At: c.Now(), Kind: dispute.MessageIn, Actor: "citizen", Text: text}}})
 	if err != nil {
@@ -95,6 +108,9 @@ func (c *Console) citizenWrite(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, r.URL.Path+"?sent=1", http.StatusSeeOther)
 }
+
+// citizenPostsPerHour bounds the messages written from one case page.
+const citizenPostsPerHour = 20
 
 func (c *Console) citizenError(w http.ResponseWriter, r *http.Request, err error) {
 	if err == errNotFound {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -36,8 +37,16 @@ func (c *Console) sendToCitizen(ctx context.Context, u store.User, k dispute.Cas
 	return err
 }
 
+// settable are the statuses set by hand; referred and received come only
+// with a decline or a transfer (the case must go somewhere), withdrawn
+// only from the citizen.
+var settable = map[dispute.Status]bool{dispute.Accepted: true, dispute.Mediating: true, dispute.Resolved: true, dispute.Unresolved: true}
+
 // moveCase changes a case's status, records it and tells the citizen.
 func (c *Console) moveCase(ctx context.Context, u store.User, k dispute.Case, to dispute.Status, note string) error {
+	if !settable[to] {
+		return httpError{http.StatusBadRequest, "这个状态不能直接设置。"}
+	}
 	if !dispute.CanMove(k.Status, to) {
 		return httpError{http.StatusConflict, fmt.Sprintf("案件现在是“%s”，不能改为“%s”。", k.Status.Name(), to.Name())}
 	}
@@ -52,13 +61,17 @@ func (c *Console) moveCase(ctx context.Context, u store.User, k dispute.Case, to
 	}
 	text := bot.StatusNotice(k.ID, to, bodyName, note)
 	err := c.Store.Commit(ctx, store.Change{
-		Statuses: []store.StatusChange{{CaseID: k.ID, To: to, At: now}},
+		// From: if someone else moved the case meanwhile, nothing happens.
+		Statuses: []store.StatusChange{{CaseID: k.ID, To: to, At: now, From: k.Status}},
 		Events: []dispute.Event{
 			{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: to, Text: note},
 			{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text},
 		},
 		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
 	})
+	if errors.Is(err, store.ErrConflict) {
+		return httpError{http.StatusConflict, "案件刚被别人处理过，请刷新后再试。"}
+	}
 	if err == nil && c.Kick != nil {
 		c.Kick()
 	}
@@ -104,7 +117,7 @@ func (c *Console) note(w http.ResponseWriter, r *http.Request) error {
 // take claims the case, so two mediators do not answer at once. A case
 // someone else has is only taken over by a supervisor or admin.
 func (c *Console) take(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}
@@ -114,9 +127,14 @@ func (c *Console) take(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := c.Now()
 	err = c.Store.Commit(r.Context(), store.Change{
-		Assign: []store.Assignment{{CaseID: k.ID, User: u.Name, At: now}},
+		// A claim: if another mediator took it meanwhile, one of them wins.
+		// Supervisors take over whoever has it.
+		Assign: []store.Assignment{{CaseID: k.ID, User: u.Name, At: now, IfFree: u.Role == store.RoleMediator}},
 		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: "user:" + u.Name, Text: u.Name + " 接手了案件"}},
 	})
+	if errors.Is(err, store.ErrConflict) {
+		return httpError{http.StatusConflict, "案件刚被别人接手了。"}
+	}
 	if err != nil {
 		return err
 	}
@@ -124,7 +142,7 @@ func (c *Console) take(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) setStatus(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}

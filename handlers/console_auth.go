@@ -25,8 +25,9 @@ const (
 	// Logins are refused after maxFailures wrong passwords within
 	// failureWindow, per user name and per address: slow enough to make
 	// guessing hopeless, short enough not to lock a mediator out for long.
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
+	maxFailures     = 5
+	maxAddrFailures = 30 // an office behind one address has many mediators
+	failureWindow   = 15 * time.Minute
 )
 
 type userKey struct{}
@@ -34,7 +35,9 @@ type userKey struct{}
 // viewer is the signed-in user of a request.
 type viewer struct {
 	store.User
-	CSRF string // "" for API tokens, which need none
+	CSRF    string    // "" for API tokens, which need none
+	session string    // the session's id hash; "" for API tokens
+	expires time.Time // the session's end
 }
 
 func current(r *http.Request) viewer { v, _ := r.Context().Value(userKey{}).(viewer); return v }
@@ -96,19 +99,26 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	now := c.Now()
-	// Every attempt on a name counts; a right password clears the count.
-	// So a name takes at most maxFailures wrong guesses per window, from
-	// wherever they come.
-	key := "login:" + name
-	n, err := c.Store.Failure(ctx, key, now, failureWindow)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	if n > maxFailures {
-		c.Log.Warn("login throttled", "addr", clientAddr(r))
-		c.renderLogin(w, r, "尝试次数过多，请15分钟后再试。", http.StatusTooManyRequests)
-		return
+	// Wrong passwords are counted per name from one address, and per
+	// address: a mediator is not locked out by someone else's guesses
+	// elsewhere, and one address cannot spray passwords over many names.
+	// Refused attempts are not counted, so waiting always ends a lockout.
+	addr := clientAddr(r)
+	keys := []struct {
+		key   string
+		limit int
+	}{{"login:" + name + "@" + addr, maxFailures}, {"login-addr:" + addr, maxAddrFailures}}
+	for _, k := range keys {
+		n, err := c.Store.Failures(ctx, k.key, now, failureWindow)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		if n >= k.limit {
+			c.Log.Warn("login throttled", "addr", addr)
+			c.renderLogin(w, r, "尝试次数过多，请15分钟后再试。", http.StatusTooManyRequests)
+			return
+		}
 	}
 	u, err := c.Store.User(ctx, name)
 	if err == nil {
@@ -118,11 +128,17 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(r.PostFormValue("password")))
 	}
 	if err != nil {
-		c.Log.Warn("login failed", "addr", clientAddr(r))
+		for _, k := range keys {
+			if _, ferr := c.Store.Failure(ctx, k.key, now, failureWindow); ferr != nil {
+				c.fail(w, r, ferr)
+				return
+			}
+		}
+		c.Log.Warn("login failed", "addr", addr)
 		c.renderLogin(w, r, "用户名或密码不对。", http.StatusUnauthorized)
 		return
 	}
-	if err := c.Store.ClearFailures(ctx, key); err != nil {
+	if err := c.Store.ClearFailures(ctx, keys[0].key); err != nil {
 		c.fail(w, r, err)
 		return
 	}
@@ -144,6 +160,9 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("jiefen-no-such-user"), bc
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) error {
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		_ = c.Store.DeleteSession(r.Context(), hashSecret(ck.Value))
+		// Streams of this session on this instance end now; on others at
+		// their next ping.
+		c.hub.dropSession(hashSecret(ck.Value))
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
@@ -186,7 +205,10 @@ func (c *Console) page(h func(http.ResponseWriter, *http.Request) error) http.Ha
 				return
 			}
 		}
-		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u, CSRF: s.CSRF}))
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u, CSRF: s.CSRF, session: s.IDHash, expires: s.Expires}))
+		// Pages hold personal data: no copy in the browser's cache for the
+		// back button of a shared office computer.
+		w.Header().Set("Cache-Control", "no-store")
 		if err := h(w, r); err != nil {
 			c.fail(w, r, err)
 		}
@@ -215,6 +237,7 @@ func (c *Console) api(h func(http.ResponseWriter, *http.Request) error) http.Han
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u}))
+		w.Header().Set("Cache-Control", "no-store")
 		if err := h(w, r); err != nil {
 			c.failJSON(w, err)
 		}

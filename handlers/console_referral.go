@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -39,18 +40,32 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 	}
 	now := c.Now()
 	text := bot.TransferNotice(k.ID, b.Name, why)
+	if !k.VideoAt.IsZero() {
+		// The old body's video meeting does not go with the case.
+		text += "\n" + bot.VideoCancelled(k.VideoAt)
+	}
 	ch := store.Change{
-		Transfers: []store.Transfer{{CaseID: k.ID, Body: body, Rule: rule, At: now}},
+		Transfers: []store.Transfer{{CaseID: k.ID, From: k.Body, Body: body, Rule: rule, At: now}},
 		Events: append(extra,
 			dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: dispute.Referred,
 				Body: body, Text: "转交" + b.Name + "（" + rule + "）"},
 			dispute.Event{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text}),
 		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
 	}
+	if !k.VideoAt.IsZero() {
+		ch.Video = []store.VideoSchedule{{CaseID: k.ID, At: now}}
+	}
 	if k.Status != dispute.Referred {
-		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Referred, At: now}}
+		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Referred, At: now, From: k.Status}}
+	} else {
+		// Unchanged status, but still conditional: an accept that won the
+		// race must not be undone by this decline.
+		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Referred, At: now, From: dispute.Referred}}
 	}
 	if err := c.Store.Commit(ctx, ch); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return httpError{http.StatusConflict, "案件刚被别人处理过，请刷新后再试。"}
+		}
 		return err
 	}
 	if c.Kick != nil {
@@ -62,6 +77,9 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 // decline refuses a referral with a reason; the case is routed to the
 // next body that can take it, skipping every body that declined it.
 func (c *Console) decline(ctx context.Context, u store.User, k dispute.Case, reason string) error {
+	if u.Role == store.RoleMediator {
+		return httpError{http.StatusForbidden, "只有负责人可以决定不予受理。"}
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > maxReply {
 		return httpError{http.StatusBadRequest, "请写明不予受理的原因。"}
@@ -112,13 +130,14 @@ func (c *Console) scheduleVideo(ctx context.Context, u store.User, k dispute.Cas
 		}
 		link = strings.ReplaceAll(c.VideoURL, "{case}", k.ID)
 	}
-	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+	if !strings.HasPrefix(link, "https://") {
 		return httpError{http.StatusBadRequest, "视频链接要以 https:// 开头。"}
 	}
 	if !k.Status.Open() {
 		return httpError{http.StatusConflict, "已结束的案件不能安排调解。"}
 	}
-	text := bot.VideoNotice(k.ID, start, link)
+	remindAt := start.Add(-30 * time.Minute)
+	text := bot.VideoNotice(k.ID, start, link, remindAt.After(now))
 	ch := store.Change{
 		Video: []store.VideoSchedule{{CaseID: k.ID, Start: start, URL: link, At: now}},
 		Events: []dispute.Event{
@@ -127,7 +146,7 @@ func (c *Console) scheduleVideo(ctx context.Context, u store.User, k dispute.Cas
 		},
 		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
 	}
-	if at := start.Add(-30 * time.Minute); at.After(now) {
+	if at := remindAt; at.After(now) {
 		// A durable reminder: the queue holds it until its time, across
 		// restarts. Its scheduled start rides along, so a reminder for a
 		// time since changed is dropped when due.
@@ -135,7 +154,7 @@ func (c *Console) scheduleVideo(ctx context.Context, u store.User, k dispute.Cas
 			Text: bot.VideoReminder(k.ID, start, link), MediaID: start.UTC().Format(time.RFC3339), NotBefore: at, CreatedAt: now})
 	}
 	if k.Status == dispute.Accepted {
-		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Mediating, At: now}}
+		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Mediating, At: now, From: dispute.Accepted}}
 		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: dispute.Mediating})
 	}
 	if err := c.Store.Commit(ctx, ch); err != nil {
@@ -173,7 +192,7 @@ func parseLocal(s string) (time.Time, error) {
 }
 
 func (c *Console) declineForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}
@@ -186,7 +205,7 @@ func (c *Console) declineForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) transferForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}
@@ -198,7 +217,7 @@ func (c *Console) transferForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) assignForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}
@@ -209,7 +228,7 @@ func (c *Console) assignForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) videoForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
+	k, err := c.actingCase(r.Context(), r)
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,13 @@ type hub struct {
 }
 
 type wsClient struct {
-	user store.User
-	send chan []byte
-	conn *websocket.Conn
-	once sync.Once
+	user    store.User
+	session string    // the session's id hash; "" for an API token
+	expires time.Time // when the session ends; zero for an API token
+	send    chan []byte
+	done    chan struct{} // closed once when the client is dropped; send is never closed
+	conn    *websocket.Conn
+	once    sync.Once
 }
 
 const (
@@ -46,6 +49,7 @@ func newHub(c *Console) *hub { return &hub{c: c, clients: map[*wsClient]struct{}
 type streamEvent struct {
 	Case       string   `json:"case"`
 	New        bool     `json:"new,omitempty"`
+	Gone       bool     `json:"gone,omitempty"` // the case left the client's body
 	StatusName string   `json:"status_name"`
 	Data       caseJSON `json:"data"`
 }
@@ -77,33 +81,90 @@ func (h *hub) publish(ctx context.Context, n store.Notice) {
 		h.c.Log.Warn("case stream: read case", "case", n.CaseID, "err", err)
 		return
 	}
+	now := h.c.Now()
 	h.mu.Lock()
-	targets := make([]*wsClient, 0, len(h.clients))
+	var targets, gone []*wsClient
 	for cl := range h.clients {
+		if cl.session != "" && !now.Before(cl.expires) {
+			continue // the session ended; its writer closes it at the next ping
+		}
 		if h.c.canSee(cl.user, k) {
 			targets = append(targets, cl)
+		} else if n.Left != "" && cl.user.Body == n.Left {
+			gone = append(gone, cl)
 		}
 	}
 	h.mu.Unlock()
+	// Those whose body the case just left learn only that it is gone.
+	if len(gone) > 0 {
+		b, _ := json.Marshal(streamEvent{Case: k.ID, Gone: true})
+		for _, cl := range gone {
+			h.offer(cl, b)
+		}
+	}
 	// Encoded per client outside the lock: what is masked depends on who.
 	for _, cl := range targets {
 		b, err := json.Marshal(streamEvent{Case: k.ID, New: n.New, StatusName: k.Status.Name(), Data: h.c.caseOut(cl.user, k)})
 		if err != nil {
 			continue
 		}
-		select {
-		case cl.send <- b:
-		default:
-			h.drop(cl)
-		}
+		h.offer(cl, b)
 	}
 }
 
+// offer hands an event to a client without ever blocking the publisher.
+func (h *hub) offer(cl *wsClient, b []byte) {
+	select {
+	case cl.send <- b:
+	case <-cl.done:
+	default:
+		h.drop(cl) // too slow: its page reconnects and reloads
+	}
+}
+
+// drop forgets a client and tells its writer to close the connection.
+// send is never closed, so a publisher holding an old list of clients
+// cannot panic on it.
 func (h *hub) drop(cl *wsClient) {
 	h.mu.Lock()
 	delete(h.clients, cl)
 	h.mu.Unlock()
-	cl.once.Do(func() { close(cl.send) })
+	cl.once.Do(func() { close(cl.done) })
+}
+
+// dropSession closes the streams of a session that logged out.
+func (h *hub) dropSession(idHash string) {
+	h.mu.Lock()
+	var gone []*wsClient
+	for cl := range h.clients {
+		if cl.session == idHash {
+			gone = append(gone, cl)
+		}
+	}
+	h.mu.Unlock()
+	for _, cl := range gone {
+		h.drop(cl)
+	}
+}
+
+// stillValid re-checks a console client's session and user, so a stream
+// ends with the session (logout on another instance, expiry, a user moved
+// to another body or removed) rather than when the tab closes.
+func (h *hub) stillValid(cl *wsClient) bool {
+	if cl.session == "" {
+		return true
+	}
+	now := h.c.Now()
+	if !now.Before(cl.expires) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := h.c.Store.Session(ctx, cl.session, now); err != nil {
+		return false
+	}
+	u, err := h.c.Store.User(ctx, cl.user.Name)
+	return err == nil && u.Role == cl.user.Role && u.Body == cl.user.Body
 }
 
 // sameOrigin refuses a browser page of another site opening a websocket
@@ -139,11 +200,13 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return nil // the upgrader has answered
 	}
-	cl := &wsClient{user: current(r).User, send: make(chan []byte, clientBuffer), conn: conn}
+	v := current(r)
+	cl := &wsClient{user: v.User, session: v.session, expires: v.expires,
+		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn}
 	h.mu.Lock()
 	h.clients[cl] = struct{}{}
 	h.mu.Unlock()
-	go cl.write()
+	go h.write(cl)
 	cl.read()
 	h.drop(cl)
 	return nil
@@ -161,8 +224,9 @@ func (cl *wsClient) read() {
 	}
 }
 
-// write is the only writer of the connection.
-func (cl *wsClient) write() {
+// write is the only writer of the connection. With each ping it checks
+// that the session still holds.
+func (h *hub) write(cl *wsClient) {
 	ping := time.NewTicker(pingEvery)
 	defer func() {
 		ping.Stop()
@@ -170,16 +234,20 @@ func (cl *wsClient) write() {
 	}()
 	for {
 		select {
-		case msg, ok := <-cl.send:
+		case <-cl.done:
 			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if !ok {
-				_ = cl.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
-				return
-			}
+			_ = cl.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+			return
+		case msg := <-cl.send:
+			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := cl.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 				return
 			}
 		case <-ping.C:
+			if !h.stillValid(cl) {
+				h.drop(cl)
+				continue
+			}
 			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := cl.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return

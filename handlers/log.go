@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -52,8 +53,14 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		}
 		s.Metrics.Inc("jiefen_http_requests_total", "HTTP requests by route and status.",
 			"route", r.Pattern, "code", strconv.Itoa(sw.status))
+		path := r.URL.Path
+		if strings.HasPrefix(path, "/c/") {
+			// A case page's path is its signed link, a key to the case:
+			// the log gets the route, not the key.
+			path = r.Pattern
+		}
 		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("path", path),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 			slog.Duration("took", time.Since(start)))
 	})

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,9 +67,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(ctx); err != nil {
 		s.Log.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		// Store errors carry no secrets (the Redis store never shows its
-		// password), and saying why saves an operator a log search.
-		_, _ = w.Write([]byte("store unreachable: " + err.Error() + "\n"))
+		// Says which store, not its address: the endpoint is public; the
+		// details are in the log.
+		_, _ = w.Write([]byte(storeKind(err) + " unreachable\n"))
 		return
 	}
 	_, _ = w.Write([]byte("ok\n"))
@@ -77,4 +78,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = s.Metrics.WriteTo(w)
+}
+
+// storeKind names the store an error came from ("redis", "sqlite"): their
+// errors start with it.
+func storeKind(err error) string {
+	if kind, _, ok := strings.Cut(err.Error(), ":"); ok && (kind == "redis" || kind == "sqlite") {
+		return kind
+	}
+	return "store"
 }

@@ -31,6 +31,9 @@ type Console interface {
 	// and returns how many there were within window up to now, this one
 	// included. ClearFailures forgets them after a successful login.
 	Failure(ctx context.Context, key string, now time.Time, window time.Duration) (int, error)
+	// Failures counts the failures for key within window up to now,
+	// without adding one.
+	Failures(ctx context.Context, key string, now time.Time, window time.Duration) (int, error)
 	ClearFailures(ctx context.Context, key string) error
 }
 

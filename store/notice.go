@@ -6,7 +6,8 @@ import "sync"
 // thread). Listeners such as the console read the case to see what.
 type Notice struct {
 	CaseID string `json:"case"`
-	New    bool   `json:"new,omitempty"` // the case was just made
+	New    bool   `json:"new,omitempty"`  // the case was just made
+	Left   string `json:"left,omitempty"` // the body the case just left (a transfer)
 }
 
 // Notices lists what a committed Change tells listeners: one Notice per
@@ -35,6 +36,11 @@ func (c Change) Notices() []Notice {
 	}
 	for _, tr := range c.Transfers {
 		add(tr.CaseID, false)
+		for i := range out {
+			if out[i].CaseID == tr.CaseID && tr.From != "" {
+				out[i].Left = tr.From
+			}
+		}
 	}
 	for _, v := range c.Video {
 		add(v.CaseID, false)

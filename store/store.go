@@ -133,12 +133,17 @@ type Assignment struct {
 	CaseID string
 	User   string
 	At     time.Time
+	// IfFree makes it a claim: it applies only if the case has no assignee
+	// (or already has User); otherwise Commit returns ErrConflict and
+	// changes nothing. Two mediators taking a case at once: one wins.
+	IfFree bool
 }
 
 // Transfer gives a case to another body (after a decline, or by hand);
 // the case leaves its assignee, who belongs to the old body.
 type Transfer struct {
 	CaseID string
+	From   string // the body it leaves: told by a Notice, so its queues drop the case
 	Body   string
 	Rule   string // what routed it there: a routing rule, or "transfer:<user>"
 	At     time.Time
@@ -157,6 +162,10 @@ type StatusChange struct {
 	CaseID string
 	To     dispute.Status
 	At     time.Time
+	// From, when set, is the status the caller saw: if the case has moved
+	// on since, Commit returns ErrConflict and changes nothing, so an
+	// accept and a decline at the same moment cannot both happen.
+	From dispute.Status
 }
 
 // CaseFilter selects cases; empty fields match all.

@@ -30,6 +30,13 @@
 
   async function fragment(url) {
     const r = await fetch(url, { credentials: "same-origin" });
+    if (r.redirected) { location.reload(); return null; } // the session ended: to the login page
+    if (r.status === 404) { // the case left this body (declined, transferred)
+      const id = decodeURIComponent(url.split("/")[3]);
+      const row = document.getElementById("case-" + id);
+      if (row) row.remove();
+      return null;
+    }
     if (!r.ok) return null;
     const t = document.createElement("template");
     t.innerHTML = (await r.text()).trim();
@@ -37,6 +44,12 @@
   }
 
   async function changed(ev) {
+    if (ev.gone) {
+      const row = document.getElementById("case-" + ev.case);
+      if (row) row.remove();
+      if (page === "case" && ev.case === main.dataset.case) location.href = "/console/";
+      return;
+    }
     if (page === "queue") {
       const html = await fragment("/console/cases/" + encodeURIComponent(ev.case) + "/row");
       if (!html) return;

@@ -14,7 +14,8 @@ import (
 // dedup key, the citizen, the dialog, the cases, their indexes, assignees
 // and events, and the outbound queue are all in the transaction slot, so the script
 // checks everything (dedup key free, dialog version current, new cases
-// new, changed cases known) and only then writes; a refused Change leaves
+// new, changed cases known, a status change's From still the status, a
+// claimed case still free) and only then writes; a refused Change leaves
 // nothing, the dedup key included.
 func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	// A caller that gave up must not find its Change applied later.
@@ -40,6 +41,9 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 		return fmt.Errorf("redis: new case %s: the case exists", res[1])
 	case len(res) == 3 && res[0] == "nocase":
 		return fmt.Errorf("redis: %s for case %s: %w", res[2], res[1], store.ErrNotFound)
+	case len(res) == 3 && res[0] == "moved":
+		// A status change whose From or a claim whose IfFree no longer held.
+		return fmt.Errorf("redis: %s of case %s: %w", res[2], res[1], store.ErrConflict)
 	}
 	return fmt.Errorf("redis: commit: unexpected reply %q", res)
 }
@@ -82,7 +86,8 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	}
 	args = append(args, len(c.Statuses))
 	for _, sc := range c.Statuses {
-		args = append(args, sc.CaseID, string(sc.To), store.UnixMS(sc.At))
+		// From last, so the fields before it keep their places.
+		args = append(args, sc.CaseID, string(sc.To), store.UnixMS(sc.At), string(sc.From))
 	}
 	args = append(args, len(c.Events))
 	for _, e := range c.Events {
@@ -115,7 +120,8 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	}
 	args = append(args, len(c.Assign))
 	for _, a := range c.Assign {
-		args = append(args, a.CaseID, a.User, store.UnixMS(a.At))
+		// IfFree last, as From above.
+		args = append(args, a.CaseID, a.User, store.UnixMS(a.At), boolArg(a.IfFree))
 	}
 	// Lists added later go last, so the layout above stays as it was.
 	args = append(args, len(c.Transfers))

@@ -169,6 +169,19 @@ func (s *Store) Failure(ctx context.Context, key string, now time.Time, window t
 	return n, nil
 }
 
+// Failures counts key's failed logins in the window (now-window, now], as
+// Failure does, with one ZCOUNT: it adds no member and trims nothing.
+func (s *Store) Failures(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	// The same bounds as Failure's, so both agree on what the window holds.
+	w := max(window.Milliseconds(), 1)
+	t := now.UnixMilli()
+	n, err := s.rdb.ZCount(ctx, s.k.failures(key), "("+strconv.FormatInt(t-w, 10), strconv.FormatInt(t, 10)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis: login failures: %w", err)
+	}
+	return int(n), nil
+}
+
 // ClearFailures is one DEL.
 func (s *Store) ClearFailures(ctx context.Context, key string) error {
 	if err := s.rdb.Del(ctx, s.k.failures(key)).Err(); err != nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -62,6 +63,15 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 	for _, id := range c.MarkUrgent {
 		if err := markUrgent(ctx, tx, id); err != nil {
 			return err
+		}
+	}
+	// Claims are checked before the Change's transfers and assignments
+	// touch any assignee: see checkFree.
+	for _, a := range c.Assign {
+		if a.IfFree {
+			if err := checkFree(ctx, tx, a); err != nil {
+				return err
+			}
 		}
 	}
 	// Transfers before assignments: a transfer leaves the case nobody's,
@@ -141,17 +151,61 @@ func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 }
 
 // setStatus fails with ErrNotFound for an unknown case: a status change
-// that silently went nowhere would hide a bug in the caller.
+// that silently went nowhere would hide a bug in the caller. With From set
+// it changes the case only if it still has that status, and fails with
+// ErrConflict otherwise; the whole Change is then rolled back (apply's
+// caller), so an accept and a decline of the same referral cannot both
+// happen. From is compared with the status as the Change has left it so
+// far: after its new cases and its earlier status changes.
 func setStatus(ctx context.Context, tx *tx, sc store.StatusChange) error {
-	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ?`,
-		sc.To, store.UnixMS(sc.At), sc.CaseID)
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?1, updated_at = ?2 WHERE id = ?3 AND (?4 = '' OR status = ?4)`,
+		sc.To, store.UnixMS(sc.At), sc.CaseID, sc.From)
 	if err != nil {
 		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlite: status of case %s: %w", sc.CaseID, store.ErrNotFound)
+	}
+	if n == 0 {
+		// No row: either there is no such case, or it has moved on.
+		return missingOr(ctx, tx, "status", sc.CaseID)
+	}
+	return nil
+}
+
+// missingOr tells why a conditional UPDATE of a case changed nothing:
+// ErrNotFound when the case does not exist, ErrConflict when its state
+// was not the one required.
+func missingOr(ctx context.Context, tx *tx, what, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = ?`, id).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("sqlite: %s of case %s: %w", what, id, store.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("sqlite: %s of case %s: %w", what, id, err)
+	}
+	return fmt.Errorf("sqlite: %s of case %s: %w", what, id, store.ErrConflict)
+}
+
+// checkFree refuses a claim (IfFree) of a case someone other than a.User
+// has, with ErrConflict, and of an unknown case with ErrNotFound. It sees
+// the assignee as it was before this Change's transfers and assignments
+// (for a case the Change creates, as created): apply runs every claim's
+// check before the first of them, so neither a transfer (which leaves the
+// case nobody's) nor another assignment in the same Change frees a case for
+// a claim. The Redis store checks the same state. The check and the
+// assignment are in one transaction on the single writer, so no other
+// claim comes between them.
+func checkFree(ctx context.Context, tx *tx, a store.Assignment) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = ?1 AND assignee IN ('', ?2)`, a.CaseID, a.User).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return missingOr(ctx, tx, "claim", a.CaseID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: claim of case %s: %w", a.CaseID, err)
 	}
 	return nil
 }

@@ -158,6 +158,22 @@ func (s *Store) Failure(ctx context.Context, key string, now time.Time, window t
 	return n, nil
 }
 
+// Failures counts key's failed logins in the window (now-window, now], as
+// Failure does, and records nothing: one read on the reader pool, which
+// sees every Failure that has returned.
+func (s *Store) Failures(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	// The same bounds as Failure's, so both agree on what the window holds.
+	w := max(window.Milliseconds(), 1)
+	t := now.UnixMilli()
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_failures WHERE key = ? AND at > ? AND at <= ?`,
+		key, t-w, t).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: login failures: %w", err)
+	}
+	return n, nil
+}
+
 // ClearFailures forgets key's failed logins.
 func (s *Store) ClearFailures(ctx context.Context, key string) error {
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {

@@ -90,6 +90,11 @@ var tests = []struct {
 	{"TransferVideoUnknownStoresNothing", testTransferVideoUnknown},
 	{"TransferVideoNotice", testTransferVideoNotice},
 	{"TransferVideoPersistence", testTransferVideoPersistence},
+	{"ClaimRace", testClaimRace},
+	{"ClaimStoresNothing", testClaimStoresNothing},
+	{"StatusFrom", testStatusFrom},
+	{"StatusFromRace", testStatusFromRace},
+	{"FailuresCount", testFailuresCount},
 }
 
 // env is one subtest's store.

@@ -25,14 +25,14 @@ local citizen, dialog
 if nxt() == '1' then citizen = take(6) end
 if nxt() == '1' then dialog = take(5) end
 local cases = list(16)
-local statuses = list(3)
+local statuses = list(4) -- case, to, at, from ('' for any)
 local events = list(2)
 local release = nxt()
 local outs = list(7)
 local channel = nxt()
 local notices = list(1)
 local urgent = list(1)
-local assigns = list(3)
+local assigns = list(4) -- case, user, at, if free ('1')
 local transfers = list(4)
 local videos = list(4)
 
@@ -43,16 +43,26 @@ if dialog then
   if tonumber(v) ~= tonumber(dialog[2]) then return {'conflict'} end
 end
 local known = {}
+-- The status and assignee of the cases this Change creates, which the
+-- checks below must see as the SQLite store does (it inserts them first).
+local status, assignee = {}, {}
 for _, c in ipairs(cases) do
   if known[c[1]] or redis.call('EXISTS', T .. 'case:' .. c[1]) == 1 then return {'exists', c[1]} end
   known[c[1]] = true
+  status[c[1]], assignee[c[1]] = c[2], c[14]
 end
 local function exists(id)
   if not known[id] then known[id] = redis.call('EXISTS', T .. 'case:' .. id) == 1 end
   return known[id]
 end
+-- A From is compared with the status as the Change has left it so far
+-- (its new cases, its earlier status changes), as the SQLite store's
+-- UPDATE … WHERE status = From sees it: status[] follows the Change.
 for _, s in ipairs(statuses) do
   if not exists(s[1]) then return {'nocase', s[1], 'status'} end
+  if status[s[1]] == nil then status[s[1]] = redis.call('HGET', T .. 'case:' .. s[1], 'status') end
+  if s[4] ~= '' and status[s[1]] ~= s[4] then return {'moved', s[1], 'status'} end
+  status[s[1]] = s[2]
 end
 for _, e in ipairs(events) do
   if not exists(e[1]) then return {'nocase', e[1], 'event'} end
@@ -60,8 +70,17 @@ end
 for _, u in ipairs(urgent) do
   if not exists(u[1]) then return {'nocase', u[1], 'urgency'} end
 end
+-- A claim (IfFree) is checked against the assignee before this Change's
+-- transfers and assignments (for a case it creates, as created), as in
+-- the SQLite store: neither a transfer nor another assignment of the same
+-- Change frees a case for a claim. assignee[] is not updated here. A case
+-- stored before assignees existed has no field: nobody's.
 for _, a in ipairs(assigns) do
   if not exists(a[1]) then return {'nocase', a[1], 'assignment'} end
+  if a[4] == '1' then
+    local cur = assignee[a[1]] or redis.call('HGET', T .. 'case:' .. a[1], 'assignee') or ''
+    if cur ~= '' and cur ~= a[2] then return {'moved', a[1], 'claim'} end
+  end
 end
 for _, tr in ipairs(transfers) do
   if not exists(tr[1]) then return {'nocase', tr[1], 'transfer'} end
