@@ -38,8 +38,9 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.OpenAIURL != "" {
-		log.Warn("JIEFEN_OPENAI_URL is set, but this build classifies with the local classifier only")
+	classifier, err := newClassifier(cfg, log)
+	if err != nil {
+		return nil, err
 	}
 	st, tokens, err := openStore(cfg)
 	if err != nil {
@@ -60,7 +61,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if cfg.PublicURL != "" {
 		m.CaseLink = func(id string) string { return links.URL(cfg.PublicURL, id) }
 	}
-	b := &bot.Bot{Store: st, Classifier: routing.NewLocal(), Table: table, Now: now, Kick: m.Kick,
+	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Now: now, Kick: m.Kick,
 		Links: links, PublicURL: cfg.PublicURL}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
@@ -68,6 +69,20 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL},
 	}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv}, nil
+}
+
+// newClassifier is the LLM classifier when JIEFEN_OPENAI_URL is set (the
+// local one stands in whenever it is slow or broken), else the local one.
+func newClassifier(cfg Config, log *slog.Logger) (routing.Classifier, error) {
+	local := routing.NewLocal()
+	if cfg.OpenAIURL == "" {
+		return local, nil
+	}
+	llm, err := routing.NewLLM(routing.LLMConfig{URL: cfg.OpenAIURL, Key: cfg.OpenAIKey, Model: cfg.OpenAIModel, Logger: log}, local)
+	if err != nil {
+		return nil, fmt.Errorf("JIEFEN_OPENAI_URL: %w", err)
+	}
+	return llm, nil
 }
 
 // openStore opens Redis when JIEFEN_REDIS_URL is set (instances may then

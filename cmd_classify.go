@@ -5,15 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"strings"
-
-	"jiefen/routing"
 )
 
 // runClassify reads one complaint per line and writes one JSON object per
 // line, in order (shared/interfaces.md).
 func runClassify(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	c := routing.NewLocal()
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	c, err := newClassifier(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
 	in := bufio.NewScanner(stdin)
 	in.Buffer(make([]byte, 64<<10), 1<<20)
 	out := bufio.NewWriter(stdout)

@@ -115,6 +115,9 @@ func (c Config) validate() []error {
 			errs = append(errs, fmt.Errorf("%s must be an http(s) URL", u.name))
 		}
 	}
+	if c.OpenAIURL != "" && c.OpenAIModel == "" {
+		errs = append(errs, errors.New("JIEFEN_OPENAI_MODEL is required with JIEFEN_OPENAI_URL (e.g. deepseek-chat, qwen-plus)"))
+	}
 	if c.RedisURL != "" {
 		scheme, _, _ := strings.Cut(c.RedisURL, "://")
 		switch scheme {

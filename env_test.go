@@ -42,6 +42,7 @@ type envOptions struct {
 	mode       wxsim.Mode
 	dir        string // reuse a data directory (restart tests)
 	templateID string
+	openAI     string // an OpenAI-compatible stand-in's base URL
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -59,6 +60,9 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	}
 	cfg := Config{DataDir: o.dir, AppID: testAppID, Secret: testSecret, Token: testToken,
 		WeChatAPI: api.URL, TemplateID: o.templateID, APITimeout: 2 * time.Second}
+	if o.openAI != "" {
+		cfg.OpenAIURL, cfg.OpenAIKey, cfg.OpenAIModel = o.openAI, "test-key", "test-model"
+	}
 	if o.mode != wxsim.Plain {
 		cfg.AESKey = testAESKey
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"jiefen/routing"
 	"strconv"
 	"strings"
 
@@ -48,7 +49,7 @@ func (t *turn) createCase() error {
 	id := fmt.Sprintf("JF%s-%04d", day, seq)
 	c := dispute.Case{
 		ID: id, Status: dispute.Referred, Type: d.Type, Urgent: d.Urgent, Region: d.Region,
-		Body: dec.Body.ID, Rule: dec.Rule, Summary: summarize(d.Story), Story: d.Story,
+		Body: dec.Body.ID, Rule: dec.Rule, Summary: summaryOf(d), Story: d.Story,
 		OpenID: t.cit.OpenID, Phone: d.Phone, CreatedAt: t.now, UpdatedAt: t.now,
 	}
 	t.ch.NewCases = append(t.ch.NewCases, c)
@@ -261,18 +262,13 @@ func (t *turn) human() error {
 	return nil
 }
 
-// summarize is the one-line summary mediators see in the queue: the story's
-// first sentence, at most 40 characters (an LLM summary replaces it later).
-func summarize(story string) string {
-	s := strings.TrimSpace(story)
-	if i := strings.IndexAny(s, "。！？\n!?"); i > 0 {
-		s = s[:i]
+// summaryOf is the case's one-line summary for mediators: the LLM's when
+// it gave one, else an extractive one (routing.Summarize).
+func summaryOf(d store.Draft) string {
+	if d.Summary != "" {
+		return d.Summary
 	}
-	r := []rune(s)
-	if len(r) > 40 {
-		return string(r[:39]) + "…"
-	}
-	return s
+	return routing.Summarize(d.Story)
 }
 
 // caseLink is the signed address of a case's page, or "" when jiefen does

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -123,18 +124,34 @@ func (t *turn) urgent(s string) error {
 	return t.complaint(s)
 }
 
+// lateAnalyzer is a classifier that may answer better after the callback
+// has been answered (the LLM, routing.LLM).
+type lateAnalyzer interface {
+	AnalyzeLater(ctx context.Context, text string, done func(routing.Analysis)) routing.Analysis
+}
+
 // complaint starts a draft from a new story.
 func (t *turn) complaint(s string) error {
-	res, err := t.b.Classifier.Classify(t.ctx, s)
-	if err != nil {
-		return err
+	var res routing.Result
+	var summary string
+	if a, ok := t.b.Classifier.(lateAnalyzer); ok {
+		// The answer within the time budget, else the local one at once;
+		// a later, different LLM answer corrects the draft.
+		openID := t.cit.OpenID
+		an := a.AnalyzeLater(t.ctx, s, func(late routing.Analysis) { t.b.correct(openID, s, late) })
+		res, summary = an.Result, an.Summary
+	} else {
+		var err error
+		if res, err = t.b.Classifier.Classify(t.ctx, s); err != nil {
+			return err
+		}
 	}
 	if res.Type == dispute.None && !res.Urgent {
 		t.say(txtGreeting)
 		return nil
 	}
 	t.dlg.Draft = store.Draft{Story: s, Type: res.Type, Confidence: res.Confidence, Urgent: res.Urgent, Region: res.Region,
-		Media: t.dlg.Draft.Media}
+		Media: t.dlg.Draft.Media, Summary: summary}
 	if t.dlg.Draft.Type == dispute.None {
 		t.dlg.Draft.Type = dispute.Other
 	}

@@ -103,9 +103,10 @@ type Draft struct {
 	Region     string       `json:"region,omitempty"`
 	Phone      string       `json:"phone,omitempty"`
 	PhoneAsked bool         `json:"phone_asked,omitempty"`
-	Media      []string     `json:"media,omitempty"`  // "image:<id>" / "voice:<id>" sent before the case exists
-	Target     string       `json:"target,omitempty"` // the case a pending question is about (e.g. withdrawal)
-	Resume     string       `json:"resume,omitempty"` // the step to go back to after that question
+	Media      []string     `json:"media,omitempty"`   // "image:<id>" / "voice:<id>" sent before the case exists
+	Target     string       `json:"target,omitempty"`  // the case a pending question is about (e.g. withdrawal)
+	Resume     string       `json:"resume,omitempty"`  // the step to go back to after that question
+	Summary    string       `json:"summary,omitempty"` // the one-line summary, when an LLM gave one
 }
 
 // Change is everything one step of the conversation (or one console action)

@@ -1,0 +1,707 @@
+package routing
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"jiefen/dispute"
+)
+
+// Defaults and bounds of LLMConfig.
+const (
+	DefaultLLMBudget     = 1500 * time.Millisecond
+	DefaultLLMCacheSize  = 10000
+	DefaultLLMLateBudget = 20 * time.Second
+	DefaultLLMInFlight   = 32
+
+	// MaxLLMBudget caps Budget: WeChat waits 5 seconds for the callback,
+	// which must still store the case and answer after the LLM.
+	MaxLLMBudget = 3 * time.Second
+
+	llmBreakerThreshold = 5
+	llmBreakerCooldown  = 30 * time.Second
+	llmMaxInputRunes    = 2000    // longer complaints are cut before sending
+	llmMaxOutputTokens  = 512     // the answer is a small object
+	llmMaxResponseBytes = 1 << 20 // a bigger body is not an answer
+	llmMaxMissing       = 5
+	llmMissingRunes     = 20
+)
+
+// LLMConfig configures the LLM classifier. URL is an OpenAI-compatible base
+// (https://api.deepseek.com/v1, http://localhost:11434/v1, …): the client
+// appends /chat/completions.
+type LLMConfig struct {
+	URL, Key, Model string
+	// Budget is how long Classify, Analyze and AnalyzeLater wait for the
+	// LLM before answering with the local classifier: default 1500ms, at
+	// most MaxLLMBudget.
+	Budget time.Duration
+	// CacheSize bounds the cache of answers by text digest: default 10000.
+	CacheSize int
+	// HTTPClient sends the requests; nil means a plain client. Time limits
+	// come from contexts, so it needs no Timeout of its own.
+	HTTPClient *http.Client
+
+	// LateBudget bounds how long AnalyzeLater keeps waiting in the
+	// background: default 20s.
+	LateBudget time.Duration
+	// MaxInFlight bounds concurrent requests to the LLM; a message beyond
+	// it is classified locally at once: default 32.
+	MaxInFlight int
+	// Logger receives outcome classes only (never complaint text); nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// Analysis is what the LLM understood; Result plus the summary and what is
+// missing.
+type Analysis struct {
+	Result
+	Summary string   `json:"summary"`           // one line for mediators, at most 40 runes
+	Missing []string `json:"missing,omitempty"` // what mediation still needs to know
+	Source  string   `json:"source"`            // "llm", "cache" or "local"
+}
+
+// Sources of an Analysis.
+const (
+	SourceLLM   = "llm"
+	SourceCache = "cache"
+	SourceLocal = "local"
+)
+
+// Outcome classes of an LLM request, as logged and counted in Stats.
+const (
+	OutcomeOK          = "ok"
+	OutcomeCache       = "cache"
+	OutcomeTimeout     = "timeout"
+	OutcomeRefused     = "refused"      // 401, 403
+	OutcomeRateLimited = "rate_limited" // 429
+	OutcomeServerError = "server_error" // 5xx
+	OutcomeBadRequest  = "bad_request"  // other 4xx
+	OutcomeUnreachable = "unreachable"  // connection refused, DNS, TLS…
+	OutcomeInvalid     = "invalid"      // an answer that fails the checks
+	OutcomeCanceled    = "canceled"     // the caller gave up first
+	OutcomeBreakerOpen = "breaker_open" // skipped: too many failures lately
+	OutcomeBusy        = "busy"         // skipped: MaxInFlight requests under way
+	OutcomeClosed      = "closed"       // skipped: Close was called
+)
+
+// LLM classifies with an OpenAI-compatible chat model and falls back to a
+// local classifier whenever the model is slow, unreachable, refuses or
+// answers anything but the expected object. It is safe for concurrent use.
+//
+// Its judgement is checked, never trusted blindly: the type must be a known
+// code, the region one of the seven; urgency is the LLM's OR the local
+// detector's, so the LLM can raise but never lower it. Valid answers are
+// cached by the SHA-256 of the normalised text. After llmBreakerThreshold
+// consecutive failures the LLM is skipped for llmBreakerCooldown, so a dead
+// endpoint costs nothing per message.
+type LLM struct {
+	client   *openai.Client
+	model    string
+	budget   time.Duration
+	late     time.Duration
+	fallback Classifier
+	cache    *llmCache
+	breaker  *breaker
+	slots    chan struct{}
+	jsonMode atomic.Bool // cleared when the server rejects response_format
+	log      *slog.Logger
+
+	statsMu sync.Mutex
+	stats   map[string]int64
+
+	closeMu sync.RWMutex
+	closed  bool
+	ctx     context.Context // canceled by Close: ends background requests
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+var _ Classifier = (*LLM)(nil)
+
+// NewLLM validates cfg and returns the LLM classifier; fallback is the local
+// classifier (nil means NewLocal()).
+func NewLLM(cfg LLMConfig, fallback Classifier) (*LLM, error) {
+	base, err := llmBaseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(cfg.Model) == "" {
+		return nil, errors.New("routing: LLM model is not set (JIEFEN_OPENAI_MODEL)")
+	}
+	if cfg.Budget <= 0 {
+		cfg.Budget = DefaultLLMBudget
+	}
+	cfg.Budget = min(cfg.Budget, MaxLLMBudget)
+	if cfg.CacheSize <= 0 {
+		cfg.CacheSize = DefaultLLMCacheSize
+	}
+	if cfg.LateBudget <= 0 {
+		cfg.LateBudget = DefaultLLMLateBudget
+	}
+	cfg.LateBudget = max(cfg.LateBudget, cfg.Budget)
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultLLMInFlight
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if fallback == nil {
+		fallback = NewLocal()
+	}
+	oc := openai.DefaultConfig(cfg.Key)
+	oc.BaseURL = base
+	oc.HTTPClient = cappedDoer{cfg.HTTPClient}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &LLM{
+		client:   openai.NewClientWithConfig(oc),
+		model:    strings.TrimSpace(cfg.Model),
+		budget:   cfg.Budget,
+		late:     cfg.LateBudget,
+		fallback: fallback,
+		cache:    newLLMCache(cfg.CacheSize),
+		breaker:  &breaker{threshold: llmBreakerThreshold, cooldown: llmBreakerCooldown, now: time.Now},
+		slots:    make(chan struct{}, cfg.MaxInFlight),
+		log:      cfg.Logger.With("component", "llm"),
+		stats:    map[string]int64{},
+		ctx:      ctx,
+		cancel:   cancel,
+	}
+	l.jsonMode.Store(true)
+	return l, nil
+}
+
+// llmBaseURL checks an OpenAI-compatible base URL and trims what the client
+// adds itself, so ".../v1/" and ".../v1/chat/completions" work too.
+func llmBaseURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return "", errors.New("routing: LLM URL is not a URL (JIEFEN_OPENAI_URL)")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("routing: LLM URL must be http(s)://host/…, not %q scheme/host", u.Scheme)
+	}
+	if u.User != nil {
+		return "", errors.New("routing: LLM URL must not carry credentials; use JIEFEN_OPENAI_KEY")
+	}
+	u.RawQuery, u.Fragment = "", ""
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/chat/completions")
+	u.RawPath = ""
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// Classify implements Classifier: the LLM's Result within Budget, else the
+// fallback's. A slow or broken LLM is never an error; only a failing
+// fallback without an LLM answer is.
+func (l *LLM) Classify(ctx context.Context, text string) (Result, error) {
+	a, err := l.Analyze(ctx, text)
+	return a.Result, err
+}
+
+// Analyze is Classify with the summary and what is missing. It waits for the
+// LLM at most Budget (less if ctx ends first) and abandons the request then.
+func (l *LLM) Analyze(ctx context.Context, text string) (Analysis, error) {
+	local, lerr := l.local(ctx, text)
+	key := llmCacheKey(text)
+	if a, ok := l.fromCache(key, local, text); ok {
+		return a, nil
+	}
+	probe, skipped := l.admit()
+	if skipped != "" {
+		return l.localAnalysis(local, text), lerr
+	}
+	cctx, cancel := context.WithTimeout(ctx, l.budget)
+	ans, err := l.ask(cctx, text)
+	cancel()
+	l.finish(ctx, key, probe, ans, err)
+	if err != nil {
+		return l.localAnalysis(local, text), lerr
+	}
+	return l.merge(ans, local, text, SourceLLM), nil
+}
+
+// AnalyzeLater returns within Budget like Analyze, but when the LLM has not
+// answered by then it returns the local analysis and keeps waiting in the
+// background (at most LateBudget from the start, independent of ctx), then
+// calls done with the LLM's analysis, unless the request failed or the
+// LLM's Result (type, urgent, region) agrees with the one returned. done
+// runs on its own goroutine; the caller uses it to correct the case. The
+// late answer is cached either way, so a later Analyze of the same text
+// gets its summary.
+func (l *LLM) AnalyzeLater(ctx context.Context, text string, done func(Analysis)) Analysis {
+	local, _ := l.local(ctx, text)
+	key := llmCacheKey(text)
+	if a, ok := l.fromCache(key, local, text); ok {
+		return a
+	}
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
+		l.count(OutcomeClosed)
+		return l.localAnalysis(local, text)
+	}
+	probe, skipped := l.admit()
+	if skipped != "" {
+		l.closeMu.RUnlock()
+		return l.localAnalysis(local, text)
+	}
+	type reply struct {
+		ans llmAnswer
+		err error
+	}
+	replies := make(chan reply, 1)
+	l.wg.Add(2) // the request, and the one who waits for it after the budget
+	l.closeMu.RUnlock()
+
+	go func() {
+		defer l.wg.Done()
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.late)
+		stop := context.AfterFunc(l.ctx, cancel)
+		ans, err := l.ask(bctx, text)
+		stop()
+		cancel()
+		l.finish(l.ctx, key, probe, ans, err)
+		replies <- reply{ans, err}
+	}()
+
+	timer := time.NewTimer(l.budget)
+	defer timer.Stop()
+	select {
+	case r := <-replies:
+		l.wg.Done()
+		if r.err != nil {
+			return l.localAnalysis(local, text)
+		}
+		return l.merge(r.ans, local, text, SourceLLM)
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	now := l.localAnalysis(local, text)
+	go func() {
+		defer l.wg.Done()
+		r := <-replies
+		if r.err != nil || done == nil {
+			return
+		}
+		a := l.merge(r.ans, local, text, SourceLLM)
+		if a.Type != now.Type || a.Urgent != now.Urgent || a.Region != now.Region {
+			done(a)
+		}
+	}()
+	return now
+}
+
+// Close ends the background requests of AnalyzeLater (their done is not
+// called) and waits for them. Classify and Analyze keep working after it,
+// without the LLM's late answers.
+func (l *LLM) Close() error {
+	l.closeMu.Lock()
+	l.closed = true
+	l.closeMu.Unlock()
+	l.cancel()
+	l.wg.Wait()
+	return nil
+}
+
+// Stats counts outcomes by class (the Outcome constants) since NewLLM.
+func (l *LLM) Stats() map[string]int64 {
+	l.statsMu.Lock()
+	defer l.statsMu.Unlock()
+	out := make(map[string]int64, len(l.stats))
+	for k, v := range l.stats {
+		out[k] = v
+	}
+	return out
+}
+
+func (l *LLM) count(outcome string) {
+	l.statsMu.Lock()
+	l.stats[outcome]++
+	l.statsMu.Unlock()
+}
+
+// local runs the fallback. When it fails (Local never does) the result is
+// still usable: a case of type other, so nothing said is lost.
+func (l *LLM) local(ctx context.Context, text string) (Result, error) {
+	res, err := l.fallback.Classify(ctx, text)
+	if err != nil {
+		res = Result{Type: dispute.Other, Urgent: DetectUrgent(text), Region: DetectRegion(text)}
+	}
+	return res, err
+}
+
+func (l *LLM) fromCache(key [sha256.Size]byte, local Result, text string) (Analysis, bool) {
+	ans, ok := l.cache.get(key)
+	if !ok {
+		return Analysis{}, false
+	}
+	l.count(OutcomeCache)
+	return l.merge(ans, local, text, SourceCache), true
+}
+
+// admit takes a request slot and asks the breaker; skipped names why the
+// LLM is not asked, or is "".
+func (l *LLM) admit() (probe bool, skipped string) {
+	ok, probe := l.breaker.allow()
+	if !ok {
+		l.count(OutcomeBreakerOpen)
+		return false, OutcomeBreakerOpen
+	}
+	select {
+	case l.slots <- struct{}{}:
+		return probe, ""
+	default:
+		l.breaker.done(probe, false, false)
+		l.count(OutcomeBusy)
+		l.log.Warn("llm skipped", "outcome", OutcomeBusy)
+		return false, OutcomeBusy
+	}
+}
+
+// finish records a request's outcome: breaker, cache, counters, log, and
+// gives back the slot. parent is the context whose end means the caller,
+// not the endpoint, gave up.
+func (l *LLM) finish(parent context.Context, key [sha256.Size]byte, probe bool, ans llmAnswer, err error) {
+	<-l.slots
+	outcome := OutcomeOK
+	if err != nil {
+		outcome = llmOutcome(err)
+		if parent.Err() != nil {
+			outcome = OutcomeCanceled
+		}
+	}
+	opened := l.breaker.done(probe, err == nil, outcome != OutcomeCanceled)
+	if err == nil {
+		l.cache.put(key, ans)
+	}
+	l.count(outcome)
+	switch {
+	case err == nil:
+		l.log.Debug("llm answered", "outcome", outcome)
+	case outcome == OutcomeCanceled:
+	default:
+		// Only the class and the HTTP status: error texts may quote the
+		// request, and the request is personal data.
+		l.log.Warn("llm failed, local classifier used", "outcome", outcome, "status", llmStatus(err))
+	}
+	if opened {
+		l.log.Warn("llm skipped for a while after repeated failures", "cooldown", llmBreakerCooldown.String())
+	}
+}
+
+// errInvalid marks an answer that fails the checks.
+var errInvalid = errors.New("routing: invalid LLM answer")
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errInvalid}, args...)...)
+}
+
+// ask sends one chat completion and checks the answer.
+func (l *LLM) ask(ctx context.Context, text string) (llmAnswer, error) {
+	if rs := []rune(text); len(rs) > llmMaxInputRunes {
+		text = string(rs[:llmMaxInputRunes])
+	}
+	req := openai.ChatCompletionRequest{
+		Model: l.model,
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: llmSystemPrompt()},
+			{Role: openai.ChatMessageRoleUser, Content: llmUserMessage(text)},
+		},
+	}
+	if !fixedSampling(l.model) {
+		// go-openai omits a zero temperature (the server would then use its
+		// default, 1); the smallest float32 is sent instead, and is 0 in effect.
+		req.Temperature = math.SmallestNonzeroFloat32
+		req.MaxTokens = llmMaxOutputTokens
+	}
+	jsonMode := l.jsonMode.Load()
+	if jsonMode {
+		req.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
+	}
+	resp, err := l.client.CreateChatCompletion(ctx, req)
+	if err != nil {
+		if jsonMode && llmStatus(err) == http.StatusBadRequest {
+			// Some servers reject response_format: go on without it; the
+			// prompt asks for JSON anyway and the answer is checked.
+			l.jsonMode.Store(false)
+		}
+		return llmAnswer{}, err
+	}
+	if len(resp.Choices) == 0 {
+		return llmAnswer{}, invalidf("no choices")
+	}
+	msg := resp.Choices[0].Message
+	if msg.Refusal != "" {
+		return llmAnswer{}, invalidf("refusal")
+	}
+	return parseLLMAnswer(msg.Content)
+}
+
+// fixedSampling reports models whose temperature and max_tokens go-openai
+// refuses to send (reasoning models).
+func fixedSampling(model string) bool {
+	for _, p := range []string{"o1", "o3", "o4", "gpt-5", "gpt-6"} {
+		if strings.HasPrefix(model, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// llmAnswer is a checked answer of the LLM, before merging with the local
+// result; it is what the cache holds.
+type llmAnswer struct {
+	Type    dispute.Type
+	Urgent  bool
+	Region  string
+	Summary string
+	Missing []string
+}
+
+var (
+	reThink = regexp.MustCompile(`(?is)^\s*<think>.*?</think>`)
+	llmKeys = []string{"type", "urgent", "region", "summary", "missing"}
+)
+
+// parseLLMAnswer accepts one JSON object with exactly the five fields, each
+// of its type: type a dispute code or none, urgent a boolean, region one of
+// the seven or "", summary a string, missing an array of strings. Around the
+// object it tolerates what models add (a <think> block, a code fence, a
+// lead-in sentence) but nothing after it.
+func parseLLMAnswer(content string) (llmAnswer, error) {
+	s := reThink.ReplaceAllString(content, "")
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "```") {
+		s = strings.TrimPrefix(s, "```")
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			s = s[i+1:] // the fence's language tag
+		}
+		s = strings.TrimSuffix(strings.TrimSpace(s), "```")
+	}
+	i := strings.IndexByte(s, '{')
+	if i < 0 {
+		return llmAnswer{}, invalidf("no object")
+	}
+	dec := json.NewDecoder(strings.NewReader(s[i:]))
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil {
+		return llmAnswer{}, invalidf("not JSON")
+	}
+	if rest, _ := io.ReadAll(dec.Buffered()); len(bytes.TrimSpace(rest)) > 0 || dec.More() {
+		return llmAnswer{}, invalidf("text after the object")
+	}
+	if len(fields) != len(llmKeys) {
+		return llmAnswer{}, invalidf("%d fields", len(fields))
+	}
+	for _, k := range llmKeys {
+		v, ok := fields[k]
+		if !ok || string(v) == "null" {
+			return llmAnswer{}, invalidf("field %s missing", k)
+		}
+	}
+	var (
+		a       llmAnswer
+		typ     string
+		missing []string
+	)
+	for _, f := range []struct {
+		key string
+		to  any
+	}{{"type", &typ}, {"urgent", &a.Urgent}, {"region", &a.Region}, {"summary", &a.Summary}, {"missing", &missing}} {
+		if err := json.Unmarshal(fields[f.key], f.to); err != nil {
+			return llmAnswer{}, invalidf("field %s has the wrong type", f.key)
+		}
+	}
+	a.Type = dispute.Type(strings.TrimSpace(typ))
+	if !a.Type.Valid() && a.Type != dispute.None {
+		return llmAnswer{}, invalidf("unknown type")
+	}
+	switch a.Region = strings.TrimSpace(a.Region); a.Region {
+	case "通化市", "通化":
+		a.Region = "" // the whole city is no region
+	case "":
+	default:
+		if !dispute.ValidRegion(a.Region) {
+			return llmAnswer{}, invalidf("unknown region")
+		}
+	}
+	a.Summary = truncateRunes(maskPersonal(oneLine(a.Summary)), summaryRunes)
+	for _, m := range missing {
+		if m = truncateRunes(oneLine(m), llmMissingRunes); m != "" && len(a.Missing) < llmMaxMissing {
+			a.Missing = append(a.Missing, m)
+		}
+	}
+	return a, nil
+}
+
+// oneLine removes control characters and line breaks, and trims.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r) || r == '\u200B' || r == '\uFE0F':
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:n]))
+}
+
+// merge combines a checked LLM answer with the local result: the LLM's type
+// and (when it names one) region; urgency from either; and a case wherever
+// someone is in danger.
+func (l *LLM) merge(a llmAnswer, local Result, text, source string) Analysis {
+	res := Result{Type: a.Type, Region: a.Region, Confidence: 0.9,
+		Urgent: a.Urgent || local.Urgent || DetectUrgent(text)}
+	if res.Type == local.Type {
+		res.Confidence = max(0.95, local.Confidence)
+	}
+	if res.Region == "" {
+		res.Region = localRegion(local, text)
+	}
+	if res.Urgent && res.Type == dispute.None {
+		res.Type, res.Confidence = dispute.Other, 0.5
+	}
+	out := Analysis{Result: res, Summary: a.Summary, Missing: slices.Clone(a.Missing), Source: source}
+	if out.Summary == "" {
+		out.Summary = Summarize(text)
+	}
+	return out
+}
+
+// localAnalysis is the fallback's result with the extractive summary.
+func (l *LLM) localAnalysis(local Result, text string) Analysis {
+	local.Urgent = local.Urgent || DetectUrgent(text)
+	local.Region = localRegion(local, text)
+	if local.Urgent && local.Type == dispute.None {
+		local.Type = dispute.Other
+	}
+	return Analysis{Result: local, Summary: Summarize(text), Source: SourceLocal}
+}
+
+func localRegion(local Result, text string) string {
+	if dispute.ValidRegion(local.Region) {
+		return local.Region
+	}
+	return DetectRegion(text)
+}
+
+// llmStatus is the HTTP status of a failed request, or 0.
+func llmStatus(err error) int {
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.HTTPStatusCode
+	case errors.As(err, &reqErr):
+		return reqErr.HTTPStatusCode
+	}
+	return 0
+}
+
+// llmOutcome classes an error of ask.
+func llmOutcome(err error) string {
+	status := llmStatus(err)
+	var netErr net.Error
+	switch {
+	case status == http.StatusTooManyRequests:
+		return OutcomeRateLimited
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return OutcomeRefused
+	case status >= 500:
+		return OutcomeServerError
+	case status >= 400:
+		return OutcomeBadRequest
+	case status != 0:
+		return OutcomeServerError // 1xx/3xx where an answer was due
+	case errors.Is(err, context.DeadlineExceeded):
+		return OutcomeTimeout
+	case errors.Is(err, context.Canceled):
+		return OutcomeCanceled
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return OutcomeTimeout
+	case errors.Is(err, errInvalid), errors.Is(err, errTooLarge):
+		return OutcomeInvalid
+	case errors.As(err, &netErr):
+		return OutcomeUnreachable
+	}
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return OutcomeInvalid // the response body itself was broken
+	}
+	return OutcomeUnreachable
+}
+
+// cappedDoer caps response bodies, so a misbehaving server cannot make the
+// client read without end.
+type cappedDoer struct{ c *http.Client }
+
+var errTooLarge = errors.New("routing: LLM response too large")
+
+func (d cappedDoer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := d.c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: llmMaxResponseBytes}
+	return resp, nil
+}
+
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, errTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
