@@ -26,6 +26,7 @@ var (
 // Store is the whole persistence interface.
 type Store interface {
 	Console
+	Referrals
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
@@ -127,6 +128,12 @@ type Change struct {
 	Events      []dispute.Event // appended; ID is assigned by the store
 	Outbound    []Outbound      // enqueued
 	ReleaseHeld string          // an openid: its held outbound items become pending again
+	// Referrals are queued for their agencies' webhooks, pending whatever
+	// state is filled in, in the same transaction as the rest: a case and
+	// its referral are stored together or not at all. Each needs a
+	// Delivery no referral has had and a case that exists (or that this
+	// Change makes); otherwise the whole Change is refused.
+	Referrals []Referral
 }
 
 // Assignment gives a case to a console user ("" takes it back from anyone).

@@ -12,7 +12,7 @@ import (
 
 // Commit applies c with one script (lua/commit.lua): one round trip. The
 // dedup key, the citizen, the dialog, the cases, their indexes, assignees
-// and events, and the outbound queue are all in the transaction slot, so the script
+// and events, the outbound queue and the referrals are all in the transaction slot, so the script
 // checks everything (dedup key free, dialog version current, new cases
 // new, changed cases known, a status change's From still the status, a
 // claimed case still free) and only then writes; a refused Change leaves
@@ -41,6 +41,8 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 		return fmt.Errorf("redis: new case %s: the case exists", res[1])
 	case len(res) == 3 && res[0] == "nocase":
 		return fmt.Errorf("redis: %s for case %s: %w", res[2], res[1], store.ErrNotFound)
+	case len(res) == 2 && res[0] == "taken":
+		return fmt.Errorf("redis: referral delivery id %s is taken", res[1])
 	case len(res) == 3 && res[0] == "moved":
 		// A status change whose From or a claim whose IfFree no longer held.
 		return fmt.Errorf("redis: %s of case %s: %w", res[2], res[1], store.ErrConflict)
@@ -131,6 +133,13 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	args = append(args, len(c.Video))
 	for _, v := range c.Video {
 		args = append(args, v.CaseID, store.UnixMS(v.Start), videoURL(v.Start, v.URL), store.UnixMS(v.At))
+	}
+	args = append(args, len(c.Referrals))
+	for _, r := range c.Referrals {
+		if r.Delivery == "" {
+			return nil, fmt.Errorf("redis: referral of case %s: no delivery id", r.CaseID)
+		}
+		args = append(args, r.Delivery, r.CaseID, r.Body, r.URL, r.Payload, store.UnixMS(r.NotBefore), store.UnixMS(r.CreatedAt))
 	}
 	return args, nil
 }

@@ -32,6 +32,14 @@ import (
 //	T+"obo:"+openid     list    a citizen's open (pending or held) ids, oldest first
 //	T+"obd"             zset    openid → when the citizen's oldest open item may be
 //	                            claimed (ms); absent when that item is held or none is open
+//	T+"rf:"+id          hash    a referral (webhook outbox): dlv (delivery id) case body url
+//	                            payload state att nb lease err at done (delivered at, 0: not)
+//	T+"n:rf"            string  the referral id counter (INCR)
+//	T+"rfd"             hash    delivery id → referral id, so no delivery id is used twice
+//	T+"rfq"             zset    pending referral id → when it may be claimed (ms): the later
+//	                            of its NotBefore and its lease end; no other state is in it
+//	T+"rfx"             zset    every referral id, score the id (newest first = ZREVRANGE)
+//	T+"rfx:c:"+caseID   zset    the same, per case; "rfx:b:"+body and "rfx:s:"+state likewise
 //
 // Other keys live outside it, each in its own slot, because they are only
 // ever written alone:
@@ -54,7 +62,8 @@ import (
 // another citizen's case; outbound items may be for any openid; event and
 // outbound ids must increase across the whole store; and ClaimOutbound must
 // pick at most one item per citizen across all citizens without two
-// workers taking the same one. Per-citizen slots would need a distributed
+// workers taking the same one; referrals are queued with the case they
+// are about, in the same Commit. Per-citizen slots would need a distributed
 // transaction (locks, an intent log and a repair job) to keep that
 // all-or-nothing, and the global indexes would drift whenever an instance
 // died between two slots. In one slot every Commit, claim and index update
@@ -101,6 +110,8 @@ func (k keys) events(caseID string) string  { return k.t + "ev:" + caseID }
 func (k keys) eventSeq() string             { return k.t + "n:ev" }
 func (k keys) outbound(id int64) string     { return k.t + "ob:" + strconv.FormatInt(id, 10) }
 func (k keys) outboundDue() string          { return k.t + "obd" }
+func (k keys) referral(id int64) string     { return k.t + "rf:" + strconv.FormatInt(id, 10) }
+func (k keys) referralDue() string          { return k.t + "rfq" }
 func (k keys) caseSeq(day string) string    { return k.p + "seq:" + day }
 func (k keys) media(id string) string       { return k.p + "media:" + id }
 func (k keys) notices() string              { return k.p + "notices" }
@@ -124,4 +135,14 @@ func (k keys) caseIndex(field, v string) string {
 		return k.t + "cx"
 	}
 	return k.t + "cx:" + field + ":" + v
+}
+
+// referralIndex is the zset of the referrals whose field (c case, b body,
+// s state; "" for all referrals) has value v. The scripts build the same
+// names.
+func (k keys) referralIndex(field, v string) string {
+	if field == "" {
+		return k.t + "rfx"
+	}
+	return k.t + "rfx:" + field + ":" + v
 }

@@ -10,8 +10,9 @@ import (
 
 // The Lua scripts. Each runs atomically on the server, which is what makes
 // Commit all-or-nothing and claims, reservations and counters race-free
-// across instances. due.lua holds helpers the outbound scripts share; it is
-// put in front of them, since Redis scripts cannot include one another.
+// across instances. due.lua holds helpers the outbound scripts share, and
+// referral.lua those of the referral scripts; each is put in front of its
+// scripts, since Redis scripts cannot include one another.
 var (
 	//go:embed lua/due.lua
 	dueLua string
@@ -33,6 +34,16 @@ var (
 	purgeLua string
 	//go:embed lua/failure.lua
 	failureLua string
+	//go:embed lua/referral.lua
+	referralLua string
+	//go:embed lua/rfclaim.lua
+	rfClaimLua string
+	//go:embed lua/rffinish.lua
+	rfFinishLua string
+	//go:embed lua/rfretry.lua
+	rfRetryLua string
+	//go:embed lua/rflist.lua
+	rfListLua string
 )
 
 var (
@@ -45,9 +56,14 @@ var (
 	closeWindowScript = redis.NewScript(closeWindowLua)
 	purgeScript       = redis.NewScript(purgeLua)
 	failureScript     = redis.NewScript(failureLua)
+	rfClaimScript     = redis.NewScript(referralLua + rfClaimLua)
+	rfFinishScript    = redis.NewScript(referralLua + rfFinishLua)
+	rfRetryScript     = redis.NewScript(referralLua + rfRetryLua)
+	rfListScript      = redis.NewScript(referralLua + rfListLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
-		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript}
+		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
+		rfClaimScript, rfFinishScript, rfRetryScript, rfListScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

@@ -109,6 +109,11 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 			return err
 		}
 	}
+	for _, r := range c.Referrals {
+		if err := enqueueReferral(ctx, tx, r); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -15,6 +15,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schema1,
 	schema2,
 	schema3,
+	schema4,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -227,5 +228,35 @@ func schema3(ctx context.Context, tx *sql.Tx) error {
 		`ALTER TABLE cases ADD COLUMN video_at INTEGER NOT NULL DEFAULT 0`, // Unix ms; 0: none scheduled
 		`ALTER TABLE cases ADD COLUMN video_url TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE events ADD COLUMN body TEXT NOT NULL DEFAULT ''`,
+	)
+}
+
+// schema4 adds the webhook outbox: referrals to agencies, kept after
+// delivery or failure so the console can show (and retry) them.
+func schema4(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		// AUTOINCREMENT so an id is never reused: the console's retry
+		// button names a referral by id.
+		`CREATE TABLE referrals (
+			id           INTEGER PRIMARY KEY AUTOINCREMENT,
+			delivery     TEXT NOT NULL UNIQUE, -- the agency dedups by it: never two alike
+			case_id      TEXT NOT NULL REFERENCES cases (id),
+			body         TEXT NOT NULL,
+			url          TEXT NOT NULL,
+			payload      BLOB NOT NULL, -- the exact bytes every attempt sends
+			state        TEXT NOT NULL,
+			attempts     INTEGER NOT NULL,
+			not_before   INTEGER NOT NULL,
+			lease_until  INTEGER NOT NULL, -- end of the current claim; 0 when unclaimed
+			last_error   TEXT NOT NULL,
+			created_at   INTEGER NOT NULL,
+			delivered_at INTEGER NOT NULL  -- 0 until delivered
+		)`,
+		// Claims look at pending referrals only, however many delivered
+		// ones accumulate; the console lists by case, body or state.
+		`CREATE INDEX referrals_due ON referrals (not_before) WHERE state = 'pending'`,
+		`CREATE INDEX referrals_case ON referrals (case_id, id)`,
+		`CREATE INDEX referrals_body ON referrals (body, id)`,
+		`CREATE INDEX referrals_state ON referrals (state, id)`,
 	)
 }

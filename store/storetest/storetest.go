@@ -95,6 +95,16 @@ var tests = []struct {
 	{"StatusFrom", testStatusFrom},
 	{"StatusFromRace", testStatusFromRace},
 	{"FailuresCount", testFailuresCount},
+	{"ReferralEnqueue", testReferralEnqueue},
+	{"ReferralRefusedStoresNothing", testReferralRefused},
+	{"ReferralList", testReferralList},
+	{"ReferralPersistence", testReferralPersistence},
+	{"ReferralClaimDue", testReferralClaimDue},
+	{"ReferralClaimLease", testReferralClaimLease},
+	{"ReferralClaimMax", testReferralClaimMax},
+	{"ReferralClaimConcurrent", testReferralClaimConcurrent},
+	{"ReferralFinish", testReferralFinish},
+	{"ReferralRetry", testReferralRetry},
 }
 
 // env is one subtest's store.

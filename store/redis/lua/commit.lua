@@ -35,6 +35,7 @@ local urgent = list(1)
 local assigns = list(4) -- case, user, at, if free ('1')
 local transfers = list(4)
 local videos = list(4)
+local refs = list(7) -- delivery, case, body, url, payload, NotBefore, created
 
 -- Checks, in the order the SQLite store meets them.
 if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
@@ -87,6 +88,14 @@ for _, tr in ipairs(transfers) do
 end
 for _, v in ipairs(videos) do
   if not exists(v[1]) then return {'nocase', v[1], 'video'} end
+end
+-- A delivery id is what the agency dedups by: never two alike, in this
+-- Change or across the store (T.."rfd").
+local deliveries = {}
+for _, r in ipairs(refs) do
+  if not exists(r[2]) then return {'nocase', r[2], 'referral'} end
+  if deliveries[r[1]] or redis.call('HEXISTS', T .. 'rfd', r[1]) == 1 then return {'taken', r[1]} end
+  deliveries[r[1]] = true
 end
 
 -- Writes.
@@ -180,6 +189,17 @@ for _, o in ipairs(outs) do
   redis.call('RPUSH', T .. 'obl:' .. o[1], id)
   redis.call('RPUSH', T .. 'obo:' .. o[1], id)
   due(T, o[1])
+end
+for _, r in ipairs(refs) do
+  local id = redis.call('INCR', T .. 'n:rf')
+  redis.call('HSET', T .. 'rf:' .. id, 'dlv', r[1], 'case', r[2], 'body', r[3], 'url', r[4], 'payload', r[5],
+    'state', 'pending', 'att', 0, 'nb', r[6], 'lease', 0, 'err', '', 'at', r[7], 'done', 0)
+  redis.call('HSET', T .. 'rfd', r[1], id)
+  redis.call('ZADD', T .. 'rfx', id, id)
+  redis.call('ZADD', T .. 'rfx:c:' .. r[2], id, id)
+  redis.call('ZADD', T .. 'rfx:b:' .. r[3], id, id)
+  redis.call('ZADD', T .. 'rfx:s:pending', id, id)
+  redis.call('ZADD', T .. 'rfq', r[6], id)
 end
 for _, note in ipairs(notices) do redis.call('PUBLISH', channel, note[1]) end
 return {'ok'}

@@ -1,0 +1,179 @@
+// Package referral pushes referrals to agencies' webhooks: it builds the
+// signed JSON a body receives when a case is referred to it (Build, Sign),
+// and delivers the store's webhook outbox (Sender), retrying with backoff
+// for at least a day before it shows a referral as failed.
+package referral
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"jiefen/routing"
+	"jiefen/store"
+)
+
+// Delivery rules (shared/interfaces.md, "Webhooks to agencies").
+const (
+	// Timeout bounds one attempt; the lease outlasts it, so a live sender
+	// never sees its referral taken by another instance mid-request.
+	Timeout = 10 * time.Second
+	// A referral is given up only when both hold: retried for at least
+	// GiveUpAfter since it was queued, and at least MinAttempts times (so
+	// one queued long ago, while no sender ran, still gets its tries).
+	GiveUpAfter = 24 * time.Hour
+	MinAttempts = 10
+
+	firstBackoff = 30 * time.Second
+	maxBackoff   = time.Hour
+	lease        = time.Minute
+	batch        = 16
+)
+
+// What LastError says when a referral cannot be sent at all. Both are
+// fixed by configuration, so they fail at once (visibly, with the retry
+// button) rather than retry for a day.
+const (
+	ErrNoSecret  = "secret not configured"
+	ErrNoWebhook = "webhook not configured"
+)
+
+// Sender delivers the webhook outbox. Referrals live in the store until
+// delivered or failed, so a crash or an agency that is down delays them
+// but loses none: a claimed referral whose sender died is claimed again
+// when its lease runs out. Agencies may therefore see a delivery id more
+// than once (a timeout after they answered, a sender dying after the
+// POST) and deduplicate by it.
+type Sender struct {
+	Store store.Store
+	Table *routing.Table // for the body's secret_env, read at every attempt
+	// Secret reads the secret from the environment by the body's
+	// secret_env; nil means EnvSecret.
+	Secret func(env string) string
+	Now    func() time.Time // nil: time.Now
+	Log    *slog.Logger     // nil: slog.Default()
+	HTTP   *http.Client     // nil: a plain client; redirects are never followed
+	Poll   time.Duration    // how often Run looks for due referrals; 0: a second
+
+	// jitter returns a number in [0, 1) spreading retries; nil: math/rand.
+	jitter func() float64
+
+	once sync.Once
+	kick chan struct{}
+	hc   *http.Client
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() {
+		s.kick = make(chan struct{}, 1)
+		c := http.Client{}
+		if s.HTTP != nil {
+			c = *s.HTTP
+		}
+		// A redirect is not delivery: following it would send the signed
+		// personal data to another address, and turn the POST into a GET.
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		s.hc = &c
+	})
+}
+
+// Kick wakes Run: a referral was queued.
+func (s *Sender) Kick() {
+	s.init()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx is done.
+func (s *Sender) Run(ctx context.Context) {
+	s.init()
+	poll := s.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		n, err := s.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log().Warn("webhook outbox", "err", err)
+		}
+		if n == batch {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims one batch of due referrals, sends them and records the
+// outcomes; it returns how many it took.
+func (s *Sender) RunOnce(ctx context.Context) (int, error) {
+	s.init()
+	items, err := s.Store.ClaimReferrals(ctx, s.now(), lease, batch)
+	if err != nil {
+		return 0, err
+	}
+	// No ordering rule between referrals: each goes on its own, so one
+	// slow agency holds up no other.
+	var wg sync.WaitGroup
+	errs := make([]error, len(items))
+	for i, r := range items {
+		wg.Go(func() {
+			o := s.attempt(ctx, r)
+			// Recorded with its own context: a delivered referral must be
+			// marked so even while shutting down, or it goes out again.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			errs[i] = s.Store.FinishReferral(fctx, r.ID, o.state, o.notBefore, o.err, s.now())
+		})
+	}
+	wg.Wait()
+	return len(items), errors.Join(errs...)
+}
+
+// outcome is what FinishReferral is told of an attempt.
+type outcome struct {
+	state     string
+	notBefore time.Time
+	err       string
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Sender) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// backoff is the wait after the given number of attempts: 30 s doubling
+// up to an hour, ±20% so that referrals held up by the same outage do not
+// all come back in the same second.
+func (s *Sender) backoff(attempts int) time.Duration {
+	d := maxBackoff
+	if attempts < 20 { // beyond, the shift would overflow; long past the cap anyway
+		d = min(firstBackoff<<max(attempts-1, 0), maxBackoff)
+	}
+	j := rand.Float64
+	if s.jitter != nil {
+		j = s.jitter
+	}
+	return time.Duration(float64(d) * (0.8 + 0.4*j()))
+}
