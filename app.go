@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"jiefen/caselink"
+	"jiefen/referral"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,6 +32,7 @@ type app struct {
 	bot       *bot.Bot
 	messenger *bot.Messenger
 	server    *handlers.Server
+	referrals *referral.Sender
 }
 
 func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -63,12 +65,15 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	}
 	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Now: now, Kick: m.Kick,
 		Links: links, PublicURL: cfg.PublicURL}
+	sender := &referral.Sender{Store: st, Table: table, Now: now, Log: log}
+	b.KickReferrals = sender.Kick
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
-		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL},
+		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL,
+			PublicURL: cfg.PublicURL, KickReferrals: sender.Kick},
 	}
-	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv}, nil
+	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv, referrals: sender}, nil
 }
 
 // newClassifier is the LLM classifier when JIEFEN_OPENAI_URL is set (the
@@ -129,7 +134,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); a.referrals.Run(workCtx) }()
 	go func() { defer wg.Done(); a.messenger.Run(workCtx) }()
 	go func() { defer wg.Done(); a.purge(workCtx) }()
 	go func() { defer wg.Done(); a.server.Console.Listen(workCtx) }()

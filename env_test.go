@@ -43,6 +43,7 @@ type envOptions struct {
 	dir        string // reuse a data directory (restart tests)
 	templateID string
 	openAI     string // an OpenAI-compatible stand-in's base URL
+	routes     string // a routing table file
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -60,6 +61,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	}
 	cfg := Config{DataDir: o.dir, AppID: testAppID, Secret: testSecret, Token: testToken,
 		WeChatAPI: api.URL, TemplateID: o.templateID, APITimeout: 2 * time.Second}
+	cfg.RoutesFile = o.routes
 	if o.openAI != "" {
 		cfg.OpenAIURL, cfg.OpenAIKey, cfg.OpenAIModel = o.openAI, "test-key", "test-model"
 	}
@@ -77,7 +79,8 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	srv := httptest.NewServer(a.server.Handler())
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() { defer wg.Done(); a.referrals.Run(ctx) }()
 	go func() { defer wg.Done(); a.messenger.Run(ctx) }()
 	go func() { defer wg.Done(); a.server.Console.Listen(ctx) }()
 	e := &env{t: t, app: a, srv: srv, api: api, platform: platform, dir: o.dir,

@@ -29,13 +29,14 @@ const staleDialog = 72 * time.Hour
 // Bot runs the conversation. It is safe for concurrent use: state lives in
 // the store and each turn is committed with a version check.
 type Bot struct {
-	Store      store.Store
-	Classifier routing.Classifier
-	Table      *routing.Table
-	Now        func() time.Time
-	Links      caselink.Signer
-	PublicURL  string // base of links sent to citizens; "" = the callback's own host
-	Kick       func() // wakes the outbound messenger after a turn queued messages; may be nil
+	Store         store.Store
+	Classifier    routing.Classifier
+	Table         *routing.Table
+	Now           func() time.Time
+	Links         caselink.Signer
+	PublicURL     string // base of links sent to citizens; "" = the callback's own host
+	Kick          func() // wakes the outbound messenger after a turn queued messages; may be nil
+	KickReferrals func() // wakes the webhook sender after a turn queued a referral; may be nil
 }
 
 // Inbound is one callback from the platform, independent of the library's types.
@@ -72,7 +73,7 @@ func (b *Bot) Handle(ctx context.Context, in Inbound) (string, error) {
 	// the new state. Conflicts need two messages within milliseconds, so a
 	// few attempts are plenty.
 	for attempt := 0; attempt < 5; attempt++ {
-		reply, queued, err := b.turn(ctx, in)
+		reply, queued, referred, err := b.turn(ctx, in)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			continue
@@ -84,15 +85,18 @@ func (b *Bot) Handle(ctx context.Context, in Inbound) (string, error) {
 		if queued && b.Kick != nil {
 			b.Kick()
 		}
+		if referred && b.KickReferrals != nil {
+			b.KickReferrals()
+		}
 		return reply, nil
 	}
 	return "", fmt.Errorf("bot: dialog kept changing under concurrent messages")
 }
 
-func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued bool, err error) {
+func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued, referred bool, err error) {
 	t := &turn{b: b, ctx: ctx, in: in, now: b.Now()}
 	if t.cit, t.dlg, err = b.Store.Conversation(ctx, in.OpenID); err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	t.dlg.OpenID = in.OpenID
 	if t.dlg.Step != stepIdle && t.now.Sub(t.dlg.UpdatedAt) > staleDialog {
@@ -101,11 +105,11 @@ func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued bool, 
 		t.resetDialog()
 	}
 	if err := t.run(); err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	t.finish()
 	if err := b.Store.Commit(ctx, t.ch); err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
-	return t.reply, len(t.ch.Outbound) > 0, nil
+	return t.reply, len(t.ch.Outbound) > 0, t.wakeReferrals, nil
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"jiefen/referral"
 	"jiefen/routing"
 	"strconv"
 	"strings"
@@ -59,8 +60,14 @@ func (t *turn) createCase() error {
 		t.attach(id, m)
 	}
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
-	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred,
+	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred, Body: dec.Body.ID,
 		Text: "转交" + dec.Body.Name + "（规则 " + dec.Rule + "）"})
+	if dec.Body.Webhook != nil {
+		// The body's own system gets the referral, signed, from the outbox:
+		// committed with the case, so neither exists without the other.
+		t.ch.Referrals = append(t.ch.Referrals, referral.Build(c, t.ch.Events, dec.Body, t.consoleLink(id)))
+		t.wakeReferrals = true
+	}
 	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptHours: dec.Body.AcceptWithinHours, Region: d.Region}
 	if d.Urgent {
 		view.DutyDesk = t.flagUrgent(id)
@@ -304,4 +311,13 @@ func (t *turn) rate(n int) (bool, error) {
 	t.record(all[0].ID, dispute.Event{Kind: dispute.Rating, Actor: "citizen", Text: strconv.Itoa(n)})
 	t.say(txtRated)
 	return true, nil
+}
+
+// consoleLink is the case in the console, for an agency's referral.
+func (t *turn) consoleLink(id string) string {
+	base := t.b.PublicURL
+	if base == "" {
+		base = t.in.BaseURL
+	}
+	return strings.TrimRight(base, "/") + "/console/cases/" + id
 }

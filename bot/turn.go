@@ -37,6 +37,8 @@ type turn struct {
 	ch         store.Change
 	reply      string
 	caseID     string // the case this turn's messages belong to, for the thread
+	// wakeReferrals is set when the Change queues a webhook referral.
+	wakeReferrals bool
 }
 
 func (t *turn) run() error {

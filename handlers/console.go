@@ -30,6 +30,8 @@ type Console struct {
 	// messages linking to the case page (a template id and a public URL).
 	TemplateLinks bool
 	Links         caselink.Signer
+	PublicURL     string // for the console links in referrals ("" makes them relative)
+	KickReferrals func() // wakes the webhook sender
 	VideoURL      string // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
 
 	once sync.Once
@@ -65,6 +67,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{id}/transfer", c.page(c.transferForm))
 	mux.Handle("POST /console/cases/{id}/assign", c.page(c.assignForm))
 	mux.Handle("POST /console/cases/{id}/video", c.page(c.videoForm))
+	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.retryReferral))
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
 
 	mux.HandleFunc("GET /c/{id}/{sig}", c.casePageForCitizen)

@@ -94,8 +94,13 @@ func (c *Console) caseData(r *http.Request) (map[string]any, error) {
 			}
 		}
 	}
+	refs, err := c.Store.ListReferrals(ctx, store.ReferralFilter{CaseID: k.ID})
+	if err != nil {
+		return nil, err
+	}
 	return map[string]any{
-		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
+		"Referrals": refs,
+		"Replies":   replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
 		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.row(k, now), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
 		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jiefen/referral"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -55,6 +57,17 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 	if !k.VideoAt.IsZero() {
 		ch.Video = []store.VideoSchedule{{CaseID: k.ID, At: now}}
 	}
+	if b.Webhook != nil {
+		// The new body's system gets the referral with the whole thread so
+		// far: the citizen never tells the story again.
+		events, err := c.Store.Events(ctx, k.ID)
+		if err != nil {
+			return err
+		}
+		moved := k
+		moved.Body = body
+		ch.Referrals = []store.Referral{referral.Build(moved, events, b, c.consoleURL(k.ID))}
+	}
 	if k.Status != dispute.Referred {
 		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Referred, At: now, From: k.Status}}
 	} else {
@@ -71,7 +84,46 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 	if c.Kick != nil {
 		c.Kick()
 	}
+	if len(ch.Referrals) > 0 && c.KickReferrals != nil {
+		c.KickReferrals()
+	}
 	return nil
+}
+
+// consoleURL is a case's console address, given to agencies in referrals.
+func (c *Console) consoleURL(id string) string {
+	return strings.TrimRight(c.PublicURL, "/") + "/console/cases/" + id
+}
+
+// retryReferral sends a failed referral again (supervisors and admins).
+func (c *Console) retryReferral(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.actingCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	if current(r).Role == store.RoleMediator {
+		return httpError{http.StatusForbidden, "只有负责人可以重发转介。"}
+	}
+	id, err := strconv.ParseInt(r.PathValue("ref"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	refs, err := c.Store.ListReferrals(r.Context(), store.ReferralFilter{CaseID: k.ID})
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		if ref.ID == id {
+			if err := c.Store.RetryReferral(r.Context(), id, c.Now()); err != nil && !errors.Is(err, store.ErrConflict) {
+				return err
+			}
+			if c.KickReferrals != nil {
+				c.KickReferrals()
+			}
+			return back(w, r)
+		}
+	}
+	return errNotFound
 }
 
 // decline refuses a referral with a reason; the case is routed to the
