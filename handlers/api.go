@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	_ "embed"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -163,4 +164,31 @@ func (c *Console) writeCase(w http.ResponseWriter, r *http.Request, id string) e
 	}
 	writeJSON(w, http.StatusOK, c.caseOut(current(r).User, k))
 	return nil
+}
+
+// apiDecline is an agency declining a referral: the case is routed on.
+func (c *Console) apiDecline(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.actingCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := c.decline(r.Context(), current(r).User, k, in.Reason); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "declined"})
+	return nil
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPIDoc)
 }

@@ -73,12 +73,38 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /c/{id}/{sig}", c.casePageForCitizen)
 	mux.HandleFunc("POST /c/{id}/{sig}", c.citizenWrite)
 
-	mux.Handle("GET /api/v1/cases", c.api(c.apiCases))
-	mux.Handle("GET /api/v1/cases/{id}", c.api(c.apiCase))
-	mux.Handle("POST /api/v1/cases/{id}/messages", c.api(c.apiMessage))
-	mux.Handle("POST /api/v1/cases/{id}/status", c.api(c.apiStatus))
-	mux.Handle("POST /api/v1/cases/{id}/video", c.api(c.apiVideo))
-	mux.Handle("POST /api/v1/cases/{id}/transfer", c.api(c.apiTransfer))
-	mux.Handle("GET /api/v1/bodies", c.api(c.apiBodies))
-	mux.Handle("GET /api/v1/stream", c.api(c.hub.serveAPI))
+	for _, rt := range c.apiRoutes() {
+		mux.Handle(rt.Pattern, c.api(rt.handle))
+	}
+	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
+}
+
+// APIRoute is one route of the JSON API; the OpenAPI document lists the
+// same routes (a test holds them together).
+type APIRoute struct {
+	Pattern string // "METHOD /path"
+	handle  func(http.ResponseWriter, *http.Request) error
+}
+
+func (c *Console) apiRoutes() []APIRoute {
+	return []APIRoute{
+		{"GET /api/v1/cases", c.apiCases},
+		{"GET /api/v1/cases/{id}", c.apiCase},
+		{"POST /api/v1/cases/{id}/messages", c.apiMessage},
+		{"POST /api/v1/cases/{id}/status", c.apiStatus},
+		{"POST /api/v1/cases/{id}/decline", c.apiDecline},
+		{"POST /api/v1/cases/{id}/video", c.apiVideo},
+		{"POST /api/v1/cases/{id}/transfer", c.apiTransfer},
+		{"GET /api/v1/bodies", c.apiBodies},
+		{"GET /api/v1/stream", c.hub.serveAPI},
+	}
+}
+
+// APIPatterns lists the API's routes, for the OpenAPI test.
+func (c *Console) APIPatterns() []string {
+	var out []string
+	for _, rt := range c.apiRoutes() {
+		out = append(out, rt.Pattern)
+	}
+	return out
 }
