@@ -41,26 +41,9 @@ import (
 
 // itemOf decodes an outbound item from a script's {id, field, value, …}.
 func itemOf(v any) (store.Outbound, error) {
-	a, _ := v.([]any)
-	if len(a) == 0 {
-		return store.Outbound{}, fmt.Errorf("empty item")
-	}
-	var id int64
-	switch x := a[0].(type) {
-	case int64:
-		id = x
-	case string:
-		n, err := strconv.ParseInt(x, 10, 64)
-		if err != nil {
-			return store.Outbound{}, fmt.Errorf("item id %q: %w", x, err)
-		}
-		id = n
-	default:
-		return store.Outbound{}, fmt.Errorf("item id of type %T", a[0])
-	}
-	r, err := pairs(a[1:])
+	id, r, err := idRecord(v, "item")
 	if err != nil {
-		return store.Outbound{}, fmt.Errorf("item %d: %w", id, err)
+		return store.Outbound{}, err
 	}
 	o := store.Outbound{ID: id, OpenID: r.str("openid"), CaseID: r.str("case"), Kind: r.str("kind"),
 		Text: r.str("text"), MediaID: r.str("media"), State: r.str("state"), Attempts: int(r.int("att")),

@@ -53,3 +53,30 @@ func (r *record) optTime(f string) time.Time {
 	}
 	return r.time(f)
 }
+
+// idRecord splits a script's {id, field, value, …} answer (an outbound item,
+// a referral) into its id and fields; what names it in errors.
+func idRecord(v any, what string) (int64, *record, error) {
+	a, _ := v.([]any)
+	if len(a) == 0 {
+		return 0, nil, fmt.Errorf("empty %s", what)
+	}
+	var id int64
+	switch x := a[0].(type) {
+	case int64:
+		id = x
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s id %q: %w", what, x, err)
+		}
+		id = n
+	default:
+		return 0, nil, fmt.Errorf("%s id of type %T", what, a[0])
+	}
+	r, err := pairs(a[1:])
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s %d: %w", what, id, err)
+	}
+	return id, r, nil
+}

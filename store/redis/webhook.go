@@ -25,26 +25,9 @@ import (
 
 // referralOf decodes a referral from a script's {id, field, value, …}.
 func referralOf(v any) (store.Referral, error) {
-	a, _ := v.([]any)
-	if len(a) == 0 {
-		return store.Referral{}, fmt.Errorf("empty referral")
-	}
-	var id int64
-	switch x := a[0].(type) {
-	case int64:
-		id = x
-	case string:
-		n, err := strconv.ParseInt(x, 10, 64)
-		if err != nil {
-			return store.Referral{}, fmt.Errorf("referral id %q: %w", x, err)
-		}
-		id = n
-	default:
-		return store.Referral{}, fmt.Errorf("referral id of type %T", a[0])
-	}
-	r, err := pairs(a[1:])
+	id, r, err := idRecord(v, "referral")
 	if err != nil {
-		return store.Referral{}, fmt.Errorf("referral %d: %w", id, err)
+		return store.Referral{}, err
 	}
 	ref := store.Referral{ID: id, Delivery: r.str("dlv"), CaseID: r.str("case"), Body: r.str("body"),
 		URL: r.str("url"), Payload: []byte(r.str("payload")), State: r.str("state"), Attempts: int(r.int("att")),
