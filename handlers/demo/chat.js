@@ -22,7 +22,16 @@
     const li = document.createElement("li");
     li.className = cls;
     if (tag) { const t = document.createElement("span"); t.className = "tag"; t.textContent = tag; li.appendChild(t); }
-    li.appendChild(document.createTextNode(body));
+    // Links become clickable, as WeChat shows them; text stays text.
+    body.split(/(https?:\/\/[^\s]+)/).forEach((part, i) => {
+      if (i % 2 === 1) {
+        const a = document.createElement("a");
+        a.href = part; a.textContent = part; a.target = "_blank"; a.rel = "noopener";
+        li.appendChild(a);
+      } else if (part) {
+        li.appendChild(document.createTextNode(part));
+      }
+    });
     chat.appendChild(li);
     chat.scrollTop = chat.scrollHeight;
   }
