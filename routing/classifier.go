@@ -21,23 +21,26 @@ type Result struct {
 	Region     string       `json:"region"`     // one of dispute.Regions or ""
 }
 
-// Classifier is filled by the local rules classifier now and an LLM
-// classifier later.
+// Classifier is filled by the local classifier (Local) or an LLM
+// classifier.
 type Classifier interface {
 	Classify(ctx context.Context, text string) (Result, error)
 }
 
-// Local is the rules baseline: weighted phrases per type (keywords.go) over
-// normalised text. It holds only read-only tables, so one Local serves any
-// number of goroutines.
+// Local is the local classifier: a trained model (model.go) for the type,
+// rules for urgency (urgency.go) and region (region.go), all over text
+// normalised from Traditional to Simplified characters and common typos.
+// It holds only read-only tables, so one Local serves any number of
+// goroutines.
 type Local struct {
-	lex *compiled
+	model *typeModel
 }
 
 var _ Classifier = (*Local)(nil)
 
-// NewLocal returns the local rules classifier.
-func NewLocal() *Local { return &Local{lex: defaultLexicon()} }
+// NewLocal returns the local classifier with the model shipped in the
+// binary.
+func NewLocal() *Local { return &Local{model: defaultModel()} }
 
 // Groups scored besides the dispute types, numbered after them.
 var (
@@ -125,48 +128,30 @@ func (c *compiled) score(n string) []float64 {
 	return scores
 }
 
-// Thresholds of the decision in Classify, in phrase-weight units.
-const (
-	strongScore = 3.0 // one strong phrase or a few weak ones agreeing
-	weakScore   = 2.0 // enough when the text is clearly a grievance
-	storyRunes  = 15  // a message this long with no signal is still a story
-	hintRunes   = 10  // a weak hint counts in a message this long
-)
+// urgentThreshold is the urgency head's probability above which a message
+// is urgent even though no rule fired: the head catches ways of telling
+// danger that the rules do not list ("液化气罐着了 火挺大"). Below one half
+// because a miss costs far more than a false alarm.
+const urgentThreshold = 0.35
 
-// Classify never fails: whatever the text, it returns a Result.
+// Classify never fails: whatever the text, it returns a Result. The type
+// is the model's most probable class and the confidence its probability;
+// urgency is the rules of urgency.go or the model's urgency head; someone
+// in danger always makes a case (never None).
 func (l *Local) Classify(_ context.Context, text string) (Result, error) {
 	n := normalize(text)
-	res := Result{Type: dispute.None, Urgent: detectUrgent(n), Region: detectRegion(n)}
-	if n == "" {
-		res.Confidence = 1
-		return res, nil
-	}
-	s := l.lex.score(n)
-	top, second := -1, -1
-	for i := range dispute.Types {
-		s[i] = math.Max(s[i], 0) // negative weights only hold a type back
-		switch {
-		case top < 0 || s[i] > s[top]:
-			top, second = i, top
-		case second < 0 || s[i] > s[second]:
-			second = i
+	res := Result{Type: dispute.None, Confidence: 1, Urgent: detectUrgent(n), Region: detectRegion(n)}
+	if n != "" {
+		p, urgent := l.model.predict(n)
+		best := 0
+		for c := range p {
+			if p[c] > p[best] {
+				best = c
+			}
 		}
-	}
-	grievance, chatter := s[groupGrievance], s[groupChatter]
-	length := utf8.RuneCountInString(strings.ReplaceAll(n, string(sep), ""))
-
-	switch {
-	case s[top] >= strongScore:
-		res.Type, res.Confidence = dispute.Types[top], confidence(s[top], s[second])
-	case s[top] >= weakScore && (grievance > 0 || length >= hintRunes):
-		// A weak hint inside a clear grievance: take it, but say we are unsure.
-		res.Type, res.Confidence = dispute.Types[top], 0.6*confidence(s[top], s[second])
-	// Polite words turn up inside stories too ("说好的"), so in a longer
-	// message any trace of a complaint outweighs them.
-	case grievance > chatter || length >= storyRunes && (chatter == 0 || s[top] > 0 || grievance > 0):
-		res.Type, res.Confidence = dispute.Other, math.Min(0.15+0.08*grievance, 0.5)
-	default:
-		res.Confidence = math.Min(0.6+0.1*chatter, 0.95)
+		res.Type, res.Confidence = l.model.classes[best], p[best]
+		res.Urgent = res.Urgent || urgent >= urgentThreshold
+		res = l.bareGrievance(n, res)
 	}
 	if res.Urgent && res.Type == dispute.None {
 		// Danger is a matter even when we cannot tell what kind: it must
@@ -177,10 +162,26 @@ func (l *Local) Classify(_ context.Context, text string) (Result, error) {
 	return res, nil
 }
 
-// confidence grows with the winning score and shrinks when the runner-up is
-// close: 0.83 for one decisive phrase alone, about 0.5 for a 2:1 split.
-func confidence(top, second float64) float64 {
-	share := top / (top + second)
-	strength := 1 - math.Exp(-top/4)
-	return math.Min(share*strength, 0.97)
+// bareConfidence caps the confidence of a complaint that names no kind of
+// dispute at all ("我要投诉"): the model has to pick something, but the
+// citizen has not said what it is about yet.
+const bareConfidence = 0.5
+
+// bareGrievance corrects the model where the phrase lists are surer: a
+// message with grievance words and no type words is a complaint of unknown
+// kind (other, unsure), not chatter, and not confidently anything.
+func (l *Local) bareGrievance(n string, res Result) Result {
+	s := l.model.lex.score(n)
+	for i := range dispute.Types {
+		if s[i] > 0 {
+			return res
+		}
+	}
+	if res.Type == dispute.None && s[groupGrievance] > s[groupChatter] {
+		res.Type = dispute.Other
+	}
+	if res.Type != dispute.None {
+		res.Confidence = math.Min(res.Confidence, bareConfidence)
+	}
+	return res
 }

@@ -5,11 +5,23 @@
 // Classification. A Classifier turns a citizen's words into a Result: the
 // dispute type (or dispute.None for greetings, thanks and how-to questions),
 // a confidence, whether someone is in danger now, and the region. Local is
-// the rules baseline: weighted phrase lists per type over text normalised
-// from Traditional to Simplified characters and common typos. It is built so
-// that a trained model or an LLM classifier can replace it behind the same
-// interface; DetectRegion and DetectUrgent stay useful on their own because
-// the bot calls them on answers to its own questions.
+// the classifier that needs no network:
+//
+//   - the type comes from a trained model (model.go): logistic regression
+//     over character 1–3-grams of the normalised text plus the hand-weighted
+//     phrase lists of keywords.go as features, fitted to the labelled corpus
+//     in corpus/train.tsv by `go run ./routing/train` and embedded in the
+//     binary (model.bin); corpus/heldout.tsv is never trained on and
+//     TestHeldout reports per-type precision and recall on it;
+//   - urgency is rules (urgency.go), backed by an urgency head of the same
+//     model that catches danger told in words the rules do not list;
+//   - the region is rules (region.go): the seven regions in any usual form
+//     and the townships, streets and landmarks inside them.
+//
+// All of it reads text normalised from Traditional to Simplified characters
+// and common typos (normalize.go). An LLM classifier can replace Local
+// behind the same interface; DetectRegion and DetectUrgent stay useful on
+// their own because the bot calls them on answers to its own questions.
 //
 // Routing. A Table is loaded from YAML (or the embedded 通化 table, Builtin)
 // and validated as a whole: LoadTable reports every problem at once, each

@@ -41,11 +41,13 @@ const tradPairs = "" +
 	"順顺須须頻频顧顾風风飛飞餘余馬马騷骚驚惊髮发鬆松魚鱼鳥鸟鴨鸭鹽盐麥麦黨党齡龄"
 
 var tradToSimp = func() map[rune]rune {
-	rs := []rune(tradPairs)
-	m := make(map[rune]rune, len(rs)/2)
-	for i := 0; i+1 < len(rs); i += 2 {
-		if rs[i] != rs[i+1] {
-			m[rs[i]] = rs[i+1]
+	m := make(map[rune]rune, 2800)
+	for _, pairs := range []string{tradPairs, tradPairsOpenCC} {
+		rs := []rune(pairs)
+		for i := 0; i+1 < len(rs); i += 2 {
+			if _, done := m[rs[i]]; !done && rs[i] != rs[i+1] {
+				m[rs[i]] = rs[i+1]
+			}
 		}
 	}
 	return m
