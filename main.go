@@ -31,6 +31,7 @@ const usage = `usage: jiefen <command>
   menu       set the official account's custom menu (我要求助, 查询进度, 使用帮助)
   user add   add a console user: --name N --role admin|supervisor|mediator [--body ID], password on stdin
   token create --user N   print a new API token acting as that user
+  corpus export  the cases whose type mediators corrected, as labelled lines for training
   version    print the version`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[1:], getenv, stdin, stdout)
 	case "token":
 		return runToken(ctx, args[1:], getenv, stdout)
+	case "corpus":
+		return runCorpus(ctx, args[1:], getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "jiefen", version)
 		return nil

@@ -35,6 +35,7 @@ const (
 	Declined   EventKind = "declined"    // Body declined the referral (Text: why); the case is routed again
 	Video      EventKind = "video"       // video mediation scheduled (Text: time and link)
 	Rating     EventKind = "rating"      // the citizen rated the service (Text: 1 to 5)
+	Retyped    EventKind = "retyped"     // a mediator corrected the type (Text: "<old> <new>" codes): a labelled example for training
 )
 
 // Event is one entry of a case's thread, in the order it happened.

@@ -67,6 +67,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{id}/transfer", c.page(c.transferForm))
 	mux.Handle("POST /console/cases/{id}/assign", c.page(c.assignForm))
 	mux.Handle("POST /console/cases/{id}/video", c.page(c.videoForm))
+	mux.Handle("POST /console/cases/{id}/type", c.page(c.retype))
 	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.retryReferral))
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
 

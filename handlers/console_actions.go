@@ -155,3 +155,30 @@ func (c *Console) setStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	return back(w, r)
 }
+
+// retype corrects the case's type. The correction is also a labelled
+// example for the classifier's next training (jiefen corpus export).
+func (c *Console) retype(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.actingCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	to := dispute.Type(r.PostFormValue("type"))
+	if !to.Valid() {
+		return httpError{http.StatusBadRequest, "未知的纠纷类型。"}
+	}
+	if to == k.Type {
+		return back(w, r)
+	}
+	u := current(r)
+	now := c.Now()
+	err = c.Store.Commit(r.Context(), store.Change{
+		Retype: []store.Retype{{CaseID: k.ID, Type: to, At: now}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Retyped, Actor: "user:" + u.Name,
+			Text: string(k.Type) + " " + string(to)}},
+	})
+	if err != nil {
+		return err
+	}
+	return back(w, r)
+}

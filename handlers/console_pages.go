@@ -99,8 +99,8 @@ func (c *Console) caseData(r *http.Request) (map[string]any, error) {
 		return nil, err
 	}
 	return map[string]any{
-		"Referrals": refs,
-		"Replies":   replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
+		"Referrals": refs, "Types": dispute.Types,
+		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
 		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.row(k, now), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
 		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply,

@@ -119,6 +119,11 @@ func viewEvents(events []dispute.Event) []eventView {
 		switch {
 		case e.Kind == dispute.Note:
 			v.Class = "note"
+		case e.Kind == dispute.Retyped:
+			v.Class = "status"
+			if old, to, ok := strings.Cut(e.Text, " "); ok {
+				v.Text = "类型更正：" + dispute.Type(old).Name() + " → " + dispute.Type(to).Name()
+			}
 		case e.Kind == dispute.StatusSet:
 			v.Class = "status"
 			if e.Text == "" {

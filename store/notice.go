@@ -45,6 +45,9 @@ func (c Change) Notices() []Notice {
 	for _, v := range c.Video {
 		add(v.CaseID, false)
 	}
+	for _, r := range c.Retype {
+		add(r.CaseID, false)
+	}
 	for _, e := range c.Events {
 		add(e.CaseID, false)
 	}

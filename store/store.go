@@ -125,6 +125,7 @@ type Change struct {
 	Assign      []Assignment    // who in the body has a case
 	Transfers   []Transfer      // a case goes to another body
 	Video       []VideoSchedule // video mediation scheduled
+	Retype      []Retype        // a mediator corrects a case's type
 	Events      []dispute.Event // appended; ID is assigned by the store
 	Outbound    []Outbound      // enqueued
 	ReleaseHeld string          // an openid: its held outbound items become pending again
@@ -154,6 +155,14 @@ type Transfer struct {
 	From   string // the body it leaves: told by a Notice, so its queues drop the case
 	Body   string
 	Rule   string // what routed it there: a routing rule, or "transfer:<user>"
+	At     time.Time
+}
+
+// Retype corrects a case's dispute type (the case stays with its body:
+// moving it is a Transfer).
+type Retype struct {
+	CaseID string
+	Type   dispute.Type
 	At     time.Time
 }
 

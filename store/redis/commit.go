@@ -134,6 +134,10 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	for _, v := range c.Video {
 		args = append(args, v.CaseID, store.UnixMS(v.Start), videoURL(v.Start, v.URL), store.UnixMS(v.At))
 	}
+	args = append(args, len(c.Retype))
+	for _, r := range c.Retype {
+		args = append(args, r.CaseID, string(r.Type), store.UnixMS(r.At))
+	}
 	args = append(args, len(c.Referrals))
 	for _, r := range c.Referrals {
 		if r.Delivery == "" {

@@ -92,6 +92,11 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 			return err
 		}
 	}
+	for _, r := range c.Retype {
+		if err := retype(ctx, tx, r); err != nil {
+			return err
+		}
+	}
 	for _, e := range c.Events {
 		if err := insertEvent(ctx, tx, e); err != nil {
 			return err

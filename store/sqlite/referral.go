@@ -18,6 +18,13 @@ func transfer(ctx context.Context, tx *tx, tr store.Transfer) error {
 	return oneCase(res, err, "transfer", tr.CaseID)
 }
 
+// retype corrects a case's type.
+func retype(ctx context.Context, tx *tx, r store.Retype) error {
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET type = ?, updated_at = ? WHERE id = ?`,
+		r.Type, store.UnixMS(r.At), r.CaseID)
+	return oneCase(res, err, "type", r.CaseID)
+}
+
 // scheduleVideo sets a case's video mediation, or cancels it when Start is
 // zero. The link is never part of an error: it may carry a meeting code.
 func scheduleVideo(ctx context.Context, tx *tx, v store.VideoSchedule) error {

@@ -56,6 +56,7 @@ var tests = []struct {
 	{"CasesFilter", testCases},
 	{"Events", testEvents},
 	{"MarkUrgent", testMarkUrgent},
+	{"Retype", testRetype},
 	{"Citizen", testCitizen},
 	{"ReserveSend", testReserveSend},
 	{"ReserveSendConcurrent", testReserveSendConcurrent},

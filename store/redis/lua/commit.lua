@@ -35,6 +35,7 @@ local urgent = list(1)
 local assigns = list(4) -- case, user, at, if free ('1')
 local transfers = list(4)
 local videos = list(4)
+local retypes = list(3) -- case, type, at
 local refs = list(7) -- delivery, case, body, url, payload, NotBefore, created
 
 -- Checks, in the order the SQLite store meets them.
@@ -88,6 +89,9 @@ for _, tr in ipairs(transfers) do
 end
 for _, v in ipairs(videos) do
   if not exists(v[1]) then return {'nocase', v[1], 'video'} end
+end
+for _, r in ipairs(retypes) do
+  if not exists(r[1]) then return {'nocase', r[1], 'type'} end
 end
 -- A delivery id is what the agency dedups by: never two alike, in this
 -- Change or across the store (T.."rfd").
@@ -167,6 +171,14 @@ end
 -- A cancelled video comes with start 0 and no link (encodeChange).
 for _, v in ipairs(videos) do
   redis.call('HSET', T .. 'case:' .. v[1], 'video_at', v[2], 'video_url', v[3], 'updated', v[4])
+end
+-- A type correction moves the case between the type indexes.
+for _, r in ipairs(retypes) do
+  local k = T .. 'case:' .. r[1]
+  local f = redis.call('HMGET', k, 'type', 'created')
+  redis.call('ZREM', T .. 'cx:t:' .. f[1], r[1])
+  redis.call('ZADD', T .. 'cx:t:' .. r[2], f[2], r[1])
+  redis.call('HSET', k, 'type', r[2], 'updated', r[3])
 end
 for _, e in ipairs(events) do
   local id = redis.call('INCR', KEYS[1])
