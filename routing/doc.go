@@ -1,6 +1,8 @@
 // Package routing understands a complaint and decides which body takes it.
 //
-// Two halves, both pure (no I/O, no clock, no logging of complaint text):
+// Two halves, pure but for the LLM classifier (llm*.go), which calls an
+// OpenAI-compatible endpoint under a time budget; nothing here logs
+// complaint text:
 //
 // Classification. A Classifier turns a citizen's words into a Result: the
 // dispute type (or dispute.None for greetings, thanks and how-to questions),
@@ -19,9 +21,11 @@
 //     and the townships, streets and landmarks inside them.
 //
 // All of it reads text normalised from Traditional to Simplified characters
-// and common typos (normalize.go). An LLM classifier can replace Local
-// behind the same interface; DetectRegion and DetectUrgent stay useful on
-// their own because the bot calls them on answers to its own questions.
+// and common typos (normalize.go). The LLM classifier (NewLLM) asks an
+// OpenAI-compatible endpoint first and falls back to Local whenever it is
+// slow, refuses or answers badly; it never lowers urgency. DetectRegion and
+// DetectUrgent stay useful on their own because the bot calls them on
+// answers to its own questions.
 //
 // Routing. A Table is loaded from YAML (or the embedded 通化 table, Builtin)
 // and validated as a whole: LoadTable reports every problem at once, each
