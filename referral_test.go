@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"jiefen/handlers"
 	"net/http"
 	"net/url"
 	"strings"
@@ -220,5 +221,30 @@ func TestActionsStayWithTheBody(t *testing.T) {
 	}
 	if k, _ := e.app.store.Case(context.Background(), id); k.Body != "lh-labor" || k.Assignee != "" {
 		t.Fatalf("the duty desk changed the case: %+v", k)
+	}
+}
+
+// An agency's system declines through the API with its supervisor's token.
+func TestAPIDecline(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Plain})
+	e.addUser("lead", store.RoleSupervisor, "lh-labor")
+	const who = "oCitizenAPIDecline"
+	id := e.fileCase(who, "在柳河县的工厂干活，老板拖欠工资三个月")
+	value, hash := handlers.NewToken()
+	if err := e.app.store.PutToken(context.Background(), store.Token{Hash: hash, User: "lead"}); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/cases/"+id+"/decline", strings.NewReader(`{"reason":"不属于本院受理范围"}`))
+	req.Header.Set("Authorization", "Bearer "+value)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("decline: %d", resp.StatusCode)
+	}
+	if k, _ := e.app.store.Case(context.Background(), id); k.Body == "lh-labor" {
+		t.Fatal("the case stayed with the body that declined it")
 	}
 }
