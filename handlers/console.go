@@ -70,6 +70,8 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{id}/type", c.page(c.retype))
 	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.retryReferral))
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
+	mux.Handle("GET /console/stats", c.page(c.statsPage))
+	mux.Handle("GET /console/stats.csv", c.page(c.statsCSV))
 
 	mux.HandleFunc("GET /c/{id}/{sig}", c.casePageForCitizen)
 	mux.HandleFunc("POST /c/{id}/{sig}", c.citizenWrite)
