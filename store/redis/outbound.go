@@ -54,17 +54,7 @@ func itemOf(v any) (store.Outbound, error) {
 	return o, nil
 }
 
-func itemsOf(res []any) ([]store.Outbound, error) {
-	out := make([]store.Outbound, 0, len(res))
-	for _, v := range res {
-		o, err := itemOf(v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
+func itemsOf(res []any) ([]store.Outbound, error) { return decodeAll(res, itemOf) }
 
 // ClaimOutbound leases up to max due items, at most one per citizen, the
 // oldest (lua/claim.lua): one round trip.

@@ -80,3 +80,16 @@ func idRecord(v any, what string) (int64, *record, error) {
 	}
 	return id, r, nil
 }
+
+// decodeAll decodes each of a script's answers with one.
+func decodeAll[T any](res []any, one func(any) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(res))
+	for _, v := range res {
+		x, err := one(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}

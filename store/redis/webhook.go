@@ -38,17 +38,7 @@ func referralOf(v any) (store.Referral, error) {
 	return ref, nil
 }
 
-func referralsOf(res []any) ([]store.Referral, error) {
-	out := make([]store.Referral, 0, len(res))
-	for _, v := range res {
-		r, err := referralOf(v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
+func referralsOf(res []any) ([]store.Referral, error) { return decodeAll(res, referralOf) }
 
 // ClaimReferrals leases up to max due referrals, most overdue first
 // (lua/rfclaim.lua): one round trip.
