@@ -43,6 +43,8 @@ func upsertCitizen(ctx context.Context, tx *tx, c dispute.Citizen) error {
 // together on the single writer, so concurrent senders cannot overshoot
 // the quota. A citizen never seen has no window, hence no room.
 func (s *Store) ReserveSend(ctx context.Context, openID string, now time.Time) (bool, error) {
+	// After the write: a cached conversation must not outlive it.
+	defer s.conv.drop(openID)
 	res, err := s.w.ExecContext(ctx, `
 		UPDATE citizens SET sent = sent + 1 WHERE openid = ? AND window_until > ? AND sent < quota`,
 		openID, now.UnixMilli())
@@ -60,6 +62,7 @@ func (s *Store) ReserveSend(ctx context.Context, openID string, now time.Time) (
 // which leaves no room whatever Sent says. An unknown citizen has no window
 // to close.
 func (s *Store) CloseWindow(ctx context.Context, openID string, now time.Time) error {
+	defer s.conv.drop(openID)
 	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET window_until = ?1 WHERE openid = ?2 AND window_until > ?1`,
 		now.UnixMilli(), openID)
 	if err != nil {
@@ -71,6 +74,9 @@ func (s *Store) CloseWindow(ctx context.Context, openID string, now time.Time) e
 // Conversation reads the citizen and the dialog in one query: a callback
 // needs both, and each query is a round through database/sql and the driver.
 func (s *Store) Conversation(ctx context.Context, openID string) (dispute.Citizen, store.Dialog, error) {
+	if e, ok := s.conv.get(openID); ok && ctx.Err() == nil {
+		return e.c, e.d, nil
+	}
 	var consent, inbound, until, updated int64
 	var draft string
 	c := dispute.Citizen{OpenID: openID}

@@ -76,6 +76,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 			continue
 		}
 		if errs[i] == nil {
+			s.conv.committed(r.change)
 			s.notices.Publish(r.change.Notices())
 		}
 		r.done <- errs[i]

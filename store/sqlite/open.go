@@ -37,6 +37,7 @@ type Store struct {
 	committerDone chan struct{}
 	closeOnce     sync.Once
 	notices       store.Fanout // every commit of this database happens in this process
+	conv          convCache
 }
 
 var _ store.Store = (*Store)(nil)
