@@ -9,18 +9,28 @@ import (
 	"jiefen/store"
 )
 
-// NextCaseSeq counts per day in one upsert on the writer, so two callers
-// can never read the same number.
+// NextCaseSeq counts per day in one upsert made by the committer, inside
+// the group transaction of whatever Changes are waiting: a case number
+// costs no transaction of its own, and the single writer still makes two
+// callers unable to read the same number. The number is returned once that
+// transaction has committed, so a number handed out survives a crash.
 func (s *Store) NextCaseSeq(ctx context.Context, day string) (int64, error) {
-	var seq int64
-	err := s.w.QueryRowContext(ctx, `
-		INSERT INTO case_seq (day, seq) VALUES (?, 1)
-		ON CONFLICT (day) DO UPDATE SET seq = seq + 1
-		RETURNING seq`, day).Scan(&seq)
-	if err != nil {
+	req := &commitReq{ctx: ctx, seqDay: day, done: make(chan error, 1)}
+	if err := s.hand(req); err != nil {
 		return 0, fmt.Errorf("sqlite: case sequence of %s: %w", day, err)
 	}
-	return seq, nil
+	if err := <-req.done; err != nil {
+		return 0, fmt.Errorf("sqlite: case sequence of %s: %w", day, err)
+	}
+	return req.seq, nil
+}
+
+// takeSeq is NextCaseSeq's statement, run by the committer.
+func takeSeq(ctx context.Context, tx *tx, r *commitReq) error {
+	return tx.QueryRowContext(ctx, `
+		INSERT INTO case_seq (day, seq) VALUES (?, 1)
+		ON CONFLICT (day) DO UPDATE SET seq = seq + 1
+		RETURNING seq`, r.seqDay).Scan(&r.seq)
 }
 
 const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, story, openid, phone, created_at, updated_at`

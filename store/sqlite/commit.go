@@ -22,16 +22,24 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	req := &commitReq{ctx: ctx, change: c, done: make(chan error, 1)}
-	select {
-	case s.commits <- req:
-	case <-s.closed:
-		return fmt.Errorf("sqlite: commit: store closed")
-	case <-ctx.Done():
-		return fmt.Errorf("sqlite: commit: %w", ctx.Err())
+	if err := s.hand(req); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	// Once handed over, the result is awaited even if ctx ends meanwhile:
 	// the caller must know whether the Change was stored.
 	return <-req.done
+}
+
+// hand gives a request to the committer.
+func (s *Store) hand(req *commitReq) error {
+	select {
+	case s.commits <- req:
+		return nil
+	case <-s.closed:
+		return errors.New("store closed")
+	case <-req.ctx.Done():
+		return req.ctx.Err()
+	}
 }
 
 func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {

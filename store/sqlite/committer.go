@@ -21,10 +21,21 @@ import (
 // transaction holding it has committed.
 const maxBatch = 64
 
+// commitReq is a Change to commit, or (seqDay set) a case number to take.
 type commitReq struct {
 	ctx    context.Context
 	change store.Change
+	seqDay string
+	seq    int64 // the number taken, once done
 	done   chan error
+}
+
+// apply runs the request's statements in the batch's transaction.
+func (r *commitReq) apply(ctx context.Context, t *tx, now time.Time) error {
+	if r.seqDay != "" {
+		return takeSeq(ctx, t, r)
+	}
+	return apply(ctx, t, r.change, now)
 }
 
 func (s *Store) runCommitter() {
@@ -75,7 +86,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 			r.done <- err
 			continue
 		}
-		if errs[i] == nil {
+		if errs[i] == nil && r.seqDay == "" {
 			s.conv.committed(r.change)
 			s.notices.Publish(r.change.Notices())
 		}
@@ -106,10 +117,10 @@ func (s *Store) tryBatch(batch []*commitReq, savepoints bool) ([]error, error) {
 			continue
 		}
 		if savepoints {
-			errs[i] = s.applyOne(ctx, t, r.change, now)
+			errs[i] = s.applyOne(ctx, t, r, now)
 			continue
 		}
-		if err := apply(ctx, t, r.change, now); err != nil {
+		if err := r.apply(ctx, t, now); err != nil {
 			if len(batch) == 1 {
 				return nil, err
 			}
@@ -123,11 +134,11 @@ func (s *Store) tryBatch(batch []*commitReq, savepoints bool) ([]error, error) {
 }
 
 // applyOne applies one Change inside a savepoint of the batch's transaction.
-func (s *Store) applyOne(ctx context.Context, t *tx, c store.Change, now time.Time) error {
+func (s *Store) applyOne(ctx context.Context, t *tx, r *commitReq, now time.Time) error {
 	if _, err := t.ExecContext(ctx, `SAVEPOINT jf_change`); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	err := apply(ctx, t, c, now)
+	err := r.apply(ctx, t, now)
 	if err != nil {
 		if _, rerr := t.ExecContext(ctx, `ROLLBACK TO jf_change`); rerr != nil {
 			return fmt.Errorf("sqlite: commit: %w (rolling back: %v)", err, rerr)
