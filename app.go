@@ -63,15 +63,17 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if cfg.PublicURL != "" {
 		m.CaseLink = func(id string) string { return links.URL(cfg.PublicURL, id) }
 	}
-	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Now: now, Kick: m.Kick,
+	// One resolver of bodies' webhooks for queueing and sending alike.
+	hooks := &referral.Hooks{Store: st, Table: table}
+	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Hooks: hooks, Now: now, Kick: m.Kick,
 		Links: links, PublicURL: cfg.PublicURL}
-	sender := &referral.Sender{Store: st, Table: table, Now: now, Log: log}
+	sender := &referral.Sender{Store: st, Hooks: hooks, Now: now, Log: log}
 	b.KickReferrals = sender.Kick
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
 		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL,
-			PublicURL: cfg.PublicURL, KickReferrals: sender.Kick},
+			PublicURL: cfg.PublicURL, KickReferrals: sender.Kick, Hooks: hooks},
 	}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv, referrals: sender}, nil
 }

@@ -42,8 +42,9 @@ type envOptions struct {
 	mode       wxsim.Mode
 	dir        string // reuse a data directory (restart tests)
 	templateID string
-	openAI     string // an OpenAI-compatible stand-in's base URL
-	routes     string // a routing table file
+	openAI     string    // an OpenAI-compatible stand-in's base URL
+	routes     string    // a routing table file
+	log        io.Writer // where the app logs; nil: nowhere
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -71,7 +72,11 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	if o.templateID != "" {
 		platform.AddTemplate(o.templateID)
 	}
-	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.log != nil {
+		log = slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	a, err := newApp(cfg, log, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

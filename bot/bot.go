@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"jiefen/caselink"
+	"jiefen/referral"
 	"strconv"
 	"time"
 
@@ -32,6 +33,7 @@ type Bot struct {
 	Store         store.Store
 	Classifier    routing.Classifier
 	Table         *routing.Table
+	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
 	Now           func() time.Time
 	Links         caselink.Signer
 	PublicURL     string // base of links sent to citizens; "" = the callback's own host

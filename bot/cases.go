@@ -62,10 +62,14 @@ func (t *turn) createCase() error {
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred, Body: dec.Body.ID,
 		Text: "转交" + dec.Body.Name + "（规则 " + dec.Rule + "）"})
-	if dec.Body.Webhook != nil {
+	hook, err := t.b.Hooks.Of(t.ctx, dec.Body.ID)
+	if err != nil {
+		return err
+	}
+	if hook.URL != "" {
 		// The body's own system gets the referral, signed, from the outbox:
 		// committed with the case, so neither exists without the other.
-		t.ch.Referrals = append(t.ch.Referrals, referral.Build(c, t.ch.Events, dec.Body, t.consoleLink(id)))
+		t.ch.Referrals = append(t.ch.Referrals, referral.Build(c, t.ch.Events, hook, t.consoleLink(id)))
 		t.wakeReferrals = true
 	}
 	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptHours: dec.Body.AcceptWithinHours, Region: d.Region}

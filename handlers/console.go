@@ -4,6 +4,7 @@ import (
 	"embed"
 	"html/template"
 	"jiefen/caselink"
+	"jiefen/referral"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -30,9 +31,10 @@ type Console struct {
 	// messages linking to the case page (a template id and a public URL).
 	TemplateLinks bool
 	Links         caselink.Signer
-	PublicURL     string // for the console links in referrals ("" makes them relative)
-	KickReferrals func() // wakes the webhook sender
-	VideoURL      string // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
+	PublicURL     string          // for the console links in referrals ("" makes them relative)
+	KickReferrals func()          // wakes the webhook sender
+	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+	VideoURL      string          // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
 
 	once sync.Once
 	tpl  *template.Template
@@ -72,6 +74,9 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
 	mux.Handle("GET /console/stats", c.page(c.statsPage))
 	mux.Handle("GET /console/stats.csv", c.page(c.statsCSV))
+	mux.Handle("GET /console/bodies", c.page(c.bodiesPage))
+	mux.Handle("POST /console/bodies/{id}/webhook", c.page(c.setWebhook))
+	mux.Handle("POST /console/bodies/{id}/webhook/remove", c.page(c.removeWebhook))
 
 	mux.HandleFunc("GET /c/{id}/{sig}", c.casePageForCitizen)
 	mux.HandleFunc("POST /c/{id}/{sig}", c.citizenWrite)

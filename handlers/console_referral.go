@@ -57,7 +57,11 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 	if !k.VideoAt.IsZero() {
 		ch.Video = []store.VideoSchedule{{CaseID: k.ID, At: now}}
 	}
-	if b.Webhook != nil {
+	hook, err := c.Hooks.Of(ctx, body)
+	if err != nil {
+		return err
+	}
+	if hook.URL != "" {
 		// The new body's system gets the referral with the whole thread so
 		// far: the citizen never tells the story again.
 		events, err := c.Store.Events(ctx, k.ID)
@@ -66,7 +70,7 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 		}
 		moved := k
 		moved.Body = body
-		ch.Referrals = []store.Referral{referral.Build(moved, events, b, c.consoleURL(k.ID))}
+		ch.Referrals = []store.Referral{referral.Build(moved, events, hook, c.consoleURL(k.ID))}
 	}
 	if k.Status != dispute.Referred {
 		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Referred, At: now, From: k.Status}}

@@ -20,17 +20,37 @@ import (
 // attempt sends one referral once and says what became of it. Nothing it
 // records or logs holds the secret, the URL (it may carry a token) or the
 // payload (personal data): only ids, status codes and error classes.
+//
+// It sends to the body's webhook as it is now, not to Referral.URL (where
+// it pointed when the referral was queued, kept as a record): an
+// administrator changes the address because the agency moved, and the old
+// one would only fail or reach the wrong system, and a rotated secret must
+// sign everything from then on. A webhook removed meanwhile fails the
+// referral at once, visibly, with the console's retry button for when one
+// is set again.
 func (s *Sender) attempt(ctx context.Context, r store.Referral) outcome {
-	secret, why := s.secretOf(r.Body)
-	if why == "" && r.URL == "" {
+	hook, err := s.Hooks.Of(ctx, r.Body)
+	if err != nil {
+		// The store could not say where to: not the agency's fault, and
+		// not a reason to give up.
+		if ctx.Err() != nil {
+			return outcome{state: store.RefPending, notBefore: s.now(), err: "interrupted"}
+		}
+		return s.retry(r, "webhook settings unavailable")
+	}
+	why := ""
+	switch {
+	case hook.URL == "":
 		why = ErrNoWebhook
+	case hook.Secret == "":
+		why = ErrNoSecret
 	}
 	if why != "" {
 		// Never sent unsigned: an agency must be able to trust what it gets.
 		s.log().Error("referral failed: cannot be sent", "referral", r.ID, "case", r.CaseID, "body", r.Body, "err", why)
 		return outcome{state: store.RefFailed, err: why}
 	}
-	code, err := s.post(ctx, r, secret)
+	code, err := s.post(ctx, r, hook)
 	if errors.Is(err, errBadURL) {
 		s.log().Error("referral failed: cannot be sent", "referral", r.ID, "case", r.CaseID, "body", r.Body, "err", errBadURL)
 		return outcome{state: store.RefFailed, err: errBadURL.Error()}
@@ -50,32 +70,12 @@ func (s *Sender) attempt(ctx context.Context, r store.Referral) outcome {
 	return s.retry(r, why)
 }
 
-// secretOf finds the body's secret through the table, at every attempt,
-// so a secret set (or rotated) after the referral was queued is used.
-func (s *Sender) secretOf(body string) (secret, why string) {
-	if s.Table == nil {
-		return "", ErrNoWebhook
-	}
-	b, ok := s.Table.Body(body)
-	if !ok || b.Webhook == nil {
-		return "", ErrNoWebhook
-	}
-	read := s.Secret
-	if read == nil {
-		read = EnvSecret
-	}
-	if secret = read(b.Webhook.SecretEnv); secret == "" {
-		return "", ErrNoSecret
-	}
-	return secret, ""
-}
-
-// post sends the stored payload, signed with this attempt's timestamp,
-// and returns the status code.
-func (s *Sender) post(ctx context.Context, r store.Referral, secret string) (int, error) {
+// post sends the stored payload to the hook, signed with this attempt's
+// timestamp, and returns the status code.
+func (s *Sender) post(ctx context.Context, r store.Referral, hook Hook) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Payload))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.URL, bytes.NewReader(r.Payload))
 	if err != nil {
 		return 0, errBadURL
 	}
@@ -84,7 +84,7 @@ func (s *Sender) post(ctx context.Context, r store.Referral, secret string) (int
 	req.Header.Set("User-Agent", "jiefen-webhook/1")
 	req.Header.Set(HeaderDelivery, r.Delivery)
 	req.Header.Set(HeaderTimestamp, ts)
-	req.Header.Set(HeaderSignature, Sign(secret, ts, r.Payload))
+	req.Header.Set(HeaderSignature, Sign(hook.Secret, ts, r.Payload))
 	resp, err := s.hc.Do(req)
 	if err != nil {
 		return 0, err
@@ -96,8 +96,9 @@ func (s *Sender) post(ctx context.Context, r store.Referral, secret string) (int
 	return resp.StatusCode, nil
 }
 
-// errBadURL is a URL that cannot make a request. It comes from the table,
-// so retrying cannot fix it: the referral fails at once, visibly.
+// errBadURL is a URL that cannot make a request. It comes from the table
+// or an administrator, so retrying cannot fix it: the referral fails at
+// once, visibly.
 var errBadURL = errors.New("bad webhook url")
 
 // retry schedules the next attempt, or gives up once the referral has been

@@ -104,13 +104,13 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{t: t, st: st, table: table, clock: &clock{now: t0}, ag: ag, log: &lockedBuffer{}}
 	e.s = &Sender{
-		Store: st, Table: table, Now: e.clock.Now,
-		Secret: func(env string) string {
+		Store: st, Now: e.clock.Now,
+		Hooks: &Hooks{Store: st, Table: table, Secret: func(env string) string {
 			if env == "AGENCY_SECRET" {
 				return agencySecret
 			}
 			return ""
-		},
+		}},
 		Log: slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		// Well under Timeout, so a hanging agency costs the test little.
 		HTTP: &http.Client{Timeout: 300 * time.Millisecond},
@@ -132,16 +132,22 @@ func (e *env) refer(body string) store.Referral {
 		{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: "已收到"},
 		{CaseID: k.ID, At: now.Add(time.Minute), Kind: dispute.MessageIn, Actor: "citizen", MediaID: "img-1"},
 	}
-	b, ok := e.table.Body(body)
-	if !ok {
-		e.t.Fatalf("no body %s", body)
-	}
-	r := Build(k, events, b, "https://jiefen.example/console/cases/"+k.ID)
+	r := Build(k, events, e.hook(body), "https://jiefen.example/console/cases/"+k.ID)
 	r.CreatedAt = now
 	if err := e.st.Commit(e.t.Context(), store.Change{NewCases: []dispute.Case{k}, Events: events, Referrals: []store.Referral{r}}); err != nil {
 		e.t.Fatal(err)
 	}
 	return r
+}
+
+// hook is the body's webhook as the sender sees it.
+func (e *env) hook(body string) Hook {
+	e.t.Helper()
+	h, err := e.s.Hooks.Of(e.t.Context(), body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return h
 }
 
 func (e *env) runOnce() int {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"jiefen/dispute"
-	"jiefen/routing"
 	"jiefen/store"
 )
 
@@ -47,16 +46,16 @@ type CitizenText struct {
 	MediaID string `json:"media_id,omitempty"` // an image or voice note, viewable through the link
 }
 
-// Build makes the referral of case k to body, ready to go in a Change:
-// pending, due now, with a new delivery id and the payload built once, so
-// that every retry sends the same bytes. body comes from the routing table
-// at enqueue time and its webhook URL is kept in the referral; a body
-// without a webhook gives an empty URL, which the sender records as
-// failed. events is the case's thread (the citizen's messages are taken
-// from it); caseURL is the case's console page. CreatedAt and the
-// payload's sent_at are now on the wall clock; a caller on another clock
-// may set CreatedAt, from which the 24 hours of retries are counted.
-func Build(k dispute.Case, events []dispute.Event, body routing.Body, caseURL string) store.Referral {
+// Build makes the referral of case k to a body's webhook (Hooks.Of), ready
+// to go in a Change: pending, due now, with a new delivery id and the
+// payload built once, so that every retry sends the same bytes. The hook's
+// URL is kept in the referral as a record of where it was meant to go; the
+// sender uses the body's webhook as it is at each attempt. events is the
+// case's thread (the citizen's messages are taken from it); caseURL is the
+// case's console page. CreatedAt and the payload's sent_at are now on the
+// wall clock; a caller on another clock may set CreatedAt, from which the
+// 24 hours of retries are counted.
+func Build(k dispute.Case, events []dispute.Event, hook Hook, caseURL string) store.Referral {
 	now := time.Now().UTC()
 	delivery := newDelivery()
 	p := Payload{
@@ -64,17 +63,13 @@ func Build(k dispute.Case, events []dispute.Event, body routing.Body, caseURL st
 		Case: PayloadCase{ID: k.ID, Status: k.Status, Type: k.Type, TypeName: k.Type.Name(), Urgent: k.Urgent,
 			Region: k.Region, Summary: k.Summary, CreatedAt: rfc3339(k.CreatedAt)},
 		Story:   k.Story,
-		Contact: Contact{Phone: phoneFor(k, body.ID)},
+		Contact: Contact{Phone: phoneFor(k, hook.Body)},
 		Events:  citizenTexts(events),
 		Link:    caseURL,
 		SentAt:  rfc3339(now),
 	}
-	r := store.Referral{Delivery: delivery, CaseID: k.ID, Body: body.ID, Payload: encode(p),
+	return store.Referral{Delivery: delivery, CaseID: k.ID, Body: hook.Body, URL: hook.URL, Payload: encode(p),
 		State: store.RefPending, CreatedAt: now}
-	if body.Webhook != nil {
-		r.URL = body.Webhook.URL
-	}
-	return r
 }
 
 // newDelivery is 128 random bits in hex: unique without coordination

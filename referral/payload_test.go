@@ -58,8 +58,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	k := dispute.Case{ID: "JF20261127-0009", Body: "agency", Phone: phone, Story: story, CreatedAt: t0}
-	other, _ := e.table.Body("nosecret")
-	r2 := Build(k, nil, other, "")
+	r2 := Build(k, nil, e.hook("nosecret"), "")
 	var p2 Payload
 	if err := json.Unmarshal(r2.Payload, &p2); err != nil {
 		t.Fatal(err)
@@ -67,8 +66,7 @@ func TestBuild(t *testing.T) {
 	if p2.Contact.Phone != "139****5678" || p2.Events == nil || r2.Delivery == r.Delivery {
 		t.Errorf("to a body without the case: %s (delivery %s)", r2.Payload, r2.Delivery)
 	}
-	plain, _ := e.table.Body("plain")
-	if r3 := Build(k, nil, plain, ""); r3.URL != "" || time.Since(r3.CreatedAt) > time.Minute {
+	if r3 := Build(k, nil, e.hook("plain"), ""); r3.URL != "" || time.Since(r3.CreatedAt) > time.Minute {
 		t.Errorf("a body without a webhook: %+v", r3)
 	}
 }

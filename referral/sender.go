@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"jiefen/routing"
 	"jiefen/store"
 )
 
@@ -50,14 +49,13 @@ const (
 // POST) and deduplicate by it.
 type Sender struct {
 	Store store.Store
-	Table *routing.Table // for the body's secret_env, read at every attempt
-	// Secret reads the secret from the environment by the body's
-	// secret_env; nil means EnvSecret.
-	Secret func(env string) string
-	Now    func() time.Time // nil: time.Now
-	Log    *slog.Logger     // nil: slog.Default()
-	HTTP   *http.Client     // nil: a plain client; redirects are never followed
-	Poll   time.Duration    // how often Run looks for due referrals; 0: a second
+	// Hooks gives the body's webhook, URL and secret, at every attempt:
+	// see attempt for why the current one rather than the one at queueing.
+	Hooks *Hooks
+	Now   func() time.Time // nil: time.Now
+	Log   *slog.Logger     // nil: slog.Default()
+	HTTP  *http.Client     // nil: a plain client; redirects are never followed
+	Poll  time.Duration    // how often Run looks for due referrals; 0: a second
 
 	// jitter returns a number in [0, 1) spreading retries; nil: math/rand.
 	jitter func() float64

@@ -163,7 +163,7 @@ func TestNotConfigured(t *testing.T) {
 		t.Errorf("the missing secret was not logged as an error:\n%s", e.log.String())
 	}
 
-	e.s.Secret = func(string) string { return agencySecret }
+	e.s.Hooks.Secret = func(string) string { return agencySecret }
 	r := e.get(noSecret)
 	if err := e.st.RetryReferral(t.Context(), r.ID, e.clock.Now()); err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestNotConfigured(t *testing.T) {
 func TestWrongSecretRefused(t *testing.T) {
 	e := newEnv(t)
 	e.ag.up()
-	e.s.Secret = func(string) string { return "not-the-agency-secret" }
+	e.s.Hooks.Secret = func(string) string { return "not-the-agency-secret" }
 	id := e.refer("agency").Delivery
 	e.runOnce()
 	if r := e.get(id); r.State != store.RefPending || r.LastError != "http 401" {
@@ -207,9 +207,11 @@ func TestRedirectNotFollowed(t *testing.T) {
 	}))
 	defer srv.Close()
 	k := dispute.Case{ID: "JF20261127-0100", Status: dispute.Referred, Body: "agency", CreatedAt: t0}
-	b, _ := e.table.Body("agency")
-	r := Build(k, nil, b, "")
-	r.URL = srv.URL + "/referrals"
+	// The agency's address is set in the console, over the table's.
+	if err := e.st.PutBodyWebhook(t.Context(), store.BodyWebhook{Body: "agency", URL: srv.URL + "/referrals", Secret: agencySecret}); err != nil {
+		t.Fatal(err)
+	}
+	r := Build(k, nil, e.hook("agency"), "")
 	if err := e.st.Commit(t.Context(), store.Change{NewCases: []dispute.Case{k}, Referrals: []store.Referral{r}}); err != nil {
 		t.Fatal(err)
 	}

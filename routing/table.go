@@ -40,7 +40,8 @@ type Body struct {
 }
 
 // Webhook is where referrals to a body are pushed. The secret stays in the
-// environment variable SecretEnv so a table file can be shared freely.
+// environment variable SecretEnv so a table file can be shared freely. An
+// administrator's setting in the console overrides it (referral.Hooks).
 type Webhook struct {
 	URL       string `json:"url"`
 	SecretEnv string `json:"secret_env"`

@@ -52,6 +52,8 @@ import (
 //	P+"tok:"+hash       hash    an API token: user at
 //	P+"fail:"+key       zset    failed logins of key (a user name, an address):
 //	                            unique member → when (ms); PEXPIRE window after the last
+//	P+"hooks"           hash    body id → JSON (hookRecord): a body's webhook as an
+//	                            administrator set it in the console; one key, like users
 //
 // and one pub/sub channel, P+"notices", where Commit publishes a
 // store.Notice (JSON) per case it made or changed.
@@ -119,6 +121,7 @@ func (k keys) users() string                { return k.p + "users" }
 func (k keys) session(idHash string) string { return k.p + "sess:" + idHash }
 func (k keys) token(hash string) string     { return k.p + "tok:" + hash }
 func (k keys) failures(key string) string   { return k.p + "fail:" + key }
+func (k keys) hooks() string                { return k.p + "hooks" }
 
 // outboundList is the list Outbounds reads: everyone's, or one citizen's.
 func (k keys) outboundList(openID string) string {

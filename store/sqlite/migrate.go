@@ -16,6 +16,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schema2,
 	schema3,
 	schema4,
+	schemaBodyWebhooks,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -258,5 +259,19 @@ func schema4(ctx context.Context, tx *sql.Tx) error {
 		`CREATE INDEX referrals_case ON referrals (case_id, id)`,
 		`CREATE INDEX referrals_body ON referrals (body, id)`,
 		`CREATE INDEX referrals_state ON referrals (state, id)`,
+	)
+}
+
+// schemaBodyWebhooks adds the webhook settings administrators make in the
+// console, one row per body, over the routing table's webhooks.
+func schemaBodyWebhooks(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE body_webhooks (
+			body       TEXT PRIMARY KEY,
+			url        TEXT NOT NULL, -- '' : removed on purpose, over the table's
+			secret     TEXT NOT NULL, -- the HMAC key itself: requests are signed with it
+			updated_by TEXT NOT NULL,
+			updated_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
 	)
 }

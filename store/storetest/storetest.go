@@ -106,6 +106,8 @@ var tests = []struct {
 	{"ReferralClaimConcurrent", testReferralClaimConcurrent},
 	{"ReferralFinish", testReferralFinish},
 	{"ReferralRetry", testReferralRetry},
+	{"BodyWebhooks", testBodyWebhooks},
+	{"BodyWebhooksConcurrent", testBodyWebhooksConcurrent},
 }
 
 // env is one subtest's store.
