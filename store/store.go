@@ -27,6 +27,7 @@ var (
 type Store interface {
 	Console
 	Referrals
+	Audit
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
