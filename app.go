@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"jiefen/caselink"
 	"jiefen/referral"
+	"jiefen/retention"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,6 +34,7 @@ type app struct {
 	messenger *bot.Messenger
 	server    *handlers.Server
 	referrals *referral.Sender
+	retention *retention.Worker
 }
 
 func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -75,7 +77,13 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL,
 			PublicURL: cfg.PublicURL, KickReferrals: sender.Kick, Hooks: hooks},
 	}
-	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv, referrals: sender}, nil
+	period := cfg.Retention
+	if period <= 0 {
+		period = retention.DefaultPeriod
+	}
+	ret := &retention.Worker{Store: st, Period: period, Now: now, Log: log}
+	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv,
+		referrals: sender, retention: ret}, nil
 }
 
 // newClassifier is the LLM classifier when JIEFEN_OPENAI_URL is set (the
@@ -136,10 +144,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() { defer wg.Done(); a.referrals.Run(workCtx) }()
 	go func() { defer wg.Done(); a.messenger.Run(workCtx) }()
 	go func() { defer wg.Done(); a.purge(workCtx) }()
+	go func() { defer wg.Done(); a.retention.Run(workCtx) }()
 	go func() { defer wg.Done(); a.server.Console.Listen(workCtx) }()
 
 	errc := make(chan error, 1)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"jiefen/bot"
+	"jiefen/retention"
 
 	"errors"
 	"fmt"
@@ -30,6 +31,9 @@ type Config struct {
 	OpenAIKey   string // secret
 	OpenAIModel string
 	APITimeout  time.Duration
+	// Retention is how long a citizen's personal data are kept after
+	// their case ends; then the case is anonymised.
+	Retention time.Duration
 }
 
 // loadConfig reads the environment. need lists the variables the command
@@ -70,6 +74,15 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 			errs = append(errs, errors.New("JIEFEN_API_TIMEOUT must be a duration between 100ms and 1m, e.g. 5s"))
 		} else {
 			c.APITimeout = d
+		}
+	}
+	c.Retention = retention.DefaultPeriod
+	if v := get("JIEFEN_RETENTION", ""); v != "" {
+		d, err := retention.ParsePeriod(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("JIEFEN_RETENTION: %v; give days (1095d, the default: three years) or a duration of at least 24h", err))
+		} else {
+			c.Retention = d
 		}
 	}
 	for _, n := range need {

@@ -254,6 +254,20 @@ func TestAdminManagesBodyWebhook(t *testing.T) {
 		t.Errorf("a referral was queued after removal: %d", len(refs))
 	}
 
+	// Each change is in the audit log, by the admin, without the secret.
+	entries, err := e.app.store.AuditLog(context.Background(), store.AuditFilter{Action: store.AuditChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var details []string
+	for _, en := range entries {
+		if strings.HasPrefix(en.Detail, "webhook") {
+			details = append(details, en.User+": "+en.Detail)
+		}
+	}
+	mustContain(t, strings.Join(details, "\n"), "webhook set lh-labor secret new", "webhook removed lh-labor")
+	noSecret(t, "the audit log", strings.Join(details, "\n"), first, second, short, ag.srv.URL)
+
 	out := logs.String()
 	mustContain(t, out, "body webhook set", "body=lh-labor", "referral delivered")
 	noSecret(t, "the log", out, first, second, short, ag.srv.URL)

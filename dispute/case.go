@@ -21,6 +21,9 @@ type Case struct {
 	Phone     string    `json:"phone"`  // personal data; "" when the citizen skipped it
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Anonymized is when the retention period took the personal data
+	// (Story, Summary, OpenID, Phone) away; zero while they are kept.
+	Anonymized time.Time `json:"anonymized_at,omitzero"`
 }
 
 // EventKind says what an Event records.

@@ -30,6 +30,9 @@ func (c *Console) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := c.recordAccess(r, store.AuditView, "", "api case list"); err != nil {
+		return err
+	}
 	out := make([]caseJSON, 0, len(cases))
 	for _, k := range cases {
 		out = append(out, c.caseOut(u, k))
@@ -41,6 +44,9 @@ func (c *Console) apiCases(w http.ResponseWriter, r *http.Request) error {
 func (c *Console) apiCase(w http.ResponseWriter, r *http.Request) error {
 	k, err := c.visibleCase(r.Context(), r)
 	if err != nil {
+		return err
+	}
+	if err := c.recordAccess(r, store.AuditView, k.ID, "api case"); err != nil {
 		return err
 	}
 	events, err := c.Store.Events(r.Context(), k.ID)

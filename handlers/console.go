@@ -56,27 +56,30 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(mustSub(staticFiles, "static"))))
 	mux.HandleFunc("GET /console/login", c.loginPage)
 	mux.HandleFunc("POST /console/login", c.login)
-	mux.Handle("POST /console/logout", c.page(c.logout))
+	mux.Handle("POST /console/logout", c.page(c.audited(store.AuditLogout, "", c.logout)))
 	mux.Handle("GET /console/{$}", c.page(c.queuePage))
 	mux.Handle("GET /console/cases/{id}", c.page(c.casePage))
 	mux.Handle("GET /console/cases/{id}/thread", c.page(c.threadFragment))
 	mux.Handle("GET /console/cases/{id}/row", c.page(c.rowFragment))
-	mux.Handle("POST /console/cases/{id}/reply", c.page(c.reply))
-	mux.Handle("POST /console/cases/{id}/note", c.page(c.note))
-	mux.Handle("POST /console/cases/{id}/take", c.page(c.take))
-	mux.Handle("POST /console/cases/{id}/status", c.page(c.setStatus))
-	mux.Handle("POST /console/cases/{id}/decline", c.page(c.declineForm))
-	mux.Handle("POST /console/cases/{id}/transfer", c.page(c.transferForm))
-	mux.Handle("POST /console/cases/{id}/assign", c.page(c.assignForm))
-	mux.Handle("POST /console/cases/{id}/video", c.page(c.videoForm))
-	mux.Handle("POST /console/cases/{id}/type", c.page(c.retype))
-	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.retryReferral))
+	// Every action on a case is audited (audit.go): the route names it,
+	// the action may say more.
+	mux.Handle("POST /console/cases/{id}/reply", c.page(c.audited(store.AuditSend, "reply", c.reply)))
+	mux.Handle("POST /console/cases/{id}/note", c.page(c.audited(store.AuditChange, "note", c.note)))
+	mux.Handle("POST /console/cases/{id}/take", c.page(c.audited(store.AuditChange, "take", c.take)))
+	mux.Handle("POST /console/cases/{id}/status", c.page(c.audited(store.AuditChange, "status", c.setStatus)))
+	mux.Handle("POST /console/cases/{id}/decline", c.page(c.audited(store.AuditChange, "decline", c.declineForm)))
+	mux.Handle("POST /console/cases/{id}/transfer", c.page(c.audited(store.AuditChange, "transfer", c.transferForm)))
+	mux.Handle("POST /console/cases/{id}/assign", c.page(c.audited(store.AuditChange, "assign", c.assignForm)))
+	mux.Handle("POST /console/cases/{id}/video", c.page(c.audited(store.AuditChange, "video", c.videoForm)))
+	mux.Handle("POST /console/cases/{id}/type", c.page(c.audited(store.AuditChange, "type", c.retype)))
+	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.audited(store.AuditChange, "referral retry", c.retryReferral)))
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
 	mux.Handle("GET /console/stats", c.page(c.statsPage))
 	mux.Handle("GET /console/stats.csv", c.page(c.statsCSV))
 	mux.Handle("GET /console/bodies", c.page(c.bodiesPage))
-	mux.Handle("POST /console/bodies/{id}/webhook", c.page(c.setWebhook))
-	mux.Handle("POST /console/bodies/{id}/webhook/remove", c.page(c.removeWebhook))
+	mux.Handle("POST /console/bodies/{body}/webhook", c.page(c.audited(store.AuditChange, "webhook set", c.setWebhook)))
+	mux.Handle("POST /console/bodies/{body}/webhook/remove", c.page(c.audited(store.AuditChange, "webhook removed", c.removeWebhook)))
+	mux.Handle("GET /console/audit", c.page(c.auditPage))
 
 	mux.HandleFunc("GET /c/{id}/{sig}", c.casePageForCitizen)
 	mux.HandleFunc("POST /c/{id}/{sig}", c.citizenWrite)
@@ -98,11 +101,11 @@ func (c *Console) apiRoutes() []APIRoute {
 	return []APIRoute{
 		{"GET /api/v1/cases", c.apiCases},
 		{"GET /api/v1/cases/{id}", c.apiCase},
-		{"POST /api/v1/cases/{id}/messages", c.apiMessage},
-		{"POST /api/v1/cases/{id}/status", c.apiStatus},
-		{"POST /api/v1/cases/{id}/decline", c.apiDecline},
-		{"POST /api/v1/cases/{id}/video", c.apiVideo},
-		{"POST /api/v1/cases/{id}/transfer", c.apiTransfer},
+		{"POST /api/v1/cases/{id}/messages", c.audited(store.AuditSend, "api message", c.apiMessage)},
+		{"POST /api/v1/cases/{id}/status", c.audited(store.AuditChange, "api status", c.apiStatus)},
+		{"POST /api/v1/cases/{id}/decline", c.audited(store.AuditChange, "api decline", c.apiDecline)},
+		{"POST /api/v1/cases/{id}/video", c.audited(store.AuditChange, "api video", c.apiVideo)},
+		{"POST /api/v1/cases/{id}/transfer", c.audited(store.AuditChange, "api transfer", c.apiTransfer)},
 		{"GET /api/v1/bodies", c.apiBodies},
 		{"GET /api/v1/stream", c.hub.serveAPI},
 	}

@@ -23,6 +23,9 @@ func (c *Console) sendToCitizen(ctx context.Context, u store.User, k dispute.Cas
 	if text == "" {
 		return httpError{http.StatusBadRequest, "消息不能为空。"}
 	}
+	if !k.Anonymized.IsZero() {
+		return httpError{http.StatusConflict, "该案件的个人信息已按保存期限删除，无法再联系市民。"}
+	}
 	if utf8.RuneCountInString(text) > maxReply {
 		return httpError{http.StatusBadRequest, fmt.Sprintf("消息太长了，请分几条发送（每条最多 %d 字）。", maxReply)}
 	}
@@ -72,8 +75,11 @@ func (c *Console) moveCase(ctx context.Context, u store.User, k dispute.Case, to
 	if errors.Is(err, store.ErrConflict) {
 		return httpError{http.StatusConflict, "案件刚被别人处理过，请刷新后再试。"}
 	}
-	if err == nil && c.Kick != nil {
-		c.Kick()
+	if err == nil {
+		noteAudit(ctx, string(to))
+		if c.Kick != nil {
+			c.Kick()
+		}
 	}
 	return err
 }
@@ -168,6 +174,7 @@ func (c *Console) retype(w http.ResponseWriter, r *http.Request) error {
 		return httpError{http.StatusBadRequest, "未知的纠纷类型。"}
 	}
 	if to == k.Type {
+		noteAudit(r.Context(), "unchanged")
 		return back(w, r)
 	}
 	u := current(r)
@@ -180,5 +187,6 @@ func (c *Console) retype(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteAudit(r.Context(), string(k.Type)+" "+string(to))
 	return back(w, r)
 }

@@ -135,6 +135,9 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		c.Log.Warn("login failed", "addr", addr)
+		// Under the user's name only when that user exists: what was
+		// typed as a name may be a password in the wrong field.
+		c.recordLogin(r, u, store.AuditLoginFailed)
 		c.renderLogin(w, r, "用户名或密码不对。", http.StatusUnauthorized)
 		return
 	}
@@ -151,7 +154,20 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		Secure: secure(r), SameSite: http.SameSiteLaxMode, Expires: s.Expires})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/console/login", MaxAge: -1})
+	c.recordLogin(r, u, store.AuditLogin)
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// recordLogin records a login or a failed one, before any session exists;
+// a failure to record it is logged, not fatal to signing in.
+func (c *Console) recordLogin(r *http.Request, u store.User, action string) {
+	detail := ""
+	if u.Name == "" {
+		detail = "unknown name"
+	}
+	if err := c.recordAs(r, u, action, "", detail); err != nil {
+		c.Log.Warn("audit: login not recorded", "err", err)
+	}
 }
 
 // dummyHash is compared against when the user does not exist.

@@ -95,7 +95,8 @@ func (c *Console) setWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	id := r.PathValue("id")
+	id := r.PathValue("body")
+	noteAudit(r.Context(), id)
 	if _, ok := c.Table.Body(id); !ok {
 		return httpError{http.StatusNotFound, "没有这个单位。"}
 	}
@@ -131,6 +132,7 @@ func (c *Console) setWebhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Neither the address (it may carry a token) nor the secret.
 	c.Log.Info("body webhook set", "body", id, "secret", r.PostFormValue("secret"))
+	noteAudit(ctx, "secret "+r.PostFormValue("secret"))
 	if c.KickReferrals != nil {
 		c.KickReferrals() // referrals failing for want of a webhook may now go
 	}
@@ -150,7 +152,8 @@ func (c *Console) removeWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
+	id := r.PathValue("body")
+	noteAudit(r.Context(), id)
 	if _, ok := c.Table.Body(id); !ok {
 		return httpError{http.StatusNotFound, "没有这个单位。"}
 	}

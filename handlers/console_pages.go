@@ -52,13 +52,9 @@ func (c *Console) rowFragment(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// caseData is everything the case page shows.
-func (c *Console) caseData(r *http.Request) (map[string]any, error) {
+// caseData is everything the case page shows of k.
+func (c *Console) caseData(r *http.Request, k dispute.Case) (map[string]any, error) {
 	ctx := r.Context()
-	k, err := c.visibleCase(ctx, r)
-	if err != nil {
-		return nil, err
-	}
 	events, err := c.Store.Events(ctx, k.ID)
 	if err != nil {
 		return nil, err
@@ -107,8 +103,16 @@ func (c *Console) caseData(r *http.Request) (map[string]any, error) {
 	}, nil
 }
 
+// casePage shows a case with its personal data: each opening is audited.
 func (c *Console) casePage(w http.ResponseWriter, r *http.Request) error {
-	data, err := c.caseData(r)
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	if err := c.recordAccess(r, store.AuditView, k.ID, "case page"); err != nil {
+		return err
+	}
+	data, err := c.caseData(r, k)
 	if err != nil {
 		return err
 	}
@@ -116,9 +120,14 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// threadFragment is the thread and window line, refreshed live.
+// threadFragment is the thread and window line, refreshed live. It is not
+// audited: it refreshes the page whose opening was.
 func (c *Console) threadFragment(w http.ResponseWriter, r *http.Request) error {
-	data, err := c.caseData(r)
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	data, err := c.caseData(r, k)
 	if err != nil {
 		return err
 	}

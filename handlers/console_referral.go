@@ -85,6 +85,7 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 		}
 		return err
 	}
+	noteAudit(ctx, k.Body+" → "+body)
 	if c.Kick != nil {
 		c.Kick()
 	}
@@ -108,6 +109,10 @@ func (c *Console) retryReferral(w http.ResponseWriter, r *http.Request) error {
 	if current(r).Role == store.RoleMediator {
 		return httpError{http.StatusForbidden, "只有负责人可以重发转介。"}
 	}
+	if !k.Anonymized.IsZero() {
+		// Its payload is gone with the personal data.
+		return httpError{http.StatusConflict, "该案件的个人信息已删除，不能重新推送。"}
+	}
 	id, err := strconv.ParseInt(r.PathValue("ref"), 10, 64)
 	if err != nil {
 		return errNotFound
@@ -121,6 +126,7 @@ func (c *Console) retryReferral(w http.ResponseWriter, r *http.Request) error {
 			if err := c.Store.RetryReferral(r.Context(), id, c.Now()); err != nil && !errors.Is(err, store.ErrConflict) {
 				return err
 			}
+			noteAudit(r.Context(), strconv.FormatInt(id, 10))
 			if c.KickReferrals != nil {
 				c.KickReferrals()
 			}
@@ -232,10 +238,14 @@ func (c *Console) assign(ctx context.Context, u store.User, k dispute.Case, name
 		return httpError{http.StatusBadRequest, "只能分派给本单位的调解员。"}
 	}
 	now := c.Now()
-	return c.Store.Commit(ctx, store.Change{
+	err = c.Store.Commit(ctx, store.Change{
 		Assign: []store.Assignment{{CaseID: k.ID, User: to.Name, At: now}},
 		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: "user:" + u.Name, Text: fmt.Sprintf("分派给 %s", to.Name)}},
 	})
+	if err == nil {
+		noteAudit(ctx, to.Name)
+	}
+	return err
 }
 
 // parseLocal reads a datetime-local form value as China time.

@@ -22,6 +22,7 @@ var templateFuncs = template.FuncMap{
 	},
 	"typeName":   func(t dispute.Type) string { return t.Name() },
 	"statusName": func(s dispute.Status) string { return s.Name() },
+	"auditWhen":  auditWhen,
 }
 
 // render executes a template; a failure here is a programming error, and
@@ -42,6 +43,10 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, "没有这个案件", http.StatusNotFound)
 		return
 	}
+	if err == errUnaccounted {
+		http.Error(w, "暂时无法打开，请稍后再试。", http.StatusServiceUnavailable)
+		return
+	}
 	if he, ok := err.(httpError); ok {
 		http.Error(w, he.msg, he.code)
 		return
@@ -58,6 +63,10 @@ func (c *Console) failJSON(w http.ResponseWriter, err error) {
 	}
 	if err == errNotFound {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "case not found"})
+		return
+	}
+	if err == errUnaccounted {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "audit log unavailable, try again later"})
 		return
 	}
 	c.Log.Error("api", "err", err)

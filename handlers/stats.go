@@ -332,6 +332,11 @@ func (c *Console) statsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err := cw.Error(); err != nil {
 		return err
 	}
+	// Refused, like a view, when it cannot be recorded.
+	period := in.From.Format(statsDay) + ".." + in.End.AddDate(0, 0, -1).Format(statsDay)
+	if err := c.recordAccess(r, store.AuditExport, "", "stats.csv "+period); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="jiefen-stats-%s-%s.csv"`,
 		in.From.Format(statsDay), in.End.AddDate(0, 0, -1).Format(statsDay)))

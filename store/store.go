@@ -28,6 +28,7 @@ type Store interface {
 	Console
 	Referrals
 	WebhookSettings
+	Audit
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error

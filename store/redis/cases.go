@@ -45,6 +45,8 @@ func caseOf(r *record) (dispute.Case, error) {
 		Assignee: r.str("assignee"),
 		// Absent from cases stored before video mediation: none.
 		VideoAt: r.optTime("video_at"), VideoURL: r.str("video_url"),
+		// Absent while the personal data are kept.
+		Anonymized: r.optTime("anon"),
 	}
 	return k, r.err
 }

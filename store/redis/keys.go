@@ -20,6 +20,7 @@ import (
 //	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
 //	                            assignee (absent on cases stored before the console: nobody)
 //	                            video_at (ms, 0: none) video_url (both absent on older cases: none)
+//	                            anon (ms): when its personal data were removed; absent: kept
 //	T+"cx"              zset    every case id, score CreatedAt ms
 //	T+"cx:o:"+openid    zset    the same, per citizen; "cx:s:"+status, "cx:t:"+type,
 //	                            "cx:r:"+region, "cx:b:"+body likewise (the console's queues),
@@ -40,6 +41,15 @@ import (
 //	                            of its NotBefore and its lease end; no other state is in it
 //	T+"rfx"             zset    every referral id, score the id (newest first = ZREVRANGE)
 //	T+"rfx:c:"+caseID   zset    the same, per case; "rfx:b:"+body and "rfx:s:"+state likewise
+//	T+"au"              hash    audit entry id → JSON (auditRecord); append only: no code
+//	                            rewrites or deletes a field
+//	T+"n:au"            string  the audit id counter (INCR)
+//	T+"aux"             zset    every audit entry: member its id padded to 19 digits, score
+//	                            its time (ms), so one instant's entries sort by id
+//	T+"aux:u:"+user     zset    the same, per user; "aux:c:"+caseID and "aux:a:"+action likewise
+//	T+"mx:"+caseID      set     the ids of the media files kept for a case (PutMedia)
+//	T+"mdel"            set     media ids of anonymised cases whose files are still to delete
+//	                            (media keys are outside the slot: see Anonymize)
 //
 // Other keys live outside it, each in its own slot, because they are only
 // ever written alone:
@@ -115,6 +125,9 @@ func (k keys) outboundDue() string          { return k.t + "obd" }
 func (k keys) referral(id int64) string     { return k.t + "rf:" + strconv.FormatInt(id, 10) }
 func (k keys) referralDue() string          { return k.t + "rfq" }
 func (k keys) caseSeq(day string) string    { return k.p + "seq:" + day }
+func (k keys) auditSeq() string             { return k.t + "n:au" }
+func (k keys) mediaToDelete() string        { return k.t + "mdel" }
+func (k keys) caseMedia(id string) string   { return k.t + "mx:" + id }
 func (k keys) media(id string) string       { return k.p + "media:" + id }
 func (k keys) notices() string              { return k.p + "notices" }
 func (k keys) users() string                { return k.p + "users" }
@@ -148,4 +161,14 @@ func (k keys) referralIndex(field, v string) string {
 		return k.t + "rfx"
 	}
 	return k.t + "rfx:" + field + ":" + v
+}
+
+// auditIndex is the zset of the audit entries whose field (u user, c
+// case, a action; "" for all entries) has value v. audit.lua builds the
+// same names.
+func (k keys) auditIndex(field, v string) string {
+	if field == "" {
+		return k.t + "aux"
+	}
+	return k.t + "aux:" + field + ":" + v
 }

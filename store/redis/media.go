@@ -12,6 +12,13 @@ import (
 // file survives. The key has its own slot: media are most of the bytes,
 // and spread over a cluster's shards.
 func (s *Store) PutMedia(ctx context.Context, m store.Media) error {
+	if m.CaseID != "" {
+		// Indexed first, so Anonymize finds every file of the case: a
+		// crash in between leaves an id without a file, which is harmless.
+		if err := s.rdb.SAdd(ctx, s.k.caseMedia(m.CaseID), m.MediaID).Err(); err != nil {
+			return fmt.Errorf("redis: put media: %w", err)
+		}
+	}
 	err := s.rdb.HSet(ctx, s.k.media(m.MediaID),
 		"openid", m.OpenID, "case", m.CaseID, "type", m.ContentType, "data", m.Data, "at", store.UnixMS(m.At)).Err()
 	if err != nil {

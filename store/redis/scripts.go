@@ -10,8 +10,9 @@ import (
 
 // The Lua scripts. Each runs atomically on the server, which is what makes
 // Commit all-or-nothing and claims, reservations and counters race-free
-// across instances. due.lua holds helpers the outbound scripts share, and
-// referral.lua those of the referral scripts; each is put in front of its
+// across instances. due.lua holds helpers the outbound scripts share,
+// referral.lua those of the referral scripts, and audit.lua the append
+// of an audit entry; each is put in front of its
 // scripts, since Redis scripts cannot include one another.
 var (
 	//go:embed lua/due.lua
@@ -44,6 +45,16 @@ var (
 	rfRetryLua string
 	//go:embed lua/rflist.lua
 	rfListLua string
+	//go:embed lua/audit.lua
+	auditLua string
+	//go:embed lua/auditappend.lua
+	auditAppendLua string
+	//go:embed lua/auditlog.lua
+	auditLogLua string
+	//go:embed lua/ended.lua
+	endedLua string
+	//go:embed lua/anonymize.lua
+	anonymizeLua string
 )
 
 var (
@@ -60,10 +71,15 @@ var (
 	rfFinishScript    = redis.NewScript(referralLua + rfFinishLua)
 	rfRetryScript     = redis.NewScript(referralLua + rfRetryLua)
 	rfListScript      = redis.NewScript(referralLua + rfListLua)
+	auditAppendScript = redis.NewScript(auditLua + auditAppendLua)
+	auditLogScript    = redis.NewScript(auditLogLua)
+	endedScript       = redis.NewScript(endedLua)
+	anonymizeScript   = redis.NewScript(dueLua + auditLua + anonymizeLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
-		rfClaimScript, rfFinishScript, rfRetryScript, rfListScript}
+		rfClaimScript, rfFinishScript, rfRetryScript, rfListScript,
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

@@ -33,16 +33,17 @@ func takeSeq(ctx context.Context, tx *tx, r *commitReq) error {
 		RETURNING seq`, r.seqDay).Scan(&r.seq)
 }
 
-const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, story, openid, phone, created_at, updated_at`
+const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, story, openid, phone, created_at, updated_at, anonymized_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanCase(row scanner) (dispute.Case, error) {
 	var k dispute.Case
-	var video, created, updated int64
+	var video, created, updated, anonymized int64
 	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Assignee, &video, &k.VideoURL,
-		&k.Summary, &k.Story, &k.OpenID, &k.Phone, &created, &updated)
+		&k.Summary, &k.Story, &k.OpenID, &k.Phone, &created, &updated, &anonymized)
 	k.VideoAt, k.CreatedAt, k.UpdatedAt = store.FromUnixMS(video), store.FromUnixMS(created), store.FromUnixMS(updated)
+	k.Anonymized = store.FromUnixMS(anonymized)
 	return k, err
 }
 

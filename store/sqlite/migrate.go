@@ -17,6 +17,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schema3,
 	schema4,
 	schemaBodyWebhooks,
+	schemaAudit,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -273,5 +274,43 @@ func schemaBodyWebhooks(ctx context.Context, tx *sql.Tx) error {
 			updated_by TEXT NOT NULL,
 			updated_at INTEGER NOT NULL
 		) WITHOUT ROWID`,
+	)
+}
+
+// schemaAudit adds the audit log and the retention mark of cases. The log
+// is append only in the database itself: triggers refuse every UPDATE and
+// DELETE of it, whatever program holds the file. Entries name their case
+// without a foreign key, so the log stands on its own.
+func schemaAudit(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		// AUTOINCREMENT so an id is never reused: the page's paging names
+		// an entry by id.
+		`CREATE TABLE audit (
+			id      INTEGER PRIMARY KEY AUTOINCREMENT,
+			at      INTEGER NOT NULL,
+			user    TEXT NOT NULL,
+			role    TEXT NOT NULL,
+			action  TEXT NOT NULL,
+			case_id TEXT NOT NULL,
+			detail  TEXT NOT NULL,
+			addr    TEXT NOT NULL
+		)`,
+		// The log reads newest first, by time, filtered by one of these.
+		`CREATE INDEX audit_at ON audit (at, id)`,
+		`CREATE INDEX audit_user ON audit (user, at, id)`,
+		`CREATE INDEX audit_case ON audit (case_id, at, id)`,
+		`CREATE INDEX audit_action ON audit (action, at, id)`,
+		`CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+			BEGIN SELECT RAISE(ABORT, 'the audit log is append only'); END`,
+		`CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+			BEGIN SELECT RAISE(ABORT, 'the audit log is append only'); END`,
+
+		// When the retention period took the case's personal data; 0
+		// while kept. The retention worker looks for ended cases not yet
+		// anonymised, which this partial index holds alone however many
+		// anonymised ones accumulate.
+		`ALTER TABLE cases ADD COLUMN anonymized_at INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX cases_retention ON cases (updated_at)
+			WHERE status IN ('resolved', 'unresolved', 'withdrawn') AND anonymized_at = 0`,
 	)
 }

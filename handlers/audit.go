@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"jiefen/store"
+)
+
+// The audit log: who viewed, changed, exported or sent what, when and
+// from where. Every entry is written here, by record; actions are wrapped
+// by audited in the route tables, views and exports call recordAccess.
+
+// errUnaccounted refuses a view the audit log could not record: personal
+// data must not be read without a trace.
+var errUnaccounted = errors.New("the audit log is unavailable")
+
+// record appends an entry for the request's user. Detail must never hold
+// personal data (message text, openids, phone numbers).
+func (c *Console) record(r *http.Request, action, caseID, detail string) error {
+	return c.recordAs(r, current(r).User, action, caseID, detail)
+}
+
+// recordAs appends an entry for u, who may not be signed in yet (a login).
+func (c *Console) recordAs(r *http.Request, u store.User, action, caseID, detail string) error {
+	return c.Store.AppendAudit(r.Context(), store.AuditEntry{At: c.Now(), User: u.Name, Role: u.Role,
+		Action: action, CaseID: caseID, Detail: detail, Addr: auditAddr(r)})
+}
+
+// recordAccess records that the user is about to read data (a view of a
+// case or a list, an export): when that cannot be recorded, the reading is
+// refused.
+func (c *Console) recordAccess(r *http.Request, action, caseID, detail string) error {
+	if err := c.record(r, action, caseID, detail); err != nil {
+		c.Log.Error("audit: access not recorded, refused", "action", action, "err", err)
+		return errUnaccounted
+	}
+	return nil
+}
+
+// auditNote lets an action say more precisely what it did ("status
+// accepted") than its route does ("status").
+type auditNote struct{ detail string }
+
+type auditNoteKey struct{}
+
+// noteAudit adds to the detail of the current action's entry; more is a
+// code or a name, never personal data.
+func noteAudit(ctx context.Context, more string) {
+	if n, ok := ctx.Value(auditNoteKey{}).(*auditNote); ok {
+		n.detail = strings.TrimSpace(n.detail + " " + more)
+	}
+}
+
+// audited wraps an action (a change, a send, a logout): when it succeeds,
+// one entry records it. The change is made by then, so a failure to record
+// it is logged rather than undone.
+func (c *Console) audited(action, detail string, h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		n := &auditNote{detail: detail}
+		r = r.WithContext(context.WithValue(r.Context(), auditNoteKey{}, n))
+		if err := h(w, r); err != nil {
+			return err
+		}
+		if err := c.record(r, action, r.PathValue("id"), n.detail); err != nil {
+			c.Log.Warn("audit: action not recorded", "action", action, "err", err)
+		}
+		return nil
+	}
+}
+
+// auditAddr is where a request came from. Behind the reverse proxy the
+// peer is the proxy, which appends the client's address to
+// X-Forwarded-For: the last entry is the one our proxy wrote, and the peer
+// is kept beside it, so a client that forges the header still shows its
+// own address.
+func auditAddr(r *http.Request) string {
+	peer := clientAddr(r)
+	xff := r.Header.Values("X-Forwarded-For")
+	if len(xff) == 0 {
+		return peer
+	}
+	last := xff[len(xff)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	last = strings.TrimSpace(last)
+	if last == "" || len(last) > 64 {
+		return peer
+	}
+	return last + " via " + peer
+}

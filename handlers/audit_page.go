@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiefen/store"
+)
+
+// auditPageSize is how many entries one page of the audit log shows.
+const auditPageSize = 100
+
+// auditNames are the actions as the page names them.
+var auditNames = map[string]string{
+	store.AuditView:        "查看",
+	store.AuditChange:      "修改",
+	store.AuditSend:        "发送",
+	store.AuditExport:      "导出",
+	store.AuditLogin:       "登录",
+	store.AuditLoginFailed: "登录失败",
+	store.AuditLogout:      "退出",
+	store.AuditRedact:      "删除个人信息",
+}
+
+var roleNames = map[string]string{store.RoleAdmin: "管理员", store.RoleSupervisor: "负责人", store.RoleMediator: "调解员"}
+
+// auditRow is an entry as the page shows it.
+type auditRow struct {
+	store.AuditEntry
+	ActionName, RoleName string
+}
+
+// auditFilter reads the page's filters: user, case, action, and a period
+// of China dates, both days included.
+func auditFilter(r *http.Request) (store.AuditFilter, error) {
+	q := r.URL.Query()
+	f := store.AuditFilter{User: strings.TrimSpace(q.Get("user")), CaseID: strings.TrimSpace(q.Get("case")),
+		Action: q.Get("action"), Limit: auditPageSize}
+	bad := httpError{http.StatusBadRequest, "日期应为 YYYY-MM-DD，且开始日期不晚于结束日期。"}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+		days int
+	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
+		if v := q.Get(p.name); v != "" {
+			d, err := time.ParseInLocation(statsDay, v, chinaTime)
+			if err != nil {
+				return f, bad
+			}
+			*p.t = d.AddDate(0, 0, p.days)
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return f, bad
+	}
+	if v := q.Get("before"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return f, httpError{http.StatusBadRequest, "页码不对。"}
+		}
+		f.Before = id
+	}
+	return f, nil
+}
+
+// auditPage is the audit log, for admins only: who viewed, changed,
+// exported or sent what, when and from where, newest first.
+func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) error {
+	u := current(r)
+	if u.Role != store.RoleAdmin {
+		return httpError{http.StatusForbidden, "审计日志仅供管理员查看。"}
+	}
+	f, err := auditFilter(r)
+	if err != nil {
+		return err
+	}
+	entries, err := c.Store.AuditLog(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		rows[i] = auditRow{AuditEntry: e, ActionName: auditNames[e.Action], RoleName: roleNames[e.Role]}
+	}
+	q := r.URL.Query()
+	q.Del("before")
+	var older string
+	if len(entries) == auditPageSize {
+		q.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
+		older = "/console/audit?" + q.Encode()
+		q.Del("before")
+	}
+	c.render(w, http.StatusOK, "audit.html", map[string]any{
+		"User": u, "BodyName": c.bodyName(u.Body), "Rows": rows, "Older": older,
+		"Newest": "/console/audit?" + q.Encode(), "Paged": f.Before != 0,
+		"Q": map[string]string{"user": q.Get("user"), "case": q.Get("case"), "action": q.Get("action"),
+			"from": q.Get("from"), "to": q.Get("to")},
+		"Actions": auditActionOptions(),
+	})
+	return nil
+}
+
+type auditOption struct{ Code, Name string }
+
+func auditActionOptions() []auditOption {
+	out := make([]auditOption, len(store.AuditActions))
+	for i, a := range store.AuditActions {
+		out[i] = auditOption{a, auditNames[a]}
+	}
+	return out
+}
+
+// auditWhen shows an entry's time to the second, in China time.
+func auditWhen(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04:05") }
