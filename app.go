@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jiefen/bot"
+	"jiefen/deadline"
 	"jiefen/handlers"
 	"jiefen/metrics"
 	"jiefen/routing"
@@ -33,6 +34,7 @@ type app struct {
 	messenger *bot.Messenger
 	server    *handlers.Server
 	referrals *referral.Sender
+	deadlines *deadline.Watcher
 }
 
 func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -73,7 +75,9 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL,
 			PublicURL: cfg.PublicURL, KickReferrals: sender.Kick},
 	}
-	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv, referrals: sender}, nil
+	deadlines := &deadline.Watcher{Store: st, Table: table, Now: now, Log: log, Kick: m.Kick, FollowUpAfter: cfg.FollowUpAfter}
+	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv,
+		referrals: sender, deadlines: deadlines}, nil
 }
 
 // newClassifier is the LLM classifier when JIEFEN_OPENAI_URL is set (the
@@ -134,8 +138,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() { defer wg.Done(); a.referrals.Run(workCtx) }()
+	go func() { defer wg.Done(); a.deadlines.Run(workCtx) }()
 	go func() { defer wg.Done(); a.messenger.Run(workCtx) }()
 	go func() { defer wg.Done(); a.purge(workCtx) }()
 	go func() { defer wg.Done(); a.server.Console.Listen(workCtx) }()
