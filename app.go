@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jiefen/bot"
+	"jiefen/deadline"
 	"jiefen/handlers"
 	"jiefen/metrics"
 	"jiefen/routing"
@@ -35,6 +36,7 @@ type app struct {
 	server    *handlers.Server
 	referrals *referral.Sender
 	retention *retention.Worker
+	deadlines *deadline.Watcher
 }
 
 func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -82,8 +84,9 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		period = retention.DefaultPeriod
 	}
 	ret := &retention.Worker{Store: st, Period: period, Now: now, Log: log}
+	deadlines := &deadline.Watcher{Store: st, Table: table, Now: now, Log: log, Kick: m.Kick, FollowUpAfter: cfg.FollowUpAfter}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv,
-		referrals: sender, retention: ret}, nil
+		referrals: sender, retention: ret, deadlines: deadlines}, nil
 }
 
 // newClassifier is the LLM classifier when JIEFEN_OPENAI_URL is set (the
@@ -144,12 +147,12 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(5)
-	go func() { defer wg.Done(); a.referrals.Run(workCtx) }()
-	go func() { defer wg.Done(); a.messenger.Run(workCtx) }()
-	go func() { defer wg.Done(); a.purge(workCtx) }()
-	go func() { defer wg.Done(); a.retention.Run(workCtx) }()
-	go func() { defer wg.Done(); a.server.Console.Listen(workCtx) }()
+	wg.Go(func() { a.referrals.Run(workCtx) })
+	wg.Go(func() { a.deadlines.Run(workCtx) })
+	wg.Go(func() { a.messenger.Run(workCtx) })
+	wg.Go(func() { a.purge(workCtx) })
+	wg.Go(func() { a.retention.Run(workCtx) })
+	wg.Go(func() { a.server.Console.Listen(workCtx) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -34,6 +34,9 @@ type Config struct {
 	// Retention is how long a citizen's personal data are kept after
 	// their case ends; then the case is anonymised.
 	Retention time.Duration
+	// FollowUpAfter is how long after a resolution the citizen is asked
+	// whether the problem is solved; 0 turns the question off.
+	FollowUpAfter time.Duration
 }
 
 // loadConfig reads the environment. need lists the variables the command
@@ -83,6 +86,15 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 			errs = append(errs, fmt.Errorf("JIEFEN_RETENTION: %v; give days (1095d, the default: three years) or a duration of at least 24h", err))
 		} else {
 			c.Retention = d
+		}
+	}
+	c.FollowUpAfter = 168 * time.Hour
+	if v := get("JIEFEN_FOLLOWUP_AFTER", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || (d > 0 && d < time.Hour) || d > 90*24*time.Hour {
+			errs = append(errs, errors.New("JIEFEN_FOLLOWUP_AFTER must be a duration between 1h and 2160h (90 days), e.g. 168h, or 0 for no follow-up"))
+		} else {
+			c.FollowUpAfter = d
 		}
 	}
 	for _, n := range need {

@@ -42,9 +42,12 @@ type envOptions struct {
 	mode       wxsim.Mode
 	dir        string // reuse a data directory (restart tests)
 	templateID string
-	openAI     string    // an OpenAI-compatible stand-in's base URL
-	routes     string    // a routing table file
-	log        io.Writer // where the app logs; nil: nowhere
+	openAI     string           // an OpenAI-compatible stand-in's base URL
+	routes     string           // a routing table file
+	log        io.Writer        // where the app logs; nil: nowhere
+	now        func() time.Time // jiefen's, the platform's and the client's clock; nil: time.Now
+	redisURL   string           // the Redis store instead of the embedded one
+	followUp   time.Duration    // JIEFEN_FOLLOWUP_AFTER; 0: none
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -62,7 +65,11 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	}
 	cfg := Config{DataDir: o.dir, AppID: testAppID, Secret: testSecret, Token: testToken,
 		WeChatAPI: api.URL, TemplateID: o.templateID, APITimeout: 2 * time.Second}
-	cfg.RoutesFile = o.routes
+	cfg.RoutesFile, cfg.RedisURL, cfg.FollowUpAfter = o.routes, o.redisURL, o.followUp
+	now := time.Now
+	if o.now != nil {
+		now, platform.Now = o.now, o.now
+	}
 	if o.openAI != "" {
 		cfg.OpenAIURL, cfg.OpenAIKey, cfg.OpenAIModel = o.openAI, "test-key", "test-model"
 	}
@@ -76,7 +83,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	if o.log != nil {
 		log = slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := newApp(cfg, log, time.Now)
+	a, err := newApp(cfg, log, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +97,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	go func() { defer wg.Done(); a.server.Console.Listen(ctx) }()
 	e := &env{t: t, app: a, srv: srv, api: api, platform: platform, dir: o.dir,
 		client: &wxsim.Client{URL: srv.URL + "/wechat", Token: testToken, AESKey: testAESKey, AppID: testAppID,
-			AccountID: "gh_jiefentest", Mode: o.mode, Platform: platform, Timeout: 5 * time.Second}}
+			AccountID: "gh_jiefentest", Mode: o.mode, Platform: platform, Timeout: 5 * time.Second, Now: o.now}}
 	var once sync.Once
 	e.stop = func() {
 		once.Do(func() {

@@ -134,6 +134,20 @@ func TestConfigValidation(t *testing.T) {
 	if _, err := loadConfig(env("JIEFEN_WECHAT_SECRET_FILE", "/nonexistent/secret")); err == nil {
 		t.Fatal("an unreadable secret file passed")
 	}
+	if c, err := loadConfig(env()); err != nil || c.FollowUpAfter != 168*time.Hour {
+		t.Fatalf("default follow-up: %v %v", c.FollowUpAfter, err)
+	}
+	if c, err := loadConfig(env("JIEFEN_FOLLOWUP_AFTER", "72h")); err != nil || c.FollowUpAfter != 72*time.Hour {
+		t.Fatalf("follow-up 72h: %v %v", c.FollowUpAfter, err)
+	}
+	if c, err := loadConfig(env("JIEFEN_FOLLOWUP_AFTER", "0")); err != nil || c.FollowUpAfter != 0 {
+		t.Fatalf("follow-up off: %v %v", c.FollowUpAfter, err)
+	}
+	for _, bad := range []string{"7d", "10m", "-1h", "3000h"} {
+		if _, err := loadConfig(env("JIEFEN_FOLLOWUP_AFTER", bad)); err == nil || !strings.Contains(err.Error(), "JIEFEN_FOLLOWUP_AFTER") {
+			t.Fatalf("JIEFEN_FOLLOWUP_AFTER=%s: %v", bad, err)
+		}
+	}
 }
 
 func TestClassifyCommand(t *testing.T) {

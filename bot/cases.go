@@ -296,7 +296,8 @@ func (t *turn) caseLink(id string) string {
 }
 
 // rate records a 1–5 answer as the rating of the citizen's newest case,
-// when that case has ended and is not rated yet.
+// when that case has ended and is not rated since it last ended (a case
+// reopened by the follow-up and ended again is asked again).
 func (t *turn) rate(n int) (bool, error) {
 	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID, Limit: 1})
 	if err != nil || len(all) == 0 || all[0].Status.Open() {
@@ -306,9 +307,13 @@ func (t *turn) rate(n int) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, e := range events {
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
 		if e.Kind == dispute.Rating {
 			return false, nil
+		}
+		if e.Kind == dispute.StatusSet && !e.Status.Open() {
+			break
 		}
 	}
 	t.caseID = all[0].ID

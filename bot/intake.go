@@ -54,6 +54,9 @@ func (t *turn) text(s string) error {
 			return err
 		}
 	}
+	if answered, err := t.followUpAnswer(s); answered || err != nil {
+		return err
+	}
 	open, err := t.openCases()
 	if err != nil {
 		return err

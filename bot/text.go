@@ -55,6 +55,7 @@ const (
 	txtAskRating      = "请为本次服务打分：回复数字 1–5（5 为最满意）。"
 	txtRated          = "谢谢您的评价！我们会继续改进。"
 	txtWithdrawKeep   = "好的，案件 %s 继续办理。"
+	txtFollowUpThanks = "太好了！谢谢您告诉我们，祝您生活顺心。"
 )
 
 func askRegion() string {
@@ -215,4 +216,21 @@ func VideoCancelled(start time.Time) string {
 func VideoReminder(caseID string, start time.Time, link string) string {
 	return fmt.Sprintf("提醒：您的案件 %s 的视频调解将于 %s 开始，请提前准备。\n进入方式：%s",
 		caseID, start.In(chinaTime).Format("15:04"), link)
+}
+
+// LateNotice tells the citizen, once, that their case has passed a deadline
+// (to be accepted, or to be concluded) and that it is being chased.
+func LateNotice(caseID string) string {
+	return fmt.Sprintf("您的案件 %s 办理时间比预期长了一些，我们已督促承办单位尽快处理。给您带来不便，敬请谅解。", caseID)
+}
+
+// FollowUpQuestion asks, some days after a case was resolved, whether the
+// problem really is solved; "没有" reopens the case.
+func FollowUpQuestion(caseID string) string {
+	return fmt.Sprintf("您的案件 %s 调解成功已有一段时间了，问题解决了吗？回复“解决了”或“没有”。", caseID)
+}
+
+// followUpReopened answers "没有" to the follow-up question.
+func followUpReopened(caseID, bodyName string) string {
+	return fmt.Sprintf("很抱歉问题还没有解决。案件 %s 已重新交给%s继续调解，调解员会尽快联系您。", caseID, bodyName)
 }

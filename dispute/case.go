@@ -39,6 +39,10 @@ const (
 	Video      EventKind = "video"       // video mediation scheduled (Text: time and link)
 	Rating     EventKind = "rating"      // the citizen rated the service (Text: 1 to 5)
 	Retyped    EventKind = "retyped"     // a mediator corrected the type (Text: "<old> <new>" codes): a labelled example for training
+	Extended   EventKind = "extended"    // the mediation deadline was extended (Text: "<days> <reason>")
+	Reminder   EventKind = "reminder"    // a deadline is near (Actor "system"; Text for the mediator)
+	Escalated  EventKind = "escalated"   // a deadline passed: 督办 by the body's supervisor and the admin (Actor "system")
+	FollowUp   EventKind = "follow_up"   // after resolved: the bot asks whether the problem is solved, the citizen answers (Text)
 )
 
 // Event is one entry of a case's thread, in the order it happened.

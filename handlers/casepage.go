@@ -62,8 +62,15 @@ func (c *Console) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 			timeline = append(timeline, citizenEvent{e, "进展", "status"})
 		case dispute.Video:
 			timeline = append(timeline, citizenEvent{e, "视频调解", "status"})
+		case dispute.FollowUp:
+			if e.Actor == "citizen" {
+				timeline = append(timeline, citizenEvent{e, "我", "in"})
+			} else {
+				timeline = append(timeline, citizenEvent{e, "解纷助手", "out"})
+			}
 		}
-		// Internal notes, declines and ratings are not the citizen's to read.
+		// Internal notes, declines, ratings, reminders and escalations are
+		// not the citizen's to read.
 	}
 	body, hours, contact := k.Body, 0, ""
 	if b, ok := c.Table.Body(k.Body); ok {

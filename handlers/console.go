@@ -72,6 +72,8 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{id}/assign", c.page(c.audited(store.AuditChange, "assign", c.assignForm)))
 	mux.Handle("POST /console/cases/{id}/video", c.page(c.audited(store.AuditChange, "video", c.videoForm)))
 	mux.Handle("POST /console/cases/{id}/type", c.page(c.audited(store.AuditChange, "type", c.retype)))
+	mux.Handle("POST /console/cases/{id}/extend", c.page(c.audited(store.AuditChange, "extend", c.extend)))
+	mux.Handle("GET /console/overdue", c.page(c.overduePage))
 	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.audited(store.AuditChange, "referral retry", c.retryReferral)))
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
 	mux.Handle("GET /console/stats", c.page(c.statsPage))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -25,11 +26,16 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) error {
 	now := c.Now()
 	var rows []caseRow
 	for _, k := range cases {
-		row := c.row(k, now)
-		if (urgentOnly && !k.Urgent) || (overdueOnly && !row.Overdue) {
+		if urgentOnly && !k.Urgent {
 			continue
 		}
-		rows = append(rows, row)
+		d, err := c.deadlineOf(r.Context(), k, now)
+		if err != nil {
+			return err
+		}
+		if row := c.row(k, d); row.Overdue || !overdueOnly {
+			rows = append(rows, row)
+		}
 	}
 	c.render(w, http.StatusOK, "queue.html", map[string]any{
 		"User": u, "BodyName": c.bodyName(u.Body), "Rows": rows, "Filter": f, "Urgent": urgentOnly, "Overdue": overdueOnly,
@@ -48,7 +54,11 @@ func (c *Console) rowFragment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c.render(w, http.StatusOK, "row", c.row(k, c.Now()))
+	d, err := c.deadlineOf(r.Context(), k, c.Now())
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "row", c.row(k, d))
 	return nil
 }
 
@@ -98,8 +108,8 @@ func (c *Console) caseData(r *http.Request, k dispute.Case) (map[string]any, err
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
-		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.row(k, now), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
-		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply,
+		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.row(k, c.deadlineFrom(k, events, now)), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
+		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply, "MaxExtension": deadline.MaxExtensionDays,
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -85,17 +86,14 @@ func (e httpError) Error() string { return e.msg }
 type caseRow struct {
 	dispute.Case
 	BodyName string
-	Overdue  bool
+	Deadline *deadlineView // the running deadline; nil when none runs
+	Overdue  bool          // past it
 }
 
-func (c *Console) row(k dispute.Case, now time.Time) caseRow {
-	r := caseRow{Case: k, BodyName: k.Body}
+func (c *Console) row(k dispute.Case, d *deadlineView) caseRow {
+	r := caseRow{Case: k, BodyName: k.Body, Deadline: d, Overdue: d != nil && d.Overdue}
 	if b, ok := c.Table.Body(k.Body); ok {
 		r.BodyName = b.Name
-		// Not yet accepted within the body's time (wall-clock hours here;
-		// working hours and holidays come with the deadline rules).
-		r.Overdue = (k.Status == dispute.Referred || k.Status == dispute.Received) && b.AcceptWithinHours > 0 &&
-			now.Sub(k.CreatedAt) > time.Duration(b.AcceptWithinHours)*time.Hour
 	}
 	return r
 }
@@ -140,7 +138,16 @@ func viewEvents(events []dispute.Event) []eventView {
 			} else {
 				v.Text = "状态：" + e.Status.Name() + "（" + e.Text + "）"
 			}
-		case e.Kind == dispute.MessageIn:
+		case e.Kind == dispute.Extended:
+			v.Class = "status"
+			if days, reason, ok := deadline.ParseExtension(e.Text); ok {
+				v.Text = fmt.Sprintf("调解期限延长 %d 天（%s）", days, reason)
+			}
+		case e.Kind == dispute.Reminder:
+			v.Class = "status reminder"
+		case e.Kind == dispute.Escalated:
+			v.Class = "status escalated"
+		case e.Kind == dispute.MessageIn, e.Kind == dispute.FollowUp && e.Actor == "citizen":
 			v.Class = "in"
 		case strings.HasPrefix(e.Actor, "user:"):
 			v.Class = "out mediator"

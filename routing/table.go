@@ -34,7 +34,9 @@ type Body struct {
 	Regions           []string       `json:"regions"`                       // empty: the whole city
 	Types             []dispute.Type `json:"types"`                         // the types it takes by default (stage 2 of Route)
 	Contact           string         `json:"contact,omitempty"`             // phone and address as shown to citizens
-	AcceptWithinHours int            `json:"accept_within_hours,omitempty"` // how long it has to accept or decline; 0: the deployment's default
+	AcceptWithinHours int            `json:"accept_within_hours,omitempty"` // working hours it has to accept or decline; 0: AcceptWithinDays, else the default
+	AcceptWithinDays  int            `json:"accept_within_days,omitempty"`  // calendar days instead (信访-style matters: 15); 0: not counted in days
+	MediateWithinDays int            `json:"mediate_within_days,omitempty"` // calendar days from acceptance to conclude; 0: the default (30)
 	QuickReplies      []string       `json:"-"`                             // the console's ready-made replies for this body; DefaultQuickReplies when empty
 	Webhook           *Webhook       `json:"-"`                             // nil: referrals are read in the console only
 }
@@ -76,6 +78,7 @@ type Table struct {
 	rules    []Rule
 	dutyDesk string
 	fallback string
+	calendar *Calendar
 }
 
 // HandlesType reports whether the body takes typ by default.
@@ -189,6 +192,9 @@ func (t *Table) DutyDesk() (Body, bool) {
 	}
 	return t.Body(t.dutyDesk)
 }
+
+// Calendar is the working calendar the table's deadlines are counted in.
+func (t *Table) Calendar() *Calendar { return t.calendar }
 
 // Fallback returns the body that takes what nothing else can, when the table
 // names one.

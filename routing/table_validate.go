@@ -18,10 +18,11 @@ import (
 // The YAML shapes. Fields are strings (not dispute.Type) so that unknown
 // codes survive decoding and can be reported with everything else.
 type fileTable struct {
-	DutyDesk string     `yaml:"duty_desk"`
-	Fallback string     `yaml:"fallback"`
-	Bodies   []fileBody `yaml:"bodies"`
-	Rules    []fileRule `yaml:"rules"`
+	DutyDesk string        `yaml:"duty_desk"`
+	Fallback string        `yaml:"fallback"`
+	Calendar *fileCalendar `yaml:"calendar"`
+	Bodies   []fileBody    `yaml:"bodies"`
+	Rules    []fileRule    `yaml:"rules"`
 }
 
 type fileBody struct {
@@ -33,6 +34,8 @@ type fileBody struct {
 	Types             []string     `yaml:"types"`
 	Contact           string       `yaml:"contact"`
 	AcceptWithinHours int          `yaml:"accept_within_hours"`
+	AcceptWithinDays  int          `yaml:"accept_within_days"`
+	MediateWithinDays int          `yaml:"mediate_within_days"`
 	QuickReplies      []string     `yaml:"quick_replies"`
 	Webhook           *fileWebhook `yaml:"webhook"`
 }
@@ -77,6 +80,7 @@ var typeNames = strings.NewReplacer(
 	"in type routing.fileBody", "in a body",
 	"in type routing.fileRule", "in a rule",
 	"in type routing.fileWebhook", "in a webhook",
+	"in type routing.fileCalendar", "in the calendar",
 )
 
 // LoadTable parses a YAML routing table and validates it. On any problem it
@@ -117,7 +121,7 @@ func (v *validator) addf(format string, args ...any) {
 // build validates f and returns the table made of its valid parts, which the
 // coverage check routes through.
 func (v *validator) build(f fileTable) *Table {
-	t := &Table{byID: map[string]int{}}
+	t := &Table{byID: map[string]int{}, calendar: v.calendar(f.Calendar)}
 	if len(f.Bodies) == 0 {
 		v.addf("bodies: the table has no bodies")
 	}
@@ -184,6 +188,8 @@ func (v *validator) body(at string, fb fileBody) (Body, bool) {
 		Types:             v.types(at, fb.Types),
 		Contact:           fb.Contact,
 		AcceptWithinHours: fb.AcceptWithinHours,
+		AcceptWithinDays:  fb.AcceptWithinDays,
+		MediateWithinDays: fb.MediateWithinDays,
 		QuickReplies:      fb.QuickReplies,
 	}
 	if len(fb.Regions) > 0 && len(b.Regions) == 0 {
@@ -199,8 +205,11 @@ func (v *validator) body(at string, fb fileBody) (Body, bool) {
 	case !slices.Contains(Levels, b.Level):
 		v.addf("%s: unknown level %q (one of %s)", at, b.Level, strings.Join(Levels, ", "))
 	}
-	if b.AcceptWithinHours < 0 {
-		v.addf("%s: accept_within_hours must not be negative", at)
+	if b.AcceptWithinHours < 0 || b.AcceptWithinDays < 0 || b.MediateWithinDays < 0 {
+		v.addf("%s: accept_within_hours, accept_within_days and mediate_within_days must not be negative", at)
+	}
+	if b.AcceptWithinHours > 0 && b.AcceptWithinDays > 0 {
+		v.addf("%s: give accept_within_hours (working hours) or accept_within_days (calendar days), not both", at)
 	}
 	if fb.Webhook != nil {
 		b.Webhook = &Webhook{URL: fb.Webhook.URL, SecretEnv: fb.Webhook.SecretEnv}

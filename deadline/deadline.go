@@ -1,0 +1,127 @@
+// Package deadline keeps the time limits of a case: a body accepts or
+// declines a referral within its working hours, and concludes within its
+// days from acceptance unless the deadline was extended with a reason. The
+// Watcher reminds, escalates (督办) and tells the citizen, and asks the
+// follow-up question after a resolution.
+//
+// Deadlines are not stored: they follow from what the store already holds
+// (the case's thread says when it was last referred, accepted, reopened or
+// extended) and from the routing table's calendar, so a changed table or
+// calendar applies to every running case at once.
+package deadline
+
+import (
+	"cmp"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/routing"
+)
+
+// Kinds of deadline.
+const (
+	Accept  = "accept"  // 受理期限: accept or decline the referral
+	Mediate = "mediate" // 调解期限: conclude the case
+)
+
+// Defaults for bodies whose table entry gives none.
+const (
+	DefaultAcceptHours = 24 // working hours
+	DefaultMediateDays = 30 // calendar days, people's mediation's usual limit
+)
+
+// MaxExtensionDays bounds one extension.
+const MaxExtensionDays = 90
+
+// Deadline is the time limit running on a case.
+type Deadline struct {
+	Kind  string
+	Start time.Time // when the clock started: the last referral, acceptance or reopening
+	Due   time.Time
+	// RemindAt is when the mediator is reminded: once three quarters of the
+	// allowed time has passed (in working hours for hours, in calendar time
+	// for days), moved to the next working moment.
+	RemindAt time.Time
+	// EscalateAt is when the case is escalated and the citizen told: the
+	// due time, or the next working moment after it.
+	EscalateAt time.Time
+	Extended   int // days added by extensions
+}
+
+// Name is the deadline as people call it.
+func (d Deadline) Name() string {
+	if d.Kind == Accept {
+		return "受理期限"
+	}
+	return "调解期限"
+}
+
+// Overdue reports whether the deadline has passed at now.
+func (d Deadline) Overdue(now time.Time) bool { return !now.Before(d.Due) }
+
+// Of returns the deadline running on a case, given its thread; false when
+// none runs (the case has ended). The status is the thread's latest, which
+// a Commit writes together with the case's: a case read a moment before
+// its thread cannot make Of use an old status with new events.
+func Of(k dispute.Case, events []dispute.Event, t *routing.Table) (Deadline, bool) {
+	status := k.Status
+	referred, accepted := k.CreatedAt, time.Time{}
+	extended := 0
+	var last dispute.Status
+	for _, e := range events {
+		switch e.Kind {
+		case dispute.StatusSet:
+			switch {
+			case e.Status == dispute.Referred || e.Status == dispute.Received:
+				referred = e.At
+			case e.Status == dispute.Accepted, e.Status == dispute.Mediating && last == dispute.Resolved:
+				// A reopened case gets a fresh mediation period.
+				accepted, extended = e.At, 0
+			}
+			last, status = e.Status, e.Status
+		case dispute.Extended:
+			if days, _, ok := ParseExtension(e.Text); ok && !accepted.IsZero() {
+				extended += days
+			}
+		}
+	}
+	b, _ := t.Body(k.Body) // a body gone from the table: the defaults
+	cal := t.Calendar()
+	var d Deadline
+	switch status {
+	case dispute.Received, dispute.Referred:
+		d = Deadline{Kind: Accept, Start: referred}
+		if b.AcceptWithinDays > 0 {
+			d.Due = cal.AddDays(referred, b.AcceptWithinDays)
+			d.RemindAt = referred.Add(d.Due.Sub(referred) * 3 / 4)
+		} else {
+			hours := time.Duration(cmp.Or(b.AcceptWithinHours, DefaultAcceptHours)) * time.Hour
+			d.Due = cal.AddWorking(referred, hours)
+			d.RemindAt = cal.AddWorking(referred, hours*3/4)
+		}
+	case dispute.Accepted, dispute.Mediating:
+		if accepted.IsZero() {
+			accepted = k.CreatedAt // a thread without its acceptance: count from the start
+		}
+		d = Deadline{Kind: Mediate, Start: accepted, Extended: extended}
+		d.Due = cal.AddDays(accepted, cmp.Or(b.MediateWithinDays, DefaultMediateDays)+extended)
+		d.RemindAt = accepted.Add(d.Due.Sub(accepted) * 3 / 4)
+	default:
+		return Deadline{}, false
+	}
+	d.RemindAt = cal.NextWorking(d.RemindAt)
+	d.EscalateAt = cal.NextWorking(d.Due)
+	return d, true
+}
+
+// ExtensionText is an Extended event's Text: the days, then the reason.
+func ExtensionText(days int, reason string) string { return strconv.Itoa(days) + " " + reason }
+
+// ParseExtension reads an Extended event's Text back.
+func ParseExtension(text string) (days int, reason string, ok bool) {
+	n, reason, _ := strings.Cut(text, " ")
+	days, err := strconv.Atoi(n)
+	return days, reason, err == nil && days > 0
+}
