@@ -55,20 +55,26 @@ func (cc *convCache) drop(openID string) {
 }
 
 // committed updates the cache after ch was stored: a Change carrying both
-// the citizen and the dialog of one person (every callback's) leaves a
-// known state; anything else only drops what it touched.
+// the citizen and the dialog of one person (most callbacks') leaves a known
+// state; one carrying only the citizen (a turn that moved no dialog step)
+// updates the citizen of a cached entry, whose dialog it left as it was;
+// anything else only drops what it touched.
 func (cc *convCache) committed(ch store.Change) {
 	c, d := ch.Citizen, ch.Dialog
-	if c != nil && d != nil && c.OpenID == d.OpenID {
-		ms := func(t dispute.Citizen) dispute.Citizen {
-			// As the database gives times back: milliseconds, UTC.
-			t.ConsentAt, t.LastInboundAt, t.WindowUntil = trunc(t.ConsentAt), trunc(t.LastInboundAt), trunc(t.WindowUntil)
-			return t
-		}
+	switch {
+	case c != nil && d != nil && c.OpenID == d.OpenID:
 		dd := *d
 		dd.Version++
 		dd.UpdatedAt = trunc(dd.UpdatedAt)
-		cc.put(c.OpenID, convEntry{c: ms(*c), d: dd})
+		cc.put(c.OpenID, convEntry{c: asStored(*c), d: dd})
+		return
+	case c != nil && d == nil:
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		if e, ok := cc.m[c.OpenID]; ok {
+			e.c = asStored(*c)
+			cc.m[c.OpenID] = e
+		}
 		return
 	}
 	if c != nil {
@@ -77,6 +83,13 @@ func (cc *convCache) committed(ch store.Change) {
 	if d != nil {
 		cc.drop(d.OpenID)
 	}
+}
+
+// asStored is a citizen as the database gives it back: times in
+// milliseconds, UTC.
+func asStored(t dispute.Citizen) dispute.Citizen {
+	t.ConsentAt, t.LastInboundAt, t.WindowUntil = trunc(t.ConsentAt), trunc(t.LastInboundAt), trunc(t.WindowUntil)
+	return t
 }
 
 func trunc(t time.Time) time.Time { return store.FromUnixMS(store.UnixMS(t)) }

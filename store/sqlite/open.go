@@ -32,12 +32,14 @@ type Store struct {
 	w *pool
 	r *pool
 
-	commits       chan *commitReq // unbuffered: a Change handed over is always answered
-	closed        chan struct{}
-	committerDone chan struct{}
-	closeOnce     sync.Once
-	notices       store.Fanout // every commit of this database happens in this process
-	conv          convCache
+	commits          chan *commitReq // unbuffered: a Change handed over is always answered
+	closed           chan struct{}
+	committerDone    chan struct{}
+	checkpoints      *sql.DB // the checkpointer's own connection
+	checkpointerDone chan struct{}
+	closeOnce        sync.Once
+	notices          store.Fanout // every commit of this database happens in this process
+	conv             convCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -57,7 +59,11 @@ const (
 	// _txlock=immediate takes the write lock at BEGIN, so a transaction
 	// never has to upgrade a read lock halfway (where SQLite could only
 	// fail it with SQLITE_BUSY).
-	writerParams = common + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	//
+	// Checkpoints run apart from commits (checkpoint.go); journal_size_limit
+	// shrinks a WAL file that grew in a burst once it is reset.
+	writerParams = common + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate" +
+		"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"
 	// query_only makes a write sent to the read pool by mistake fail loudly
 	// instead of racing the writer.
 	readerParams = common + "&_pragma=query_only(1)"
@@ -98,9 +104,19 @@ func Open(dir string) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 
-	s := &Store{w: &pool{DB: w}, r: &pool{DB: r},
-		commits: make(chan *commitReq), closed: make(chan struct{}), committerDone: make(chan struct{})}
+	ck, err := sql.Open("sqlite", path+"?"+common)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	ck.SetMaxOpenConns(1)
+
+	s := &Store{w: &pool{DB: w}, r: &pool{DB: r}, checkpoints: ck,
+		commits: make(chan *commitReq), closed: make(chan struct{}), committerDone: make(chan struct{}),
+		checkpointerDone: make(chan struct{})}
 	go s.runCommitter()
+	go s.runCheckpointer(ck)
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -118,13 +134,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the committer, then closes both pools. Commits after Close fail.
+// Close stops the committer and the checkpointer, then closes the connections. Commits after Close fail.
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		<-s.committerDone
-		err = errors.Join(s.r.Close(), s.w.Close())
+		<-s.checkpointerDone
+		// The writer closes last: closing the last connection checkpoints
+		// the whole WAL into the database file.
+		err = errors.Join(s.checkpoints.Close(), s.r.Close(), s.w.Close())
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)

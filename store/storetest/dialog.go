@@ -113,6 +113,17 @@ func testConversation(t *testing.T, e *env) {
 		d.Version != 1 || d.Step != "phone" || d.Draft.Story != "故事" || d.OpenID != "o9" {
 		t.Fatalf("o9: %+v %+v %v", c, d, err)
 	}
+	// A turn that changes the citizen but not the dialog (an addition to
+	// an open case): the next read has the new window and the same dialog.
+	later := now.Add(time.Hour)
+	cit.Sent = 2
+	cit.OpenWindow(later, dispute.MessageWindow, dispute.MessageQuota)
+	e.commit(store.Change{Citizen: &cit})
+	c, d, err = e.s.Conversation(e.ctx, "o9")
+	if err != nil || !c.LastInboundAt.Equal(later) || c.Remaining(later) != dispute.MessageQuota ||
+		d.Version != 1 || d.Step != "phone" || d.Draft.Story != "故事" {
+		t.Fatalf("o9 after a citizen-only change: %+v %+v %v", c, d, err)
+	}
 	// A citizen without a dialog, and a dialog whose citizen was never stored.
 	e.commit(store.Change{Citizen: &dispute.Citizen{OpenID: "o10"}})
 	if _, d, err := e.s.Conversation(e.ctx, "o10"); err != nil || d.Version != 0 {
