@@ -142,6 +142,12 @@ func (t *turn) media(kind string) error {
 }
 
 func (t *turn) openCases() ([]dispute.Case, error) {
+	if t.cit.ConsentAt.IsZero() {
+		// A case is made only after the citizen accepted the notice, so
+		// someone who never did has none: no need to ask the store, which
+		// matters because a new citizen's first message comes here.
+		return nil, nil
+	}
 	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID})
 	if err != nil {
 		return nil, err
