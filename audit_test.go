@@ -44,176 +44,178 @@ func hasLine(lines []auditLine, user, action, caseID, detail string) bool {
 // What a mediator does is in the audit log, once, with no personal data;
 // only admins read the log, with filters and paging.
 func TestAuditLog(t *testing.T) {
-	e := newEnv(t, envOptions{mode: wxsim.Safe})
-	e.addUser("liuhe", store.RoleMediator, "lh-labor")
-	e.addUser("lead", store.RoleSupervisor, "lh-labor")
-	e.addUser("admin", store.RoleAdmin, "")
-	const who = "oAuditCitizen1"
-	id := e.fileCase(who, "在柳河县的饭店打工，老板两个月没给开工资")
+	onBothStores(t, envOptions{mode: wxsim.Safe}, func(t *testing.T, o envOptions) {
+		e := newEnv(t, o)
+		e.addUser("liuhe", store.RoleMediator, "lh-labor")
+		e.addUser("lead", store.RoleSupervisor, "lh-labor")
+		e.addUser("admin", store.RoleAdmin, "")
+		const who = "oAuditCitizen1"
+		id := e.fileCase(who, "在柳河县的饭店打工，老板两个月没给开工资")
 
-	med := e.browser()
-	if code := med.login("liuhe", "wrong-password"); code != http.StatusUnauthorized {
-		t.Fatalf("wrong password: %d", code)
-	}
-	if code := e.browser().login("13912345678", "password-liuhe"); code != http.StatusUnauthorized {
-		t.Fatalf("unknown name: %d", code)
-	}
-	med.login("liuhe", "password-liuhe")
-	if code, _ := med.get("/console/cases/" + id); code != http.StatusOK {
-		t.Fatalf("case page: %d", code)
-	}
-	for range 3 { // the live refresh of the open page
-		med.get("/console/cases/" + id + "/thread")
-		med.get("/console/cases/" + id + "/row")
-	}
-	const secretReply = "您好，我是调解员小王，明天上午打您电话"
-	if code := med.post("/console/cases/"+id+"/reply", url.Values{"text": {secretReply}, "csrf": {med.csrf}}); code != http.StatusSeeOther {
-		t.Fatalf("reply: %d", code)
-	}
-	if code := med.post("/console/cases/"+id+"/status", url.Values{"status": {"accepted"}, "note": {"已电话联系"}, "csrf": {med.csrf}}); code != http.StatusSeeOther {
-		t.Fatalf("status: %d", code)
-	}
-	// A refused action is no action.
-	if code := med.post("/console/cases/"+id+"/status", url.Values{"status": {"received"}, "csrf": {med.csrf}}); code != http.StatusBadRequest {
-		t.Fatalf("a status that cannot be set: %d", code)
-	}
+		med := e.browser()
+		if code := med.login("liuhe", "wrong-password"); code != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", code)
+		}
+		if code := e.browser().login("13912345678", "password-liuhe"); code != http.StatusUnauthorized {
+			t.Fatalf("unknown name: %d", code)
+		}
+		med.login("liuhe", "password-liuhe")
+		if code, _ := med.get("/console/cases/" + id); code != http.StatusOK {
+			t.Fatalf("case page: %d", code)
+		}
+		for range 3 { // the live refresh of the open page
+			med.get("/console/cases/" + id + "/thread")
+			med.get("/console/cases/" + id + "/row")
+		}
+		const secretReply = "您好，我是调解员小王，明天上午打您电话"
+		if code := med.post("/console/cases/"+id+"/reply", url.Values{"text": {secretReply}, "csrf": {med.csrf}}); code != http.StatusSeeOther {
+			t.Fatalf("reply: %d", code)
+		}
+		if code := med.post("/console/cases/"+id+"/status", url.Values{"status": {"accepted"}, "note": {"已电话联系"}, "csrf": {med.csrf}}); code != http.StatusSeeOther {
+			t.Fatalf("status: %d", code)
+		}
+		// A refused action is no action.
+		if code := med.post("/console/cases/"+id+"/status", url.Values{"status": {"received"}, "csrf": {med.csrf}}); code != http.StatusBadRequest {
+			t.Fatalf("a status that cannot be set: %d", code)
+		}
 
-	value, hash := handlers.NewToken()
-	if err := e.app.store.PutToken(context.Background(), store.Token{Hash: hash, User: "liuhe"}); err != nil {
-		t.Fatal(err)
-	}
-	api := func(method, path, body string) int {
-		req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+value)
-		return e.post(req)
-	}
-	if code := api("GET", "/api/v1/cases/"+id, ""); code != http.StatusOK {
-		t.Fatalf("API case: %d", code)
-	}
-	if code := api("POST", "/api/v1/cases/"+id+"/messages", `{"text":"API 发来的消息"}`); code != http.StatusAccepted {
-		t.Fatalf("API message: %d", code)
-	}
-
-	lead := e.browser()
-	lead.login("lead", "password-lead")
-	if code, _ := lead.get("/console/stats.csv?from=2026-01-01&to=2026-01-31"); code != http.StatusOK {
-		t.Fatalf("export: %d", code)
-	}
-	if code := med.post("/console/logout", url.Values{"csrf": {med.csrf}}); code != http.StatusSeeOther {
-		t.Fatalf("logout: %d", code)
-	}
-
-	// Only admins read the log; the console links it for them only.
-	for _, u := range []struct {
-		b    *browser
-		name string
-	}{{med, "liuhe"}, {lead, "lead"}} {
-		b := u.b
-		b.login(u.name, "password-"+u.name)
-		if code, _ := b.get("/console/audit"); code != http.StatusForbidden {
-			t.Fatalf("a non-admin got %d for the audit log", code)
-		}
-		if _, q := b.get("/console/"); strings.Contains(q, "/console/audit") {
-			t.Fatal("the console links the audit log for a non-admin")
-		}
-	}
-	admin := e.browser()
-	admin.login("admin", "password-admin")
-	if _, q := admin.get("/console/"); !strings.Contains(q, `href="/console/audit"`) {
-		t.Fatal("no link to the audit log for the admin")
-	}
-	code, page := admin.get("/console/audit?user=liuhe")
-	if code != http.StatusOK {
-		t.Fatalf("audit page: %d", code)
-	}
-	lines := auditLines(page)
-	for _, w := range []struct{ action, caseID, detail string }{
-		{store.AuditLoginFailed, "", ""},
-		{store.AuditLogin, "", ""},
-		{store.AuditView, id, "case page"},
-		{store.AuditSend, id, "reply"},
-		{store.AuditChange, id, "status accepted"},
-		{store.AuditView, id, "api case"},
-		{store.AuditSend, id, "api message"},
-		{store.AuditLogout, "", ""},
-	} {
-		if !hasLine(lines, "liuhe", w.action, w.caseID, w.detail) {
-			t.Errorf("no entry %+v for liuhe in %+v", w, lines)
-		}
-	}
-	views := 0
-	for _, l := range lines {
-		if l.action == store.AuditView && l.detail == "case page" {
-			views++
-		}
-		if l.addr != "127.0.0.1" {
-			t.Errorf("entry %+v: address %q, want 127.0.0.1", l, l.addr)
-		}
-		if l.action == store.AuditChange && strings.HasPrefix(l.detail, "status") && l.detail != "status accepted" {
-			t.Errorf("a refused status change was recorded: %+v", l)
-		}
-	}
-	if views != 1 {
-		t.Errorf("%d case-page views recorded, want 1 (the refreshes are not views)", views)
-	}
-	_, all := admin.get("/console/audit")
-	for _, secret := range []string{secretReply, "API 发来的消息", "已电话联系", who, "13912345678"} {
-		if strings.Contains(all, secret) {
-			t.Errorf("the audit log shows %q", secret)
-		}
-	}
-	if l := auditLines(all); !hasLine(l, "（未知用户）", store.AuditLoginFailed, "", "unknown name") ||
-		!hasLine(l, "lead", store.AuditExport, "", "stats.csv 2026-01-01..2026-01-31") {
-		t.Errorf("the failed login of an unknown name or the export is missing: %+v", l)
-	}
-
-	// Filters: by action, by case, by dates.
-	_, page = admin.get("/console/audit?action=send")
-	if l := auditLines(page); len(l) != 2 || l[0].detail != "api message" || l[1].detail != "reply" {
-		t.Errorf("action=send: %+v, want the API message then the reply", l)
-	}
-	_, page = admin.get("/console/audit?case=" + id)
-	for _, l := range auditLines(page) {
-		if l.caseID != id {
-			t.Errorf("case=%s lists %+v", id, l)
-		}
-	}
-	today := time.Now().In(time.FixedZone("CST", 8*3600))
-	_, page = admin.get("/console/audit?from=" + today.AddDate(0, 0, -3).Format("2006-01-02") + "&to=" + today.AddDate(0, 0, -1).Format("2006-01-02"))
-	if l := auditLines(page); len(l) != 0 {
-		t.Errorf("a period before today lists %+v", l)
-	}
-	if code, _ := admin.get("/console/audit?from=2026-02-02&to=2026-02-01"); code != http.StatusBadRequest {
-		t.Errorf("a period that ends before it starts: %d", code)
-	}
-
-	// Paging: 130 more entries make two pages of 100 and a third.
-	for i := range 130 {
-		if err := e.app.store.AppendAudit(context.Background(), store.AuditEntry{At: time.Now(), User: "bulk", Role: store.RoleMediator,
-			Action: store.AuditView, CaseID: fmt.Sprintf("JF20260101-%04d", i)}); err != nil {
+		value, hash := handlers.NewToken()
+		if err := e.app.store.PutToken(context.Background(), store.Token{Hash: hash, User: "liuhe"}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	seen := map[string]bool{}
-	next := "/console/audit?user=bulk"
-	pages := 0
-	for next != "" {
-		_, page := admin.get(next)
-		pages++
-		for _, l := range auditLines(page) {
-			if seen[l.caseID] {
-				t.Fatalf("page %d repeats %s", pages, l.caseID)
+		api := func(method, path, body string) int {
+			req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+value)
+			return e.post(req)
+		}
+		if code := api("GET", "/api/v1/cases/"+id, ""); code != http.StatusOK {
+			t.Fatalf("API case: %d", code)
+		}
+		if code := api("POST", "/api/v1/cases/"+id+"/messages", `{"text":"API 发来的消息"}`); code != http.StatusAccepted {
+			t.Fatalf("API message: %d", code)
+		}
+
+		lead := e.browser()
+		lead.login("lead", "password-lead")
+		if code, _ := lead.get("/console/stats.csv?from=2026-01-01&to=2026-01-31"); code != http.StatusOK {
+			t.Fatalf("export: %d", code)
+		}
+		if code := med.post("/console/logout", url.Values{"csrf": {med.csrf}}); code != http.StatusSeeOther {
+			t.Fatalf("logout: %d", code)
+		}
+
+		// Only admins read the log; the console links it for them only.
+		for _, u := range []struct {
+			b    *browser
+			name string
+		}{{med, "liuhe"}, {lead, "lead"}} {
+			b := u.b
+			b.login(u.name, "password-"+u.name)
+			if code, _ := b.get("/console/audit"); code != http.StatusForbidden {
+				t.Fatalf("a non-admin got %d for the audit log", code)
 			}
-			seen[l.caseID] = true
+			if _, q := b.get("/console/"); strings.Contains(q, "/console/audit") {
+				t.Fatal("the console links the audit log for a non-admin")
+			}
 		}
-		next = ""
-		if m := regexp.MustCompile(`id="older" href="([^"]+)"`).FindStringSubmatch(page); m != nil {
-			next = strings.ReplaceAll(m[1], "&amp;", "&")
+		admin := e.browser()
+		admin.login("admin", "password-admin")
+		if _, q := admin.get("/console/"); !strings.Contains(q, `href="/console/audit"`) {
+			t.Fatal("no link to the audit log for the admin")
 		}
-	}
-	if pages != 2 || len(seen) != 130 {
-		t.Errorf("paging: %d pages, %d entries; want 2 and 130", pages, len(seen))
-	}
+		code, page := admin.get("/console/audit?user=liuhe")
+		if code != http.StatusOK {
+			t.Fatalf("audit page: %d", code)
+		}
+		lines := auditLines(page)
+		for _, w := range []struct{ action, caseID, detail string }{
+			{store.AuditLoginFailed, "", ""},
+			{store.AuditLogin, "", ""},
+			{store.AuditView, id, "case page"},
+			{store.AuditSend, id, "reply"},
+			{store.AuditChange, id, "status accepted"},
+			{store.AuditView, id, "api case"},
+			{store.AuditSend, id, "api message"},
+			{store.AuditLogout, "", ""},
+		} {
+			if !hasLine(lines, "liuhe", w.action, w.caseID, w.detail) {
+				t.Errorf("no entry %+v for liuhe in %+v", w, lines)
+			}
+		}
+		views := 0
+		for _, l := range lines {
+			if l.action == store.AuditView && l.detail == "case page" {
+				views++
+			}
+			if l.addr != "127.0.0.1" {
+				t.Errorf("entry %+v: address %q, want 127.0.0.1", l, l.addr)
+			}
+			if l.action == store.AuditChange && strings.HasPrefix(l.detail, "status") && l.detail != "status accepted" {
+				t.Errorf("a refused status change was recorded: %+v", l)
+			}
+		}
+		if views != 1 {
+			t.Errorf("%d case-page views recorded, want 1 (the refreshes are not views)", views)
+		}
+		_, all := admin.get("/console/audit")
+		for _, secret := range []string{secretReply, "API 发来的消息", "已电话联系", who, "13912345678"} {
+			if strings.Contains(all, secret) {
+				t.Errorf("the audit log shows %q", secret)
+			}
+		}
+		if l := auditLines(all); !hasLine(l, "（未知用户）", store.AuditLoginFailed, "", "unknown name") ||
+			!hasLine(l, "lead", store.AuditExport, "", "stats.csv 2026-01-01..2026-01-31") {
+			t.Errorf("the failed login of an unknown name or the export is missing: %+v", l)
+		}
+
+		// Filters: by action, by case, by dates.
+		_, page = admin.get("/console/audit?action=send")
+		if l := auditLines(page); len(l) != 2 || l[0].detail != "api message" || l[1].detail != "reply" {
+			t.Errorf("action=send: %+v, want the API message then the reply", l)
+		}
+		_, page = admin.get("/console/audit?case=" + id)
+		for _, l := range auditLines(page) {
+			if l.caseID != id {
+				t.Errorf("case=%s lists %+v", id, l)
+			}
+		}
+		today := time.Now().In(time.FixedZone("CST", 8*3600))
+		_, page = admin.get("/console/audit?from=" + today.AddDate(0, 0, -3).Format("2006-01-02") + "&to=" + today.AddDate(0, 0, -1).Format("2006-01-02"))
+		if l := auditLines(page); len(l) != 0 {
+			t.Errorf("a period before today lists %+v", l)
+		}
+		if code, _ := admin.get("/console/audit?from=2026-02-02&to=2026-02-01"); code != http.StatusBadRequest {
+			t.Errorf("a period that ends before it starts: %d", code)
+		}
+
+		// Paging: 130 more entries make two pages of 100 and a third.
+		for i := range 130 {
+			if err := e.app.store.AppendAudit(context.Background(), store.AuditEntry{At: time.Now(), User: "bulk", Role: store.RoleMediator,
+				Action: store.AuditView, CaseID: fmt.Sprintf("JF20260101-%04d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		next := "/console/audit?user=bulk"
+		pages := 0
+		for next != "" {
+			_, page := admin.get(next)
+			pages++
+			for _, l := range auditLines(page) {
+				if seen[l.caseID] {
+					t.Fatalf("page %d repeats %s", pages, l.caseID)
+				}
+				seen[l.caseID] = true
+			}
+			next = ""
+			if m := regexp.MustCompile(`id="older" href="([^"]+)"`).FindStringSubmatch(page); m != nil {
+				next = strings.ReplaceAll(m[1], "&amp;", "&")
+			}
+		}
+		if pages != 2 || len(seen) != 130 {
+			t.Errorf("paging: %d pages, %d entries; want 2 and 130", pages, len(seen))
+		}
+	})
 }
 
 // A view the audit log cannot record is refused; an action it cannot

@@ -69,78 +69,73 @@ func (e *env) sent(who, want string) int {
 // the citizen is asked to rate again, and asked the follow-up again, to
 // which "解决了" is thanked. On both stores.
 func TestFollowUpReopensCase(t *testing.T) {
-	for _, backend := range []string{"sqlite", "redis"} {
-		t.Run(backend, func(t *testing.T) {
-			clock := newTestClock(2026, 12, 1, 9) // a Tuesday morning
-			o := envOptions{mode: wxsim.Safe, now: clock.Now, followUp: 24 * time.Hour}
-			if backend == "redis" {
-				o.redisURL = startRedis(t).url()
-			}
-			e := newEnv(t, o)
-			e.addUser("liuhe", store.RoleMediator, "lh-labor")
-			const who = "oFollowUpCitizen"
-			id := e.fileCase(who, "我在柳河县工地干了三个月，老板拖欠工资一直不给")
+	onBothStores(t, envOptions{mode: wxsim.Safe, followUp: 24 * time.Hour}, func(t *testing.T, o envOptions) {
+		clock := newTestClock(2026, 12, 1, 9) // a Tuesday morning
+		o.now = clock.Now
+		e := newEnv(t, o)
+		e.addUser("liuhe", store.RoleMediator, "lh-labor")
+		const who = "oFollowUpCitizen"
+		id := e.fileCase(who, "我在柳河县工地干了三个月，老板拖欠工资一直不给")
 
-			b := e.browser()
-			b.login("liuhe", "password-liuhe")
-			b.get("/console/cases/" + id)
-			for _, to := range []string{"accepted", "resolved"} {
-				if code := b.post("/console/cases/"+id+"/status", url.Values{"csrf": {b.csrf}, "status": {to}}); code != http.StatusSeeOther {
-					t.Fatalf("status %s: %d", to, code)
-				}
+		b := e.browser()
+		b.login("liuhe", "password-liuhe")
+		b.get("/console/cases/" + id)
+		for _, to := range []string{"accepted", "resolved"} {
+			if code := b.post("/console/cases/"+id+"/status", url.Values{"csrf": {b.csrf}, "status": {to}}); code != http.StatusSeeOther {
+				t.Fatalf("status %s: %d", to, code)
 			}
-			eventually(t, "the rating request after resolved", e.delivered(who, "打分"))
+		}
+		eventually(t, "the rating request after resolved", e.delivered(who, "打分"))
 
-			clock.advance(23 * time.Hour)
-			if n := e.tick(); n != 0 || e.sent(who, "问题解决了吗") != 0 {
-				t.Fatalf("follow-up before its time: %d", n)
-			}
-			clock.advance(time.Hour)
-			if n := e.tick(); n != 1 {
-				t.Fatalf("follow-up: %d firings", n)
-			}
-			eventually(t, "the follow-up question", e.delivered(who, "问题解决了吗"))
-			if e.tick() != 0 {
-				t.Fatal("the follow-up fired twice")
-			}
+		clock.advance(23 * time.Hour)
+		if n := e.tick(); n != 0 || e.sent(who, "问题解决了吗") != 0 {
+			t.Fatalf("follow-up before its time: %d", n)
+		}
+		clock.advance(time.Hour)
+		if n := e.tick(); n != 1 {
+			t.Fatalf("follow-up: %d firings", n)
+		}
+		eventually(t, "the follow-up question", e.delivered(who, "问题解决了吗"))
+		if e.tick() != 0 {
+			t.Fatal("the follow-up fired twice")
+		}
 
-			mustContain(t, e.say(who, "没有"), id, "继续调解")
-			if cs := e.cases(who); cs[0].Status != dispute.Mediating {
-				t.Fatalf("after 没有 the case is %s", cs[0].Status)
-			}
-			// The body sees it back, with the answer, in a fresh session.
-			b = e.browser()
-			b.login("liuhe", "password-liuhe")
-			_, page := b.get("/console/cases/" + id)
-			mustContain(t, page, "调解中", "没有", "调解期限")
-			if _, queue := b.get("/console/?status=mediating"); !strings.Contains(queue, id) {
-				t.Fatal("the reopened case is not in the body's queue")
-			}
-			// A second "没有" is ordinary chat on the open case, not a
-			// second reopening.
-			mustContain(t, e.say(who, "没有"), "已补充到案件")
+		mustContain(t, e.say(who, "没有"), id, "继续调解")
+		if cs := e.cases(who); cs[0].Status != dispute.Mediating {
+			t.Fatalf("after 没有 the case is %s", cs[0].Status)
+		}
+		// The body sees it back, with the answer, in a fresh session.
+		b = e.browser()
+		b.login("liuhe", "password-liuhe")
+		_, page := b.get("/console/cases/" + id)
+		mustContain(t, page, "调解中", "没有", "调解期限")
+		if _, queue := b.get("/console/?status=mediating"); !strings.Contains(queue, id) {
+			t.Fatal("the reopened case is not in the body's queue")
+		}
+		// A second "没有" is ordinary chat on the open case, not a
+		// second reopening.
+		mustContain(t, e.say(who, "没有"), "已补充到案件")
 
-			// Resolved again through the API: asked to rate again, and the
-			// rating counts.
-			req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/cases/"+id+"/status", strings.NewReader(`{"status":"resolved","note":"已补发工资"}`))
-			req.Header.Set("Authorization", "Bearer "+e.apiToken("liuhe"))
-			if code := e.post(req); code != http.StatusOK {
-				t.Fatalf("API status: %d", code)
-			}
-			eventually(t, "a second rating request", func() bool { return e.sent(who, "打分") == 2 })
-			mustContain(t, e.say(who, "4"), "谢谢您的评价")
+		// Resolved again through the API: asked to rate again, and the
+		// rating counts.
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/cases/"+id+"/status", strings.NewReader(`{"status":"resolved","note":"已补发工资"}`))
+		req.Header.Set("Authorization", "Bearer "+e.apiToken("liuhe"))
+		if code := e.post(req); code != http.StatusOK {
+			t.Fatalf("API status: %d", code)
+		}
+		eventually(t, "a second rating request", func() bool { return e.sent(who, "打分") == 2 })
+		mustContain(t, e.say(who, "4"), "谢谢您的评价")
 
-			clock.advance(24 * time.Hour)
-			if n := e.tick(); n != 1 {
-				t.Fatalf("second follow-up: %d firings", n)
-			}
-			eventually(t, "the second follow-up", func() bool { return e.sent(who, "问题解决了吗") == 2 })
-			mustContain(t, e.say(who, "解决了"), "谢谢")
-			if cs := e.cases(who); cs[0].Status != dispute.Resolved {
-				t.Fatalf("after 解决了 the case is %s", cs[0].Status)
-			}
-		})
-	}
+		clock.advance(24 * time.Hour)
+		if n := e.tick(); n != 1 {
+			t.Fatalf("second follow-up: %d firings", n)
+		}
+		eventually(t, "the second follow-up", func() bool { return e.sent(who, "问题解决了吗") == 2 })
+		mustContain(t, e.say(who, "解决了"), "谢谢")
+		if cs := e.cases(who); cs[0].Status != dispute.Resolved {
+			t.Fatalf("after 解决了 the case is %s", cs[0].Status)
+		}
+	})
 }
 
 // A case not accepted in time: the body's supervisor and the admin find it

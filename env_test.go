@@ -168,3 +168,14 @@ func mustContain(t testing.TB, got string, wants ...string) {
 		}
 	}
 }
+
+// onBothStores runs f as the subtests "sqlite" and "redis", with o set to
+// the embedded store, then to a Redis server of the subtest's own: the
+// features a test checks work on both stores.
+func onBothStores(t *testing.T, o envOptions, f func(t *testing.T, o envOptions)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, o) })
+	t.Run("redis", func(t *testing.T) {
+		o.redisURL = startRedis(t).url()
+		f(t, o)
+	})
+}

@@ -29,45 +29,47 @@ func (e *env) delivered(who, want string) func() bool {
 // thread is kept, the citizen is told and need not tell the story again;
 // the first body no longer sees it; a second decline skips both.
 func TestDeclineRoutesAgain(t *testing.T) {
-	e := newEnv(t, envOptions{mode: wxsim.Safe})
-	e.addUser("liuhe", store.RoleSupervisor, "lh-labor")
-	const who = "oCitizenDecline"
-	id := e.fileCase(who, "在柳河县的工厂干活，老板拖欠工资三个月")
-	first, _ := e.app.store.Case(context.Background(), id)
-	b := e.browser()
-	b.login("liuhe", "password-liuhe")
-	b.get("/console/cases/" + id)
-	if code := b.post("/console/cases/"+id+"/decline", url.Values{"reason": {""}, "csrf": {b.csrf}}); code != http.StatusBadRequest {
-		t.Fatalf("decline without reason: %d", code)
-	}
-	if code := b.post("/console/cases/"+id+"/decline", url.Values{"reason": {"不属于仲裁受理范围，建议先行调解"}, "csrf": {b.csrf}}); code != http.StatusSeeOther {
-		t.Fatalf("decline: %d", code)
-	}
-	k, _ := e.app.store.Case(context.Background(), id)
-	if k.Body == first.Body || k.Status != dispute.Referred || !strings.HasPrefix(k.Body, "lh-") && k.Body != "tonghua-labor" {
-		t.Fatalf("after decline the case is at %s (%s)", k.Body, k.Status)
-	}
-	events, _ := e.app.store.Events(context.Background(), id)
-	if !strings.Contains(events[0].Text, "工厂") {
-		t.Fatal("the thread lost the story")
-	}
-	eventually(t, "the citizen told of the transfer", e.delivered(who, "不用重复讲述"))
-	if code, _ := b.get("/console/cases/" + id); code != http.StatusNotFound {
-		t.Fatalf("the declining body still sees the case: %d", code)
-	}
+	onBothStores(t, envOptions{mode: wxsim.Safe}, func(t *testing.T, o envOptions) {
+		e := newEnv(t, o)
+		e.addUser("liuhe", store.RoleSupervisor, "lh-labor")
+		const who = "oCitizenDecline"
+		id := e.fileCase(who, "在柳河县的工厂干活，老板拖欠工资三个月")
+		first, _ := e.app.store.Case(context.Background(), id)
+		b := e.browser()
+		b.login("liuhe", "password-liuhe")
+		b.get("/console/cases/" + id)
+		if code := b.post("/console/cases/"+id+"/decline", url.Values{"reason": {""}, "csrf": {b.csrf}}); code != http.StatusBadRequest {
+			t.Fatalf("decline without reason: %d", code)
+		}
+		if code := b.post("/console/cases/"+id+"/decline", url.Values{"reason": {"不属于仲裁受理范围，建议先行调解"}, "csrf": {b.csrf}}); code != http.StatusSeeOther {
+			t.Fatalf("decline: %d", code)
+		}
+		k, _ := e.app.store.Case(context.Background(), id)
+		if k.Body == first.Body || k.Status != dispute.Referred || !strings.HasPrefix(k.Body, "lh-") && k.Body != "tonghua-labor" {
+			t.Fatalf("after decline the case is at %s (%s)", k.Body, k.Status)
+		}
+		events, _ := e.app.store.Events(context.Background(), id)
+		if !strings.Contains(events[0].Text, "工厂") {
+			t.Fatal("the thread lost the story")
+		}
+		eventually(t, "the citizen told of the transfer", e.delivered(who, "不用重复讲述"))
+		if code, _ := b.get("/console/cases/" + id); code != http.StatusNotFound {
+			t.Fatalf("the declining body still sees the case: %d", code)
+		}
 
-	// The next body declines too: a third body, not back to the first.
-	e.addUser("second", store.RoleSupervisor, k.Body)
-	b2 := e.browser()
-	b2.login("second", "password-second")
-	b2.get("/console/cases/" + id)
-	if code := b2.post("/console/cases/"+id+"/decline", url.Values{"reason": {"人手不足"}, "csrf": {b2.csrf}}); code != http.StatusSeeOther {
-		t.Fatalf("second decline: %d", code)
-	}
-	k2, _ := e.app.store.Case(context.Background(), id)
-	if k2.Body == first.Body || k2.Body == k.Body {
-		t.Fatalf("second decline routed back to %s", k2.Body)
-	}
+		// The next body declines too: a third body, not back to the first.
+		e.addUser("second", store.RoleSupervisor, k.Body)
+		b2 := e.browser()
+		b2.login("second", "password-second")
+		b2.get("/console/cases/" + id)
+		if code := b2.post("/console/cases/"+id+"/decline", url.Values{"reason": {"人手不足"}, "csrf": {b2.csrf}}); code != http.StatusSeeOther {
+			t.Fatalf("second decline: %d", code)
+		}
+		k2, _ := e.app.store.Case(context.Background(), id)
+		if k2.Body == first.Body || k2.Body == k.Body {
+			t.Fatalf("second decline routed back to %s", k2.Body)
+		}
+	})
 }
 
 // Supervisors assign and transfer; mediators may not.
@@ -226,25 +228,27 @@ func TestActionsStayWithTheBody(t *testing.T) {
 
 // An agency's system declines through the API with its supervisor's token.
 func TestAPIDecline(t *testing.T) {
-	e := newEnv(t, envOptions{mode: wxsim.Plain})
-	e.addUser("lead", store.RoleSupervisor, "lh-labor")
-	const who = "oCitizenAPIDecline"
-	id := e.fileCase(who, "在柳河县的工厂干活，老板拖欠工资三个月")
-	value, hash := handlers.NewToken()
-	if err := e.app.store.PutToken(context.Background(), store.Token{Hash: hash, User: "lead"}); err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/cases/"+id+"/decline", strings.NewReader(`{"reason":"不属于本院受理范围"}`))
-	req.Header.Set("Authorization", "Bearer "+value)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("decline: %d", resp.StatusCode)
-	}
-	if k, _ := e.app.store.Case(context.Background(), id); k.Body == "lh-labor" {
-		t.Fatal("the case stayed with the body that declined it")
-	}
+	onBothStores(t, envOptions{mode: wxsim.Plain}, func(t *testing.T, o envOptions) {
+		e := newEnv(t, o)
+		e.addUser("lead", store.RoleSupervisor, "lh-labor")
+		const who = "oCitizenAPIDecline"
+		id := e.fileCase(who, "在柳河县的工厂干活，老板拖欠工资三个月")
+		value, hash := handlers.NewToken()
+		if err := e.app.store.PutToken(context.Background(), store.Token{Hash: hash, User: "lead"}); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/cases/"+id+"/decline", strings.NewReader(`{"reason":"不属于本院受理范围"}`))
+		req.Header.Set("Authorization", "Bearer "+value)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("decline: %d", resp.StatusCode)
+		}
+		if k, _ := e.app.store.Case(context.Background(), id); k.Body == "lh-labor" {
+			t.Fatal("the case stayed with the body that declined it")
+		}
+	})
 }

@@ -32,53 +32,55 @@ type genCase struct {
 // TestStats generates cases with a fixed seed, stores them directly and
 // checks the statistics page and the CSV export against counts made here.
 func TestStats(t *testing.T) {
-	e := newEnv(t, envOptions{mode: wxsim.Safe})
-	e.addUser("admin", store.RoleAdmin, "")
-	e.addUser("dclead", store.RoleSupervisor, "dc-mediation")
-	e.addUser("dcmed", store.RoleMediator, "dc-mediation")
+	onBothStores(t, envOptions{mode: wxsim.Safe}, func(t *testing.T, o envOptions) {
+		e := newEnv(t, o)
+		e.addUser("admin", store.RoleAdmin, "")
+		e.addUser("dclead", store.RoleSupervisor, "dc-mediation")
+		e.addUser("dcmed", store.RoleMediator, "dc-mediation")
 
-	china := time.FixedZone("CST", 8*3600)
-	y, m, d := time.Now().In(china).Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, china).AddDate(0, 0, -70)
-	from, to := start.AddDate(0, 0, 10), start.AddDate(0, 0, 39) // both days included
-	end := to.AddDate(0, 0, 1)
-	gen, events := generateCases(start, from, end)
-	change := store.Change{Events: events}
-	for _, g := range gen {
-		change.NewCases = append(change.NewCases, g.k)
-	}
-	if err := e.app.store.Commit(context.Background(), change); err != nil {
-		t.Fatal(err)
-	}
-	period := "?from=" + from.Format("2006-01-02") + "&to=" + to.Format("2006-01-02")
-
-	// Mediators get no statistics.
-	med := e.browser()
-	med.login("dcmed", "password-dcmed")
-	for _, p := range []string{"/console/stats", "/console/stats.csv" + period} {
-		if code, _ := med.get(p); code != http.StatusForbidden {
-			t.Fatalf("a mediator got %d for %s", code, p)
+		china := time.FixedZone("CST", 8*3600)
+		y, m, d := time.Now().In(china).Date()
+		start := time.Date(y, m, d, 0, 0, 0, 0, china).AddDate(0, 0, -70)
+		from, to := start.AddDate(0, 0, 10), start.AddDate(0, 0, 39) // both days included
+		end := to.AddDate(0, 0, 1)
+		gen, events := generateCases(start, from, end)
+		change := store.Change{Events: events}
+		for _, g := range gen {
+			change.NewCases = append(change.NewCases, g.k)
 		}
-	}
-
-	admin := e.browser()
-	admin.login("admin", "password-admin")
-	checkStats(t, admin, period, gen, func(genCase) bool { return true })
-
-	lead := e.browser()
-	lead.login("dclead", "password-dclead")
-	checkStats(t, lead, period, gen, func(g genCase) bool { return g.k.Body == "dc-mediation" })
-
-	// The default period is the 30 days up to today; bad dates are refused.
-	code, page := admin.get("/console/stats")
-	if code != http.StatusOK || !strings.Contains(page, `value="`+time.Now().In(china).AddDate(0, 0, -29).Format("2006-01-02")+`"`) {
-		t.Fatalf("default period: %d", code)
-	}
-	for _, q := range []string{"?from=2026-13-01", "?from=2026-02-02&to=2026-02-01"} {
-		if code, _ := admin.get("/console/stats" + q); code != http.StatusBadRequest {
-			t.Fatalf("%s: %d", q, code)
+		if err := e.app.store.Commit(context.Background(), change); err != nil {
+			t.Fatal(err)
 		}
-	}
+		period := "?from=" + from.Format("2006-01-02") + "&to=" + to.Format("2006-01-02")
+
+		// Mediators get no statistics.
+		med := e.browser()
+		med.login("dcmed", "password-dcmed")
+		for _, p := range []string{"/console/stats", "/console/stats.csv" + period} {
+			if code, _ := med.get(p); code != http.StatusForbidden {
+				t.Fatalf("a mediator got %d for %s", code, p)
+			}
+		}
+
+		admin := e.browser()
+		admin.login("admin", "password-admin")
+		checkStats(t, admin, period, gen, func(genCase) bool { return true })
+
+		lead := e.browser()
+		lead.login("dclead", "password-dclead")
+		checkStats(t, lead, period, gen, func(g genCase) bool { return g.k.Body == "dc-mediation" })
+
+		// The default period is the 30 days up to today; bad dates are refused.
+		code, page := admin.get("/console/stats")
+		if code != http.StatusOK || !strings.Contains(page, `value="`+time.Now().In(china).AddDate(0, 0, -29).Format("2006-01-02")+`"`) {
+			t.Fatalf("default period: %d", code)
+		}
+		for _, q := range []string{"?from=2026-13-01", "?from=2026-02-02&to=2026-02-01"} {
+			if code, _ := admin.get("/console/stats" + q); code != http.StatusBadRequest {
+				t.Fatalf("%s: %d", q, code)
+			}
+		}
+	})
 }
 
 // generateCases makes 60 cases created over 50 days from start, with their

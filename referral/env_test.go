@@ -80,6 +80,11 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newEnvWith(t, st)
+}
+
+// newEnvWith is newEnv on a store of the caller's (backends.Each).
+func newEnvWith(t *testing.T, st store.Store) *env {
 	ag := newAgency(t, agencySecret)
 	var types []string
 	for _, ty := range dispute.Types {
