@@ -102,10 +102,12 @@ func randomString(n int) string {
 }
 
 // demoUsers are the console accounts the demo makes: an admin, a mediator
-// of the body most demo complaints reach, and the duty desk.
+// and the head (who sees statistics and 督办) of the body most demo
+// complaints reach, a mediator of a district committee, and the duty desk.
 var demoUsers = []struct{ name, role, body, what string }{
 	{"admin", store.RoleAdmin, "", "管理员，看全部案件"},
 	{"liuhe", store.RoleMediator, "lh-labor", "柳河县劳动人事争议仲裁院 调解员"},
+	{"liuhe-lead", store.RoleSupervisor, "lh-labor", "柳河县劳动人事争议仲裁院 负责人（统计、督办）"},
 	{"dongchang", store.RoleMediator, "dc-mediation", "东昌区人民调解委员会 调解员"},
 	{"duty", store.RoleSupervisor, "tonghua-duty", "综治中心值班室（紧急案件）"},
 }
