@@ -236,8 +236,11 @@ func TestDeadlinesInConsole(t *testing.T) {
 	_, page = med.get("/console/cases/" + id)
 	mustContain(t, page, "已延长 5 天", "调解期限延长 5 天（双方同意，等待伤情鉴定）")
 	// Accepted on Tuesday 09:00, + 45 + 5 days.
-	want := clock.Now().AddDate(0, 0, 50).In(china).Format("01-02 15:04")
-	mustContain(t, page, want)
+	want := clock.Now().AddDate(0, 0, 50).In(china)
+	mustContain(t, page, want.Format("01-02 15:04"))
+	// The citizen, a party to the mediation, is told the new limit and why.
+	e.say(who, "好的")
+	eventually(t, "the extension told to the citizen", e.delivered(who, "调解期限延长 5 天，至 "+want.Format("1月2日")+"。\n原因：双方同意，等待伤情鉴定"))
 
 	// The API shows the extension as an event with its kind.
 	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/cases/"+id, nil)

@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"jiefen/store"
 	"jiefen/wxsim"
 )
 
@@ -232,5 +234,18 @@ func TestUserAndTokenCommands(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("the new token: %d", resp.StatusCode)
+	}
+	// Both account changes are in the audit log, made on the command line;
+	// the refused ones are not.
+	entries, err := e.app.store.AuditLog(context.Background(), store.AuditFilter{User: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, en := range entries {
+		got = append(got, en.Action+" "+en.Detail)
+	}
+	if want := []string{"change token create wang", "change user add wang mediator lh-labor"}; !slices.Equal(got, want) {
+		t.Fatalf("audit entries of the command line: %q, want %q", got, want)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"jiefen/bot"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
@@ -69,18 +70,30 @@ func (c *Console) extend(w http.ResponseWriter, r *http.Request) error {
 		return httpError{http.StatusBadRequest, "请写明延长的原因（例如双方同意延期）。"}
 	}
 	now := c.Now()
-	d, err := c.deadlineOf(r.Context(), k, now)
+	events, err := c.Store.Events(r.Context(), k.ID)
 	if err != nil {
 		return err
 	}
-	if d == nil || d.Kind != deadline.Mediate {
+	if d, ok := deadline.Of(k, events, c.Table); !k.Status.Open() || !ok || d.Kind != deadline.Mediate {
 		return httpError{http.StatusConflict, "只有受理后、办结前的案件可以延长调解期限。"}
 	}
 	u := current(r)
-	err = c.Store.Commit(r.Context(), store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Extended,
-		Actor: "user:" + u.Name, Text: deadline.ExtensionText(days, reason)}}})
-	if err != nil {
+	ext := dispute.Event{CaseID: k.ID, At: now, Kind: dispute.Extended, Actor: "user:" + u.Name, Text: deadline.ExtensionText(days, reason)}
+	ch := store.Change{Events: []dispute.Event{ext}}
+	if k.Anonymized.IsZero() {
+		// The citizen is a party to the mediation: they hear of the new
+		// time limit, and why, like any other change to their case.
+		d, _ := deadline.Of(k, append(events, ext), c.Table)
+		text := bot.ExtensionNotice(k.ID, days, d.Due.In(c.Table.Calendar().Location()), reason)
+		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text})
+		ch.Outbound = []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}}
+	}
+	if err := c.Store.Commit(r.Context(), ch); err != nil {
 		return err
+	}
+	noteAudit(r.Context(), strconv.Itoa(days)+"d")
+	if c.Kick != nil {
+		c.Kick()
 	}
 	return back(w, r)
 }
