@@ -131,11 +131,11 @@ func TestAuditLog(t *testing.T) {
 		for _, w := range []struct{ action, caseID, detail string }{
 			{store.AuditLoginFailed, "", ""},
 			{store.AuditLogin, "", ""},
-			{store.AuditView, id, "case page"},
-			{store.AuditSend, id, "reply"},
-			{store.AuditChange, id, "status accepted"},
-			{store.AuditView, id, "api case"},
-			{store.AuditSend, id, "api message"},
+			{store.AuditView, id, "案件页"},
+			{store.AuditSend, id, "回复市民"},
+			{store.AuditChange, id, "改状态 已受理"},
+			{store.AuditView, id, "接口：查看案件"},
+			{store.AuditSend, id, "接口：发消息"},
 			{store.AuditLogout, "", ""},
 		} {
 			if !hasLine(lines, "liuhe", w.action, w.caseID, w.detail) {
@@ -144,13 +144,13 @@ func TestAuditLog(t *testing.T) {
 		}
 		views := 0
 		for _, l := range lines {
-			if l.action == store.AuditView && l.detail == "case page" {
+			if l.action == store.AuditView && l.detail == "案件页" {
 				views++
 			}
 			if l.addr != "127.0.0.1" {
 				t.Errorf("entry %+v: address %q, want 127.0.0.1", l, l.addr)
 			}
-			if l.action == store.AuditChange && strings.HasPrefix(l.detail, "status") && l.detail != "status accepted" {
+			if l.action == store.AuditChange && strings.HasPrefix(l.detail, "改状态") && l.detail != "改状态 已受理" {
 				t.Errorf("a refused status change was recorded: %+v", l)
 			}
 		}
@@ -163,14 +163,14 @@ func TestAuditLog(t *testing.T) {
 				t.Errorf("the audit log shows %q", secret)
 			}
 		}
-		if l := auditLines(all); !hasLine(l, "（未知用户）", store.AuditLoginFailed, "", "unknown name") ||
-			!hasLine(l, "lead", store.AuditExport, "", "stats.csv 2026-01-01..2026-01-31") {
+		if l := auditLines(all); !hasLine(l, "（未知用户）", store.AuditLoginFailed, "", "无此用户") ||
+			!hasLine(l, "lead", store.AuditExport, "", "导出统计 2026-01-01..2026-01-31") {
 			t.Errorf("the failed login of an unknown name or the export is missing: %+v", l)
 		}
 
 		// Filters: by action, by case, by dates.
 		_, page = admin.get("/console/audit?action=send")
-		if l := auditLines(page); len(l) != 2 || l[0].detail != "api message" || l[1].detail != "reply" {
+		if l := auditLines(page); len(l) != 2 || l[0].detail != "接口：发消息" || l[1].detail != "回复市民" {
 			t.Errorf("action=send: %+v, want the API message then the reply", l)
 		}
 		_, page = admin.get("/console/audit?case=" + id)

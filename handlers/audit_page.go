@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/dispute"
 	"jiefen/store"
 )
 
@@ -114,3 +115,34 @@ func auditActionOptions() []auditOption {
 
 // auditWhen shows an entry's time to the second, in China time.
 func auditWhen(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04:05") }
+
+// auditLabels put the stored details' leading words (stable codes, kept in
+// English in the log so tools can read it) into the page's language; what
+// follows them (statuses, body ids, case numbers) is shown as stored.
+var auditLabels = []struct{ code, name string }{
+	{"api case list", "接口：案件列表"}, {"api case", "接口：查看案件"},
+	{"api message", "接口：发消息"}, {"api status", "接口：改状态"}, {"api decline", "接口：退回"},
+	{"api transfer", "接口：转交"}, {"api video", "接口：视频调解"},
+	{"case page", "案件页"}, {"stats.csv", "导出统计"}, {"unknown name", "无此用户"},
+	{"referral retry", "重新推送"}, {"webhook set", "设置推送"}, {"webhook removed", "移除推送"},
+	{"user add", "新建账号"}, {"token create", "新建接口令牌"},
+	{"reply", "回复市民"}, {"note", "内部备注"}, {"take", "接手"}, {"status", "改状态"},
+	{"decline", "退回"}, {"transfer", "转交"}, {"assign", "分派"}, {"video", "视频调解"},
+	{"type", "更正类型"}, {"extend", "延长期限"},
+}
+
+// auditDetail is an entry's detail as the audit page shows it.
+func auditDetail(d string) string {
+	for _, l := range auditLabels {
+		if rest, ok := strings.CutPrefix(d, l.code); ok && (rest == "" || rest[0] == ' ') {
+			words := strings.Fields(rest)
+			for i, w := range words {
+				if st := dispute.Status(w); st.Valid() {
+					words[i] = st.Name()
+				}
+			}
+			return strings.Join(append([]string{l.name}, words...), " ")
+		}
+	}
+	return d
+}

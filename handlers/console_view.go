@@ -21,9 +21,10 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.In(chinaTime).Format("01-02 15:04")
 	},
-	"typeName":   func(t dispute.Type) string { return t.Name() },
-	"statusName": func(s dispute.Status) string { return s.Name() },
-	"auditWhen":  auditWhen,
+	"typeName":    func(t dispute.Type) string { return t.Name() },
+	"statusName":  func(s dispute.Status) string { return s.Name() },
+	"auditWhen":   auditWhen,
+	"auditDetail": auditDetail,
 }
 
 // render executes a template; a failure here is a programming error, and
