@@ -77,7 +77,10 @@ type Store interface {
 	PutMedia(ctx context.Context, m Media) error
 	Media(ctx context.Context, mediaID string) (Media, error)
 
-	// Purge removes dedup keys that expired before now.
+	// Purge removes dedup keys that expired before now, and dialogs last
+	// changed StaleDialog or longer before now (a zero UpdatedAt never
+	// goes): an intake abandoned that long ago still holds a story and
+	// maybe a phone number that nobody will use.
 	Purge(ctx context.Context, now time.Time) error
 
 	// Subscribe delivers a Notice for each case that any instance's Commit
@@ -86,6 +89,11 @@ type Store interface {
 	// falls behind misses some rather than slowing commits down.
 	Subscribe(ctx context.Context) (<-chan Notice, error)
 }
+
+// StaleDialog is how long an untouched dialog is kept. The bot starts
+// afresh after a few days anyway; this bounds how long the personal data
+// in an abandoned draft stay in the store.
+const StaleDialog = 30 * 24 * time.Hour
 
 // Dialog is the state of a citizen's intake conversation, kept in the store
 // so a citizen who goes silent mid-way can pick up later, on any instance.

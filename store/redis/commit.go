@@ -75,7 +75,13 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redis: dialog draft: %w", err)
 		}
-		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, store.UnixMS(d.UpdatedAt))
+		// The key goes by itself StaleDialog after its last change
+		// (store.Purge's rule, kept by Redis's own expiry).
+		var expireAt int64
+		if !d.UpdatedAt.IsZero() {
+			expireAt = store.UnixMS(d.UpdatedAt.Add(store.StaleDialog))
+		}
+		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, store.UnixMS(d.UpdatedAt), expireAt)
 	} else {
 		args = append(args, "0")
 	}

@@ -14,7 +14,7 @@ import (
 // Redis Cluster slot, "the transaction slot":
 //
 //	T+"cit:"+openid     hash    the citizen: c consent, i last inbound, u window until, q quota, s sent
-//	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at
+//	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at; expires store.StaleDialog after at
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
 //	T+"ddx"             zset    dedup key → expiry (ms, client clock), for Purge
 //	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated

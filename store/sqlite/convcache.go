@@ -48,6 +48,13 @@ func (cc *convCache) put(openID string, e convEntry) {
 	cc.m[openID] = e
 }
 
+// reset forgets every entry.
+func (cc *convCache) reset() {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.m = nil
+}
+
 func (cc *convCache) drop(openID string) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"jiefen/store"
 )
 
 // DedupReply returns the reply kept with an unexpired key.
@@ -32,6 +34,16 @@ func (s *Store) Purge(ctx context.Context, now time.Time) error {
 		if _, err := s.w.ExecContext(ctx, q, now.UnixMilli()); err != nil {
 			return fmt.Errorf("sqlite: purge: %w", err)
 		}
+	}
+	res, err := s.w.ExecContext(ctx, `DELETE FROM dialogs WHERE updated_at <> 0 AND updated_at <= ?`, now.Add(-store.StaleDialog).UnixMilli())
+	if err != nil {
+		return fmt.Errorf("sqlite: purge: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		// Cached conversations may hold the deleted dialogs: start the
+		// cache afresh (a turn that read one meanwhile finds its version
+		// gone at commit, and runs again on a fresh read).
+		s.conv.reset()
 	}
 	return nil
 }

@@ -134,3 +134,33 @@ func testConversation(t *testing.T, e *env) {
 		t.Fatalf("o11: %+v %+v %v", c, d, err)
 	}
 }
+
+// A dialog untouched for StaleDialog is gone after Purge (Redis may drop it
+// sooner, by its own expiry); a newer one, or one without a time, stays. A
+// turn still holding the old version finds it gone, and starts afresh.
+func testStaleDialog(t *testing.T, e *env) {
+	now := time.Now().Truncate(time.Millisecond)
+	for id, at := range map[string]time.Time{
+		"oStale":  now.Add(-store.StaleDialog - time.Hour),
+		"oFresh":  now.Add(-store.StaleDialog + time.Hour),
+		"oNoTime": {},
+	} {
+		e.commit(store.Change{Dialog: &store.Dialog{OpenID: id, Step: "phone", Draft: store.Draft{Story: "故事", Phone: "13912345678"}, UpdatedAt: at}})
+	}
+	if err := e.s.Purge(e.ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	for id, version := range map[string]int64{"oStale": 0, "oFresh": 1, "oNoTime": 1} {
+		if _, d, err := e.s.Conversation(e.ctx, id); err != nil || d.Version != version || (version == 0 && d.Draft.Story != "") {
+			t.Errorf("%s after Purge: %+v %v; want version %d", id, d, err, version)
+		}
+	}
+	err := e.s.Commit(e.ctx, store.Change{Dialog: &store.Dialog{OpenID: "oStale", Version: 1, Step: "region", UpdatedAt: now}})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Errorf("saving over a purged dialog: %v, want ErrConflict", err)
+	}
+	e.commit(store.Change{Dialog: &store.Dialog{OpenID: "oStale", Step: "region", UpdatedAt: now}})
+	if _, d, _ := e.s.Conversation(e.ctx, "oStale"); d.Version != 1 || d.Step != "region" {
+		t.Errorf("a new dialog after the purge: %+v", d)
+	}
+}

@@ -48,6 +48,7 @@ var tests = []struct {
 	{"Conversation", testConversation},
 	{"DialogConflictStoresNothing", testDialogConflict},
 	{"DialogConcurrent", testDialogConcurrent},
+	{"StaleDialogPurged", testStaleDialog},
 	{"FailedCommitStoresNothing", testCommitFailure},
 	{"CancelledContext", testCancelled},
 	{"NextCaseSeq", testNextCaseSeq},

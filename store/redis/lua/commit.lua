@@ -23,7 +23,7 @@ local reply = nxt()
 local expiry = nxt()
 local citizen, dialog
 if nxt() == '1' then citizen = take(6) end
-if nxt() == '1' then dialog = take(5) end
+if nxt() == '1' then dialog = take(6) end
 local cases = list(16)
 local statuses = list(4) -- case, to, at, from ('' for any)
 local events = list(2)
@@ -121,6 +121,11 @@ end
 if dialog then
   redis.call('HSET', T .. 'dlg:' .. dialog[1], 'v', tonumber(dialog[2]) + 1, 'step', dialog[3],
     'draft', dialog[4], 'at', dialog[5])
+  if dialog[6] ~= '0' then
+    redis.call('PEXPIREAT', T .. 'dlg:' .. dialog[1], dialog[6])
+  else
+    redis.call('PERSIST', T .. 'dlg:' .. dialog[1])
+  end
 end
 local fields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
   'openid', 'phone', 'created', 'updated', 'assignee', 'video_at', 'video_url'}
