@@ -262,3 +262,80 @@ func TestDeadlinesInConsole(t *testing.T) {
 		t.Fatalf("event kinds through the API: %v", kinds)
 	}
 }
+
+// A follow-up question the citizen ignored does not turn a later "没有"
+// into a reopening: with a new case open the word joins that case's
+// thread, and after a week it answers nothing. A question still held
+// (the 48-hour window closed, no template) is no question yet: the word
+// that releases it is ordinary chat.
+func TestFollowUpIgnored(t *testing.T) {
+	clock := newTestClock(2026, 12, 1, 9) // a Tuesday morning
+	e := newEnv(t, envOptions{mode: wxsim.Safe, now: clock.Now, followUp: 24 * time.Hour})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	const who = "oFollowUpIgnored"
+	resolve := func(id string) {
+		t.Helper()
+		b := e.browser()
+		b.login("liuhe", "password-liuhe")
+		b.get("/console/cases/" + id)
+		for _, to := range []string{"accepted", "resolved"} {
+			if code := b.post("/console/cases/"+id+"/status", url.Values{"csrf": {b.csrf}, "status": {to}}); code != http.StatusSeeOther {
+				t.Fatalf("status %s: %d", to, code)
+			}
+		}
+	}
+	statusOf := func(id string) dispute.Status {
+		t.Helper()
+		k, err := e.app.store.Case(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.Status
+	}
+
+	first := e.fileCase(who, "我在柳河县工地干了三个月，老板拖欠工资一直不给")
+	resolve(first)
+	clock.advance(24 * time.Hour)
+	if n := e.tick(); n != 1 {
+		t.Fatalf("follow-up: %d firings", n)
+	}
+	eventually(t, "the follow-up question", e.delivered(who, "问题解决了吗"))
+
+	// Ignored; a new problem is filed, and its mediator's question is
+	// answered "没有": that is about the new case.
+	clock.advance(time.Hour)
+	second := e.fileCase(who, "在柳河县饭店打工，老板两个月工资没给，还扣了押金")
+	mustContain(t, e.say(who, "没有"), "已补充到案件")
+	if st := statusOf(first); st != dispute.Resolved {
+		t.Fatalf("the ignored follow-up's case became %s", st)
+	}
+	resolve(second)
+	mustContain(t, e.say(who, "5"), "谢谢您的评价")
+
+	// The second case's question waits, held: the citizen's last message
+	// is more than 48 hours old when it fires, and no template is set.
+	clock.advance(72 * time.Hour)
+	if n := e.tick(); n != 1 {
+		t.Fatalf("second follow-up: %d firings", n)
+	}
+	eventually(t, "the question held for the window", func() bool {
+		obs, _ := e.app.store.Outbounds(context.Background(), who)
+		return len(obs) > 0 && obs[len(obs)-1].State == store.OutHeld && strings.Contains(obs[len(obs)-1].Text, "问题解决了吗")
+	})
+	if reply := e.say(who, "没有"); strings.Contains(reply, "继续调解") {
+		t.Fatalf("a word sent before the question arrived reopened the case: %q", reply)
+	}
+	if st := statusOf(second); st != dispute.Resolved {
+		t.Fatalf("the held follow-up's case became %s", st)
+	}
+	eventually(t, "the question delivered after the citizen wrote", func() bool { return e.sent(who, "问题解决了吗") == 2 })
+	// Now seen, and answered within the week: it reopens.
+	mustContain(t, e.say(who, "没有"), second, "继续调解")
+	if st := statusOf(second); st != dispute.Mediating {
+		t.Fatalf("after 没有 to the question the case is %s", st)
+	}
+	// And the first case's question, long unanswered, answers nothing.
+	if st := statusOf(first); st != dispute.Resolved {
+		t.Fatalf("the first case became %s", st)
+	}
+}

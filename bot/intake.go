@@ -54,12 +54,14 @@ func (t *turn) text(s string) error {
 			return err
 		}
 	}
-	if answered, err := t.followUpAnswer(s); answered || err != nil {
-		return err
-	}
 	open, err := t.openCases()
 	if err != nil {
 		return err
+	}
+	if len(open) == 0 {
+		if answered, err := t.followUpAnswer(s); answered || err != nil {
+			return err
+		}
 	}
 	if len(open) > 0 {
 		// Text sent while a case is open joins its thread: the citizen is
