@@ -78,8 +78,17 @@ func TestRetentionAnonymisesEndedCases(t *testing.T) {
 		if _, page := med.get("/console/cases/" + kept); !strings.Contains(page, "两个月没给开工资") {
 			t.Error("the open case lost its story")
 		}
-		if code := med.post("/console/cases/"+id+"/reply", url.Values{"text": {"您好"}, "csrf": {med.csrf}}); code != http.StatusConflict {
-			t.Errorf("a reply to an anonymised case: %d, want 409", code)
+		// Nothing can be written to it any more: what was written would be
+		// personal data no later run removes.
+		for path, form := range map[string]url.Values{
+			"reply":  {"text": {"您好"}},
+			"note":   {"text": {"市民电话 13912345678"}},
+			"status": {"status": {"mediating"}},
+		} {
+			form.Set("csrf", med.csrf)
+			if code := med.post("/console/cases/"+id+"/"+path, form); code != http.StatusConflict {
+				t.Errorf("%s on an anonymised case: %d, want 409", path, code)
+			}
 		}
 
 		value, hash := handlers.NewToken()

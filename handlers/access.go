@@ -40,7 +40,17 @@ func (c *Console) actingCase(ctx context.Context, r *http.Request) (dispute.Case
 	if !c.canAct(current(r).User, k) {
 		return dispute.Case{}, httpError{http.StatusForbidden, "此案件由" + k.Body + "办理，您只能查看、回复和备注。"}
 	}
-	return k, nil
+	return k, notAnonymized(k)
+}
+
+// notAnonymized refuses changes to a case whose personal data the
+// retention period took: it ended long ago, and anything written to it now
+// (a note, a reopening) would be personal data no retention run removes.
+func notAnonymized(k dispute.Case) error {
+	if !k.Anonymized.IsZero() {
+		return httpError{http.StatusConflict, "该案件已按保存期限删除个人信息，只能查看，不能再修改。"}
+	}
+	return nil
 }
 
 // errNotFound answers 404, for missing cases and for cases the user may

@@ -23,8 +23,8 @@ func (c *Console) sendToCitizen(ctx context.Context, u store.User, k dispute.Cas
 	if text == "" {
 		return httpError{http.StatusBadRequest, "消息不能为空。"}
 	}
-	if !k.Anonymized.IsZero() {
-		return httpError{http.StatusConflict, "该案件的个人信息已按保存期限删除，无法再联系市民。"}
+	if err := notAnonymized(k); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(text) > maxReply {
 		return httpError{http.StatusBadRequest, fmt.Sprintf("消息太长了，请分几条发送（每条最多 %d 字）。", maxReply)}
@@ -105,6 +105,9 @@ func (c *Console) reply(w http.ResponseWriter, r *http.Request) error {
 func (c *Console) note(w http.ResponseWriter, r *http.Request) error {
 	k, err := c.visibleCase(r.Context(), r)
 	if err != nil {
+		return err
+	}
+	if err := notAnonymized(k); err != nil {
 		return err
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))

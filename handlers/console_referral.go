@@ -109,10 +109,6 @@ func (c *Console) retryReferral(w http.ResponseWriter, r *http.Request) error {
 	if current(r).Role == store.RoleMediator {
 		return httpError{http.StatusForbidden, "只有负责人可以重发转介。"}
 	}
-	if !k.Anonymized.IsZero() {
-		// Its payload is gone with the personal data.
-		return httpError{http.StatusConflict, "该案件的个人信息已删除，不能重新推送。"}
-	}
 	id, err := strconv.ParseInt(r.PathValue("ref"), 10, 64)
 	if err != nil {
 		return errNotFound
