@@ -74,7 +74,7 @@ var (
 	auditAppendScript = redis.NewScript(auditLua + auditAppendLua)
 	auditLogScript    = redis.NewScript(auditLogLua)
 	endedScript       = redis.NewScript(endedLua)
-	anonymizeScript   = redis.NewScript(dueLua + auditLua + anonymizeLua)
+	anonymizeScript   = redis.NewScript(dueLua + referralLua + auditLua + anonymizeLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,

@@ -154,7 +154,13 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 			last_error = CASE WHEN state IN ('pending', 'held') THEN ? ELSE last_error END,
 			lease_until = 0, text = '', media_id = '', openid = ''
 			WHERE case_id = ?`, []any{store.OutRedacted, caseID}},
-		{`UPDATE referrals SET payload = x'' WHERE case_id = ?`, []any{caseID}},
+		// So has a referral still to be sent: it fails, visibly, rather
+		// than go out empty.
+		{`UPDATE referrals SET payload = x'',
+			state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END,
+			last_error = CASE WHEN state = 'pending' THEN ? ELSE last_error END,
+			lease_until = 0
+			WHERE case_id = ?`, []any{store.OutRedacted, caseID}},
 		{auditInsert, auditArgs(e)},
 	}
 	for _, st := range steps {
@@ -165,5 +171,6 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("sqlite: anonymize %s: %w", caseID, err)
 	}
+	s.truncateWAL.Store(true)
 	return true, nil
 }

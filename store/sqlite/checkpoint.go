@@ -26,6 +26,18 @@ func (s *Store) runCheckpointer(db *sql.DB) {
 		case <-s.closed:
 			return
 		case <-t.C:
+			if s.truncateWAL.Load() {
+				// After an anonymisation the WAL's old frames still hold
+				// the removed text: a TRUNCATE checkpoint copies everything
+				// back and empties the file. It waits for the writer and
+				// the readers, so it runs only then; when it cannot finish
+				// (busy) the next tick tries again.
+				var busy, log, done int
+				if err := db.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &done); err == nil && busy == 0 {
+					s.truncateWAL.Store(false)
+				}
+				continue
+			}
 			// A checkpoint that fails (the disk is full, the file is
 			// locked by a backup tool) leaves everything in the WAL, where
 			// readers find it; the next tick tries again.

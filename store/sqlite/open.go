@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -37,6 +38,7 @@ type Store struct {
 	committerDone    chan struct{}
 	checkpoints      *sql.DB // the checkpointer's own connection
 	checkpointerDone chan struct{}
+	truncateWAL      atomic.Bool // set when old WAL frames hold data that must go (Anonymize)
 	closeOnce        sync.Once
 	notices          store.Fanout // every commit of this database happens in this process
 	conv             convCache
@@ -62,8 +64,13 @@ const (
 	//
 	// Checkpoints run apart from commits (checkpoint.go); journal_size_limit
 	// shrinks a WAL file that grew in a burst once it is reset.
+	//
+	// secure_delete overwrites what a DELETE or UPDATE removes, so the
+	// personal data retention takes out of a case are not left readable in
+	// the file's free space (the WAL's old frames go at the next
+	// truncating checkpoint: see checkpoint.go).
 	writerParams = common + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate" +
-		"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"
+		"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_pragma=secure_delete(1)"
 	// query_only makes a write sent to the read pool by mistake fail loudly
 	// instead of racing the writer.
 	readerParams = common + "&_pragma=query_only(1)"

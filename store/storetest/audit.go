@@ -410,6 +410,14 @@ func testAnonymize(t *testing.T, e *env) {
 		refs, err := e.s.ListReferrals(e.ctx, store.ReferralFilter{CaseID: k.ID})
 		if err != nil || len(refs) != 1 || len(refs[0].Payload) != 0 || refs[0].Delivery != "d-"+k.ID {
 			t.Errorf("%s: referrals = %+v, %v; want one, its payload gone", what, refs, err)
+		} else if refs[0].State != store.RefFailed || refs[0].LastError != store.OutRedacted {
+			// It was still pending: sent now, it would go out empty.
+			t.Errorf("%s: the pending referral is %s (%q), want failed (%q)", what, refs[0].State, refs[0].LastError, store.OutRedacted)
+		}
+		if due, err := e.s.ClaimReferrals(e.ctx, time.Now().Add(time.Hour), time.Minute, 10); err != nil {
+			t.Fatal(err)
+		} else if slices.ContainsFunc(due, func(r store.Referral) bool { return r.CaseID == k.ID }) {
+			t.Errorf("%s: the anonymised case's referral is still claimed for sending", what)
 		}
 		if refs, _ := e.s.ListReferrals(e.ctx, store.ReferralFilter{CaseID: other.ID}); len(refs) != 1 || len(refs[0].Payload) == 0 {
 			t.Errorf("%s: the other case's referral lost its payload", what)

@@ -47,8 +47,16 @@ if openid ~= '' then
   redis.call('ZREM', T .. 'cx:o:' .. openid, id)
 end
 
+-- A referral still to be sent has lost its payload: it fails, visibly,
+-- rather than go out empty.
 for _, rid in ipairs(redis.call('ZRANGE', T .. 'rfx:c:' .. id, 0, -1)) do
-  redis.call('HSET', T .. 'rf:' .. rid, 'payload', '')
+  local rk = T .. 'rf:' .. rid
+  redis.call('HSET', rk, 'payload', '')
+  local was = redis.call('HGET', rk, 'state')
+  if was == 'pending' then
+    redis.call('HSET', rk, 'state', 'failed', 'lease', 0, 'err', ARGV[8])
+    rfmoved(T, rid, was, 'failed')
+  end
 end
 redis.call('HSET', k, 'story', '', 'summary', '', 'openid', '', 'phone', '', 'video_url', '', 'anon', mark)
 for _, m in ipairs(redis.call('SMEMBERS', T .. 'mx:' .. id)) do media[#media + 1] = m end
