@@ -90,15 +90,13 @@ func (w *Watcher) Tick(ctx context.Context) (int, error) {
 		}
 	}
 	if w.FollowUpAfter > 0 {
-		cases, err := w.Store.Cases(ctx, store.CaseFilter{Status: dispute.Resolved})
+		// Updated no earlier than resolved: older ones are past the grace,
+		// and the store need not hand over years of resolved cases.
+		cases, err := w.Store.Cases(ctx, store.CaseFilter{Status: dispute.Resolved, UpdatedSince: now.Add(-w.FollowUpAfter - followUpGrace)})
 		if err != nil {
 			errs = append(errs, err)
 		}
 		for _, k := range cases {
-			// Updated no earlier than resolved: older ones are past the grace.
-			if k.UpdatedAt.Before(now.Add(-w.FollowUpAfter - followUpGrace)) {
-				continue
-			}
 			n, err := w.followUp(ctx, k, now)
 			fired += n
 			if err != nil {

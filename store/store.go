@@ -202,7 +202,10 @@ type CaseFilter struct {
 	Type   dispute.Type
 	Region string
 	Body   string
-	Limit  int // 0: no limit
+	// UpdatedSince keeps the cases changed at or after it (zero: all): a
+	// scan for recent changes need not decode every case ever stored.
+	UpdatedSince time.Time
+	Limit        int // 0: no limit
 }
 
 // Outbound kinds.

@@ -84,7 +84,11 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 	if len(idx) > 1 {
 		idx = idx[1:] // every case is in the filters' indexes already
 	}
-	res, err := casesScript.Run(ctx, s.rdb, idx, s.k.t, max(f.Limit, 0)).Slice()
+	var since int64
+	if !f.UpdatedSince.IsZero() {
+		since = store.UnixMS(f.UpdatedSince)
+	}
+	res, err := casesScript.Run(ctx, s.rdb, idx, s.k.t, max(f.Limit, 0), since).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: cases: %w", err)
 	}

@@ -118,6 +118,12 @@ func testCases(t *testing.T, e *env) {
 	e.commit(store.Change{Statuses: []store.StatusChange{{CaseID: c1.ID, To: dispute.Referred, At: at(6 * h)}}})
 	check(store.CaseFilter{Status: dispute.Received}, c5, c3)
 	check(store.CaseFilter{Status: dispute.Referred}, c2, c1)
+
+	// Changed since: by UpdatedAt (c1 just moved at 6h; the others were
+	// last changed a minute after they were made), the bound included.
+	check(store.CaseFilter{UpdatedSince: at(4*h + time.Minute)}, c5, c4, c1)
+	check(store.CaseFilter{UpdatedSince: at(6 * h), Status: dispute.Referred}, c1)
+	check(store.CaseFilter{UpdatedSince: at(7 * h)})
 }
 
 func testEvents(t *testing.T, e *env) {

@@ -1,9 +1,10 @@
 -- Cases. KEYS are case index zsets (score CreatedAt), all of which a case
--- must be in; ARGV: T, limit (0: none). Walks the smallest index newest
+-- must be in; ARGV: T, limit (0: none), updated since (ms; 0: any), checked
+-- on the one field before the whole case is read. Walks the smallest index newest
 -- first (ties: higher id first, as ZREVRANGE orders equal scores by member
 -- descending), keeps the ids found in every other index, and returns each
 -- case as {field, value, …}, stopping at the limit.
-local T, limit = ARGV[1], tonumber(ARGV[2])
+local T, limit, since = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local best, size = 1, nil
 for i, k in ipairs(KEYS) do
   local c = redis.call('ZCARD', k)
@@ -19,6 +20,9 @@ for start = 0, size - 1, batch do
         all = false
         break
       end
+    end
+    if all and since > 0 then
+      all = tonumber(redis.call('HGET', T .. 'case:' .. id, 'updated')) >= since
     end
     if all then
       out[#out + 1] = redis.call('HGETALL', T .. 'case:' .. id)
