@@ -1,6 +1,7 @@
 package deadline
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -28,6 +29,12 @@ func at(s string) time.Time {
 // testTable has the built-in 2026 calendar and bodies with short limits.
 func testTable(t testing.TB) *routing.Table {
 	t.Helper()
+	return tableWith(t, 4)
+}
+
+// tableWith is the test table with the quick body's accept limit in hours.
+func tableWith(t testing.TB, quickHours int) *routing.Table {
+	t.Helper()
 	tb, err := routing.LoadTable([]byte(`calendar:
   working_hours: ["08:30-12:00", "13:30-17:30"]
   holidays: [2026-10-01..2026-10-07]
@@ -36,7 +43,7 @@ bodies:
   - id: quick
     name: 快速调解委员会
     types: [traffic, medical, labor, family, neighbor, property, contract_debt, consumer, ip, commercial, expropriation, administrative, environment, rural_land, other]
-    accept_within_hours: 4
+    accept_within_hours: ` + strconv.Itoa(quickHours) + `
     mediate_within_days: 10
   - id: petition
     name: 信访事项办理中心

@@ -128,7 +128,7 @@ func (w *Watcher) deadline(ctx context.Context, k dispute.Case, now time.Time) (
 	switch {
 	case !now.Before(d.EscalateAt):
 		text := bot.LateNotice(k.ID)
-		return w.fire(ctx, firingKey(k.ID, d.Kind+"-escalate", d.Due), store.Change{
+		return w.fire(ctx, firingKey(k.ID, d.Kind+"-escalate"+extendedBy(d), d.Start), store.Change{
 			Events: []dispute.Event{
 				{CaseID: k.ID, At: now, Kind: dispute.Escalated, Actor: "system",
 					Text: fmt.Sprintf("督办：本案已超过%s（%s），已提请负责人和管理员督促办理。", d.Name(), due)},
@@ -144,7 +144,7 @@ func (w *Watcher) deadline(ctx context.Context, k dispute.Case, now time.Time) (
 		if k.Assignee != "" {
 			text = k.Assignee + "，" + text
 		}
-		return w.fire(ctx, firingKey(k.ID, d.Kind+"-remind", d.Due), store.Change{
+		return w.fire(ctx, firingKey(k.ID, d.Kind+"-remind"+extendedBy(d), d.Start), store.Change{
 			Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Reminder, Actor: "system", Text: text}},
 		})
 	}
@@ -187,8 +187,11 @@ func (w *Watcher) followUp(ctx context.Context, k dispute.Case, now time.Time) (
 }
 
 // firingKey names one firing: the case, what fires, and the moment it is
-// about (a deadline's due time, a resolution), so a new deadline after a
-// transfer or an extension, or a new resolution, fires anew.
+// about (the start of a deadline's clock, a resolution). A new clock (after
+// a transfer, an acceptance, a reopening), an extension or a new
+// resolution fires anew; a change of the routing table's limits or
+// holidays, which moves the due time of running deadlines, does not fire
+// again what already fired.
 func firingKey(caseID, what string, about time.Time) string {
 	return "deadline:" + caseID + ":" + what + ":" + strconv.FormatInt(about.Unix(), 10)
 }
@@ -218,4 +221,13 @@ func (w *Watcher) fire(ctx context.Context, key string, ch store.Change) (int, e
 // when shows a time in the calendar's zone.
 func (w *Watcher) when(t time.Time) string {
 	return t.In(w.Table.Calendar().Location()).Format("01-02 15:04")
+}
+
+// extendedBy tells deadlines apart by their extensions: an extended
+// deadline is a new one, with its own reminder and escalation.
+func extendedBy(d Deadline) string {
+	if d.Extended == 0 {
+		return ""
+	}
+	return "+" + strconv.Itoa(d.Extended) + "d"
 }

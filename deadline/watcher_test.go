@@ -338,3 +338,28 @@ func TestWatcherFollowUp(t *testing.T) {
 		}
 	})
 }
+
+// An operator who changes a body's limit (or next year's holidays) moves
+// the due time of running deadlines, but what already fired does not fire
+// again: a case escalated under the old limit is not escalated twice, and
+// its citizen is not told twice.
+func TestWatcherTableChangeFiresNothingAgain(t *testing.T) {
+	backends.Each(t, func(t *testing.T, open func() store.Store) {
+		r := newRig(t, open)
+		id := r.refer("quick", "2026-11-27 15:00")
+		if n := r.tick(r.watcher(r.st), "2026-11-30 10:00"); n != 1 {
+			t.Fatalf("the escalation: %d firings", n)
+		}
+		r.table = tableWith(t, 5) // due an hour later now: Monday 11:00
+		w := r.watcher(r.st)
+		if n := r.tick(w, "2026-11-30 11:00"); n != 0 {
+			t.Fatalf("after the table changed: %d more firings", n)
+		}
+		if got := len(r.thread(id, dispute.Escalated)); got != 1 {
+			t.Errorf("%d escalations, want 1", got)
+		}
+		if got := len(r.queued(id)); got != 1 {
+			t.Errorf("%d notices to the citizen, want 1", got)
+		}
+	})
+}
