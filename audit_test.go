@@ -100,6 +100,13 @@ func TestAuditLog(t *testing.T) {
 		if code, _ := lead.get("/console/stats.csv?from=2026-01-01&to=2026-01-31"); code != http.StatusOK {
 			t.Fatalf("export: %d", code)
 		}
+		// The live thread read without the page (by a script, say) is a
+		// view too, recorded once however often it is read.
+		for range 3 {
+			if code, _ := lead.get("/console/cases/" + id + "/thread"); code != http.StatusOK {
+				t.Fatalf("thread: %d", code)
+			}
+		}
 		if code := med.post("/console/logout", url.Values{"csrf": {med.csrf}}); code != http.StatusSeeOther {
 			t.Fatalf("logout: %d", code)
 		}
@@ -162,6 +169,15 @@ func TestAuditLog(t *testing.T) {
 			if strings.Contains(all, secret) {
 				t.Errorf("the audit log shows %q", secret)
 			}
+		}
+		threadViews := 0
+		for _, l := range auditLines(all) {
+			if l.user == "lead" && l.action == store.AuditView && l.caseID == id && l.detail == "案件记录" {
+				threadViews++
+			}
+		}
+		if threadViews != 1 {
+			t.Errorf("%d recorded reads of the thread alone, want 1", threadViews)
 		}
 		if l := auditLines(all); !hasLine(l, "（未知用户）", store.AuditLoginFailed, "", "无此用户") ||
 			!hasLine(l, "lead", store.AuditExport, "", "导出统计 2026-01-01..2026-01-31") {

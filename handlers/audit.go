@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"jiefen/store"
 )
@@ -91,4 +93,53 @@ func auditAddr(r *http.Request) string {
 		return peer
 	}
 	return last + " via " + peer
+}
+
+// viewWindow is how long a recorded view of a case covers the live
+// refreshes of the page that made it.
+const viewWindow = 30 * time.Minute
+
+// viewLog remembers, per instance, which user last had a view of which case
+// recorded, and when: the thread a case page refreshes live is recorded
+// only when no view of that case by that user was recorded within
+// viewWindow, so reading it directly (a script, a page left open for
+// hours) is accounted for while the page's refreshes do not flood the log.
+type viewLog struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+// fresh reports whether user's view of caseID was recorded within
+// viewWindow before now.
+func (v *viewLog) fresh(user, caseID string, now time.Time) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	at, ok := v.m[user+"\x00"+caseID]
+	return ok && now.Sub(at) < viewWindow
+}
+
+// seen notes that user's view of caseID was recorded at now.
+func (v *viewLog) seen(user, caseID string, now time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= 10_000 {
+		for k, at := range v.m {
+			if now.Sub(at) >= viewWindow {
+				delete(v.m, k)
+			}
+		}
+		if v.m == nil || len(v.m) >= 10_000 {
+			v.m = map[string]time.Time{}
+		}
+	}
+	v.m[user+"\x00"+caseID] = now
+}
+
+// recordView records a view of a case, or refuses it (recordAccess).
+func (c *Console) recordView(r *http.Request, caseID, detail string) error {
+	if err := c.recordAccess(r, store.AuditView, caseID, detail); err != nil {
+		return err
+	}
+	c.views.seen(current(r).Name, caseID, c.Now())
+	return nil
 }

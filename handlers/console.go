@@ -36,9 +36,10 @@ type Console struct {
 	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
 	VideoURL      string          // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
 
-	once sync.Once
-	tpl  *template.Template
-	hub  *hub
+	once  sync.Once
+	tpl   *template.Template
+	hub   *hub
+	views viewLog // recent recorded views, so live refreshes are not recorded again
 }
 
 // init parses the templates (a mistake in one fails at start, not on a

@@ -119,7 +119,7 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := c.recordAccess(r, store.AuditView, k.ID, "case page"); err != nil {
+	if err := c.recordView(r, k.ID, "case page"); err != nil {
 		return err
 	}
 	data, err := c.caseData(r, k)
@@ -130,12 +130,18 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// threadFragment is the thread and window line, refreshed live. It is not
-// audited: it refreshes the page whose opening was.
+// threadFragment is the thread and window line, refreshed live. A refresh
+// of a page whose opening was recorded is not recorded again; a read with
+// no recent recorded view is (viewLog).
 func (c *Console) threadFragment(w http.ResponseWriter, r *http.Request) error {
 	k, err := c.visibleCase(r.Context(), r)
 	if err != nil {
 		return err
+	}
+	if !c.views.fresh(current(r).Name, k.ID, c.Now()) {
+		if err := c.recordView(r, k.ID, "thread"); err != nil {
+			return err
+		}
 	}
 	data, err := c.caseData(r, k)
 	if err != nil {
