@@ -1,13 +1,14 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
 
 	"jiefen/referral"
+	"jiefen/routing"
 	"jiefen/store"
 )
 
@@ -175,15 +176,11 @@ func checkWebhookURL(s string) error {
 	if len(s) > maxWebhookURL {
 		return httpError{http.StatusBadRequest, "推送地址太长了。"}
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" || strings.ContainsAny(s, " \t\r\n") {
-		return httpError{http.StatusBadRequest, "推送地址格式不对，应类似 https://单位系统的域名/referrals。"}
-	}
-	switch host := strings.ToLower(u.Hostname()); {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && (host == "localhost" || host == "127.0.0.1" || host == "::1"):
-	default:
+	switch err := routing.CheckWebhookURL(s); {
+	case errors.Is(err, routing.ErrWebhookPlainHTTP):
 		return httpError{http.StatusBadRequest, "推送地址必须以 https:// 开头（只有本机的 localhost、127.0.0.1 可以用 http://）。"}
+	case err != nil:
+		return httpError{http.StatusBadRequest, "推送地址格式不对，应类似 https://单位系统的域名/referrals。"}
 	}
 	return nil
 }

@@ -272,7 +272,7 @@ bodies:
 		`bodies[3] "hooked" (line 21): unknown region "长春市"`,
 		`bodies[3] "hooked" (line 21): unknown level "province"`,
 		`field colour not found in a body`,
-		`bodies[3] "hooked" (line 21): webhook url "ftp://agency.example/referrals" is not an http(s) URL`,
+		`bodies[3] "hooked" (line 21): webhook url: not an absolute http(s) URL`,
 		`bodies[3] "hooked" (line 21): webhook secret_env is missing`,
 		`bodies[4] "hooked-2" (line 29): webhook secret_env "not a name" is not an environment variable name`,
 	}
@@ -312,7 +312,8 @@ func TestLoadTableSmallCases(t *testing.T) {
 		{"missing name", "fallback: a\nbodies:\n  - id: a\n", "missing name"},
 		{"wrong shape", "fallback: a\nbodies:\n  - id: a\n    name: A\n    accept_within_hours: soon\n", "cannot unmarshal"},
 		{"negative hours", "fallback: a\nbodies:\n  - id: a\n    name: A\n    accept_within_hours: -1\n", "must not be negative"},
-		{"webhook host", "fallback: a\nbodies:\n  - id: a\n    name: A\n    webhook: {url: 'https://', secret_env: S}\n", "not an http(s) URL"},
+		{"webhook host", "fallback: a\nbodies:\n  - id: a\n    name: A\n    webhook: {url: 'https://', secret_env: S}\n", "webhook url: not an absolute http(s) URL"},
+		{"webhook over plain http", "fallback: a\nbodies:\n  - id: a\n    name: A\n    webhook: {url: 'http://agency.example/in?token=t0ps3cret', secret_env: S}\n", "webhook url: plain http is allowed only to this machine"},
 		{"rule without body", "fallback: a\nrules:\n  - id: r\nbodies:\n  - id: a\n    name: A\n", `rules[0] "r" (line 3): missing body`},
 		{"duplicate rule", "fallback: a\nrules:\n  - {id: r, body: a}\n  - {id: r, body: a}\nbodies:\n  - id: a\n    name: A\n", `duplicate rule id "r"`},
 		{"unknown top-level key", "fallbak: a\nbodies:\n  - id: a\n    name: A\n", "field fallbak not found at the top level"},
@@ -324,6 +325,8 @@ func TestLoadTableSmallCases(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
 			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.wantErr)
+		case err != nil && strings.Contains(err.Error(), "t0ps3cret"):
+			t.Errorf("%s: the error quotes a webhook address, token and all: %v", c.name, err)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -213,8 +212,8 @@ func (v *validator) body(at string, fb fileBody) (Body, bool) {
 	}
 	if fb.Webhook != nil {
 		b.Webhook = &Webhook{URL: fb.Webhook.URL, SecretEnv: fb.Webhook.SecretEnv}
-		if u, err := url.Parse(fb.Webhook.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			v.addf("%s: webhook url %q is not an http(s) URL", at, fb.Webhook.URL)
+		if err := CheckWebhookURL(fb.Webhook.URL); err != nil {
+			v.addf("%s: webhook url: %v", at, err)
 		}
 		switch {
 		case fb.Webhook.SecretEnv == "":
