@@ -177,7 +177,7 @@ func checkWebhookURL(s string) error {
 		return httpError{http.StatusBadRequest, "推送地址太长了。"}
 	}
 	switch err := routing.CheckWebhookURL(s); {
-	case errors.Is(err, routing.ErrWebhookPlainHTTP):
+	case errors.Is(err, routing.ErrWebhookNotHTTPS):
 		return httpError{http.StatusBadRequest, "推送地址必须以 https:// 开头（只有本机的 localhost、127.0.0.1 可以用 http://）。"}
 	case err != nil:
 		return httpError{http.StatusBadRequest, "推送地址格式不对，应类似 https://单位系统的域名/referrals。"}

@@ -9,8 +9,8 @@ import (
 // Why a webhook address is refused. The errors never quote the address:
 // it may carry an access token.
 var (
-	ErrWebhookURL       = errors.New("not an absolute http(s) URL")
-	ErrWebhookPlainHTTP = errors.New("plain http is allowed only to this machine (localhost, 127.0.0.1, ::1); use https")
+	ErrWebhookURL      = errors.New("not an absolute URL")
+	ErrWebhookNotHTTPS = errors.New("must be https (plain http is allowed only to this machine: localhost, 127.0.0.1, ::1)")
 )
 
 // CheckWebhookURL is the one rule for where referrals may be pushed, from
@@ -19,15 +19,14 @@ var (
 // personal data never cross a network unencrypted.
 func CheckWebhookURL(s string) error {
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" || strings.ContainsAny(s, " \t\r\n") ||
-		(u.Scheme != "http" && u.Scheme != "https") {
+	if err != nil || u.Host == "" || u.Opaque != "" || strings.ContainsAny(s, " \t\r\n") {
 		return ErrWebhookURL
 	}
 	switch host := strings.ToLower(u.Hostname()); {
 	case u.Scheme == "https":
-	case host == "localhost" || host == "127.0.0.1" || host == "::1":
+	case u.Scheme == "http" && (host == "localhost" || host == "127.0.0.1" || host == "::1"):
 	default:
-		return ErrWebhookPlainHTTP
+		return ErrWebhookNotHTTPS
 	}
 	return nil
 }
