@@ -32,6 +32,19 @@ func newTestClock(y int, m time.Month, d, h int) *testClock {
 	return &testClock{now: time.Date(y, m, d, h, 0, 0, 0, china)}
 }
 
+// moving waits on cond while the clock creeps on (a tenth of a second per
+// look): a send the platform refused for a moment is retried after a
+// backoff of about a second, which a clock standing still never reaches.
+func (c *testClock) moving(cond func() bool) func() bool {
+	return func() bool {
+		if cond() {
+			return true
+		}
+		c.advance(100 * time.Millisecond)
+		return false
+	}
+}
+
 // tick runs one look of the deadline watcher at the clock's now.
 func (e *env) tick() int {
 	e.t.Helper()
@@ -85,7 +98,7 @@ func TestFollowUpReopensCase(t *testing.T) {
 				t.Fatalf("status %s: %d", to, code)
 			}
 		}
-		eventually(t, "the rating request after resolved", e.delivered(who, "打分"))
+		eventually(t, "the rating request after resolved", clock.moving(e.delivered(who, "打分")))
 
 		clock.advance(23 * time.Hour)
 		if n := e.tick(); n != 0 || e.sent(who, "问题解决了吗") != 0 {
@@ -95,7 +108,7 @@ func TestFollowUpReopensCase(t *testing.T) {
 		if n := e.tick(); n != 1 {
 			t.Fatalf("follow-up: %d firings", n)
 		}
-		eventually(t, "the follow-up question", e.delivered(who, "问题解决了吗"))
+		eventually(t, "the follow-up question", clock.moving(e.delivered(who, "问题解决了吗")))
 		if e.tick() != 0 {
 			t.Fatal("the follow-up fired twice")
 		}
@@ -123,14 +136,14 @@ func TestFollowUpReopensCase(t *testing.T) {
 		if code := e.post(req); code != http.StatusOK {
 			t.Fatalf("API status: %d", code)
 		}
-		eventually(t, "a second rating request", func() bool { return e.sent(who, "打分") == 2 })
+		eventually(t, "a second rating request", clock.moving(func() bool { return e.sent(who, "打分") == 2 }))
 		mustContain(t, e.say(who, "4"), "谢谢您的评价")
 
 		clock.advance(24 * time.Hour)
 		if n := e.tick(); n != 1 {
 			t.Fatalf("second follow-up: %d firings", n)
 		}
-		eventually(t, "the second follow-up", func() bool { return e.sent(who, "问题解决了吗") == 2 })
+		eventually(t, "the second follow-up", clock.moving(func() bool { return e.sent(who, "问题解决了吗") == 2 }))
 		mustContain(t, e.say(who, "解决了"), "谢谢")
 		if cs := e.cases(who); cs[0].Status != dispute.Resolved {
 			t.Fatalf("after 解决了 the case is %s", cs[0].Status)
@@ -186,7 +199,7 @@ func TestDeadlinesInConsole(t *testing.T) {
 		t.Fatal("escalated twice")
 	}
 	e.say(who, "进度")
-	eventually(t, "the notice delivered once the citizen writes", e.delivered(who, "督促"))
+	eventually(t, "the notice delivered once the citizen writes", clock.moving(e.delivered(who, "督促")))
 	if n, _ := notice(); n != 1 || e.sent(who, "督促") != 1 {
 		t.Fatalf("%d notices queued, %d sent", n, e.sent(who, "督促"))
 	}
@@ -240,7 +253,7 @@ func TestDeadlinesInConsole(t *testing.T) {
 	mustContain(t, page, want.Format("01-02 15:04"))
 	// The citizen, a party to the mediation, is told the new limit and why.
 	e.say(who, "好的")
-	eventually(t, "the extension told to the citizen", e.delivered(who, "调解期限延长 5 天，至 "+want.Format("1月2日")+"。\n原因：双方同意，等待伤情鉴定"))
+	eventually(t, "the extension told to the citizen", clock.moving(e.delivered(who, "调解期限延长 5 天，至 "+want.Format("1月2日")+"。\n原因：双方同意，等待伤情鉴定")))
 
 	// The API shows the extension as an event with its kind.
 	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/cases/"+id, nil)
@@ -299,7 +312,7 @@ func TestFollowUpIgnored(t *testing.T) {
 	if n := e.tick(); n != 1 {
 		t.Fatalf("follow-up: %d firings", n)
 	}
-	eventually(t, "the follow-up question", e.delivered(who, "问题解决了吗"))
+	eventually(t, "the follow-up question", clock.moving(e.delivered(who, "问题解决了吗")))
 
 	// Ignored; a new problem is filed, and its mediator's question is
 	// answered "没有": that is about the new case.
@@ -328,7 +341,7 @@ func TestFollowUpIgnored(t *testing.T) {
 	if st := statusOf(second); st != dispute.Resolved {
 		t.Fatalf("the held follow-up's case became %s", st)
 	}
-	eventually(t, "the question delivered after the citizen wrote", func() bool { return e.sent(who, "问题解决了吗") == 2 })
+	eventually(t, "the question delivered after the citizen wrote", clock.moving(func() bool { return e.sent(who, "问题解决了吗") == 2 }))
 	// Now seen, and answered within the week: it reopens.
 	mustContain(t, e.say(who, "没有"), second, "继续调解")
 	if st := statusOf(second); st != dispute.Mediating {

@@ -147,11 +147,13 @@ func (e *env) cases(openID string) []dispute.Case {
 	return cs
 }
 
-// eventually polls cond for up to 5 seconds: for what the messenger does
-// in the background.
+// eventually polls cond for up to 15 seconds: for what the messenger does
+// in the background. That is long for what it waits for (milliseconds,
+// usually), but the whole suite runs under the race detector on two
+// shared cores.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
