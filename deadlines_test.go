@@ -45,6 +45,19 @@ func (c *testClock) moving(cond func() bool) func() bool {
 	}
 }
 
+// settle has a mediator accept the case, then resolve it, in the console.
+func (e *env) settle(mediator, id string) {
+	e.t.Helper()
+	b := e.browser()
+	b.login(mediator, "password-"+mediator)
+	b.get("/console/cases/" + id)
+	for _, to := range []string{"accepted", "resolved"} {
+		if code := b.post("/console/cases/"+id+"/status", url.Values{"csrf": {b.csrf}, "status": {to}}); code != http.StatusSeeOther {
+			e.t.Fatalf("status %s: %d", to, code)
+		}
+	}
+}
+
 // tick runs one look of the deadline watcher at the clock's now.
 func (e *env) tick() int {
 	e.t.Helper()
@@ -90,14 +103,7 @@ func TestFollowUpReopensCase(t *testing.T) {
 		const who = "oFollowUpCitizen"
 		id := e.fileCase(who, "我在柳河县工地干了三个月，老板拖欠工资一直不给")
 
-		b := e.browser()
-		b.login("liuhe", "password-liuhe")
-		b.get("/console/cases/" + id)
-		for _, to := range []string{"accepted", "resolved"} {
-			if code := b.post("/console/cases/"+id+"/status", url.Values{"csrf": {b.csrf}, "status": {to}}); code != http.StatusSeeOther {
-				t.Fatalf("status %s: %d", to, code)
-			}
-		}
+		e.settle("liuhe", id)
 		eventually(t, "the rating request after resolved", clock.moving(e.delivered(who, "打分")))
 
 		clock.advance(23 * time.Hour)
@@ -118,7 +124,7 @@ func TestFollowUpReopensCase(t *testing.T) {
 			t.Fatalf("after 没有 the case is %s", cs[0].Status)
 		}
 		// The body sees it back, with the answer, in a fresh session.
-		b = e.browser()
+		b := e.browser()
 		b.login("liuhe", "password-liuhe")
 		_, page := b.get("/console/cases/" + id)
 		mustContain(t, page, "调解中", "没有", "调解期限")
@@ -286,17 +292,6 @@ func TestFollowUpIgnored(t *testing.T) {
 	e := newEnv(t, envOptions{mode: wxsim.Safe, now: clock.Now, followUp: 24 * time.Hour})
 	e.addUser("liuhe", store.RoleMediator, "lh-labor")
 	const who = "oFollowUpIgnored"
-	resolve := func(id string) {
-		t.Helper()
-		b := e.browser()
-		b.login("liuhe", "password-liuhe")
-		b.get("/console/cases/" + id)
-		for _, to := range []string{"accepted", "resolved"} {
-			if code := b.post("/console/cases/"+id+"/status", url.Values{"csrf": {b.csrf}, "status": {to}}); code != http.StatusSeeOther {
-				t.Fatalf("status %s: %d", to, code)
-			}
-		}
-	}
 	statusOf := func(id string) dispute.Status {
 		t.Helper()
 		k, err := e.app.store.Case(context.Background(), id)
@@ -307,7 +302,7 @@ func TestFollowUpIgnored(t *testing.T) {
 	}
 
 	first := e.fileCase(who, "我在柳河县工地干了三个月，老板拖欠工资一直不给")
-	resolve(first)
+	e.settle("liuhe", first)
 	clock.advance(24 * time.Hour)
 	if n := e.tick(); n != 1 {
 		t.Fatalf("follow-up: %d firings", n)
@@ -322,7 +317,7 @@ func TestFollowUpIgnored(t *testing.T) {
 	if st := statusOf(first); st != dispute.Resolved {
 		t.Fatalf("the ignored follow-up's case became %s", st)
 	}
-	resolve(second)
+	e.settle("liuhe", second)
 	mustContain(t, e.say(who, "5"), "谢谢您的评价")
 
 	// The second case's question waits, held: the citizen's last message
