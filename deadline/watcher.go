@@ -127,15 +127,10 @@ func (w *Watcher) deadline(ctx context.Context, k dispute.Case, now time.Time) (
 	due := w.when(d.Due)
 	switch {
 	case !now.Before(d.EscalateAt):
-		text := bot.LateNotice(k.ID)
-		return w.fire(ctx, firingKey(k.ID, d.Kind+"-escalate"+extendedBy(d), d.Start), store.Change{
-			Events: []dispute.Event{
-				{CaseID: k.ID, At: now, Kind: dispute.Escalated, Actor: "system",
-					Text: fmt.Sprintf("督办：本案已超过%s（%s），已提请负责人和管理员督促办理。", d.Name(), due)},
-				{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text},
-			},
-			Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
-		})
+		ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Escalated, Actor: "system",
+			Text: fmt.Sprintf("督办：本案已超过%s（%s），已提请负责人和管理员督促办理。", d.Name(), due)}}}
+		ch.Tell(k, bot.LateNotice(k.ID), now)
+		return w.fire(ctx, firingKey(k.ID, d.Kind+"-escalate"+extendedBy(d), d.Start), ch)
 	case !now.Before(d.RemindAt):
 		text := fmt.Sprintf("期限提醒：请在 %s 前受理或退回本案。", due)
 		if d.Kind == Mediate {

@@ -39,22 +39,9 @@ func auditFilter(r *http.Request) (store.AuditFilter, error) {
 	q := r.URL.Query()
 	f := store.AuditFilter{User: strings.TrimSpace(q.Get("user")), CaseID: strings.TrimSpace(q.Get("case")),
 		Action: q.Get("action"), Limit: auditPageSize}
-	bad := httpError{http.StatusBadRequest, "日期应为 YYYY-MM-DD，且开始日期不晚于结束日期。"}
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-		days int
-	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
-		if v := q.Get(p.name); v != "" {
-			d, err := time.ParseInLocation(statsDay, v, chinaTime)
-			if err != nil {
-				return f, bad
-			}
-			*p.t = d.AddDate(0, 0, p.days)
-		}
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, bad
+	var err error
+	if f.From, f.To, err = dayRange(q); err != nil {
+		return f, err
 	}
 	if v := q.Get("before"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

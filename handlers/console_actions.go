@@ -62,16 +62,13 @@ func (c *Console) moveCase(ctx context.Context, u store.User, k dispute.Case, to
 	if b, ok := c.Table.Body(k.Body); ok {
 		bodyName = b.Name
 	}
-	text := bot.StatusNotice(k.ID, to, bodyName, note)
-	err := c.Store.Commit(ctx, store.Change{
+	ch := store.Change{
 		// From: if someone else moved the case meanwhile, nothing happens.
 		Statuses: []store.StatusChange{{CaseID: k.ID, To: to, At: now, From: k.Status}},
-		Events: []dispute.Event{
-			{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: to, Text: note},
-			{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text},
-		},
-		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
-	})
+		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: to, Text: note}},
+	}
+	ch.Tell(k, bot.StatusNotice(k.ID, to, bodyName, note), now)
+	err := c.Store.Commit(ctx, ch)
 	if errors.Is(err, store.ErrConflict) {
 		return httpError{http.StatusConflict, "案件刚被别人处理过，请刷新后再试。"}
 	}

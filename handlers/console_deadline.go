@@ -84,9 +84,7 @@ func (c *Console) extend(w http.ResponseWriter, r *http.Request) error {
 		// The citizen is a party to the mediation: they hear of the new
 		// time limit, and why, like any other change to their case.
 		d, _ := deadline.Of(k, append(events, ext), c.Table)
-		text := bot.ExtensionNotice(k.ID, days, d.Due.In(c.Table.Calendar().Location()), reason)
-		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text})
-		ch.Outbound = []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}}
+		ch.Tell(k, bot.ExtensionNotice(k.ID, days, d.Due.In(c.Table.Calendar().Location()), reason), now)
 	}
 	if err := c.Store.Commit(r.Context(), ch); err != nil {
 		return err

@@ -50,10 +50,9 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 		Transfers: []store.Transfer{{CaseID: k.ID, From: k.Body, Body: body, Rule: rule, At: now}},
 		Events: append(extra,
 			dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: dispute.Referred,
-				Body: body, Text: "转交" + b.Name + "（" + rule + "）"},
-			dispute.Event{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text}),
-		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
+				Body: body, Text: "转交" + b.Name + "（" + rule + "）"}),
 	}
+	ch.Tell(k, text, now)
 	if !k.VideoAt.IsZero() {
 		ch.Video = []store.VideoSchedule{{CaseID: k.ID, At: now}}
 	}
@@ -200,10 +199,9 @@ func (c *Console) scheduleVideo(ctx context.Context, u store.User, k dispute.Cas
 		Video: []store.VideoSchedule{{CaseID: k.ID, Start: start, URL: link, At: now}},
 		Events: []dispute.Event{
 			{CaseID: k.ID, At: now, Kind: dispute.Video, Actor: "user:" + u.Name, Text: start.In(chinaTime).Format("2006-01-02 15:04") + " " + link},
-			{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: text},
 		},
-		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
 	}
+	ch.Tell(k, text, now)
 	if at := remindAt; at.After(now) {
 		// A durable reminder: the queue holds it until its time, across
 		// restarts. Its scheduled start rides along, so a reminder for a

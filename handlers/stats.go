@@ -171,27 +171,48 @@ func (in statsInput) query() string {
 	return url.Values{"from": {in.From.Format(statsDay)}, "to": {in.End.AddDate(0, 0, -1).Format(statsDay)}}.Encode()
 }
 
-// statsPeriod reads from and to (China dates, both included); the default
-// is the 30 days up to today.
-func statsPeriod(r *http.Request, now time.Time) (from, end time.Time, err error) {
-	y, m, d := now.In(chinaTime).Date()
-	to := time.Date(y, m, d, 0, 0, 0, 0, chinaTime)
-	from = to.AddDate(0, 0, -29)
-	bad := httpError{http.StatusBadRequest, "日期应为 YYYY-MM-DD，且开始日期不晚于结束日期。"}
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if v := r.URL.Query().Get(p.name); v != "" {
-			if *p.t, err = time.ParseInLocation(statsDay, v, chinaTime); err != nil {
-				return from, end, bad
-			}
+// errBadPeriod refuses a period that is not two dates in order.
+var errBadPeriod = httpError{http.StatusBadRequest, "日期应为 YYYY-MM-DD，且开始日期不晚于结束日期。"}
+
+// dayRange reads a period's from and to (China dates, both days included)
+// as from's midnight and the midnight after to; a date not given is zero.
+func dayRange(q url.Values) (from, end time.Time, err error) {
+	if v := q.Get("from"); v != "" {
+		if from, err = time.ParseInLocation(statsDay, v, chinaTime); err != nil {
+			return from, end, errBadPeriod
 		}
 	}
-	if to.Before(from) {
-		return from, end, bad
+	if v := q.Get("to"); v != "" {
+		to, err := time.ParseInLocation(statsDay, v, chinaTime)
+		if err != nil {
+			return from, end, errBadPeriod
+		}
+		end = to.AddDate(0, 0, 1)
 	}
-	return from, to.AddDate(0, 0, 1), nil
+	if !from.IsZero() && !end.IsZero() && !from.Before(end) {
+		return from, end, errBadPeriod
+	}
+	return from, end, nil
+}
+
+// statsPeriod reads from and to (China dates, both included); a date not
+// given is today for to, and 29 days before today for from.
+func statsPeriod(r *http.Request, now time.Time) (from, end time.Time, err error) {
+	if from, end, err = dayRange(r.URL.Query()); err != nil {
+		return from, end, err
+	}
+	y, m, d := now.In(chinaTime).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, chinaTime)
+	if end.IsZero() {
+		end = today.AddDate(0, 0, 1)
+	}
+	if from.IsZero() {
+		from = today.AddDate(0, 0, -29)
+	}
+	if !from.Before(end) {
+		return from, end, errBadPeriod
+	}
+	return from, end, nil
 }
 
 // statsInputOf checks the role, then loads the period's visible cases and

@@ -147,6 +147,15 @@ type Change struct {
 	Referrals []Referral
 }
 
+// Tell has the bot tell a case's citizen text: the message goes on the
+// case's thread and into the outbound queue in the same Change, so what the
+// citizen is sent and what the thread says they were told are stored
+// together. It is appended after the Change's events so far.
+func (c *Change) Tell(k dispute.Case, text string, at time.Time) {
+	c.Events = append(c.Events, dispute.Event{CaseID: k.ID, At: at, Kind: dispute.MessageOut, Actor: "bot", Text: text})
+	c.Outbound = append(c.Outbound, Outbound{OpenID: k.OpenID, CaseID: k.ID, Kind: OutText, Text: text, NotBefore: at, CreatedAt: at})
+}
+
 // Assignment gives a case to a console user ("" takes it back from anyone).
 type Assignment struct {
 	CaseID string
