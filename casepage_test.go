@@ -42,7 +42,7 @@ func TestCitizenCasePage(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("case page %d", code)
 	}
-	mustContain(t, page, id, "已转交", "柳河县劳动人事争议仲裁院", "个工作小时内受理", "&lt;b&gt;不给&lt;/b&gt;")
+	mustContain(t, page, id, "已转交", "柳河县劳动人事争议仲裁院", "前受理", "&lt;b&gt;不给&lt;/b&gt;")
 	if strings.Contains(page, "<b>不给") {
 		t.Fatal("the complaint is rendered as HTML")
 	}

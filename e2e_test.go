@@ -152,7 +152,11 @@ func TestUrgentStory(t *testing.T) {
 func TestCommandsAndChatter(t *testing.T) {
 	e := newEnv(t, envOptions{mode: wxsim.Plain})
 	const who = "oCitizenChatter"
-	mustContain(t, e.say(who, "你好"), "进度", "撤回")
+	hello := e.say(who, "你好")
+	mustContain(t, hello, "您好", "帮助")
+	if strings.Contains(hello, "【使用帮助】") {
+		t.Fatalf("a greeting is answered with the whole help text: %q", hello)
+	}
 	mustContain(t, e.say(who, "进度"), "还没有")
 	mustContain(t, e.say(who, "帮助"), "使用帮助")
 	if n := len(e.cases(who)); n != 0 {
@@ -170,7 +174,12 @@ func TestCommandsAndChatter(t *testing.T) {
 	if cs := e.cases(who); len(cs) != 1 || cs[0].Status != dispute.Withdrawn {
 		t.Fatalf("after withdrawal: %+v", cs)
 	}
-	mustContain(t, e.say(who, "人工"), "说说")
+	// With no case open, 人工 puts the citizen in the fallback body's queue.
+	id = caseIDRe.FindString(e.say(who, "人工"))
+	k, err := e.app.store.Case(context.Background(), id)
+	if fb, _ := e.app.table.Fallback(); err != nil || k.Body != fb.ID {
+		t.Fatalf("人工 without a case: %q %+v %v", id, k, err)
+	}
 }
 
 // A voice message with the platform's transcript is read like text; one

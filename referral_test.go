@@ -148,28 +148,52 @@ func TestVideoMediation(t *testing.T) {
 	}
 }
 
-// After a case ends the citizen is asked for a rating; a 1–5 answer is
-// recorded once.
+// After a mediation ends the citizen is asked for a rating; a 1–5 answer
+// is recorded once. A citizen who withdrew is not asked, and a digit then
+// is words for the case's thread, not a rating.
 func TestRating(t *testing.T) {
 	e := newEnv(t, envOptions{mode: wxsim.Plain})
 	const who = "oCitizenRating"
 	id := e.fileCase(who, "买的二手电动车骑了三天就坏了，卖家不管")
-	mustContain(t, e.say(who, "撤回"), id)
-	mustContain(t, e.say(who, "1"), "已撤回", "打分")
+	c, _ := e.app.store.Case(context.Background(), id)
+	e.addUser("pingjia", "mediator", c.Body)
+	e.settle("pingjia", id)
+	eventually(t, "the rating request", func() bool { return e.sent(who, "打分") == 1 })
 	mustContain(t, e.say(who, "5"), "谢谢您的评价")
-	events, _ := e.app.store.Events(context.Background(), id)
-	n := 0
-	for _, ev := range events {
-		if ev.Kind == dispute.Rating && ev.Text == "5" {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Fatalf("%d ratings recorded", n)
-	}
 	if strings.Contains(e.say(who, "4"), "谢谢您的评价") {
 		t.Fatal("rated twice")
 	}
+	if n := countEvents(t, e, id, dispute.Rating); n != 1 {
+		t.Fatalf("%d ratings recorded", n)
+	}
+
+	const other = "oCitizenWithdrew"
+	id = e.fileCase(other, "在超市买的牛奶过期了，超市不给退")
+	mustContain(t, e.say(other, "撤回"), id)
+	reply := e.say(other, "1")
+	mustContain(t, reply, "已撤回")
+	if strings.Contains(reply, "打分") {
+		t.Fatalf("a citizen who withdrew is asked for a rating: %q", reply)
+	}
+	mustContain(t, e.say(other, "1"), id)
+	if n := countEvents(t, e, id, dispute.Rating); n != 0 {
+		t.Fatalf("a withdrawn case was rated %d times", n)
+	}
+}
+
+func countEvents(t *testing.T, e *env, id string, kind dispute.EventKind) int {
+	t.Helper()
+	events, err := e.app.store.Events(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range events {
+		if ev.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 // Nobody acts on another body's case: every action is a 404 for a

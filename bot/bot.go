@@ -101,6 +101,7 @@ func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued, refer
 		return "", false, false, err
 	}
 	t.dlg.OpenID = in.OpenID
+	t.known = !t.cit.LastInboundAt.IsZero()
 	if t.dlg.Step != stepIdle && t.now.Sub(t.dlg.UpdatedAt) > staleDialog {
 		// Days later the citizen is most likely writing about something
 		// new: an old half-told story must not swallow it.

@@ -2,22 +2,23 @@ package bot
 
 import (
 	"fmt"
-	"jiefen/referral"
-	"jiefen/routing"
 	"strconv"
 	"strings"
+	"time"
 
 	"jiefen/dispute"
+	"jiefen/referral"
+	"jiefen/routing"
 	"jiefen/store"
 )
 
 // caseView is what the citizen is told about a new case.
 type caseView struct {
-	ID          string
-	BodyName    string
-	AcceptHours int
-	Region      string
-	DutyDesk    string // the duty desk that also has the case, when urgent
+	ID       string
+	BodyName string
+	AcceptBy time.Time // when the body should have accepted it
+	Region   string
+	DutyDesk string // the duty desk that also has the case, when urgent
 }
 
 // flagUrgent records on the thread that an urgent case goes to the duty
@@ -36,7 +37,7 @@ func (t *turn) flagUrgent(caseID string) string {
 // createCase turns the draft into a case routed to its body.
 func (t *turn) createCase() error {
 	d := t.dlg.Draft
-	dec, err := t.b.Table.Route(d.Type, d.Region)
+	dec, err := t.route(d)
 	if err != nil {
 		return err
 	}
@@ -59,6 +60,12 @@ func (t *turn) createCase() error {
 	for _, m := range d.Media {
 		t.attach(id, m)
 	}
+	if d.Related != "" {
+		t.record(id, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "市民的上一个案件：" + d.Related + "（已结束）"})
+	}
+	if d.Human {
+		t.record(id, dispute.Event{Kind: dispute.PersonAsked, Actor: "citizen", Text: txtPersonAsked})
+	}
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred, Body: dec.Body.ID,
 		Text: "转交" + dec.Body.Name + "（规则 " + dec.Rule + "）"})
@@ -72,11 +79,19 @@ func (t *turn) createCase() error {
 		t.ch.Referrals = append(t.ch.Referrals, referral.Build(c, t.ch.Events, hook, t.consoleLink(id)))
 		t.wakeReferrals = true
 	}
-	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptHours: dec.Body.AcceptWithinHours, Region: d.Region}
-	if d.Urgent {
+	due, _ := t.b.Table.AcceptDue(dec.Body, t.now)
+	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptBy: due, Region: d.Region}
+	switch {
+	case d.Urgent && t.cit.ConsentAt.IsZero():
+		// Safety first: the notice comes with the citizen's next message.
 		view.DutyDesk = t.flagUrgent(id)
 		t.say(urgentCreated(view))
-	} else {
+	case d.Urgent:
+		view.DutyDesk = t.flagUrgent(id)
+		t.say(urgentCreated(view))
+	case d.Human:
+		t.say(humanCreated(view))
+	default:
 		t.say(caseCreated(view))
 	}
 	if link := t.caseLink(id); link != "" {
@@ -112,10 +127,22 @@ func (t *turn) media(kind string) error {
 	if err != nil {
 		return err
 	}
+	target, onCase := dispute.Case{}, false
 	if t.dlg.Step == stepIdle && len(open) > 0 {
-		t.caseID = open[0].ID
-		t.attach(open[0].ID, ref)
-		t.fetch(open[0].ID)
+		target, onCase = open[0], true
+	} else if t.dlg.Step == stepIdle {
+		// A photo of a receipt after the case ended belongs with it too.
+		if target, onCase, err = t.recentlyEnded(); err != nil {
+			return err
+		}
+		if onCase {
+			t.ch.Updates = append(t.ch.Updates, store.CaseUpdate{CaseID: target.ID, At: t.now})
+		}
+	}
+	if onCase {
+		t.caseID = target.ID
+		t.attach(target.ID, ref)
+		t.fetch(target.ID)
 		if kind == "voice" {
 			t.say(txtVoiceOnCase)
 		} else {
@@ -141,19 +168,50 @@ func (t *turn) media(kind string) error {
 	return nil
 }
 
-func (t *turn) openCases() ([]dispute.Case, error) {
-	if t.cit.ConsentAt.IsZero() {
-		// A case is made only after the citizen accepted the notice, so
-		// someone who never did has none: no need to ask the store, which
-		// matters because a new citizen's first message comes here.
+// route chooses the body of a draft. Someone in danger whose story the
+// classifier could not place goes to the duty desk itself: a guess at the
+// type must not send a knife threat to a body that cannot act on it today.
+func (t *turn) route(d store.Draft) (routing.Decision, error) {
+	if d.Urgent && d.Confidence < urgentSure {
+		if duty, ok := t.b.Table.DutyDesk(); ok {
+			return routing.Decision{Body: duty, Rule: "urgent:duty-desk"}, nil
+		}
+	}
+	return t.b.Table.Route(d.Type, d.Region)
+}
+
+// urgentSure is the confidence in an urgent story's type above which its
+// type's body takes it (the duty desk is told in any case).
+const urgentSure = 0.6
+
+// cases lists the citizen's cases, newest first, read once per turn.
+func (t *turn) cases() ([]dispute.Case, error) {
+	if t.casesRead {
+		return t.all, nil
+	}
+	if !t.known && t.cit.ConsentAt.IsZero() {
+		// Someone who never wrote before has no case: no need to ask the
+		// store, which matters because a new citizen's first message
+		// comes here. (An urgent case needs no consent, so consent alone
+		// does not say there is none.)
+		t.casesRead = true
 		return nil, nil
 	}
 	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID})
 	if err != nil {
 		return nil, err
 	}
-	// The store lists newest first: an addition most likely concerns the
-	// latest case.
+	t.all, t.casesRead = all, true
+	return all, nil
+}
+
+// openCases lists the citizen's open cases, newest first: an addition most
+// likely concerns the latest.
+func (t *turn) openCases() ([]dispute.Case, error) {
+	all, err := t.cases()
+	if err != nil {
+		return nil, err
+	}
 	var open []dispute.Case
 	for _, c := range all {
 		if c.Status.Open() {
@@ -164,7 +222,7 @@ func (t *turn) openCases() ([]dispute.Case, error) {
 }
 
 func (t *turn) progress() error {
-	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID})
+	all, err := t.cases()
 	if err != nil {
 		return err
 	}
@@ -178,8 +236,12 @@ func (t *turn) progress() error {
 		if b, ok := t.b.Table.Body(c.Body); ok {
 			body = b.Name
 		}
-		lines = append(lines, fmt.Sprintf("%s %s\n状态：%s\n承办：%s\n更新：%s",
-			c.ID, c.Type.Name(), c.Status.Name(), body, c.UpdatedAt.In(chinaTime).Format("1月2日 15:04")))
+		line := fmt.Sprintf("%s %s\n状态：%s\n承办：%s\n更新：%s",
+			c.ID, c.Type.Name(), c.Status.Name(), body, c.UpdatedAt.In(chinaTime).Format("1月2日 15:04"))
+		if link := t.caseLink(c.ID); link != "" {
+			line += CaseLinkLine(link)
+		}
+		lines = append(lines, line)
 	}
 	t.say(progressList(lines))
 	return nil
@@ -191,12 +253,21 @@ func (t *turn) withdraw(id string) error {
 		return err
 	}
 	if id != "" {
+		var hits []string
 		for _, c := range open {
-			if strings.EqualFold(c.ID, id) {
-				return t.askWithdraw(c.ID)
+			// The whole number, or its last digits as 进度 shows them.
+			if strings.EqualFold(c.ID, id) || (!strings.HasPrefix(strings.ToUpper(id), "JF") && strings.HasSuffix(c.ID, id)) {
+				hits = append(hits, c.ID)
 			}
 		}
-		t.say(txtWithdrawNone)
+		switch len(hits) {
+		case 0:
+			t.say(withdrawNoMatch(id))
+		case 1:
+			return t.askWithdraw(hits[0])
+		default:
+			t.say(withdrawWhich(hits))
+		}
 		return nil
 	}
 	switch len(open) {
@@ -258,25 +329,36 @@ func (t *turn) answerWithdraw(s string) error {
 	return nil
 }
 
+// human puts the citizen in front of a person (人工): on the open case
+// the body's queue marks it; without one a case is made now (with the
+// draft's story if there is one, else for the fallback body), once the
+// notice is accepted.
 func (t *turn) human() error {
 	open, err := t.openCases()
 	if err != nil {
 		return err
 	}
-	if len(open) == 0 {
-		if t.dlg.Draft.Story != "" {
-			// Mid-intake: a person follows up once the case is made.
-			t.say(txtHumanDraft)
-			return t.ask()
-		}
-		t.setStep(stepNew)
-		t.say(txtHumanNew)
+	if len(open) > 0 {
+		t.caseID = open[0].ID
+		t.record(open[0].ID, dispute.Event{Kind: dispute.PersonAsked, Actor: "citizen", Text: txtPersonAsked})
+		t.say(txtHuman)
 		return nil
 	}
-	t.caseID = open[0].ID
-	t.record(open[0].ID, dispute.Event{Kind: dispute.Note, Actor: "citizen", Text: "市民请求人工联系"})
-	t.say(txtHuman)
-	return nil
+	d := &t.dlg.Draft
+	d.Human = true
+	t.dlgChanged = true
+	if d.Type == "" {
+		d.Type = dispute.Other
+	}
+	if d.Story == "" {
+		d.Story = txtPersonAsked
+	}
+	if t.cit.ConsentAt.IsZero() && !d.Urgent {
+		t.setStep(stepConsent)
+		t.say(txtHumanConsent)
+		return nil
+	}
+	return t.createCase()
 }
 
 // summaryOf is the case's one-line summary for mediators: the LLM's when
@@ -305,8 +387,9 @@ func (t *turn) caseLink(id string) string {
 // when that case has ended and is not rated since it last ended (a case
 // reopened by the follow-up and ended again is asked again).
 func (t *turn) rate(n int) (bool, error) {
-	all, err := t.b.Store.Cases(t.ctx, store.CaseFilter{OpenID: t.cit.OpenID, Limit: 1})
-	if err != nil || len(all) == 0 || all[0].Status.Open() {
+	all, err := t.cases()
+	// Asked only after a mediation ended, not after the citizen withdrew.
+	if err != nil || len(all) == 0 || (all[0].Status != dispute.Resolved && all[0].Status != dispute.Unresolved) {
 		return false, err
 	}
 	events, err := t.b.Store.Events(t.ctx, all[0].ID)

@@ -1,9 +1,13 @@
 package bot
 
 import (
+	"cmp"
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"jiefen/dispute"
 	"jiefen/routing"
@@ -18,8 +22,10 @@ const (
 )
 
 // text handles a citizen's words: commands first (they work at any step),
-// then the answer to the pending question, then a new complaint or an
-// addition to the open case.
+// then the answer to the pending question, then an addition to the open
+// case, a word on a case that ended lately, or a new complaint. Every
+// message ends up on a case's thread, in the draft, or answered as a
+// command: none is acknowledged and dropped.
 func (t *turn) text(s string) error {
 	if s == "" {
 		t.say(txtHelp)
@@ -49,28 +55,31 @@ func (t *turn) text(s string) error {
 	case stepNew:
 		return t.complaint(s)
 	}
+	open, err := t.openCases()
+	if err != nil {
+		return err
+	}
+	if len(open) > 0 {
+		if t.strayConfirmation(s, open[0]) {
+			return nil
+		}
+		// Text sent while a case is open joins its thread: the citizen is
+		// never asked to tell the story again.
+		return t.addToCase(open[0], s)
+	}
+	if answered, err := t.followUpAnswer(s); answered || err != nil {
+		return err
+	}
 	if n, ok := choice(s, 5); ok {
 		if rated, err := t.rate(n); rated || err != nil {
 			return err
 		}
 	}
-	open, err := t.openCases()
-	if err != nil {
-		return err
-	}
-	if len(open) == 0 {
-		if answered, err := t.followUpAnswer(s); answered || err != nil {
+	if ended, ok, err := t.recentlyEnded(); err != nil || ok {
+		if err != nil {
 			return err
 		}
-	}
-	if len(open) > 0 {
-		// Text sent while a case is open joins its thread: the citizen is
-		// never asked to tell the story again.
-		c := open[0]
-		t.caseID = c.ID
-		t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s, MediaID: t.in.MediaID})
-		t.say(joinedThread(c.ID))
-		return nil
+		return t.afterEnd(ended, s)
 	}
 	return t.complaint(s)
 }
@@ -83,7 +92,7 @@ func (t *turn) command(s string) (bool, error) {
 		t.say(txtHelp)
 	case "进度", "查询", "查进度", "查询进度":
 		return true, t.progress()
-	case "人工", "转人工", "找人工":
+	case "人工", "转人工", "找人工", "人工服务":
 		return true, t.human()
 	case "新求助", "我要求助", "新问题":
 		t.resetDialog()
@@ -96,35 +105,56 @@ func (t *turn) command(s string) (bool, error) {
 		t.resetDialog()
 		t.say(txtCancelled)
 	default:
-		if word == "撤回" || strings.HasPrefix(word, "撤回 ") || strings.HasPrefix(word, "撤回JF") {
-			return true, t.withdraw(strings.TrimSpace(strings.TrimPrefix(word, "撤回")))
+		if ref, ok := withdrawCommand(word); ok {
+			return true, t.withdraw(ref)
 		}
 		return false, nil
 	}
 	return true, nil
 }
 
+// withdrawCommand reads "撤回", "撤回 JF20261206-0008", "撤回 0008" or
+// "撤回0008" (the last digits, as 进度 lists them) and returns the case
+// reference ("" for none). Other words starting with 撤回 are a story.
+func withdrawCommand(word string) (string, bool) {
+	rest, ok := strings.CutPrefix(word, "撤回")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "案件"))
+	rest = strings.TrimSpace(toHalfWidth(rest))
+	if rest == "" || caseRefRe.MatchString(rest) {
+		return rest, true
+	}
+	return "", false
+}
+
+// caseRefRe is a case number, whole or its last digits.
+var caseRefRe = regexp.MustCompile(`^(?i:JF\d{8}-\d{4,}|\d{1,6})$`)
+
 // urgent handles words saying someone is in danger now, whatever the step:
 // the citizen is told at once to call 110/120, and the case is made (or the
-// open one flagged) for the duty desk without waiting for anything.
+// open one flagged) for the duty desk without waiting for anything; the
+// personal-information notice comes after safety, never before it.
 func (t *turn) urgent(s string) error {
-	if t.dlg.Draft.Story != "" {
+	if t.dlg.Draft.Story != "" && t.dlg.Step != stepIdle {
 		t.more(s)
 		return t.createCase()
 	}
-	if t.dlg.Step == stepIdle {
-		open, err := t.openCases()
-		if err != nil {
-			return err
-		}
-		if len(open) > 0 {
-			c := open[0]
-			t.caseID = c.ID
-			t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s})
+	open, err := t.openCases()
+	if err != nil {
+		return err
+	}
+	if len(open) > 0 && (t.dlg.Step == stepIdle || t.dlg.Step == stepNew || open[0].Urgent) {
+		c := open[0]
+		t.caseID = c.ID
+		t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s})
+		t.fillIn(c, s)
+		if !c.Urgent {
 			t.ch.MarkUrgent = append(t.ch.MarkUrgent, c.ID)
-			t.say(urgentOnCase(c.ID, t.flagUrgent(c.ID)))
-			return nil
 		}
+		t.say(urgentOnCase(c.ID, t.flagUrgent(c.ID)))
+		return nil
 	}
 	return t.complaint(s)
 }
@@ -135,28 +165,37 @@ type lateAnalyzer interface {
 	AnalyzeLater(ctx context.Context, text string, done func(routing.Analysis)) routing.Analysis
 }
 
-// complaint starts a draft from a new story.
+// complaint starts a draft from a new story, or goes on with one that
+// told too little so far: the words are kept and read together.
 func (t *turn) complaint(s string) error {
-	var res routing.Result
-	var summary string
-	if a, ok := t.b.Classifier.(lateAnalyzer); ok {
-		// The answer within the time budget, else the local one at once;
-		// a later, different LLM answer corrects the draft.
-		openID := t.cit.OpenID
-		an := a.AnalyzeLater(t.ctx, s, func(late routing.Analysis) { t.b.correct(openID, s, late) })
-		res, summary = an.Result, an.Summary
-	} else {
-		var err error
-		if res, err = t.b.Classifier.Classify(t.ctx, s); err != nil {
-			return err
-		}
+	story := s
+	if t.dlg.Draft.Story != "" {
+		story = t.dlg.Draft.Story + "\n" + s
+	}
+	res, summary, err := t.analyze(story)
+	if err != nil {
+		return err
 	}
 	if res.Type == dispute.None && !res.Urgent {
-		t.say(txtGreeting)
-		return nil
+		if t.dlg.Draft.Story == "" && isChatter(s) {
+			t.say(txtGreeting)
+			return nil
+		}
+		if t.dlg.Draft.Vague < maxVague {
+			// Too little to go on: keep the words and ask one short
+			// question that moves the story on, not the whole help text.
+			t.dlg.Draft.Story = story
+			t.dlg.Draft.Vague++
+			t.setStep(stepNew)
+			t.say(askDetails(t.dlg.Draft.Vague))
+			return nil
+		}
+		res.Type = dispute.Other // still unclear: a person will sort it out
 	}
-	t.dlg.Draft = store.Draft{Story: s, Type: res.Type, Confidence: res.Confidence, Urgent: res.Urgent, Region: res.Region,
-		Media: t.dlg.Draft.Media, Summary: summary}
+	d := t.dlg.Draft
+	t.dlg.Draft = store.Draft{Story: story, Type: res.Type, Confidence: res.Confidence, Urgent: res.Urgent,
+		Region: cmp.Or(res.Region, d.Region), Phone: d.Phone, PhoneAsked: d.PhoneAsked,
+		Media: d.Media, Summary: summary, Vague: d.Vague, Human: d.Human, Related: d.Related}
 	if t.dlg.Draft.Type == dispute.None {
 		t.dlg.Draft.Type = dispute.Other
 	}
@@ -174,6 +213,33 @@ func (t *turn) complaint(s string) error {
 		return nil
 	}
 	return t.next()
+}
+
+// maxVague is how many unclear messages are met with a question before
+// the story goes on as it is.
+const maxVague = 2
+
+// analyze classifies a story: the LLM's answer within the time budget when
+// one is configured (a later, different answer corrects the draft), else
+// the local classifier's.
+func (t *turn) analyze(story string) (routing.Result, string, error) {
+	if a, ok := t.b.Classifier.(lateAnalyzer); ok {
+		openID := t.cit.OpenID
+		an := a.AnalyzeLater(t.ctx, story, func(late routing.Analysis) { t.b.correct(openID, story, late) })
+		return an.Result, an.Summary, nil
+	}
+	res, err := t.b.Classifier.Classify(t.ctx, story)
+	return res, "", err
+}
+
+// isChatter reports a greeting or thanks: it needs an answer, not a case.
+func isChatter(s string) bool {
+	w := strings.ToLower(strings.Trim(s, " 。.!！?？~，,"))
+	switch w {
+	case "你好", "您好", "在吗", "在不在", "有人吗", "hello", "hi", "谢谢", "谢谢你", "谢谢您", "感谢", "好的", "嗯", "ok", "哦":
+		return true
+	}
+	return false
 }
 
 // more adds further words to the story: citizens keep typing while we ask.
@@ -208,7 +274,7 @@ func (t *turn) ask() error {
 func (t *turn) next() error {
 	d := &t.dlg.Draft
 	switch {
-	case d.Urgent:
+	case d.Urgent, d.Human:
 		return t.createCase()
 	case d.Region == "":
 		t.setStep(stepRegion)
@@ -237,9 +303,52 @@ func (t *turn) answerConsent(s string) error {
 		t.say(txtNoConsent)
 		return nil
 	}
+	if t.keepContact(s) {
+		t.say(txtContactKept + txtAskConsentAgain)
+		return nil
+	}
 	t.more(s)
 	t.say(txtAskConsentAgain)
 	return nil
+}
+
+// keepContact takes a phone number or a region out of an answer that is
+// about little else (typed before they were asked for), into the draft and
+// not into the story; it reports whether the answer was only that.
+func (t *turn) keepContact(s string) bool {
+	d := &t.dlg.Draft
+	phone, region := findPhone(s), routing.DetectRegion(s)
+	if phone == "" && region == "" {
+		return false
+	}
+	if phone != "" {
+		d.Phone, d.PhoneAsked = phone, true
+	}
+	if region != "" && d.Region == "" {
+		d.Region = region
+	}
+	t.dlgChanged = true
+	if rest := leftover(s, phone, region); utf8.RuneCountInString(rest) >= 8 {
+		t.more(rest) // more of the story came with it
+	}
+	return true
+}
+
+// leftover is s without its phone number, its region and filler words:
+// what else the citizen said.
+func leftover(s, phone, region string) string {
+	s = toHalfWidth(s)
+	for _, cut := range []string{phone, region, strings.TrimSuffix(strings.TrimSuffix(region, "区"), "县"), "我的", "我在", "电话", "手机", "号码", "是", "联系"} {
+		if cut != "" {
+			s = strings.ReplaceAll(s, cut, "")
+		}
+	}
+	return strings.Trim(strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune("-+，,。.：:；;！!", r) {
+			return -1
+		}
+		return r
+	}, s), " ")
 }
 
 func (t *turn) answerRegion(s string) error {
@@ -248,12 +357,8 @@ func (t *turn) answerRegion(s string) error {
 		t.dlgChanged = true
 		return t.next()
 	}
-	if r := routing.DetectRegion(s); r != "" {
-		if len([]rune(s)) > len([]rune(r))+4 {
-			t.more(s) // the answer also tells more of the story
-		}
-		t.dlg.Draft.Region = r
-		t.dlgChanged = true
+	if routing.DetectRegion(s) != "" {
+		t.keepContact(s)
 		return t.next()
 	}
 	if len([]rune(s)) >= 8 {
@@ -275,6 +380,11 @@ func (t *turn) answerPhone(s string) error {
 		t.dlg.Draft.PhoneAsked = true
 		t.dlgChanged = true
 		return t.next()
+	}
+	if why := phoneProblem(s); why != "" {
+		// A mistyped number: say what is wrong; it is not story.
+		t.say(why)
+		return nil
 	}
 	if len([]rune(s)) >= 8 {
 		// More of the story ("一共欠我12000元"), not a mistyped number.

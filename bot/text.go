@@ -14,18 +14,27 @@ import (
 const (
 	txtWelcome = "您好，欢迎关注解纷服务！\n" +
 		"遇到矛盾纠纷（工资拖欠、交通事故、邻里、婚姻家庭、物业、消费、征收等），直接在这里用自己的话说说情况，" +
-		"我们会帮您登记并转给能解决问题的调解组织或部门，办理进展也会在这里告诉您。\n\n" + txtNotice
+		"我们会帮您登记并转给能解决问题的调解组织或部门，办理进展也会在这里告诉您。" +
+		"登记前会请您确认个人信息的使用方式。\n如有人身危险，请立即拨打110。"
 
-	txtNotice = "【个人信息告知】为办理您的事项，我们会记录您的陈述、所在县区和联系电话，" +
+	// The notice is shown once, when it is asked for (or, after an urgent
+	// case, once safety came first): not on follow and again after the story.
+	txtNoticeTitle = "【个人信息告知】"
+	txtNotice      = txtNoticeTitle + "为办理您的事项，我们会记录您的陈述、所在县区和联系电话，" +
 		"仅提供给处理您案件的调解组织或部门，不作他用；案件结束后按规定期限删除联系方式。"
+	txtNoticeAfterUrgent = txtNotice + "如不希望我们保存，可发送“撤回”。"
 
 	txtAskConsent      = "收到，我们会认真帮您处理。\n\n" + txtNotice + "\n\n请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
 	txtAskConsentAgain = "请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
+	txtContactKept     = "已记下。"
+	txtHumanConsent    = "好的，马上为您联系工作人员。\n\n" + txtNotice + "\n\n请回复“同意”，工作人员会尽快与您联系；回复“不同意”则不保存您的信息。"
 	txtNoConsent       = "好的，您的信息不会被保存。如需帮助，随时再说说您的情况。"
 
-	txtAskPhone    = "请留一个联系电话，方便调解员联系您（手机或座机均可）。不想留可回复“跳过”。"
-	txtBadPhone    = "这个号码好像不太对，请再发一次手机号（11位）或座机号；不想留可回复“跳过”。"
-	txtAskTypeHead = "请回复数字选择纠纷类型："
+	txtAskPhone     = "请留一个联系电话，方便调解员联系您（手机或座机均可）。不想留可回复“跳过”。"
+	txtBadPhone     = "这个号码好像不太对，请再发一次手机号（11位）或座机号；不想留可回复“跳过”。"
+	txtPhoneLetters = "号码里好像混进了字母。手机号是11位数字，请再发一次；不想留可回复“跳过”。"
+	txtPhoneDigits  = "手机号是11位数字，您发的是%d位，请再核对一下；不想留可回复“跳过”。"
+	txtAskTypeHead  = "请回复数字选择纠纷类型："
 
 	txtHelp = "【使用帮助】\n" +
 		"· 直接用文字（或语音）说说遇到的问题，我们帮您登记、转交\n" +
@@ -35,15 +44,16 @@ const (
 		"· 发送“新求助”：反映另一个新问题\n" +
 		"如有人身危险，请立即拨打110；需要急救请拨打120。"
 
-	txtGreeting   = "您好！我是解纷服务助手。遇到什么矛盾纠纷，直接用自己的话跟我说说就行。\n\n" + txtHelp
-	txtStartNew   = "好的，请直接说说遇到了什么问题：什么时间、和谁、因为什么事。"
-	txtNoCases    = "您还没有登记的案件。遇到什么问题，直接跟我说说，我来帮您登记。"
-	txtUrgent     = "【紧急提醒】如果有人正处于危险中，请立即拨打110报警；有人受伤请拨打120急救！"
-	txtCancelled  = "好的，已取消本次登记，您的陈述不会被保存。需要时随时再找我。"
-	txtHuman      = "好的，已通知工作人员，工作时间内会尽快联系您。"
-	txtHumanNew   = "好的。请先用几句话说说遇到了什么问题，登记后会有调解员与您联系。"
-	txtHumanDraft = "好的，登记完成后会有调解员与您联系。"
-	txtMediaKept  = "收到，会附在案件里。"
+	txtGreeting    = "您好！我是解纷服务助手。遇到什么矛盾纠纷，直接用自己的话跟我说说就行；发送“帮助”可查看使用方法。"
+	txtStartNew    = "好的，请直接说说遇到了什么问题：什么时间、和谁、因为什么事。"
+	txtNoCases     = "您还没有登记的案件。遇到什么问题，直接跟我说说，我来帮您登记。"
+	txtUrgent      = "【紧急提醒】如果有人正处于危险中，请立即拨打110报警；有人受伤请拨打120急救！"
+	txtCancelled   = "好的，已取消本次登记，您的陈述不会被保存。需要时随时再找我。"
+	txtHuman       = "好的，已通知工作人员，工作时间内会尽快联系您。"
+	txtPersonAsked = "市民请求人工联系"
+	txtHumanNew    = "好的。请先用几句话说说遇到了什么问题，登记后会有调解员与您联系。"
+	txtHumanDraft  = "好的，登记完成后会有调解员与您联系。"
+	txtMediaKept   = "收到，会附在案件里。"
 
 	txtVoiceNeedsText = "收到您的语音，调解员会收听。为了尽快帮您登记，方便的话请再用文字简单说一下遇到了什么问题。"
 	txtVoiceOnCase    = "收到您的语音，已附在案件中，调解员会收听。"
@@ -51,7 +61,7 @@ const (
 	txtImageOnCase    = "收到图片，已作为证据附在案件中。"
 	txtUnsupported    = "暂时只能处理文字、语音和图片。请用文字说说您的情况。"
 	txtWithdrawNone   = "您目前没有可以撤回的案件。"
-	txtWithdrawDone   = "案件 %s 已撤回。以后如需帮助，随时再找我。\n\n" + txtAskRating
+	txtWithdrawDone   = "案件 %s 已撤回。以后如需帮助，随时再找我。"
 	txtAskRating      = "请为本次服务打分：回复数字 1–5（5 为最满意）。"
 	txtRated          = "谢谢您的评价！我们会继续改进。"
 	txtWithdrawKeep   = "好的，案件 %s 继续办理。"
@@ -86,13 +96,51 @@ func askConfirm(d draftView) string {
 }
 
 func caseCreated(c caseView) string {
-	s := fmt.Sprintf("登记成功！您的案件编号：%s\n已转交：%s", c.ID, c.BodyName)
-	if c.AcceptHours > 0 {
-		s += fmt.Sprintf("\n一般在 %d 个工作小时内受理，受理后会在这里通知您。", c.AcceptHours)
-	} else {
-		s += "\n受理后会在这里通知您。"
+	return fmt.Sprintf("登记成功！您的案件编号：%s\n已转交：%s\n预计%s前受理，受理后会在这里通知您。"+
+		"\n如有补充，直接发在这里即可；发送“进度”可随时查看。", c.ID, c.BodyName, day(c.AcceptBy))
+}
+
+func humanCreated(c caseView) string {
+	return fmt.Sprintf("已为您转人工，案件编号：%s\n承办：%s\n工作人员会尽快在这里联系您（预计%s前）。"+
+		"\n您可以先把情况发在这里。", c.ID, c.BodyName, day(c.AcceptBy))
+}
+
+// day names a date the way people say it: "12月9日（周三）".
+func day(t time.Time) string {
+	t = t.In(chinaTime)
+	return t.Format("1月2日") + "（周" + string([]rune("日一二三四五六")[t.Weekday()]) + "）"
+}
+
+// askDetails is the one short question after a message that tells too
+// little to register (the nth such message in a row).
+func askDetails(n int) string {
+	if n <= 1 {
+		return "好的，请具体说说遇到了什么事：什么时间、和谁、因为什么？"
 	}
-	return s + "\n如有补充，直接发在这里即可；发送“进度”可随时查看。"
+	return "能再具体一点吗？比如“工地老板欠我三个月工资”“楼上漏水淹了我家”。说清楚是什么事，我们才能转给合适的部门。"
+}
+
+func detailsRecorded(caseID, region, phone string) string {
+	var got []string
+	if region != "" {
+		got = append(got, "所在县区（"+region+"）")
+	}
+	if phone != "" {
+		got = append(got, "联系电话")
+	}
+	return fmt.Sprintf("已记录您的%s，补充到案件 %s，工作人员会尽快联系您。", strings.Join(got, "和"), caseID)
+}
+
+func alreadyFiled(caseID string) string {
+	return fmt.Sprintf("案件 %s 已登记成功，无需再次确认。有进展会在这里通知您；要补充情况，直接发在这里即可。", caseID)
+}
+
+func joinedEnded(caseID, bodyName string) string {
+	return fmt.Sprintf("已收到，已转给办理案件 %s 的%s，工作人员会看到并回复您。如要反映新的问题，请发送“新求助”。", caseID, bodyName)
+}
+
+func withdrawNoMatch(ref string) string {
+	return "没有找到编号为“" + ref + "”的办理中案件。发送“进度”可查看您的案件编号。"
 }
 
 func urgentCreated(c caseView) string {
@@ -161,13 +209,14 @@ func StatusNotice(caseID string, to dispute.Status, bodyName, note string) strin
 }
 
 // NextStep tells the citizen what happens next with their case.
-func NextStep(s dispute.Status, bodyName string, acceptHours int) string {
+// acceptBy is when the body should have accepted it (zero: unknown).
+func NextStep(s dispute.Status, bodyName string, acceptBy time.Time) string {
 	switch s {
 	case dispute.Received:
 		return "正在为您转交能处理的部门。"
 	case dispute.Referred:
-		if acceptHours > 0 {
-			return fmt.Sprintf("已转交%s，一般在 %d 个工作小时内受理。", bodyName, acceptHours)
+		if !acceptBy.IsZero() {
+			return fmt.Sprintf("已转交%s，预计%s前受理。", bodyName, day(acceptBy))
 		}
 		return "已转交" + bodyName + "，等待受理。"
 	case dispute.Accepted:

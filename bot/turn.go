@@ -32,6 +32,9 @@ type turn struct {
 	now time.Time
 
 	cit        dispute.Citizen
+	known      bool           // the citizen had written or followed before this message
+	all        []dispute.Case // the citizen's cases, newest first, once read (casesRead)
+	casesRead  bool
 	dlg        store.Dialog
 	dlgChanged bool
 	ch         store.Change

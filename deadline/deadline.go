@@ -26,12 +26,6 @@ const (
 	Mediate = "mediate" // 调解期限: conclude the case
 )
 
-// Defaults for bodies whose table entry gives none.
-const (
-	DefaultAcceptHours = 24 // working hours
-	DefaultMediateDays = 30 // calendar days, people's mediation's usual limit
-)
-
 // MaxExtensionDays bounds one extension.
 const MaxExtensionDays = 90
 
@@ -93,20 +87,13 @@ func Of(k dispute.Case, events []dispute.Event, t *routing.Table) (Deadline, boo
 	switch status {
 	case dispute.Received, dispute.Referred:
 		d = Deadline{Kind: Accept, Start: referred}
-		if b.AcceptWithinDays > 0 {
-			d.Due = cal.AddDays(referred, b.AcceptWithinDays)
-			d.RemindAt = referred.Add(d.Due.Sub(referred) * 3 / 4)
-		} else {
-			hours := time.Duration(cmp.Or(b.AcceptWithinHours, DefaultAcceptHours)) * time.Hour
-			d.Due = cal.AddWorking(referred, hours)
-			d.RemindAt = cal.AddWorking(referred, hours*3/4)
-		}
+		d.Due, d.RemindAt = t.AcceptDue(b, referred)
 	case dispute.Accepted, dispute.Mediating:
 		if accepted.IsZero() {
 			accepted = k.CreatedAt // a thread without its acceptance: count from the start
 		}
 		d = Deadline{Kind: Mediate, Start: accepted, Extended: extended}
-		d.Due = cal.AddDays(accepted, cmp.Or(b.MediateWithinDays, DefaultMediateDays)+extended)
+		d.Due = cal.AddDays(accepted, cmp.Or(b.MediateWithinDays, routing.DefaultMediateDays)+extended)
 		d.RemindAt = accepted.Add(d.Due.Sub(accepted) * 3 / 4)
 	default:
 		return Deadline{}, false

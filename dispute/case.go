@@ -43,6 +43,9 @@ const (
 	Reminder   EventKind = "reminder"    // a deadline is near (Actor "system"; Text for the mediator)
 	Escalated  EventKind = "escalated"   // a deadline passed: 督办 by the body's supervisor and the admin (Actor "system")
 	FollowUp   EventKind = "follow_up"   // after resolved: the bot asks whether the problem is solved, the citizen answers (Text)
+	// PersonAsked: the citizen asked for a person (人工). The body's queue
+	// marks the case until someone of the body writes or acts on it.
+	PersonAsked EventKind = "person_asked"
 )
 
 // Event is one entry of a case's thread, in the order it happened.

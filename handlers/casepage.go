@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"jiefen/bot"
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -72,13 +73,17 @@ func (c *Console) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 		// Internal notes, declines, ratings, reminders and escalations are
 		// not the citizen's to read.
 	}
-	body, hours, contact := k.Body, 0, ""
+	body, contact := k.Body, ""
 	if b, ok := c.Table.Body(k.Body); ok {
-		body, hours, contact = b.Name, b.AcceptWithinHours, b.Contact
+		body, contact = b.Name, b.Contact
+	}
+	var acceptBy time.Time
+	if d, ok := deadline.Of(k, events, c.Table); ok && d.Kind == deadline.Accept {
+		acceptBy = d.Due
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
-		"Case": k, "Body": body, "Contact": contact, "Next": bot.NextStep(k.Status, body, hours),
+		"Case": k, "Body": body, "Contact": contact, "Next": bot.NextStep(k.Status, body, acceptBy),
 		"Events": timeline, "Open": k.Status.Open(), "Max": maxReply, "Sent": r.URL.Query().Has("sent"),
 	})
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"jiefen/deadline"
 	"jiefen/dispute"
@@ -29,14 +30,25 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) error {
 		if urgentOnly && !k.Urgent {
 			continue
 		}
-		d, err := c.deadlineOf(r.Context(), k, now)
+		row, err := c.rowOf(r.Context(), k, now)
 		if err != nil {
 			return err
 		}
-		if row := c.row(k, d); row.Overdue || !overdueOnly {
+		if row.Overdue || !overdueOnly {
 			rows = append(rows, row)
 		}
 	}
+	// What waits for a person first: a request for one, a message on an
+	// ended case. Otherwise the store's order (newest first).
+	slices.SortStableFunc(rows, func(a, b caseRow) int {
+		switch {
+		case a.Needs() == b.Needs():
+			return 0
+		case a.Needs():
+			return -1
+		}
+		return 1
+	})
 	c.render(w, http.StatusOK, "queue.html", map[string]any{
 		"User": u, "BodyName": c.bodyName(u.Body), "Rows": rows, "Filter": f, "Urgent": urgentOnly, "Overdue": overdueOnly,
 		"Statuses": allStatuses, "Types": dispute.Types, "Regions": dispute.Regions,
@@ -54,11 +66,11 @@ func (c *Console) rowFragment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := c.deadlineOf(r.Context(), k, c.Now())
+	row, err := c.rowOf(r.Context(), k, c.Now())
 	if err != nil {
 		return err
 	}
-	c.render(w, http.StatusOK, "row", c.row(k, d))
+	c.render(w, http.StatusOK, "row", row)
 	return nil
 }
 
@@ -108,7 +120,7 @@ func (c *Console) caseData(r *http.Request, k dispute.Case) (map[string]any, err
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
-		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.row(k, c.deadlineFrom(k, events, now)), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
+		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
 		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply, "MaxExtension": deadline.MaxExtensionDays,
 	}, nil
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -89,6 +90,61 @@ type caseRow struct {
 	BodyName string
 	Deadline *deadlineView // the running deadline; nil when none runs
 	Overdue  bool          // past it
+	attention
+}
+
+// attention is what in a thread waits for a person of the body.
+type attention struct {
+	PersonAsked bool // the citizen asked for a person (人工) and nobody has written or moved the case since
+	AfterEnd    bool // the citizen wrote after the case ended, and nobody has answered
+}
+
+// Needs reports whether the row goes to the top of the queue.
+func (a attention) Needs() bool { return a.PersonAsked || a.AfterEnd }
+
+func attentionOf(events []dispute.Event) attention {
+	var a attention
+	ended := false
+	for _, e := range events {
+		switch {
+		case strings.HasPrefix(e.Actor, "user:") && (e.Kind == dispute.MessageOut || e.Kind == dispute.StatusSet):
+			a = attention{}
+			ended = e.Kind == dispute.StatusSet && !e.Status.Open()
+		case e.Kind == dispute.StatusSet:
+			ended = !e.Status.Open()
+		case e.Kind == dispute.PersonAsked:
+			a.PersonAsked = true
+		case e.Kind == dispute.MessageIn && ended:
+			a.AfterEnd = true
+		}
+	}
+	return a
+}
+
+// attentionSpan is how long after its last change an ended case's thread
+// is read for a citizen's new message (the bot takes such messages for 30
+// days after the end).
+const attentionSpan = 31 * 24 * time.Hour
+
+// rowOf is a case as its queue row shows it: its running deadline and what
+// waits for a person. The thread is read for open cases and for cases that
+// ended lately, not for the long tail of old ones.
+func (c *Console) rowOf(ctx context.Context, k dispute.Case, now time.Time) (caseRow, error) {
+	if !k.Status.Open() && now.Sub(k.UpdatedAt) > attentionSpan {
+		return c.row(k, nil), nil
+	}
+	events, err := c.Store.Events(ctx, k.ID)
+	if err != nil {
+		return caseRow{}, err
+	}
+	return c.rowFrom(k, events, now), nil
+}
+
+// rowFrom is the row of a case whose thread is at hand.
+func (c *Console) rowFrom(k dispute.Case, events []dispute.Event, now time.Time) caseRow {
+	r := c.row(k, c.deadlineFrom(k, events, now))
+	r.attention = attentionOf(events)
+	return r
 }
 
 func (c *Console) row(k dispute.Case, d *deadlineView) caseRow {
@@ -127,6 +183,8 @@ func viewEvents(events []dispute.Event) []eventView {
 		switch {
 		case e.Kind == dispute.Note:
 			v.Class = "note"
+		case e.Kind == dispute.PersonAsked:
+			v.Class = "note attention"
 		case e.Kind == dispute.Retyped:
 			v.Class = "status"
 			if old, to, ok := strings.Cut(e.Text, " "); ok {

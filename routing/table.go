@@ -1,11 +1,13 @@
 package routing
 
 import (
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"jiefen/dispute"
 )
@@ -191,6 +193,25 @@ func (t *Table) DutyDesk() (Body, bool) {
 		return Body{}, false
 	}
 	return t.Body(t.dutyDesk)
+}
+
+// Defaults for bodies whose table entry gives none.
+const (
+	DefaultAcceptHours = 24 // working hours
+	DefaultMediateDays = 30 // calendar days, people's mediation's usual limit
+)
+
+// AcceptDue is when body b should have accepted or declined a case referred
+// to it at from, and when to remind it: the body's days, else its working
+// hours on the table's calendar. The deadline watcher and the citizen's
+// "受理" date both come from here, so they cannot disagree.
+func (t *Table) AcceptDue(b Body, from time.Time) (due, remind time.Time) {
+	if b.AcceptWithinDays > 0 {
+		due = t.calendar.AddDays(from, b.AcceptWithinDays)
+		return due, from.Add(due.Sub(from) * 3 / 4)
+	}
+	hours := time.Duration(cmp.Or(b.AcceptWithinHours, DefaultAcceptHours)) * time.Hour
+	return t.calendar.AddWorking(from, hours), t.calendar.AddWorking(from, hours*3/4)
 }
 
 // Calendar is the working calendar the table's deadlines are counted in.

@@ -48,6 +48,9 @@ func (c Change) Notices() []Notice {
 	for _, r := range c.Retype {
 		add(r.CaseID, false)
 	}
+	for _, u := range c.Updates {
+		add(u.CaseID, false)
+	}
 	for _, e := range c.Events {
 		add(e.CaseID, false)
 	}

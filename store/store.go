@@ -118,6 +118,15 @@ type Draft struct {
 	Target     string       `json:"target,omitempty"`  // the case a pending question is about (e.g. withdrawal)
 	Resume     string       `json:"resume,omitempty"`  // the step to go back to after that question
 	Summary    string       `json:"summary,omitempty"` // the one-line summary, when an LLM gave one
+	// Vague counts the messages that told too little to classify; after a
+	// few the story goes on as "other" rather than asking for ever.
+	Vague int `json:"vague,omitempty"`
+	// Human: the citizen asked for a person (人工); the case is made as
+	// soon as the notice is accepted, without the other questions.
+	Human bool `json:"human,omitempty"`
+	// Related is the citizen's recently ended case this new problem came
+	// after: the new case names it, so mediators see the history.
+	Related string `json:"related,omitempty"`
 }
 
 // Change is everything one step of the conversation (or one console action)
@@ -136,6 +145,7 @@ type Change struct {
 	Transfers   []Transfer      // a case goes to another body
 	Video       []VideoSchedule // video mediation scheduled
 	Retype      []Retype        // a mediator corrects a case's type
+	Updates     []CaseUpdate    // what the citizen told after filing; a case active again
 	Events      []dispute.Event // appended; ID is assigned by the store
 	Outbound    []Outbound      // enqueued
 	ReleaseHeld string          // an openid: its held outbound items become pending again
@@ -182,6 +192,18 @@ type Transfer struct {
 type Retype struct {
 	CaseID string
 	Type   dispute.Type
+	At     time.Time
+}
+
+// CaseUpdate fills in what a citizen told after their case was made (an
+// urgent case is made before any question is asked, so its region and phone
+// come later) and marks the case as changed at At, which also brings an
+// ended case a citizen wrote on back to the top of its body's queue. Empty
+// fields keep what is stored.
+type CaseUpdate struct {
+	CaseID string
+	Region string
+	Phone  string
 	At     time.Time
 }
 

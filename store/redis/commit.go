@@ -151,6 +151,10 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 		}
 		args = append(args, r.Delivery, r.CaseID, r.Body, r.URL, r.Payload, store.UnixMS(r.NotBefore), store.UnixMS(r.CreatedAt))
 	}
+	args = append(args, len(c.Updates))
+	for _, u := range c.Updates {
+		args = append(args, u.CaseID, u.Region, u.Phone, store.UnixMS(u.At))
+	}
 	return args, nil
 }
 

@@ -105,6 +105,11 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 			return err
 		}
 	}
+	for _, u := range c.Updates {
+		if err := updateCase(ctx, tx, u); err != nil {
+			return err
+		}
+	}
 	for _, e := range c.Events {
 		if err := insertEvent(ctx, tx, e); err != nil {
 			return err

@@ -25,6 +25,17 @@ func retype(ctx context.Context, tx *tx, r store.Retype) error {
 	return oneCase(res, err, "type", r.CaseID)
 }
 
+// updateCase fills in a case's region and phone where given, and its time
+// of last change; updated_at never goes back.
+func updateCase(ctx context.Context, tx *tx, u store.CaseUpdate) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE cases SET region = coalesce(nullif(?1, ''), region), phone = coalesce(nullif(?2, ''), phone),
+			updated_at = max(updated_at, ?3)
+		WHERE id = ?4`,
+		u.Region, u.Phone, store.UnixMS(u.At), u.CaseID)
+	return oneCase(res, err, "update", u.CaseID)
+}
+
 // scheduleVideo sets a case's video mediation, or cancels it when Start is
 // zero. The link is never part of an error: it may carry a meeting code.
 func scheduleVideo(ctx context.Context, tx *tx, v store.VideoSchedule) error {

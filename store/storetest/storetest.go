@@ -58,6 +58,7 @@ var tests = []struct {
 	{"Events", testEvents},
 	{"MarkUrgent", testMarkUrgent},
 	{"Retype", testRetype},
+	{"CaseUpdate", testCaseUpdate},
 	{"Citizen", testCitizen},
 	{"ReserveSend", testReserveSend},
 	{"ReserveSendConcurrent", testReserveSendConcurrent},

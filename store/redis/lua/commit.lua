@@ -37,6 +37,7 @@ local transfers = list(4)
 local videos = list(4)
 local retypes = list(3) -- case, type, at
 local refs = list(7) -- delivery, case, body, url, payload, NotBefore, created
+local updates = list(4) -- case, region ('' keeps), phone ('' keeps), at
 
 -- Checks, in the order the SQLite store meets them.
 if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
@@ -92,6 +93,9 @@ for _, v in ipairs(videos) do
 end
 for _, r in ipairs(retypes) do
   if not exists(r[1]) then return {'nocase', r[1], 'type'} end
+end
+for _, u in ipairs(updates) do
+  if not exists(u[1]) then return {'nocase', u[1], 'update'} end
 end
 -- A delivery id is what the agency dedups by: never two alike, in this
 -- Change or across the store (T.."rfd").
@@ -184,6 +188,18 @@ for _, r in ipairs(retypes) do
   redis.call('ZREM', T .. 'cx:t:' .. f[1], r[1])
   redis.call('ZADD', T .. 'cx:t:' .. r[2], f[2], r[1])
   redis.call('HSET', k, 'type', r[2], 'updated', r[3])
+end
+-- Region and phone where given; updated never goes back (as in SQLite).
+for _, u in ipairs(updates) do
+  local k = T .. 'case:' .. u[1]
+  local f = redis.call('HMGET', k, 'region', 'created', 'updated')
+  if u[2] ~= '' and u[2] ~= f[1] then
+    redis.call('ZREM', T .. 'cx:r:' .. (f[1] or ''), u[1])
+    redis.call('ZADD', T .. 'cx:r:' .. u[2], f[2], u[1])
+    redis.call('HSET', k, 'region', u[2])
+  end
+  if u[3] ~= '' then redis.call('HSET', k, 'phone', u[3]) end
+  if tonumber(u[4]) > tonumber(f[3] or '0') then redis.call('HSET', k, 'updated', u[4]) end
 end
 for _, e in ipairs(events) do
   local id = redis.call('INCR', KEYS[1])

@@ -1,0 +1,138 @@
+package bot
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"jiefen/dispute"
+	"jiefen/routing"
+	"jiefen/store"
+)
+
+// What a citizen writes once a case exists: it joins that case's thread,
+// open or lately ended, so a person of the body reads it.
+
+// addToCase records a message on an open case. An urgent case was made
+// before any question, so a region or phone number written afterwards is
+// filled in, and the personal-information notice, held back while safety
+// came first, is shown once.
+func (t *turn) addToCase(c dispute.Case, s string) error {
+	t.caseID = c.ID
+	t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s, MediaID: t.in.MediaID})
+	region, phone := t.fillIn(c, s)
+	if region == "" && phone == "" {
+		t.say(joinedThread(c.ID))
+	} else {
+		t.say(detailsRecorded(c.ID, region, phone))
+	}
+	if c.Urgent && t.cit.ConsentAt.IsZero() {
+		shown, err := t.noticeShown(c.ID)
+		if err != nil {
+			return err
+		}
+		if !shown {
+			t.say(txtNoticeAfterUrgent)
+		}
+	}
+	return nil
+}
+
+// fillIn records on the case the region and phone number a message gives,
+// where the case has none: an urgent case is made before they are asked.
+// It returns what it recorded.
+func (t *turn) fillIn(c dispute.Case, s string) (region, phone string) {
+	if c.Region == "" {
+		region = routing.DetectRegion(s)
+	}
+	if c.Phone == "" && c.Urgent {
+		// Only on an urgent case: elsewhere the phone was asked for, and a
+		// number in a later message may well be the other side's.
+		phone = findPhone(s)
+	}
+	if region != "" || phone != "" {
+		t.ch.Updates = append(t.ch.Updates, store.CaseUpdate{CaseID: c.ID, Region: region, Phone: phone, At: t.now})
+	}
+	return region, phone
+}
+
+// noticeShown reports whether the case's thread already told the citizen
+// the personal-information notice.
+func (t *turn) noticeShown(caseID string) (bool, error) {
+	events, err := t.b.Store.Events(t.ctx, caseID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(events, func(e dispute.Event) bool {
+		return e.Kind == dispute.MessageOut && strings.Contains(e.Text, txtNoticeTitle)
+	}), nil
+}
+
+// strayWindow is how long after a case is made a lone "1" is taken for a
+// second tap on the confirmation rather than words for the mediator.
+const strayWindow = 10 * time.Minute
+
+// strayConfirmation answers a repeated confirmation ("1", "确认") sent just
+// after the case was made: it is neither content for the thread nor a
+// rating.
+func (t *turn) strayConfirmation(s string, c dispute.Case) bool {
+	if t.now.Sub(c.CreatedAt) > strayWindow {
+		return false
+	}
+	switch strings.Trim(toHalfWidth(s), " 。.!！") {
+	case "1", "确认", "提交", "确定":
+		t.say(alreadyFiled(c.ID))
+		return true
+	}
+	return false
+}
+
+// endedRecently is how long after its end a case still takes the
+// citizen's words ("钱什么时候能到？"), rather than their starting anew.
+const endedRecently = 30 * 24 * time.Hour
+
+// recentlyEnded returns the citizen's newest case when it has ended within
+// endedRecently (and no case is open, which the caller checked).
+func (t *turn) recentlyEnded() (dispute.Case, bool, error) {
+	all, err := t.cases()
+	if err != nil || len(all) == 0 {
+		return dispute.Case{}, false, err
+	}
+	c := all[0]
+	if c.Status.Open() || !c.Anonymized.IsZero() || t.now.Sub(c.UpdatedAt) > endedRecently {
+		return dispute.Case{}, false, nil
+	}
+	return c, true, nil
+}
+
+// newProblemSure is how sure the classifier must be that a message after
+// a case ended is a different kind of dispute before it starts a new
+// intake instead of joining the ended case.
+const newProblemSure = 0.9
+
+// afterEnd handles words from a citizen whose case ended lately: a clearly
+// new problem starts a new intake linked to the old case; anything else
+// joins the ended case's thread, and its body's queue shows the case as
+// having a new message.
+func (t *turn) afterEnd(c dispute.Case, s string) error {
+	if !isChatter(s) {
+		res, _, err := t.analyze(s)
+		if err != nil {
+			return err
+		}
+		if res.Urgent || (res.Type != dispute.None && res.Type != c.Type && res.Confidence >= newProblemSure) {
+			t.dlg.Draft.Related = c.ID
+			t.dlgChanged = true
+			return t.complaint(s)
+		}
+	}
+	t.caseID = c.ID
+	t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s, MediaID: t.in.MediaID})
+	t.ch.Updates = append(t.ch.Updates, store.CaseUpdate{CaseID: c.ID, At: t.now})
+	name := c.Body
+	if b, ok := t.b.Table.Body(c.Body); ok {
+		name = b.Name
+	}
+	t.say(joinedEnded(c.ID, name))
+	return nil
+}
