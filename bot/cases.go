@@ -354,6 +354,10 @@ func (t *turn) human() error {
 		d.Story = txtPersonAsked
 	}
 	if t.cit.ConsentAt.IsZero() && !d.Urgent {
+		if t.dlg.Step == stepConsent {
+			t.say(txtHumanAfterConsent) // the notice is on the screen already
+			return nil
+		}
 		t.setStep(stepConsent)
 		t.say(txtHumanConsent)
 		return nil

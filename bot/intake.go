@@ -303,7 +303,7 @@ func (t *turn) answerConsent(s string) error {
 		t.say(txtNoConsent)
 		return nil
 	}
-	if t.keepContact(s) {
+	if t.keepContact(s, false) {
 		t.say(txtContactKept + txtAskConsentAgain)
 		return nil
 	}
@@ -312,10 +312,11 @@ func (t *turn) answerConsent(s string) error {
 	return nil
 }
 
-// keepContact takes a phone number or a region out of an answer that is
-// about little else (typed before they were asked for), into the draft and
-// not into the story; it reports whether the answer was only that.
-func (t *turn) keepContact(s string) bool {
+// keepContact takes a phone number or a region out of an answer (typed
+// before they were asked for, or a correction at the confirmation) into
+// the draft, and only what else it says into the story; it reports whether
+// there was one. A region replaces the draft's when correct is set.
+func (t *turn) keepContact(s string, correct bool) bool {
 	d := &t.dlg.Draft
 	phone, region := findPhone(s), routing.DetectRegion(s)
 	if phone == "" && region == "" {
@@ -324,7 +325,7 @@ func (t *turn) keepContact(s string) bool {
 	if phone != "" {
 		d.Phone, d.PhoneAsked = phone, true
 	}
-	if region != "" && d.Region == "" {
+	if region != "" && (d.Region == "" || correct) {
 		d.Region = region
 	}
 	t.dlgChanged = true
@@ -358,7 +359,7 @@ func (t *turn) answerRegion(s string) error {
 		return t.next()
 	}
 	if routing.DetectRegion(s) != "" {
-		t.keepContact(s)
+		t.keepContact(s, false)
 		return t.next()
 	}
 	if len([]rune(s)) >= 8 {
@@ -403,6 +404,13 @@ func (t *turn) answerConfirm(s string) error {
 	case "2", "修改", "改", "不对", "修改类型":
 		t.setStep(stepType)
 		t.say(askType())
+		return nil
+	}
+	if t.keepContact(s, true) {
+		return t.next() // a corrected phone or region: confirm again
+	}
+	if why := phoneProblem(s); why != "" {
+		t.say(why)
 		return nil
 	}
 	if len([]rune(s)) >= 8 {

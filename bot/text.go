@@ -24,11 +24,12 @@ const (
 		"仅提供给处理您案件的调解组织或部门，不作他用；案件结束后按规定期限删除联系方式。"
 	txtNoticeAfterUrgent = txtNotice + "如不希望我们保存，可发送“撤回”。"
 
-	txtAskConsent      = "收到，我们会认真帮您处理。\n\n" + txtNotice + "\n\n请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
-	txtAskConsentAgain = "请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
-	txtContactKept     = "已记下。"
-	txtHumanConsent    = "好的，马上为您联系工作人员。\n\n" + txtNotice + "\n\n请回复“同意”，工作人员会尽快与您联系；回复“不同意”则不保存您的信息。"
-	txtNoConsent       = "好的，您的信息不会被保存。如需帮助，随时再说说您的情况。"
+	txtAskConsent        = "收到，我们会认真帮您处理。\n\n" + txtNotice + "\n\n请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
+	txtAskConsentAgain   = "请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
+	txtContactKept       = "已记下。"
+	txtHumanAfterConsent = "好的，请先回复“同意”，登记后马上为您转人工。"
+	txtHumanConsent      = "好的，马上为您联系工作人员。\n\n" + txtNotice + "\n\n请回复“同意”，工作人员会尽快与您联系；回复“不同意”则不保存您的信息。"
+	txtNoConsent         = "好的，您的信息不会被保存。如需帮助，随时再说说您的情况。"
 
 	txtAskPhone     = "请留一个联系电话，方便调解员联系您（手机或座机均可）。不想留可回复“跳过”。"
 	txtBadPhone     = "这个号码好像不太对，请再发一次手机号（11位）或座机号；不想留可回复“跳过”。"
@@ -101,8 +102,8 @@ func caseCreated(c caseView) string {
 }
 
 func humanCreated(c caseView) string {
-	return fmt.Sprintf("已为您转人工，案件编号：%s\n承办：%s\n工作人员会尽快在这里联系您（预计%s前）。"+
-		"\n您可以先把情况发在这里。", c.ID, c.BodyName, day(c.AcceptBy))
+	return fmt.Sprintf("已为您转人工，案件编号：%s\n承办：%s\n工作人员会在工作时间尽快在这里联系您。"+
+		"\n您可以先把情况发在这里。", c.ID, c.BodyName)
 }
 
 // day names a date the way people say it: "12月9日（周三）".
@@ -123,7 +124,7 @@ func askDetails(n int) string {
 func detailsRecorded(caseID, region, phone string) string {
 	var got []string
 	if region != "" {
-		got = append(got, "所在县区（"+region+"）")
+		got = append(got, "所在的县区（"+region+"）")
 	}
 	if phone != "" {
 		got = append(got, "联系电话")
