@@ -116,11 +116,19 @@ func (c *Console) caseData(r *http.Request, k dispute.Case) (map[string]any, err
 	if err != nil {
 		return nil, err
 	}
+	var items []store.Outbound
+	if k.OpenID != "" { // anonymised: nothing to pair, and "" would list everyone's
+		if items, err = c.Store.Outbounds(ctx, k.OpenID); err != nil {
+			return nil, err
+		}
+	}
+	views := viewEvents(events)
+	markDelivery(views, items, k, cit, now)
 	return map[string]any{
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
-		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": viewEvents(events), "Window": window, "WindowOpen": open,
+		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": views, "Window": window, "WindowOpen": open,
 		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply, "MaxExtension": deadline.MaxExtensionDays,
 	}, nil
 }

@@ -160,6 +160,10 @@ type eventView struct {
 	dispute.Event
 	Who   string
 	Class string
+	// Delivery is what became of an outgoing message (markDelivery); ""
+	// for the passive reply to the citizen's message, and for the rest.
+	Delivery      string
+	DeliveryClass string
 }
 
 func actorName(actor string) string {
