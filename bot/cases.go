@@ -309,7 +309,7 @@ func (t *turn) answerWithdraw(s string) error {
 			_ = t.ask()
 		}
 	}()
-	switch strings.Trim(s, " 。.!！") {
+	switch answer(s) {
 	case "1", "确定", "确定撤回", "是", "撤回":
 		c, err := t.b.Store.Case(t.ctx, id)
 		if err != nil {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"jiefen/dispute"
@@ -60,7 +59,7 @@ func (t *turn) followUpSeen(caseID string) (bool, error) {
 // (resolved → mediating): its body sees it again at once, with the whole
 // thread.
 func (t *turn) followUpAnswer(s string) (bool, error) {
-	word := strings.Trim(s, " 。.!！~，,")
+	word := answer(s)
 	solved := slices.Contains(answersSolved, word)
 	if !solved && !slices.Contains(answersUnsolved, word) {
 		return false, nil

@@ -86,7 +86,7 @@ func (t *turn) text(s string) error {
 
 // command recognises the words that work at any time.
 func (t *turn) command(s string) (bool, error) {
-	word := strings.Trim(s, " 。.!！?？~")
+	word := answer(s)
 	switch word {
 	case "帮助", "help", "使用帮助", "怎么用":
 		t.say(txtHelp)
@@ -234,7 +234,7 @@ func (t *turn) analyze(story string) (routing.Result, string, error) {
 
 // isChatter reports a greeting or thanks: it needs an answer, not a case.
 func isChatter(s string) bool {
-	w := strings.ToLower(strings.Trim(s, " 。.!！?？~，,"))
+	w := answer(s)
 	switch w {
 	case "你好", "您好", "在吗", "在不在", "有人吗", "hello", "hi", "谢谢", "谢谢你", "谢谢您", "感谢", "好的", "嗯", "ok", "哦":
 		return true
@@ -294,8 +294,8 @@ func (t *turn) next() error {
 }
 
 func (t *turn) answerConsent(s string) error {
-	switch strings.Trim(s, " 。.!！") {
-	case "同意", "好", "好的", "可以", "是", "行", "1", "同意。", "嗯":
+	switch answer(s) {
+	case "同意", "好", "好的", "可以", "是", "行", "1", "嗯":
 		t.cit.ConsentAt = t.now
 		return t.next()
 	case "不同意", "不", "不要", "拒绝", "2":
@@ -370,7 +370,7 @@ func (t *turn) answerRegion(s string) error {
 }
 
 func (t *turn) answerPhone(s string) error {
-	switch strings.Trim(s, " 。.!！") {
+	switch answer(s) {
 	case "跳过", "不留", "不想留", "不方便", "没有", "不":
 		t.dlg.Draft.PhoneAsked = true
 		t.dlgChanged = true
@@ -398,7 +398,7 @@ func (t *turn) answerPhone(s string) error {
 }
 
 func (t *turn) answerConfirm(s string) error {
-	switch strings.Trim(s, " 。.!！") {
+	switch answer(s) {
 	case "1", "确认", "对", "是", "提交", "确定", "没问题", "好", "好的":
 		return t.createCase()
 	case "2", "修改", "改", "不对", "修改类型":
@@ -429,6 +429,13 @@ func (t *turn) answerType(s string) error {
 	t.dlg.Draft.Confidence = 1 // chosen by the citizen
 	t.dlgChanged = true
 	return t.next()
+}
+
+// answer is a short reply as it is matched against the words the bot
+// knows: Simplified, half-width digits, lower case, without the
+// punctuation people add ("好的。", "確認！").
+func answer(s string) string {
+	return strings.ToLower(strings.Trim(routing.Simplified(toHalfWidth(s)), " 。.!！?？~，,、"))
 }
 
 // choice reads a numbered answer such as "3" or "3." or "３".

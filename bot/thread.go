@@ -79,7 +79,7 @@ func (t *turn) strayConfirmation(s string, c dispute.Case) bool {
 	if t.now.Sub(c.CreatedAt) > strayWindow {
 		return false
 	}
-	switch strings.Trim(toHalfWidth(s), " 。.!！") {
+	switch answer(s) {
 	case "1", "确认", "提交", "确定":
 		t.say(alreadyFiled(c.ID))
 		return true

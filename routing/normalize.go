@@ -110,3 +110,15 @@ func normalize(text string) string {
 	}
 	return typos.Replace(strings.TrimSuffix(b.String(), string(sep)))
 }
+
+// Simplified turns Traditional characters into Simplified ones and leaves
+// everything else as it is: for reading a citizen's short answers and
+// commands ("進度", "確認") the way the Simplified ones are read.
+func Simplified(text string) string {
+	return strings.Map(func(r rune) rune {
+		if s, ok := tradToSimp[r]; ok {
+			return s
+		}
+		return r
+	}, text)
+}
