@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"jiefen/caselink"
 	"jiefen/referral"
 	"jiefen/retention"
@@ -70,7 +71,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	// One resolver of bodies' webhooks for queueing and sending alike.
 	hooks := &referral.Hooks{Store: st, Table: table}
 	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Hooks: hooks, Now: now, Kick: m.Kick,
-		Links: links, PublicURL: cfg.PublicURL}
+		Links: links, PublicURL: cfg.PublicURL, Log: log}
 	sender := &referral.Sender{Store: st, Hooks: hooks, Now: now, Log: log}
 	b.KickReferrals = sender.Kick
 	srv := &handlers.Server{
@@ -174,13 +175,24 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	stopWork()
 	wg.Wait()
-	if cerr := a.store.Close(); err == nil {
+	if cerr := a.close(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// close ends what outlives requests, in order: the LLM's late answers
+// write to the store, so they are stopped (and awaited) before it closes.
+func (a *app) close() error {
+	if c, ok := a.bot.Classifier.(io.Closer); ok {
+		if err := c.Close(); err != nil {
+			a.log.Warn("closing the classifier", "err", err)
+		}
+	}
+	return a.store.Close()
 }
 
 // purge drops expired dedup keys once an hour.

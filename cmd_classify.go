@@ -10,7 +10,7 @@ import (
 )
 
 // runClassify reads one complaint per line and writes one JSON object per
-// line, in order (shared/interfaces.md).
+// line, in order: the format the README documents.
 func runClassify(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // Config is jiefen's configuration, read from the environment
-// (shared/interfaces.md). Secrets may come from VAR_FILE instead.
+// (the variables the README lists). Secrets may come from VAR_FILE instead.
 type Config struct {
 	Addr        string
 	DataDir     string

@@ -104,7 +104,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 			srv.Close()
 			cancel()
 			wg.Wait()
-			_ = a.store.Close()
+			_ = a.close()
 		})
 	}
 	t.Cleanup(e.stop)

@@ -7,11 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"jiefen/caselink"
-	"jiefen/referral"
+	"log/slog"
 	"strconv"
 	"time"
 
+	"jiefen/caselink"
+	"jiefen/referral"
 	"jiefen/routing"
 	"jiefen/store"
 )
@@ -39,6 +40,7 @@ type Bot struct {
 	PublicURL     string // base of links sent to citizens; "" = the callback's own host
 	Kick          func() // wakes the outbound messenger after a turn queued messages; may be nil
 	KickReferrals func() // wakes the webhook sender after a turn queued a referral; may be nil
+	Log           *slog.Logger // for what happens after a callback was answered (late LLM answers)
 }
 
 // Inbound is one callback from the platform, independent of the library's types.
@@ -57,7 +59,7 @@ type Inbound struct {
 
 // DedupKey identifies the delivery, the same across the platform's retries:
 // FromUserName+MsgId for messages, FromUserName+CreateTime+Event for events
-// (MsgId alone collides across users, shared/notes/wechat.md §1.3).
+// (MsgId alone collides across users).
 func (in Inbound) DedupKey() string {
 	if in.Kind == "event" {
 		return "e:" + in.OpenID + ":" + strconv.FormatInt(in.CreateTime, 10) + ":" + in.Event + ":" + in.EventKey

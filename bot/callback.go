@@ -33,7 +33,7 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return nil
 		}
 		defer func() {
-			// The library does not recover panics in the handler (wechat.md §1.2).
+			// The library does not recover panics in the handler.
 			if p := recover(); p != nil {
 				handleErr = fmt.Errorf("panic in conversation: %v", p)
 				reply = nil
@@ -71,7 +71,7 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if srv.ResponseMsg != nil {
 		// Only with a reply: Send after a nil reply in safe mode would write
-		// an encrypted empty message (wechat.md §1.2).
+		// an encrypted empty message, which the platform shows as an error.
 		if err := srv.Send(); err != nil {
 			c.Log.Error("callback reply", "err", err)
 			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)

@@ -22,6 +22,7 @@ func (b *Bot) correct(openID, story string, late routing.Analysis) {
 	for attempt := 0; attempt < 3; attempt++ {
 		_, d, err := b.Store.Conversation(ctx, openID)
 		if err != nil {
+			b.Log.Warn("late classification not applied", "err", err)
 			return
 		}
 		dr := d.Draft
@@ -45,6 +46,9 @@ func (b *Bot) correct(openID, story string, late routing.Analysis) {
 		d.Draft, d.UpdatedAt = dr, b.Now()
 		err = b.Store.Commit(ctx, store.Change{Dialog: &d})
 		if !errors.Is(err, store.ErrConflict) {
+			if err != nil {
+				b.Log.Warn("late classification not applied", "err", err)
+			}
 			return
 		}
 	}
@@ -54,12 +58,16 @@ func (b *Bot) correct(openID, story string, late routing.Analysis) {
 func (b *Bot) noteSuggestion(ctx context.Context, openID, story string, late routing.Analysis) {
 	cases, err := b.Store.Cases(ctx, store.CaseFilter{OpenID: openID, Limit: 3})
 	if err != nil {
+		b.Log.Warn("late classification not noted", "err", err)
 		return
 	}
 	for _, k := range cases {
 		if strings.HasPrefix(k.Story, story) && k.Type != late.Type && late.Type.Valid() {
-			_ = b.Store.Commit(ctx, store.Change{Events: []dispute.Event{{CaseID: k.ID, At: b.Now(), Kind: dispute.Note,
+			err := b.Store.Commit(ctx, store.Change{Events: []dispute.Event{{CaseID: k.ID, At: b.Now(), Kind: dispute.Note,
 				Actor: "system", Text: "智能分析认为类型可能是：" + late.Type.Name() + "（" + late.Summary + "）"}}})
+			if err != nil {
+				b.Log.Warn("late classification not noted", "err", err)
+			}
 			return
 		}
 	}

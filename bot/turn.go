@@ -125,7 +125,7 @@ func (t *turn) record(caseID string, e dispute.Event) {
 
 // maxPassive is where a passive reply is cut; the rest goes out through the
 // customer-service queue. The platform's limit is undocumented, about 2048
-// bytes (shared/notes/wechat.md §5.2): 600 characters stays well inside it.
+// bytes of XML: 600 characters stays well inside it.
 const maxPassive = 600
 
 // finish completes the Change: citizen, dialog, dedup key, the reply kept

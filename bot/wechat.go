@@ -30,7 +30,7 @@ const DefaultAPI = "https://api.weixin.qq.com"
 
 // Account is the official account as jiefen uses it: the callback server
 // and the platform API calls, wrapped around silenceper/wechat/v2 so the
-// rest of jiefen never sees the library's quirks (shared/notes/wechat.md §7).
+// rest of jiefen never sees the library's quirks.
 type Account struct {
 	AppID, Token, AESKey string
 
@@ -63,7 +63,7 @@ var apiBase atomic.Pointer[string]
 func init() {
 	// Importing any silenceper package must never log message contents:
 	// the root package sets logrus to Debug and the server logs decrypted
-	// XML at Debug (shared/notes/wechat.md §0.2). We never import the root
+	// XML at Debug. We never import the root
 	// package, and pin the level here in case anything else raises it.
 	logrus.SetLevel(logrus.WarnLevel)
 	logrus.SetOutput(io.Discard)
@@ -90,7 +90,7 @@ func NewAccount(c AccountConfig) *Account {
 		AppID: c.AppID, AppSecret: c.Secret, Token: c.Token, EncodingAESKey: c.AESKey,
 		Cache: c.Cache,
 		// stable_token: instances sharing a cache never invalidate each
-		// other's token (shared/notes/wechat.md §4).
+		// other's token: the plain token API invalidates the previous token on every call.
 		UseStableAK: true,
 	})
 	return &Account{
@@ -116,7 +116,7 @@ type APIError struct {
 
 func (e *APIError) Error() string { return fmt.Sprintf("wechat: errcode %d: %s", e.Code, e.Msg) }
 
-// Error codes jiefen acts on (shared/notes/wechat.md §5).
+// Error codes of the platform API that jiefen acts on.
 const (
 	CodeBusy         = -1    // system busy: retry later
 	CodeInvalidToken = 40001 // token not valid (another process refreshed, or revoked)
@@ -137,7 +137,7 @@ const (
 var errcodeRe = regexp.MustCompile(`errcode=(-?\d+)\s*,\s*err(?:or)?msg=(.*)$`)
 
 // secretRe finds credentials in URLs: silenceper's errors embed the full
-// request URI, access_token and secret included (wechat.md §1.4).
+// request URI, access_token and secret included.
 var secretRe = regexp.MustCompile(`(access_token|secret)=[^&\s"]*`)
 
 // apiErr turns a library error into an *APIError when the platform answered
@@ -203,7 +203,7 @@ const maxMedia = 10 << 20
 
 // FetchMedia downloads a temporary media file (a citizen's image or voice).
 // silenceper only builds the URL, with the real host and the token in it,
-// so the download is ours (wechat.md §2).
+// so the download is ours.
 func (a *Account) FetchMedia(ctx context.Context, mediaID string) (contentType string, data []byte, err error) {
 	err = a.withToken(func() error {
 		u, err := a.material.GetMediaURL(mediaID)

@@ -75,7 +75,8 @@ type Citizen struct {
 	Sent          int
 }
 
-// Window limits of the customer-service API (shared/notes/wechat.md §5.2).
+// Window limits of the customer-service API: 5 messages within 48 hours of
+// a citizen's message, 3 within a minute of a follow, scan or menu click.
 const (
 	MessageWindow = 48 * time.Hour
 	MessageQuota  = 5

@@ -1,6 +1,6 @@
 package dispute
 
-// Status is where a case stands in its life (shared/domain.md, "A case's life").
+// Status is where a case stands in its life : received → referred → accepted → mediating → an end.
 type Status string
 
 // Case statuses; the string values are part of the API.

@@ -3,7 +3,7 @@
 // It imports nothing of ours, so routing and store need not know each other.
 package dispute
 
-// Type is a dispute type code. Codes are stable API values (see shared/domain.md);
+// Type is a dispute type code. Codes are stable API values;
 // names are what people see.
 type Type string
 

@@ -10,7 +10,7 @@ import (
 	"jiefen/store"
 )
 
-// caseJSON is a Case in the API (shared/interfaces.md): contact details
+// caseJSON is a Case in the API (the documented contract): contact details
 // masked except to the case's own body.
 type caseJSON struct {
 	dispute.Case

@@ -16,7 +16,8 @@ import (
 	"jiefen/store"
 )
 
-// Delivery rules (shared/interfaces.md, "Webhooks to agencies").
+// Delivery rules agencies rely on: any 2xx is delivery, anything else is
+// retried with backoff for at least 24 hours.
 const (
 	// Timeout bounds one attempt; the lease outlasts it, so a live sender
 	// never sees its referral taken by another instance mid-request.

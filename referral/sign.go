@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 )
 
-// The headers of every webhook request (shared/interfaces.md, "Webhooks to
-// agencies").
+// The headers of every webhook request: part of the outside contract
+// agencies rely on (README, "Webhooks to agencies").
 const (
 	// HeaderDelivery is the referral's delivery id: the same on every
 	// retry, so an agency that sees it twice keeps the first.

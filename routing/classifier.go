@@ -13,7 +13,7 @@ import (
 )
 
 // Result is what a classifier understood of a complaint. The JSON names are
-// those `jiefen classify` prints (shared/interfaces.md).
+// those `jiefen classify` prints (a documented format).
 type Result struct {
 	Type       dispute.Type `json:"type"`       // one of dispute.Types, or dispute.None for greetings/chatter/how-to questions
 	Confidence float64      `json:"confidence"` // 0..1

@@ -9,7 +9,7 @@ import (
 )
 
 // typeHints is the typical content of each dispute type as the LLM is told
-// it (shared/domain.md, in the words citizens use).
+// it, in the words citizens use.
 var typeHints = map[dispute.Type]string{
 	dispute.Traffic:        "撞车、剐蹭、车祸受伤、交通事故赔偿、保险理赔",
 	dispute.Medical:        "治疗造成损害、误诊、手术事故、医院收费、医患纠纷",

@@ -25,7 +25,7 @@ const tokenTimeout = 2 * time.Second
 
 // minTokenTTL replaces a TTL of zero or less. The stable token may come back
 // with expires_in 300, which silenceper turns into a TTL of 0, and
-// go-redis v9 takes 0 as "never expire" (shared/notes/wechat.md §4).
+// go-redis v9 takes 0 as "never expire".
 const minTokenTTL = 30 * time.Second
 
 // Get returns the value as a string, or nil when missing or unreachable:
