@@ -59,8 +59,11 @@ type Store interface {
 	Events(ctx context.Context, caseID string) ([]dispute.Event, error)
 
 	// ClaimOutbound leases up to max due, pending outbound items for lease;
-	// at most one per citizen, the oldest, so a citizen's messages go out in
-	// order. An item whose lease ran out (its sender died) is due again.
+	// at most one per citizen, so a citizen's messages go out in order. An
+	// item that was tried and is still open (in flight, held, waiting out a
+	// retry) holds back all its citizen's other items; otherwise the oldest
+	// due item goes: one not yet due holds back nothing. An item whose
+	// lease ran out (its sender died) is due again.
 	ClaimOutbound(ctx context.Context, now time.Time, lease time.Duration, max int) ([]Outbound, error)
 	// FinishOutbound records what became of a claimed item.
 	FinishOutbound(ctx context.Context, id int64, r OutboundResult) error

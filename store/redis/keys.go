@@ -30,9 +30,11 @@ import (
 //	T+"ob:"+id          hash    an outbound item
 //	T+"obl"             list    every outbound id, oldest first (Outbounds(""))
 //	T+"obl:"+openid     list    a citizen's outbound ids, oldest first
-//	T+"obo:"+openid     list    a citizen's open (pending or held) ids, oldest first
-//	T+"obd"             zset    openid → when the citizen's oldest open item may be
-//	                            claimed (ms); absent when that item is held or none is open
+//	T+"obo:"+openid     list    a citizen's open (pending or held) ids: those already tried
+//	                            first (normally one at most), then the untried, oldest first
+//	                            (lua/due.lua)
+//	T+"obd"             zset    openid → when the citizen's next item may be claimed (ms);
+//	                            absent when a held item blocks the citizen or none is open
 //	T+"rf:"+id          hash    a referral (webhook outbox): dlv (delivery id) case body url
 //	                            payload state att nb lease err at done (delivered at, 0: not)
 //	T+"n:rf"            string  the referral id counter (INCR)

@@ -15,14 +15,20 @@ import (
 //
 // Design: each item is a hash (T+"ob:"+id) holding its state; ids come from
 // one counter, so they follow the order items were queued. Per citizen, a
-// list holds the open (pending or held) ids, oldest first; only its head
-// can be sent, which keeps a citizen's messages in order and lets a held
-// head block what follows. A sorted set holds, for each citizen whose head
-// is pending, when that head may be claimed: the later of its NotBefore and
-// its lease end. ClaimOutbound is one script: take the citizens due at now
-// (most overdue first), bump each head's Attempts and move the citizen's
-// score to the lease end. Every change to an item, its list and the set
-// happens in the same script, in one slot, so they cannot drift apart.
+// list holds the open (pending or held) ids: first the one already tried
+// and still open, if any (in flight, held, or waiting out a retry), then
+// the untried ones, oldest first (lua/due.lua). A tried head is the only
+// item of its citizen that can be sent, which keeps a citizen's messages
+// in order and lets a held head block what follows; otherwise the first
+// untried item that is due is, so an item queued for later (a video
+// reminder) does not hold back what was queued after it. A sorted set
+// holds, for each citizen with an item that may be claimed, when: the
+// later of a tried head's NotBefore and its lease end, or the earliest
+// NotBefore of the untried items. ClaimOutbound is one script: take the
+// citizens due at now (most overdue first), bump each one's candidate's
+// Attempts, move it to the head and the citizen's score to the lease end.
+// Every change to an item, its list and the set happens in the same
+// script, in one slot, so they cannot drift apart.
 //
 // A dead instance's items come back by themselves: its claims are scores
 // at their lease ends, and once now passes a lease end the citizen is due
@@ -33,9 +39,9 @@ import (
 //
 // Why not Streams with consumer groups: XAUTOCLAIM gives the same recovery,
 // but a stream delivers entries in arrival order to whoever reads next. It
-// has no NotBefore (retries at a later time), no "one per citizen, the
-// oldest first", no held items that stop a citizen's queue until released,
-// and no per-item state to list in Outbounds. Each would need the
+// has no NotBefore (retries at a later time), no "one per citizen, in the
+// citizen's order", no held items that stop a citizen's queue until
+// released, and no per-item state to list in Outbounds. Each would need the
 // structures above beside the stream, and two sources of truth to keep in
 // step; the lease score is the whole mechanism.
 
@@ -56,8 +62,8 @@ func itemOf(v any) (store.Outbound, error) {
 
 func itemsOf(res []any) ([]store.Outbound, error) { return decodeAll(res, itemOf) }
 
-// ClaimOutbound leases up to max due items, at most one per citizen, the
-// oldest (lua/claim.lua): one round trip.
+// ClaimOutbound leases up to max due items, at most one per citizen
+// (lua/claim.lua): one script, so one round trip, and atomic.
 func (s *Store) ClaimOutbound(ctx context.Context, now time.Time, lease time.Duration, max int) ([]store.Outbound, error) {
 	if max <= 0 {
 		return nil, nil

@@ -159,7 +159,7 @@ func schema1(ctx context.Context, tx *sql.Tx) error {
 			created_at  INTEGER NOT NULL
 		)`,
 		`CREATE INDEX outbound_openid ON outbound (openid, id)`,
-		// ClaimOutbound looks for each citizen's oldest unfinished item;
+		// ClaimOutbound chooses among each citizen's unfinished items;
 		// this keeps that lookup to the unfinished items however many
 		// sent ones accumulate.
 		`CREATE INDEX outbound_open ON outbound (openid, id) WHERE state IN ('pending', 'held')`,

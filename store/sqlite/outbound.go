@@ -43,11 +43,28 @@ func releaseHeld(ctx context.Context, tx *tx, openID string) error {
 	return nil
 }
 
-// ClaimOutbound is one UPDATE … RETURNING, so choosing the items and
-// leasing them is a single transaction and two workers cannot take the
-// same item. For each citizen only the oldest unfinished (pending or held)
-// item is a candidate: if that one is held, leased or not yet due, the
-// citizen's later items wait behind it, which keeps their order.
+// ClaimOutbound is one UPDATE … RETURNING: choosing the items and leasing
+// them is a single statement, hence a single write transaction, so two
+// workers (or instances sharing the file) cannot take the same item, nor
+// two items of one citizen.
+//
+// Each citizen has at most one candidate:
+//   - an open item that has been tried (Attempts > 0, or held), if any:
+//     in flight, held until the citizen writes, or waiting out a retry's
+//     backoff. It holds back all the citizen's other items, so only one is
+//     ever in flight and what was due first goes out first. A retry is not
+//     due during its backoff, yet it still blocks: it was due, and tried,
+//     before the items behind it, and letting them overtake it over a
+//     passing fault would scramble the conversation (a rating request
+//     before the result it asks about). Backoff is capped (bot/messenger.go),
+//     and a fault that lasts is usually the account's, blocking all sends
+//     anyway.
+//   - otherwise the oldest (lowest id) untried item that is due. An item
+//     queued for later (a video reminder, NotBefore a day ahead) is skipped
+//     until then instead of holding back the mediator's replies, notices
+//     and the rating request queued after it.
+//
+// The candidate is claimed when it is pending, due and not leased.
 func (s *Store) ClaimOutbound(ctx context.Context, now time.Time, lease time.Duration, max int) ([]store.Outbound, error) {
 	if max <= 0 {
 		return nil, nil
@@ -56,7 +73,11 @@ func (s *Store) ClaimOutbound(ctx context.Context, now time.Time, lease time.Dur
 		UPDATE outbound SET attempts = attempts + 1, lease_until = ?1
 		WHERE id IN (
 			SELECT id FROM outbound
-			WHERE id IN (SELECT min(id) FROM outbound WHERE state IN ('pending', 'held') GROUP BY openid)
+			WHERE id IN (
+				SELECT coalesce(
+					min(CASE WHEN attempts > 0 OR state = 'held' THEN id END),
+					min(CASE WHEN not_before <= ?2 THEN id END))
+				FROM outbound WHERE state IN ('pending', 'held') GROUP BY openid)
 				AND state = 'pending' AND not_before <= ?2 AND lease_until <= ?2
 			ORDER BY id LIMIT ?3)
 		RETURNING `+outboundColumns,

@@ -106,14 +106,78 @@ func testClaimOnePerCitizen(t *testing.T, e *env) {
 	e.enqueue(store.Outbound{OpenID: "o1", Text: "a1"}, store.Outbound{OpenID: "o2", Text: "b1"},
 		store.Outbound{OpenID: "o1", Text: "a2"}, store.Outbound{OpenID: "o3", Text: "c1", NotBefore: at(time.Hour)},
 		store.Outbound{OpenID: "o3", Text: "c2"})
-	// c1 is not due, and c2 waits behind it.
-	got := e.expectClaim(at(0), "a1", "b1")
+	// c1 is not due, so it does not hold back c2, which is.
+	got := e.expectClaim(at(0), "a1", "b1", "c2")
 	e.expectClaim(at(time.Second)) // a1 is leased: a2 waits
-	if len(got) == 2 {
+	if len(got) == 3 {
 		e.finish(got[0], store.OutboundResult{State: store.OutSent, Via: "custom"})
 	}
 	e.expectClaim(at(2*time.Second), "a2")
-	e.expectClaim(at(time.Hour), "a2", "b1", "c1") // the leases of a2 and b1 ran out
+	// The leases of a2, b1 and c2 ran out. c1 is due too, but c2 was
+	// tried first and is still open: it goes again before c1.
+	e.expectClaim(at(time.Hour), "a2", "b1", "c2")
+}
+
+// An item queued for later (a video reminder, due 30 minutes before the
+// video) must not hold back what is queued after it and due now: the
+// mediator's replies, status notices, the rating request. Among due
+// items the queue's order holds, and an item that was tried and is still
+// open (in flight, held until the citizen writes, waiting out a retry)
+// holds back all its citizen's other items.
+func testClaimNotYetDue(t *testing.T, e *env) {
+	reminder := store.Outbound{OpenID: "o1", Kind: store.OutVideoReminder, Text: "reminder", NotBefore: at(time.Hour)}
+	e.enqueue(reminder, store.Outbound{OpenID: "o1", Text: "reply 1"}, store.Outbound{OpenID: "o1", Text: "reply 2"},
+		store.Outbound{OpenID: "o1", Text: "half an hour", NotBefore: at(30 * time.Minute)})
+	sent := store.OutboundResult{State: store.OutSent, Via: "custom"}
+	step := func(now time.Time, want ...string) {
+		t.Helper()
+		for _, o := range e.expectClaim(now, want...) {
+			e.finish(o, sent)
+		}
+	}
+	got := e.expectClaim(at(0), "reply 1")
+	e.expectClaim(at(time.Second)) // reply 1 is in flight: reply 2 waits
+	for _, o := range got {
+		e.finish(o, sent)
+	}
+	step(at(time.Second), "reply 2")
+	step(at(2 * time.Second))
+	step(at(30*time.Minute), "half an hour")
+	step(at(time.Hour - time.Millisecond))
+	step(at(time.Hour), "reminder")
+	step(at(2 * time.Hour))
+
+	// A held item still holds back the citizen's later items, and the
+	// reminder too once due: the held item was due, and tried, first.
+	reminder.OpenID = "o2"
+	e.enqueue(reminder, store.Outbound{OpenID: "o2", Text: "held"},
+		store.Outbound{OpenID: "o2", Text: "after"})
+	got = e.expectClaim(at(0), "held")
+	for _, o := range got {
+		e.finish(o, store.OutboundResult{State: store.OutHeld, Err: "outside window"})
+	}
+	e.expectClaim(at(2 * time.Hour))
+	e.commit(store.Change{ReleaseHeld: "o2"})
+	step(at(2*time.Hour), "held")
+	step(at(2*time.Hour), "reminder") // both due now: queue order
+	step(at(2*time.Hour), "after")
+	step(at(3 * time.Hour))
+}
+
+// A retry waiting out its backoff is not yet due, but it holds back the
+// citizen's later items all the same: it was due, and tried, before them,
+// and letting them overtake would scramble the conversation (a rating
+// request before the result it asks about) over a passing fault.
+func testClaimRetryKeepsOrder(t *testing.T, e *env) {
+	e.enqueue(store.Outbound{OpenID: "o1", Text: "a"}, store.Outbound{OpenID: "o1", Text: "b"})
+	for _, o := range e.expectClaim(at(0), "a") {
+		e.finish(o, store.OutboundResult{State: store.OutPending, NotBefore: at(10 * time.Second), Err: "errcode -1"})
+	}
+	e.expectClaim(at(5 * time.Second))
+	for _, o := range e.expectClaim(at(10*time.Second), "a") {
+		e.finish(o, store.OutboundResult{State: store.OutSent})
+	}
+	e.expectClaim(at(10*time.Second), "b")
 }
 
 func testClaimLease(t *testing.T, e *env) {
@@ -129,6 +193,24 @@ func testClaimLease(t *testing.T, e *env) {
 	if o := e.outbound("o1", 0); o.Attempts != 2 || o.State != store.OutPending {
 		t.Errorf("listed item %+v, want Attempts 2, pending", o)
 	}
+}
+
+// A sender whose lease ran out finishes late, after another took the item
+// again and sent it: a retry makes the item open again, and as a tried
+// item it holds back its citizen's others as before, whatever was queued
+// for later ahead of it.
+func testFinishAfterLeaseRanOut(t *testing.T, e *env) {
+	e.enqueue(store.Outbound{OpenID: "o1", Text: "later", NotBefore: at(time.Hour)},
+		store.Outbound{OpenID: "o1", Text: "a"}, store.Outbound{OpenID: "o1", Text: "b"})
+	slow := e.expectClaim(at(0), "a")
+	fast := e.expectClaim(at(31*time.Second), "a")
+	if len(slow) != 1 || len(fast) != 1 {
+		t.FailNow()
+	}
+	e.finish(fast[0], store.OutboundResult{State: store.OutSent})
+	e.finish(slow[0], store.OutboundResult{State: store.OutPending, NotBefore: at(40 * time.Second), Err: "timeout"})
+	e.expectClaim(at(35 * time.Second))
+	e.expectClaim(at(40*time.Second), "a")
 }
 
 func testClaimMax(t *testing.T, e *env) {

@@ -70,6 +70,21 @@ func testReferralClaimDue(t *testing.T, e *env) {
 	e.expectReferrals(at(time.Hour), "later")
 }
 
+// Referrals are independent of one another: one not yet due, queued
+// first, holds back nothing queued after it for the same case and body,
+// even while the later ones are in flight, held back by a retry, or done.
+func testReferralNotYetDueDoesNotBlock(t *testing.T, e *env) {
+	later := mkReferral("later", "", "b", at(0))
+	later.NotBefore = at(time.Hour)
+	e.queueReferrals(later, mkReferral("now 1", "", "b", at(0)), mkReferral("now 2", "", "b", at(0)))
+	got := e.expectReferrals(at(0), "now 1", "now 2")
+	if len(got) == 2 {
+		e.finishReferral(got[0].ID, store.RefPending, at(2*time.Hour), "HTTP 503", at(time.Second))
+		e.finishReferral(got[1].ID, store.RefDelivered, time.Time{}, "", at(time.Second))
+	}
+	e.expectReferrals(at(time.Hour), "later")
+}
+
 // A claimed referral is not claimed again while its lease lasts; when the
 // lease runs out (its sender died) it is, with one more attempt.
 func testReferralClaimLease(t *testing.T, e *env) {

@@ -214,6 +214,10 @@ if release ~= '' then
   end
   due(T, release)
 end
+-- New items are untried and the newest: each goes at the end of its
+-- citizen's open list, which keeps the order due.lua describes. The due
+-- set is brought up to date once per citizen, after all of them.
+local queued = {}
 for _, o in ipairs(outs) do
   local id = redis.call('INCR', T .. 'n:ob')
   redis.call('HSET', T .. 'ob:' .. id, 'openid', o[1], 'case', o[2], 'kind', o[3], 'text', o[4],
@@ -221,8 +225,9 @@ for _, o in ipairs(outs) do
   redis.call('RPUSH', T .. 'obl', id)
   redis.call('RPUSH', T .. 'obl:' .. o[1], id)
   redis.call('RPUSH', T .. 'obo:' .. o[1], id)
-  due(T, o[1])
+  queued[o[1]] = true
 end
+for openid in pairs(queued) do due(T, openid) end
 for _, r in ipairs(refs) do
   local id = redis.call('INCR', T .. 'n:rf')
   redis.call('HSET', T .. 'rf:' .. id, 'dlv', r[1], 'case', r[2], 'body', r[3], 'url', r[4], 'payload', r[5],

@@ -1,7 +1,8 @@
 -- FinishOutbound. KEYS[1] is the item; ARGV: T, id, state, NotBefore ms
 -- ('' keeps it), error ('' keeps it), via ('' keeps it). Ends the lease,
 -- so a retry is due at its NotBefore, and keeps the citizen's open list
--- (pending and held items, oldest first) in step with the new state.
+-- (pending and held items, in the order due.lua describes) in step with
+-- the new state.
 local T, id, state = ARGV[1], ARGV[2], ARGV[3]
 local k = KEYS[1]
 local f = redis.call('HMGET', k, 'openid', 'state')
@@ -15,14 +16,18 @@ if ARGV[6] ~= '' then redis.call('HSET', k, 'via', ARGV[6]) end
 local open = T .. 'obo:' .. openid
 local isOpen = state == 'pending' or state == 'held'
 local wasOpen = was == 'pending' or was == 'held'
+-- A claimed item is its citizen's head (claim.lua), and a retried or held
+-- one stays there, holding back the rest (due.lua has the order).
 if wasOpen and not isOpen then
   redis.call('LREM', open, 1, id)
 elseif isOpen and not wasOpen then
-  -- A finished item made open again goes back to its place by id, so
-  -- the citizen's order still holds.
+  -- A finished item made open again (its lease had run out and another
+  -- worker finished it first) was tried: it goes back among the tried
+  -- items at the head, by id, so the citizen's order still holds.
   local placed = false
-  for _, x in ipairs(redis.call('LRANGE', open, 0, -1)) do
-    if tonumber(x) > tonumber(id) then
+  for _, x in ipairs(redis.call('LRANGE', open, 0, obscan - 1)) do
+    local f = redis.call('HMGET', T .. 'ob:' .. x, 'state', 'att')
+    if not obtried(f) or tonumber(x) > tonumber(id) then
       redis.call('LINSERT', open, 'BEFORE', x, id)
       placed = true
       break
