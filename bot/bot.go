@@ -37,9 +37,9 @@ type Bot struct {
 	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
 	Now           func() time.Time
 	Links         caselink.Signer
-	PublicURL     string // base of links sent to citizens; "" = the callback's own host
-	Kick          func() // wakes the outbound messenger after a turn queued messages; may be nil
-	KickReferrals func() // wakes the webhook sender after a turn queued a referral; may be nil
+	PublicURL     string       // base of links sent to citizens; "" = the callback's own host
+	Kick          func()       // wakes the outbound messenger after a turn queued messages; may be nil
+	KickReferrals func()       // wakes the webhook sender after a turn queued a referral; may be nil
 	Log           *slog.Logger // for what happens after a callback was answered (late LLM answers)
 }
 
