@@ -149,6 +149,10 @@ type Change struct {
 	Video       []VideoSchedule // video mediation scheduled
 	Retype      []Retype        // a mediator corrects a case's type
 	Updates     []CaseUpdate    // what the citizen told after filing; a case active again
+	// Audit is the entries that account for this Change (who did what),
+	// stored in the same transaction: no change without its entry, and no
+	// entry for a change that did not happen.
+	Audit []AuditEntry
 	Events      []dispute.Event // appended; ID is assigned by the store
 	Outbound    []Outbound      // enqueued
 	ReleaseHeld string          // an openid: its held outbound items become pending again

@@ -155,6 +155,14 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 	for _, u := range c.Updates {
 		args = append(args, u.CaseID, u.Region, u.Phone, store.UnixMS(u.At))
 	}
+	args = append(args, len(c.Audit))
+	for _, e := range c.Audit {
+		rec, err := auditJSON(e)
+		if err != nil {
+			return nil, fmt.Errorf("redis: audit: %w", err)
+		}
+		args = append(args, store.UnixMS(e.At), rec, e.User, e.CaseID, e.Action)
+	}
 	return args, nil
 }
 

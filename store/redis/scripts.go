@@ -58,7 +58,7 @@ var (
 )
 
 var (
-	commitScript      = redis.NewScript(dueLua + commitLua)
+	commitScript      = redis.NewScript(dueLua + auditLua + commitLua)
 	claimScript       = redis.NewScript(dueLua + claimLua)
 	finishScript      = redis.NewScript(dueLua + finishLua)
 	outboundsScript   = redis.NewScript(dueLua + outboundsLua)

@@ -132,6 +132,11 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 			return err
 		}
 	}
+	for _, e := range c.Audit {
+		if _, err := tx.ExecContext(ctx, auditInsert, auditArgs(e)...); err != nil {
+			return fmt.Errorf("sqlite: audit: %w", err)
+		}
+	}
 	return nil
 }
 

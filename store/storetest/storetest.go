@@ -59,6 +59,7 @@ var tests = []struct {
 	{"MarkUrgent", testMarkUrgent},
 	{"Retype", testRetype},
 	{"CaseUpdate", testCaseUpdate},
+	{"AuditInCommit", testAuditInCommit},
 	{"Citizen", testCitizen},
 	{"ReserveSend", testReserveSend},
 	{"ReserveSendConcurrent", testReserveSendConcurrent},

@@ -38,6 +38,7 @@ local videos = list(4)
 local retypes = list(3) -- case, type, at
 local refs = list(7) -- delivery, case, body, url, payload, NotBefore, created
 local updates = list(4) -- case, region ('' keeps), phone ('' keeps), at
+local audits = list(5) -- at, JSON, user, case, action
 
 -- Checks, in the order the SQLite store meets them.
 if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
@@ -239,5 +240,6 @@ for _, r in ipairs(refs) do
   redis.call('ZADD', T .. 'rfx:s:pending', id, id)
   redis.call('ZADD', T .. 'rfq', r[6], id)
 end
+for _, a in ipairs(audits) do audit(T, a[1], a[2], a[3], a[4], a[5]) end
 for _, note in ipairs(notices) do redis.call('PUBLISH', channel, note[1]) end
 return {'ok'}
