@@ -21,7 +21,7 @@ func TestPurgeConsole(t *testing.T) {
 		{IDHash: "ended", User: "王", Expires: now.Add(-time.Minute)},
 		{IDHash: "valid", User: "王", Expires: now.Add(time.Hour)},
 	} {
-		if err := s.PutSession(ctx, se); err != nil {
+		if err := s.PutSession(ctx, se, now); err != nil {
 			t.Fatal(err)
 		}
 	}
