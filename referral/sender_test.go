@@ -211,7 +211,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	if err := e.st.PutBodyWebhook(t.Context(), store.BodyWebhook{Body: "agency", URL: srv.URL + "/referrals", Secret: agencySecret}); err != nil {
 		t.Fatal(err)
 	}
-	r := Build(k, nil, e.hook("agency"), "")
+	r := Build(k, nil, e.hook("agency"), "", e.clock.Now())
 	if err := e.st.Commit(t.Context(), store.Change{NewCases: []dispute.Case{k}, Referrals: []store.Referral{r}}); err != nil {
 		t.Fatal(err)
 	}
