@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 )
 
 // Every kind of broken answer falls back to the local result, without an
@@ -248,7 +249,7 @@ func TestLLMCircuitBreaker(t *testing.T) {
 	srv := newStandIn(t, status(503, `{"error":{"message":"overloaded"}}`))
 	l := newTestLLM(t, srv.URL+"/v1", &stubLocal{res: localWage})
 	var mu sync.Mutex
-	now := time.Unix(1_800_000_000, 0)
+	now := testdate.At("w0 Mon 09:00")
 	l.breaker.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/internal/testdate"
 	"jiefen/store"
 )
 
@@ -70,7 +71,7 @@ func TestMigrateConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	at := time.UnixMilli(1_800_000_000_000).UTC()
+	at := testdate.At("w-1 Fri 09:00").UTC()
 	_, err = s.w.Exec(`INSERT INTO cases (id, status, type, urgent, region, body, rule, summary, story, openid, phone, created_at, updated_at)
 		VALUES ('JF1', 'referred', 'labor', 0, '', '', '', '', '', 'o1', '', ?, ?)`, at.UnixMilli(), at.UnixMilli())
 	if err != nil {
