@@ -12,11 +12,12 @@ import (
 
 	"jiefen/dispute"
 	"jiefen/handlers"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
 
-var china = time.FixedZone("CST", 8*3600)
+var china = testdate.China
 
 // testClock is jiefen's, the platform's and the client's clock at once,
 // moved by the test.
@@ -28,9 +29,10 @@ type testClock struct {
 func (c *testClock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *testClock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 func (c *testClock) set(t time.Time)         { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
-func newTestClock(y int, m time.Month, d, h int) *testClock {
-	return &testClock{now: time.Date(y, m, d, h, 0, 0, 0, china)}
-}
+
+// newTestClock starts a clock at a moment of the tests' base year, written
+// as weeks and weekdays from its base week: "w0 Tue 09:00" (testdate.At).
+func newTestClock(at string) *testClock { return &testClock{now: testdate.At(at)} }
 
 // moving waits on cond while the clock creeps on (a tenth of a second per
 // look): a send the platform refused for a moment is retried after a
@@ -96,7 +98,7 @@ func (e *env) sent(who, want string) int {
 // which "解决了" is thanked. On both stores.
 func TestFollowUpReopensCase(t *testing.T) {
 	onBothStores(t, envOptions{mode: wxsim.Safe, followUp: 24 * time.Hour}, func(t *testing.T, o envOptions) {
-		clock := newTestClock(2026, 12, 1, 9) // a Tuesday morning
+		clock := newTestClock("w0 Tue 09:00") // a Tuesday morning
 		o.now = clock.Now
 		e := newEnv(t, o)
 		e.addUser("liuhe", store.RoleMediator, "lh-labor")
@@ -162,7 +164,7 @@ func TestFollowUpReopensCase(t *testing.T) {
 // told once; after acceptance the mediator extends the mediation deadline
 // with a reason.
 func TestDeadlinesInConsole(t *testing.T) {
-	clock := newTestClock(2026, 11, 27, 15) // a Friday afternoon
+	clock := newTestClock("w-1 Fri 15:00") // a Friday afternoon
 	e := newEnv(t, envOptions{mode: wxsim.Safe, now: clock.Now})
 	e.addUser("lead", store.RoleSupervisor, "lh-labor")
 	e.addUser("liuhe", store.RoleMediator, "lh-labor")
@@ -171,9 +173,9 @@ func TestDeadlinesInConsole(t *testing.T) {
 	const who = "oLateCitizen"
 	id := e.fileCase(who, "在柳河县饭店打工，老板两个月工资没给")
 
-	// 48 working hours (7.5 a day) from Friday 15:00 run to Tuesday
-	// 8 December, 09:00; the reminder came on Friday 4 December at 13:30.
-	clock.set(time.Date(2026, 12, 8, 8, 59, 0, 0, china))
+	// 48 working hours (7.5 a day) from Friday 15:00 run to the Tuesday
+	// after next, 09:00; the reminder came on the Friday before, at 13:30.
+	clock.set(testdate.At("w1 Tue 08:59"))
 	if n := e.tick(); n != 1 { // the reminder only
 		t.Fatalf("before the deadline: %d firings", n)
 	}
@@ -288,7 +290,7 @@ func TestDeadlinesInConsole(t *testing.T) {
 // (the 48-hour window closed, no template) is no question yet: the word
 // that releases it is ordinary chat.
 func TestFollowUpIgnored(t *testing.T) {
-	clock := newTestClock(2026, 12, 1, 9) // a Tuesday morning
+	clock := newTestClock("w0 Tue 09:00") // a Tuesday morning
 	e := newEnv(t, envOptions{mode: wxsim.Safe, now: clock.Now, followUp: 24 * time.Hour})
 	e.addUser("liuhe", store.RoleMediator, "lh-labor")
 	const who = "oFollowUpIgnored"
@@ -318,6 +320,10 @@ func TestFollowUpIgnored(t *testing.T) {
 		t.Fatalf("the ignored follow-up's case became %s", st)
 	}
 	e.settle("liuhe", second)
+	// Delivered while the window is open: queued behind a rating request
+	// that the 72 hours below caught undelivered (held), the question
+	// would never go out.
+	eventually(t, "the second rating request", clock.moving(func() bool { return e.sent(who, "打分") == 2 }))
 	mustContain(t, e.say(who, "5"), "谢谢您的评价")
 
 	// The second case's question waits, held: the citizen's last message

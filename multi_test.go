@@ -165,7 +165,23 @@ func TestKilledInstanceQueueIsDeliveredByTheOther(t *testing.T) {
 		}
 		return true
 	})
-	time.Sleep(500 * time.Millisecond) // room for a duplicate to show
+	// Room for a duplicate to show: once every item is recorded as sent
+	// none can be claimed, so none can go out again, and a send still in
+	// flight (claimed, not yet finished) has been waited for.
+	eventually10(t, "every message recorded as sent", func() bool {
+		for i := 0; i < citizens; i++ {
+			obs, err := c.st.Outbounds(ctx, fmt.Sprintf("oQueue%02d", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range obs {
+				if o.State != store.OutSent {
+					return false
+				}
+			}
+		}
+		return true
+	})
 	for i := 0; i < citizens; i++ {
 		who := fmt.Sprintf("oQueue%02d", i)
 		var got []string

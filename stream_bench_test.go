@@ -38,8 +38,9 @@ func BenchmarkStreamFanout(b *testing.B) {
 	cookie := func(user string, i int) string {
 		value := fmt.Sprintf("bench-session-%s-%d", user, i)
 		h := sha256.Sum256([]byte(value))
+		now := time.Now()
 		err := e.app.store.PutSession(ctx, store.Session{IDHash: hex.EncodeToString(h[:]), User: user, CSRF: "x",
-			Expires: time.Now().Add(time.Hour)})
+			Expires: now.Add(time.Hour)}, now)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -76,7 +76,7 @@ func (t *turn) createCase() error {
 	if hook.URL != "" {
 		// The body's own system gets the referral, signed, from the outbox:
 		// committed with the case, so neither exists without the other.
-		t.ch.Referrals = append(t.ch.Referrals, referral.Build(c, t.ch.Events, hook, t.consoleLink(id)))
+		t.ch.Referrals = append(t.ch.Referrals, referral.Build(c, t.ch.Events, hook, t.consoleLink(id), t.now))
 		t.wakeReferrals = true
 	}
 	due, _ := t.b.Table.AcceptDue(dec.Body, t.now)

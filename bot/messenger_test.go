@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 	"jiefen/store/sqlite"
 	"jiefen/wxsim"
@@ -24,7 +25,7 @@ type clock struct {
 
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-func newClock() *clock               { return &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} }
+func newClock() *clock               { return &clock{t: testdate.At("w-1 Fri 17:00").UTC()} } // a Friday of the base year, 09:00 UTC
 func quiet() *slog.Logger            { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 func must(t *testing.T, err error) {
 	t.Helper()

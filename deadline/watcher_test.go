@@ -136,26 +136,26 @@ func (r *rig) queued(id string) []string {
 func TestWatcherAcceptDeadline(t *testing.T) {
 	backends.Each(t, func(t *testing.T, open func() store.Store) {
 		r := newRig(t, open)
-		id := r.refer("quick", "2026-11-27 15:00")
+		id := r.refer("quick", "w-1 Fri 15:00")
 		w := r.watcher(r.st)
-		for _, when := range []string{"2026-11-27 17:29", "2026-11-28 10:00", "2026-11-29 23:00", "2026-11-30 08:59"} {
+		for _, when := range []string{"w-1 Fri 17:29", "w-1 Sat 10:00", "w-1 Sun 23:00", "w0 Mon 08:59"} {
 			if n := r.tick(w, when); n != 0 {
 				t.Fatalf("%d firings at %s, before any working-hour moment", n, when)
 			}
 		}
-		if n := r.tick(w, "2026-11-30 09:00"); n != 1 {
+		if n := r.tick(w, "w0 Mon 09:00"); n != 1 {
 			t.Fatalf("reminder at 09:00 Monday: %d firings", n)
 		}
-		if rem := r.thread(id, dispute.Reminder); len(rem) != 1 || rem[0].Actor != "system" || !strings.Contains(rem[0].Text, "11-30 10:00") {
+		if rem := r.thread(id, dispute.Reminder); len(rem) != 1 || rem[0].Actor != "system" || !strings.Contains(rem[0].Text, short("w0 Mon 10:00")) {
 			t.Fatalf("reminder events %+v", rem)
 		}
-		if n := r.tick(w, "2026-11-30 09:30") + r.tick(w, "2026-11-30 09:59"); n != 0 {
+		if n := r.tick(w, "w0 Mon 09:30") + r.tick(w, "w0 Mon 09:59"); n != 0 {
 			t.Fatalf("%d more firings before the deadline", n)
 		}
 		if len(r.queued(id)) != 0 {
 			t.Fatal("the citizen was told before the case was late")
 		}
-		if n := r.tick(w, "2026-11-30 10:00"); n != 1 {
+		if n := r.tick(w, "w0 Mon 10:00"); n != 1 {
 			t.Fatalf("escalation at 10:00: %d firings", n)
 		}
 		esc := r.thread(id, dispute.Escalated)
@@ -165,13 +165,13 @@ func TestWatcherAcceptDeadline(t *testing.T) {
 		if q := r.queued(id); len(q) != 1 || !strings.Contains(q[0], id) || !strings.Contains(q[0], "督促") {
 			t.Fatalf("citizen notices %q", q)
 		}
-		if n := r.tick(w, "2026-11-30 11:00"); n != 0 {
+		if n := r.tick(w, "w0 Mon 11:00"); n != 0 {
 			t.Fatalf("%d firings after the escalation", n)
 		}
 
 		r.restart()
 		w = r.watcher(r.st)
-		if n := r.tick(w, "2026-11-30 11:01") + r.tick(w, "2026-12-02 09:00"); n != 0 {
+		if n := r.tick(w, "w0 Mon 11:01") + r.tick(w, "w0 Wed 09:00"); n != 0 {
 			t.Fatalf("%d firings repeated after a restart", n)
 		}
 		if len(r.thread(id, dispute.Reminder)) != 1 || len(r.thread(id, dispute.Escalated)) != 1 || len(r.queued(id)) != 1 {
@@ -191,31 +191,31 @@ func TestWatcherAcceptDeadline(t *testing.T) {
 func TestWatcherCatchesUpAfterDowntime(t *testing.T) {
 	backends.Each(t, func(t *testing.T, open func() store.Store) {
 		r := newRig(t, open)
-		id := r.refer("quick", "2026-11-25 09:00")
-		r.tick(r.watcher(r.st), "2026-11-25 09:01")
+		id := r.refer("quick", "w-1 Wed 09:00")
+		r.tick(r.watcher(r.st), "w-1 Wed 09:01")
 		r.restart()
 		w := r.watcher(r.st)
-		if n := r.tick(w, "2026-11-26 15:00"); n != 1 {
+		if n := r.tick(w, "w-1 Thu 15:00"); n != 1 {
 			t.Fatalf("first tick after downtime: %d firings", n)
 		}
 		if len(r.thread(id, dispute.Escalated)) != 1 || len(r.thread(id, dispute.Reminder)) != 0 {
 			t.Fatal("want the escalation alone")
 		}
 		// Transferred to another body: a new clock, a new deadline.
-		r.commit(store.Change{Transfers: []store.Transfer{{CaseID: id, From: "quick", Body: "plain", Rule: "transfer:x", At: at("2026-11-26 16:00")}},
-			Events: []dispute.Event{status(id, dispute.Referred, "2026-11-26 16:00")}})
-		if n := r.tick(w, "2026-11-26 16:01"); n != 0 {
+		r.commit(store.Change{Transfers: []store.Transfer{{CaseID: id, From: "quick", Body: "plain", Rule: "transfer:x", At: at("w-1 Thu 16:00")}},
+			Events: []dispute.Event{status(id, dispute.Referred, "w-1 Thu 16:00")}})
+		if n := r.tick(w, "w-1 Thu 16:01"); n != 0 {
 			t.Fatalf("%d firings right after the transfer", n)
 		}
 		// 24 working hours from Thursday 16:00 end on Tuesday at 17:30:
 		// reminded on Tuesday at 10:00, escalated on Wednesday morning.
-		if n := r.tick(w, "2026-12-01 10:00"); n != 1 || len(r.thread(id, dispute.Reminder)) != 1 {
+		if n := r.tick(w, "w0 Tue 10:00"); n != 1 || len(r.thread(id, dispute.Reminder)) != 1 {
 			t.Fatalf("the new deadline's reminder: %d firings", n)
 		}
-		if n := r.tick(w, "2026-12-01 17:30"); n != 0 {
+		if n := r.tick(w, "w0 Tue 17:30"); n != 0 {
 			t.Fatalf("%d firings after office hours", n)
 		}
-		if n := r.tick(w, "2026-12-02 08:30"); n != 1 || len(r.thread(id, dispute.Escalated)) != 2 || len(r.queued(id)) != 2 {
+		if n := r.tick(w, "w0 Wed 08:30"); n != 1 || len(r.thread(id, dispute.Escalated)) != 2 || len(r.queued(id)) != 2 {
 			t.Fatalf("the new deadline's escalation: %d firings", n)
 		}
 	})
@@ -227,11 +227,11 @@ func TestWatchersRacing(t *testing.T) {
 		r := newRig(t, open)
 		var ids []string
 		for range 5 {
-			ids = append(ids, r.refer("quick", "2026-11-25 09:00"))
+			ids = append(ids, r.refer("quick", "w-1 Wed 09:00"))
 		}
 		other := open()
 		watchers := []*Watcher{r.watcher(r.st), r.watcher(other), r.watcher(r.st), r.watcher(other)}
-		r.clock.set("2026-11-26 15:00")
+		r.clock.set("w-1 Thu 15:00")
 		var wg sync.WaitGroup
 		fired := make([]int, len(watchers))
 		for i, w := range watchers {
@@ -262,33 +262,33 @@ func TestWatchersRacing(t *testing.T) {
 func TestWatcherMediationAndExtension(t *testing.T) {
 	backends.Each(t, func(t *testing.T, open func() store.Store) {
 		r := newRig(t, open)
-		id := r.refer("quick", "2026-11-30 08:30")
-		r.move(id, dispute.Referred, dispute.Accepted, "2026-11-30 09:00")
+		id := r.refer("quick", "w0 Mon 08:30")
+		r.move(id, dispute.Referred, dispute.Accepted, "w0 Mon 09:00")
 		w := r.watcher(r.st)
-		if n := r.tick(w, "2026-12-08 08:29"); n != 0 {
+		if n := r.tick(w, "w1 Tue 08:29"); n != 0 {
 			t.Fatalf("%d firings before the reminder", n)
 		}
-		if n := r.tick(w, "2026-12-08 08:30"); n != 1 || len(r.thread(id, dispute.Reminder)) != 1 {
+		if n := r.tick(w, "w1 Tue 08:30"); n != 1 || len(r.thread(id, dispute.Reminder)) != 1 {
 			t.Fatalf("reminder: %d firings", n)
 		}
-		r.commit(store.Change{Events: []dispute.Event{{CaseID: id, At: at("2026-12-09 10:00"), Kind: dispute.Extended,
+		r.commit(store.Change{Events: []dispute.Event{{CaseID: id, At: at("w1 Wed 10:00"), Kind: dispute.Extended,
 			Actor: "user:mediator", Text: ExtensionText(4, "双方同意，等待伤情鉴定")}}})
-		if n := r.tick(w, "2026-12-10 09:00"); n != 0 {
+		if n := r.tick(w, "w1 Thu 09:00"); n != 0 {
 			t.Fatalf("%d firings at the old deadline", n)
 		}
-		if n := r.tick(w, "2026-12-11 08:30"); n != 1 || len(r.thread(id, dispute.Reminder)) != 2 {
+		if n := r.tick(w, "w1 Fri 08:30"); n != 1 || len(r.thread(id, dispute.Reminder)) != 2 {
 			t.Fatalf("reminder of the extended deadline: %d firings", n)
 		}
 		r.restart()
 		w = r.watcher(r.st)
-		if n := r.tick(w, "2026-12-14 09:00"); n != 1 {
+		if n := r.tick(w, "w2 Mon 09:00"); n != 1 {
 			t.Fatalf("escalation of the extended deadline: %d firings", n)
 		}
-		if esc := r.thread(id, dispute.Escalated); len(esc) != 1 || !strings.Contains(esc[0].Text, "调解期限（12-14 09:00）") {
+		if esc := r.thread(id, dispute.Escalated); len(esc) != 1 || !strings.Contains(esc[0].Text, "调解期限（"+short("w2 Mon 09:00")+"）") {
 			t.Fatalf("escalations %+v", esc)
 		}
-		r.move(id, dispute.Accepted, dispute.Unresolved, "2026-12-14 10:00")
-		if n := r.tick(w, "2026-12-30 10:00"); n != 0 {
+		r.move(id, dispute.Accepted, dispute.Unresolved, "w2 Mon 10:00")
+		if n := r.tick(w, "w4 Wed 10:00"); n != 0 {
 			t.Fatalf("%d firings on an ended case", n)
 		}
 	})
@@ -299,14 +299,14 @@ func TestWatcherMediationAndExtension(t *testing.T) {
 func TestWatcherFollowUp(t *testing.T) {
 	backends.Each(t, func(t *testing.T, open func() store.Store) {
 		r := newRig(t, open)
-		id := r.refer("quick", "2026-11-27 08:30")
-		r.move(id, dispute.Referred, dispute.Accepted, "2026-11-27 09:00")
-		r.move(id, dispute.Accepted, dispute.Resolved, "2026-11-27 16:00") // Friday: +72h is Monday 16:00
+		id := r.refer("quick", "w-1 Fri 08:30")
+		r.move(id, dispute.Referred, dispute.Accepted, "w-1 Fri 09:00")
+		r.move(id, dispute.Accepted, dispute.Resolved, "w-1 Fri 16:00") // Friday: +72h is Monday 16:00
 		w := r.watcher(r.st)
-		if n := r.tick(w, "2026-11-30 15:59"); n != 0 {
+		if n := r.tick(w, "w0 Mon 15:59"); n != 0 {
 			t.Fatalf("%d firings before the follow-up is due", n)
 		}
-		if n := r.tick(w, "2026-11-30 16:00"); n != 1 {
+		if n := r.tick(w, "w0 Mon 16:00"); n != 1 {
 			t.Fatalf("follow-up: %d firings", n)
 		}
 		fu := r.thread(id, dispute.FollowUp)
@@ -315,25 +315,25 @@ func TestWatcherFollowUp(t *testing.T) {
 		}
 		r.restart()
 		w = r.watcher(r.st)
-		if n := r.tick(w, "2026-12-01 10:00"); n != 0 {
+		if n := r.tick(w, "w0 Tue 10:00"); n != 0 {
 			t.Fatalf("the follow-up repeated: %d", n)
 		}
 		// Reopened ("没有") and resolved again on Saturday evening: asked
 		// again 72 hours later, Tuesday 20:00, so on Wednesday morning.
-		r.move(id, dispute.Resolved, dispute.Mediating, "2026-12-01 11:00")
-		r.move(id, dispute.Mediating, dispute.Resolved, "2026-12-05 20:00")
-		if n := r.tick(w, "2026-12-08 20:00") + r.tick(w, "2026-12-09 08:29"); n != 0 {
+		r.move(id, dispute.Resolved, dispute.Mediating, "w0 Tue 11:00")
+		r.move(id, dispute.Mediating, dispute.Resolved, "w0 Sat 20:00")
+		if n := r.tick(w, "w1 Tue 20:00") + r.tick(w, "w1 Wed 08:29"); n != 0 {
 			t.Fatalf("%d firings outside working time", n)
 		}
-		if n := r.tick(w, "2026-12-09 08:30"); n != 1 || len(r.queued(id)) != 2 {
+		if n := r.tick(w, "w1 Wed 08:30"); n != 1 || len(r.queued(id)) != 2 {
 			t.Fatalf("second follow-up: %d firings", n)
 		}
 		// A resolution more than a week past its follow-up time (the
 		// feature turned on late): no question out of the blue.
-		old := r.refer("quick", "2026-11-02 09:00")
-		r.move(old, dispute.Referred, dispute.Accepted, "2026-11-02 10:00")
-		r.move(old, dispute.Accepted, dispute.Resolved, "2026-11-03 10:00")
-		if n := r.tick(w, "2026-12-09 09:00"); n != 0 || len(r.queued(old)) != 0 {
+		old := r.refer("quick", "w-4 Mon 09:00")
+		r.move(old, dispute.Referred, dispute.Accepted, "w-4 Mon 10:00")
+		r.move(old, dispute.Accepted, dispute.Resolved, "w-4 Tue 10:00")
+		if n := r.tick(w, "w1 Wed 09:00"); n != 0 || len(r.queued(old)) != 0 {
 			t.Fatalf("a stale follow-up went out: %d", n)
 		}
 	})
@@ -346,13 +346,13 @@ func TestWatcherFollowUp(t *testing.T) {
 func TestWatcherTableChangeFiresNothingAgain(t *testing.T) {
 	backends.Each(t, func(t *testing.T, open func() store.Store) {
 		r := newRig(t, open)
-		id := r.refer("quick", "2026-11-27 15:00")
-		if n := r.tick(r.watcher(r.st), "2026-11-30 10:00"); n != 1 {
+		id := r.refer("quick", "w-1 Fri 15:00")
+		if n := r.tick(r.watcher(r.st), "w0 Mon 10:00"); n != 1 {
 			t.Fatalf("the escalation: %d firings", n)
 		}
 		r.table = tableWith(t, 5) // due an hour later now: Monday 11:00
 		w := r.watcher(r.st)
-		if n := r.tick(w, "2026-11-30 11:00"); n != 0 {
+		if n := r.tick(w, "w0 Mon 11:00"); n != 0 {
 			t.Fatalf("after the table changed: %d more firings", n)
 		}
 		if got := len(r.thread(id, dispute.Escalated)); got != 1 {

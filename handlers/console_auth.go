@@ -147,12 +147,16 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	id := randomID()
 	s := store.Session{IDHash: hashSecret(id), User: u.Name, CSRF: randomID(), Expires: now.Add(sessionTTL)}
-	if err := c.Store.PutSession(ctx, s); err != nil {
+	if err := c.Store.PutSession(ctx, s, now); err != nil {
 		c.fail(w, r, err)
 		return
 	}
+	// Max-Age, not Expires: the browser counts the lifetime on its own
+	// clock, so a server clock that is off (or a test's fake one) cannot
+	// make the cookie die at once or outlive the session. The session's
+	// own expiry, checked at every request, is what ends it on time.
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
-		Secure: secure(r), SameSite: http.SameSiteLaxMode, Expires: s.Expires})
+		Secure: secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(sessionTTL / time.Second)})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/console/login", MaxAge: -1})
 	c.recordLogin(r, u, store.AuditLogin)
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)

@@ -69,7 +69,7 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 		}
 		moved := k
 		moved.Body = body
-		ch.Referrals = []store.Referral{referral.Build(moved, events, hook, c.consoleURL(k.ID))}
+		ch.Referrals = []store.Referral{referral.Build(moved, events, hook, c.consoleURL(k.ID), now)}
 	}
 	if k.Status != dispute.Referred {
 		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Referred, At: now, From: k.Status}}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/store/sqlite"
@@ -22,7 +23,9 @@ const (
 	story        = "我在柳河县的工厂干活，老板拖欠工资三个月"
 )
 
-var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+// t0 is where the fake clock starts: a Friday, 09:00 UTC, of the tests'
+// base year (testdate).
+var t0 = testdate.At("w-1 Fri 17:00").UTC()
 
 // clock is a fake clock the tests move by hand: no sleeping for backoffs.
 type clock struct {
@@ -137,8 +140,7 @@ func (e *env) refer(body string) store.Referral {
 		{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "bot", Text: "已收到"},
 		{CaseID: k.ID, At: now.Add(time.Minute), Kind: dispute.MessageIn, Actor: "citizen", MediaID: "img-1"},
 	}
-	r := Build(k, events, e.hook(body), "https://jiefen.example/console/cases/"+k.ID)
-	r.CreatedAt = now
+	r := Build(k, events, e.hook(body), "https://jiefen.example/console/cases/"+k.ID, now)
 	if err := e.st.Commit(e.t.Context(), store.Change{NewCases: []dispute.Case{k}, Events: events, Referrals: []store.Referral{r}}); err != nil {
 		e.t.Fatal(err)
 	}

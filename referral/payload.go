@@ -52,11 +52,12 @@ type CitizenText struct {
 // URL is kept in the referral as a record of where it was meant to go; the
 // sender uses the body's webhook as it is at each attempt. events is the
 // case's thread (the citizen's messages are taken from it); caseURL is the
-// case's console page. CreatedAt and the payload's sent_at are now on the
-// wall clock; a caller on another clock may set CreatedAt, from which the
-// 24 hours of retries are counted.
-func Build(k dispute.Case, events []dispute.Event, hook Hook, caseURL string) store.Referral {
-	now := time.Now().UTC()
+// case's console page. CreatedAt and the payload's sent_at are now, the
+// caller's: the sender counts the 24 hours of retries from CreatedAt on its
+// own clock, the same one, so a wall-clock time here would set a fake (or
+// merely wrong) clock against the real one and give up at once or never.
+func Build(k dispute.Case, events []dispute.Event, hook Hook, caseURL string, now time.Time) store.Referral {
+	now = now.UTC()
 	delivery := newDelivery()
 	p := Payload{
 		Delivery: delivery,

@@ -40,7 +40,7 @@ func TestBuild(t *testing.T) {
 		t.Fatalf("payload %s: %v", r.Payload, err)
 	}
 	want := PayloadCase{ID: "JF20261127-0001", Status: dispute.Referred, Type: dispute.Labor, TypeName: "劳动争议",
-		Region: "柳河县", Summary: "拖欠工资三个月", CreatedAt: "2026-11-27T09:00:00Z"}
+		Region: "柳河县", Summary: "拖欠工资三个月", CreatedAt: t0.Format(time.RFC3339)}
 	if p.Case != want {
 		t.Errorf("case %+v, want %+v", p.Case, want)
 	}
@@ -48,7 +48,7 @@ func TestBuild(t *testing.T) {
 		p.Link != "https://jiefen.example/console/cases/JF20261127-0001" || p.SentAt == "" {
 		t.Errorf("payload %s", r.Payload)
 	}
-	wantEvents := []CitizenText{{At: "2026-11-27T09:00:00Z", Text: story}, {At: "2026-11-27T09:01:00Z", MediaID: "img-1"}}
+	wantEvents := []CitizenText{{At: t0.Format(time.RFC3339), Text: story}, {At: t0.Add(time.Minute).Format(time.RFC3339), MediaID: "img-1"}}
 	if len(p.Events) != 2 || p.Events[0] != wantEvents[0] || p.Events[1] != wantEvents[1] {
 		t.Errorf("events %+v, want the citizen's two messages %+v", p.Events, wantEvents)
 	}
@@ -58,7 +58,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	k := dispute.Case{ID: "JF20261127-0009", Body: "agency", Phone: phone, Story: story, CreatedAt: t0}
-	r2 := Build(k, nil, e.hook("nosecret"), "")
+	r2 := Build(k, nil, e.hook("nosecret"), "", e.clock.Now())
 	var p2 Payload
 	if err := json.Unmarshal(r2.Payload, &p2); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestBuild(t *testing.T) {
 	if p2.Contact.Phone != "139****5678" || p2.Events == nil || r2.Delivery == r.Delivery {
 		t.Errorf("to a body without the case: %s (delivery %s)", r2.Payload, r2.Delivery)
 	}
-	if r3 := Build(k, nil, e.hook("plain"), ""); r3.URL != "" || time.Since(r3.CreatedAt) > time.Minute {
+	if r3 := Build(k, nil, e.hook("plain"), "", e.clock.Now()); r3.URL != "" || !r3.CreatedAt.Equal(e.clock.Now()) {
 		t.Errorf("a body without a webhook: %+v", r3)
 	}
 }

@@ -211,7 +211,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	if err := e.st.PutBodyWebhook(t.Context(), store.BodyWebhook{Body: "agency", URL: srv.URL + "/referrals", Secret: agencySecret}); err != nil {
 		t.Fatal(err)
 	}
-	r := Build(k, nil, e.hook("agency"), "")
+	r := Build(k, nil, e.hook("agency"), "", e.clock.Now())
 	if err := e.st.Commit(t.Context(), store.Change{NewCases: []dispute.Case{k}, Referrals: []store.Referral{r}}); err != nil {
 		t.Fatal(err)
 	}
@@ -221,15 +221,39 @@ func TestRedirectNotFollowed(t *testing.T) {
 	}
 }
 
+// claimWatch tells of every ClaimReferrals that has returned, so a test
+// knows a round of the sender has looked at the queue.
+type claimWatch struct {
+	store.Store
+	claimed chan struct{}
+}
+
+func (c claimWatch) ClaimReferrals(ctx context.Context, now time.Time, lease time.Duration, max int) ([]store.Referral, error) {
+	rs, err := c.Store.ClaimReferrals(ctx, now, lease, max)
+	select {
+	case c.claimed <- struct{}{}:
+	default:
+	}
+	return rs, err
+}
+
 // Run delivers what is queued, woken by Kick, and returns when ctx ends.
 func TestRun(t *testing.T) {
 	e := newEnv(t)
 	e.ag.up()
 	e.s.Poll = time.Hour // only the Kick can wake it in time
+	claimed := make(chan struct{}, 1)
+	e.s.Store = claimWatch{Store: e.st, claimed: claimed}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { e.s.Run(ctx); close(done) }()
-	time.Sleep(20 * time.Millisecond) // let the first, empty round pass
+	// The first round has looked at the empty queue: what is queued now
+	// goes out only if the Kick wakes Run.
+	select {
+	case <-claimed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run never looked at the queue")
+	}
 	id := e.refer("agency").Delivery
 	e.s.Kick()
 	deadline := time.Now().Add(5 * time.Second)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 	"jiefen/store/sqlite"
 )
@@ -38,7 +39,7 @@ func TestTickBatches(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	ended := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ended := testdate.At("w-1 Fri 08:00").UTC() // midnight UTC, in the tests' base year
 	var ch store.Change
 	for i := range batch + 50 {
 		st := dispute.Resolved

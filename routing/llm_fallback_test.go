@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 )
 
 // Every kind of broken answer falls back to the local result, without an
@@ -98,18 +99,17 @@ func TestLLMConnectionRefused(t *testing.T) {
 	}
 }
 
+// An answer slower than the budget gives way to the local result. Whether
+// the wait was cut is told by the outcome (the answer would have won had
+// Analyze waited for it), not by timing it: tests assert no wall-clock
+// speed, which a busy machine would fail.
 func TestLLMSlowAnswerWithinBudget(t *testing.T) {
 	srv := newStandIn(t, slow(3*time.Second, answer(goodAnswer)))
 	budget := 150 * time.Millisecond
 	l := newTestLLM(t, srv.URL+"/v1", &stubLocal{res: localWage}, func(c *LLMConfig) { c.Budget = budget })
-	start := time.Now()
 	a, err := l.Analyze(context.Background(), wageText)
-	elapsed := time.Since(start)
 	if err != nil || a.Source != SourceLocal || a.Result != localWage {
 		t.Fatalf("Analyze = %+v, %v", a, err)
-	}
-	if elapsed > budget+250*time.Millisecond {
-		t.Errorf("Analyze took %v with a budget of %v", elapsed, budget)
 	}
 	if got := l.Stats()[OutcomeTimeout]; got != 1 {
 		t.Errorf("stats = %v", l.Stats())
@@ -117,9 +117,8 @@ func TestLLMSlowAnswerWithinBudget(t *testing.T) {
 	// A caller's shorter deadline wins, and is not the endpoint's fault.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	start = time.Now()
-	if _, err := l.Classify(ctx, wageText); err != nil || time.Since(start) > 30*time.Millisecond+250*time.Millisecond {
-		t.Errorf("Classify with short deadline: %v after %v", err, time.Since(start))
+	if _, err := l.Classify(ctx, wageText); err != nil {
+		t.Errorf("Classify with short deadline: %v", err)
 	}
 	if got := l.Stats()[OutcomeCanceled]; got != 1 {
 		t.Errorf("stats = %v", l.Stats())
@@ -148,11 +147,8 @@ func TestLLMAnalyzeLater(t *testing.T) {
 		srv := newStandIn(t, slow(300*time.Millisecond, answer(goodAnswer)))
 		l := newTestLLM(t, srv.URL+"/v1", &stubLocal{res: localWage}, func(c *LLMConfig) { c.Budget = budget })
 		got := make(chan Analysis, 1)
-		start := time.Now()
+		// The local result shows AnalyzeLater did not wait for the answer.
 		a := l.AnalyzeLater(context.Background(), wageText, func(a Analysis) { got <- a })
-		if time.Since(start) > budget+250*time.Millisecond {
-			t.Errorf("AnalyzeLater took %v", time.Since(start))
-		}
 		if a.Source != SourceLocal || a.Type != dispute.ContractDebt {
 			t.Fatalf("AnalyzeLater = %+v, want the local result", a)
 		}
@@ -210,11 +206,18 @@ func TestLLMAnalyzeLater(t *testing.T) {
 		})
 	}
 	t.Run("caller's context ends early", func(t *testing.T) {
-		srv := newStandIn(t, slow(200*time.Millisecond, answer(goodAnswer)))
-		l := newTestLLM(t, srv.URL+"/v1", &stubLocal{res: localWage}, func(c *LLMConfig) { c.Budget = time.Second })
+		// The caller gives up once the request is with the endpoint (not
+		// after a guessed sleep, which could come before it or after the
+		// answer).
 		ctx, cancel := context.WithCancel(context.Background())
+		var once sync.Once
+		inFlight := slow(200*time.Millisecond, answer(goodAnswer))
+		srv := newStandIn(t, func(w http.ResponseWriter, r *http.Request) {
+			once.Do(cancel)
+			inFlight(w, r)
+		})
+		l := newTestLLM(t, srv.URL+"/v1", &stubLocal{res: localWage}, func(c *LLMConfig) { c.Budget = time.Second })
 		got := make(chan Analysis, 1)
-		go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 		a := l.AnalyzeLater(ctx, wageText, func(a Analysis) { got <- a })
 		if a.Source != SourceLocal {
 			t.Errorf("AnalyzeLater = %+v", a)
@@ -233,10 +236,10 @@ func TestLLMAnalyzeLater(t *testing.T) {
 		l := newTestLLM(t, srv.URL+"/v1", &stubLocal{res: localWage}, func(c *LLMConfig) { c.Budget = budget })
 		var called atomic.Bool
 		l.AnalyzeLater(context.Background(), wageText, func(Analysis) { called.Store(true) })
-		start := time.Now()
+		// Had Close waited for the answer, done would have been called.
 		l.Close()
-		if time.Since(start) > 2*time.Second || called.Load() {
-			t.Errorf("Close took %v, done called %v", time.Since(start), called.Load())
+		if called.Load() {
+			t.Error("done called: Close waited for the answer")
 		}
 		if a := l.AnalyzeLater(context.Background(), wageText, nil); a.Source != SourceLocal {
 			t.Errorf("after Close: %+v", a)
@@ -248,7 +251,7 @@ func TestLLMCircuitBreaker(t *testing.T) {
 	srv := newStandIn(t, status(503, `{"error":{"message":"overloaded"}}`))
 	l := newTestLLM(t, srv.URL+"/v1", &stubLocal{res: localWage})
 	var mu sync.Mutex
-	now := time.Unix(1_800_000_000, 0)
+	now := testdate.At("w0 Mon 09:00")
 	l.breaker.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	ctx := context.Background()

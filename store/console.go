@@ -17,7 +17,10 @@ type Console interface {
 	Users(ctx context.Context) ([]User, error)
 
 	// PutSession stores a login session under the hash of its cookie value.
-	PutSession(ctx context.Context, s Session) error
+	// now is the caller's clock, the one Session will be asked at: a store
+	// that lets its server expire the session turns s.Expires into a
+	// lifetime from now, never into a moment on the server's own clock.
+	PutSession(ctx context.Context, s Session, now time.Time) error
 	// Session returns an unexpired session (at now), or ErrNotFound.
 	Session(ctx context.Context, idHash string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, idHash string) error

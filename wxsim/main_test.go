@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+
+	"jiefen/internal/testdate"
 )
 
 func TestMain(m *testing.M) {
@@ -66,7 +68,8 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)} }
+// newClock starts at a Monday of the tests' base year, 09:00 UTC.
+func newClock() *fakeClock { return &fakeClock{t: testdate.At("w0 Mon 17:00").UTC()} }
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()

@@ -76,12 +76,18 @@ func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
 			return nil, fmt.Errorf("redis: dialog draft: %w", err)
 		}
 		// The key goes by itself StaleDialog after its last change
-		// (store.Purge's rule, kept by Redis's own expiry).
-		var expireAt int64
+		// (store.Purge's rule). UpdatedAt is the saving caller's now, so the
+		// lifetime is StaleDialog from the save, given as a relative PEXPIRE:
+		// a PEXPIREAT at UpdatedAt+StaleDialog would put the caller's clock
+		// against the server's, and a clock that is behind (a test's fake
+		// one) would have the server drop a dialog the moment it is saved.
+		// What the caller's clock says is kept in the T+"dlgx" index, for
+		// Purge to judge at its own now.
+		var ttl int64
 		if !d.UpdatedAt.IsZero() {
-			expireAt = store.UnixMS(d.UpdatedAt.Add(store.StaleDialog))
+			ttl = store.StaleDialog.Milliseconds()
 		}
-		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, store.UnixMS(d.UpdatedAt), expireAt)
+		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, store.UnixMS(d.UpdatedAt), ttl)
 	} else {
 		args = append(args, "0")
 	}

@@ -77,18 +77,25 @@ func (s *Store) Users(ctx context.Context) ([]store.User, error) {
 	return out, nil
 }
 
-// PutSession replaces whatever the key held and gives it a PEXPIREAT at
-// Expires, so the server deletes it by itself. DEL, HSET and PEXPIREAT go
-// in one MULTI: the session never exists without its expiry. An Expires
-// already past deletes it.
-func (s *Store) PutSession(ctx context.Context, se store.Session) error {
+// PutSession replaces whatever the key held and gives it a PEXPIRE of
+// Expires-now, so the server deletes it by itself. The lifetime is relative
+// (not a PEXPIREAT at Expires) because Expires is on the caller's clock,
+// which need not be the server's: a clock off by a day, or a test's fake
+// one, would otherwise have the server drop a fresh session at once or
+// keep a dead one. Session still checks Expires against the caller's now.
+// DEL, HSET and PEXPIRE go in one MULTI: the session never exists without
+// its expiry. An Expires at or before now deletes it.
+func (s *Store) PutSession(ctx context.Context, se store.Session, now time.Time) error {
 	k := s.k.session(se.IDHash)
 	exp := store.UnixMS(se.Expires)
+	ttl := se.Expires.Sub(now)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, k)
-		if exp > 0 {
+		// At least a millisecond: a shorter lifetime would round to 0,
+		// which PEXPIRE takes as "delete now".
+		if exp > 0 && ttl >= time.Millisecond {
 			p.HSet(ctx, k, "user", se.User, "csrf", se.CSRF, "exp", exp)
-			p.PExpireAt(ctx, k, time.UnixMilli(exp))
+			p.PExpire(ctx, k, ttl)
 		}
 		return nil
 	})

@@ -5,21 +5,24 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 )
 
-// A session key carries its expiry, so the server deletes it by itself.
+// A session key carries its expiry, so the server deletes it by itself:
+// Expires less the caller's now, whatever the caller's clock says (here a
+// fake one, not the real date).
 func TestSessionKeyExpires(t *testing.T) {
 	s := openTest(t)
 	ctx := t.Context()
-	now := time.Now()
-	if err := s.PutSession(ctx, store.Session{IDHash: "long", User: "王", CSRF: "c", Expires: now.Add(time.Hour)}); err != nil {
+	now := testdate.At("w0 Tue 09:00")
+	if err := s.PutSession(ctx, store.Session{IDHash: "long", User: "王", CSRF: "c", Expires: now.Add(time.Hour)}, now); err != nil {
 		t.Fatal(err)
 	}
 	if ttl, err := s.rdb.PTTL(ctx, s.k.session("long")).Result(); err != nil || ttl <= 0 || ttl > time.Hour {
 		t.Errorf("PTTL of a session expiring in an hour = %v, %v", ttl, err)
 	}
-	if err := s.PutSession(ctx, store.Session{IDHash: "short", User: "王", CSRF: "c", Expires: now.Add(50 * time.Millisecond)}); err != nil {
+	if err := s.PutSession(ctx, store.Session{IDHash: "short", User: "王", CSRF: "c", Expires: now.Add(50 * time.Millisecond)}, now); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)

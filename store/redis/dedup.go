@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"jiefen/store"
 )
 
 // DedupReply is one GET. Redis expires the key itself (PX), so an expired
@@ -20,15 +22,17 @@ func (s *Store) DedupReply(ctx context.Context, key string) (string, error) {
 // not hold the server for long.
 const purgeBatch = 1000
 
-// Purge deletes the keys whose time ran out at or before now. Redis has
+// Purge deletes the keys whose time ran out at or before now, and the
+// dialogs last saved store.StaleDialog or longer before now. Redis has
 // expired most of them already; what Purge adds is the contract's "at or
-// before now" for a now that is not the server's (the keys' expiries are
-// kept in T+"ddx", on the clock of the process that took them), and the
-// trimming of that index, which would otherwise keep one entry per
-// expired key.
+// before now" for a now that is not the server's (the dedup keys' expiries
+// are kept in T+"ddx", on the clock of the process that took them, the
+// dialogs' save times in T+"dlgx", on the caller's), and the trimming of
+// those indexes, which would otherwise keep one entry per expired key.
 func (s *Store) Purge(ctx context.Context, now time.Time) error {
+	stale := now.Add(-store.StaleDialog).UnixMilli()
 	for {
-		n, err := purgeScript.Run(ctx, s.rdb, []string{s.k.dedupExpiry()}, s.k.t, now.UnixMilli(), purgeBatch).Int()
+		n, err := purgeScript.Run(ctx, s.rdb, []string{s.k.dedupExpiry()}, s.k.t, now.UnixMilli(), purgeBatch, stale).Int()
 		if err != nil {
 			return fmt.Errorf("redis: purge: %w", err)
 		}

@@ -14,7 +14,9 @@ import (
 // Redis Cluster slot, "the transaction slot":
 //
 //	T+"cit:"+openid     hash    the citizen: c consent, i last inbound, u window until, q quota, s sent
-//	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at; expires store.StaleDialog after at
+//	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at; PEXPIRE store.StaleDialog
+//	                            from its save (none when at is 0)
+//	T+"dlgx"            zset    openid → its dialog's at (ms, the caller's clock), for Purge
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
 //	T+"ddx"             zset    dedup key → expiry (ms, client clock), for Purge
 //	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
@@ -60,7 +62,7 @@ import (
 //	P+"media:"+id       hash    a media file (the bulk of the bytes, spread over the cluster)
 //	P+"users"           hash    console user name → JSON (userRecord); one key, so a
 //	                            user is written by one HSET and Users is one HGETALL
-//	P+"sess:"+idHash    hash    a console session: user csrf exp; PEXPIREAT exp
+//	P+"sess:"+idHash    hash    a console session: user csrf exp; PEXPIRE exp-now (the caller's)
 //	P+"tok:"+hash       hash    an API token: user at
 //	P+"fail:"+key       zset    failed logins of key (a user name, an address):
 //	                            unique member → when (ms); PEXPIRE window after the last

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 	"jiefen/store/storetest"
 )
@@ -145,7 +146,7 @@ func TestTurnRoundTrips(t *testing.T) {
 func TestTimesAreUTC(t *testing.T) {
 	s := openTest(t)
 	ctx := t.Context()
-	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	at := testdate.At("w-1 Fri 09:00") // China time, not UTC
 	if err := s.Commit(ctx, store.Change{Citizen: &dispute.Citizen{OpenID: "o", WindowUntil: at}}); err != nil {
 		t.Fatal(err)
 	}

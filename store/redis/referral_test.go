@@ -7,6 +7,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestOldRecordsReadZero(t *testing.T) {
 	s := openTest(t)
 	ctx := t.Context()
-	at := time.UnixMilli(1_800_000_000_000).UTC()
+	at := testdate.At("w-1 Fri 09:00").UTC()
 	created := at.UnixMilli()
 	id := "JF1"
 	if err := s.rdb.HSet(ctx, s.k.caseKey(id), "id", id, "status", "referred", "type", "labor", "urgent", "0",

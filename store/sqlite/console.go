@@ -69,8 +69,9 @@ func (s *Store) Users(ctx context.Context) ([]store.User, error) {
 }
 
 // PutSession stores (or replaces) a session. An expired row stays until
-// Purge, but Session no longer returns it.
-func (s *Store) PutSession(ctx context.Context, se store.Session) error {
+// Purge, but Session no longer returns it. now is not needed: the row keeps
+// Expires, which readers and Purge compare with their own now.
+func (s *Store) PutSession(ctx context.Context, se store.Session, _ time.Time) error {
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO sessions (id_hash, user, csrf, expires_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id_hash) DO UPDATE SET user = excluded.user, csrf = excluded.csrf, expires_at = excluded.expires_at`,

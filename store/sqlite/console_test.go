@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/internal/testdate"
 	"jiefen/store"
 )
 
@@ -21,7 +22,7 @@ func TestPurgeConsole(t *testing.T) {
 		{IDHash: "ended", User: "王", Expires: now.Add(-time.Minute)},
 		{IDHash: "valid", User: "王", Expires: now.Add(time.Hour)},
 	} {
-		if err := s.PutSession(ctx, se); err != nil {
+		if err := s.PutSession(ctx, se, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +71,7 @@ func TestMigrateConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	at := time.UnixMilli(1_800_000_000_000).UTC()
+	at := testdate.At("w-1 Fri 09:00").UTC()
 	_, err = s.w.Exec(`INSERT INTO cases (id, status, type, urgent, region, body, rule, summary, story, openid, phone, created_at, updated_at)
 		VALUES ('JF1', 'referred', 'labor', 0, '', '', '', '', '', 'o1', '', ?, ?)`, at.UnixMilli(), at.UnixMilli())
 	if err != nil {

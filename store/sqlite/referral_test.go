@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 )
 
@@ -21,7 +22,7 @@ func TestMigrateVideo(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	at := time.UnixMilli(1_800_000_000_000).UTC()
+	at := testdate.At("w-1 Fri 09:00").UTC()
 	_, err = s.w.Exec(`INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at)
 		VALUES ('JF1', 'referred', 'labor', 0, '东昌区', 'bodyA', 'r', '李', '', '', 'o1', '', ?, ?)`, at.UnixMilli(), at.UnixMilli())
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 	"jiefen/store/storetest"
 )
@@ -99,7 +100,7 @@ func TestTimesAreUTC(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	at := testdate.At("w-1 Fri 09:00") // China time, not UTC
 	if err := s.Commit(ctx, store.Change{Citizen: &dispute.Citizen{OpenID: "o", WindowUntil: at}}); err != nil {
 		t.Fatal(err)
 	}

@@ -83,15 +83,17 @@ func testUsers(t *testing.T, e *env) {
 	}
 }
 
-// Sessions go by the real clock: a store may let its server expire them
-// (Redis's PEXPIREAT), so their times must not be in the real past.
+// Sessions go by the caller's clock, here the suite's fake one, which is
+// not the real date: a store that lets its server expire them must make
+// Expires a lifetime from the caller's now, never a moment on the server's
+// clock, or a session would die at once (or outlive its time).
 func testSessions(t *testing.T, e *env) {
-	now := time.Now()
+	now := at(0)
 	if _, err := e.s.Session(e.ctx, "h1", now); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Session(unknown) = %v, want ErrNotFound", err)
 	}
 	s1 := store.Session{IDHash: "h1", User: "王", CSRF: "csrf1", Expires: now.Add(time.Hour)}
-	if err := e.s.PutSession(e.ctx, s1); err != nil {
+	if err := e.s.PutSession(e.ctx, s1, now); err != nil {
 		t.Fatalf("PutSession: %v", err)
 	}
 	check := func(what string, at time.Time, want store.Session) {
@@ -121,20 +123,20 @@ func testSessions(t *testing.T, e *env) {
 	check("asked again at an earlier now", now, s1) // reading at a later now deletes nothing
 
 	expired := store.Session{IDHash: "h2", User: "王", CSRF: "csrf2", Expires: now.Add(-time.Minute)}
-	if err := e.s.PutSession(e.ctx, expired); err != nil {
+	if err := e.s.PutSession(e.ctx, expired, now); err != nil {
 		t.Fatalf("PutSession(expired): %v", err)
 	}
 	gone("stored expired", "h2", now)
 
 	// Replaced by its hash.
 	s1b := store.Session{IDHash: "h1", User: "李", CSRF: "csrf3", Expires: now.Add(2 * time.Hour)}
-	if err := e.s.PutSession(e.ctx, s1b); err != nil {
+	if err := e.s.PutSession(e.ctx, s1b, now); err != nil {
 		t.Fatalf("PutSession(replace): %v", err)
 	}
 	check("replaced session", now.Add(90*time.Minute), s1b)
 
 	s3 := store.Session{IDHash: "h3", User: "王", CSRF: "csrf4", Expires: now.Add(time.Hour)}
-	if err := e.s.PutSession(e.ctx, s3); err != nil {
+	if err := e.s.PutSession(e.ctx, s3, now); err != nil {
 		t.Fatalf("PutSession: %v", err)
 	}
 	if err := e.s.DeleteSession(e.ctx, "h1"); err != nil {
@@ -153,10 +155,12 @@ func testSessions(t *testing.T, e *env) {
 }
 
 // A session whose time comes while it is stored is gone when asked for at
-// the clock's now.
+// the clock's now, here the real one: whatever the server does on its own
+// clock agrees with the caller's.
 func testSessionExpiresInRealTime(t *testing.T, e *env) {
-	s := store.Session{IDHash: "h1", User: "王", CSRF: "c", Expires: time.Now().Add(50 * time.Millisecond)}
-	if err := e.s.PutSession(e.ctx, s); err != nil {
+	now := time.Now()
+	s := store.Session{IDHash: "h1", User: "王", CSRF: "c", Expires: now.Add(50 * time.Millisecond)}
+	if err := e.s.PutSession(e.ctx, s, now); err != nil {
 		t.Fatalf("PutSession: %v", err)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -359,14 +363,14 @@ func testAssignNotice(t *testing.T, e *env) {
 // Users, sessions, tokens, failure counts and assignments are there after
 // Close and a new open.
 func testConsolePersistence(t *testing.T, e *env) {
-	now := time.Now()
+	now := at(0)
 	u := store.User{Name: "王", Role: store.RoleMediator, Body: "b", PasswordHash: "$2a$10$w", CreatedAt: at(0)}
 	se := store.Session{IDHash: "h1", User: "王", CSRF: "c1", Expires: now.Add(time.Hour)}
 	tk := store.Token{Hash: "t1", User: "王", CreatedAt: at(0)}
 	if err := e.s.PutUser(e.ctx, u); err != nil {
 		t.Fatalf("PutUser: %v", err)
 	}
-	if err := e.s.PutSession(e.ctx, se); err != nil {
+	if err := e.s.PutSession(e.ctx, se, now); err != nil {
 		t.Fatalf("PutSession: %v", err)
 	}
 	if err := e.s.PutToken(e.ctx, tk); err != nil {

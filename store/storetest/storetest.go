@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/internal/testdate"
 	"jiefen/store"
 )
 
@@ -158,8 +159,10 @@ func (e *env) commit(c store.Change) {
 
 // t0 has a zone other than UTC and nanoseconds below the millisecond, so
 // the suite notices a store that loses the instant, or keeps less than
-// milliseconds; stores need not keep the zone or the sub-milliseconds.
-var t0 = time.Date(2026, 11, 27, 9, 30, 15, 123456789, time.FixedZone("CST", 8*3600))
+// milliseconds; stores need not keep the zone or the sub-milliseconds. It
+// is a Friday morning of the tests' base year (testdate), not the real
+// date: a store must take every time as the caller's.
+var t0 = testdate.At("w-1 Fri 09:30").Add(15*time.Second + 123456789*time.Nanosecond)
 
 func at(d time.Duration) time.Time { return t0.Add(d) }
 

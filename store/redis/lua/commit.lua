@@ -126,10 +126,14 @@ end
 if dialog then
   redis.call('HSET', T .. 'dlg:' .. dialog[1], 'v', tonumber(dialog[2]) + 1, 'step', dialog[3],
     'draft', dialog[4], 'at', dialog[5])
+  -- dialog[6] is the lifetime (ms, relative: see encodeChange), 0 for
+  -- a dialog without a time, which never goes.
   if dialog[6] ~= '0' then
-    redis.call('PEXPIREAT', T .. 'dlg:' .. dialog[1], dialog[6])
+    redis.call('PEXPIRE', T .. 'dlg:' .. dialog[1], dialog[6])
+    redis.call('ZADD', T .. 'dlgx', dialog[5], dialog[1])
   else
     redis.call('PERSIST', T .. 'dlg:' .. dialog[1])
+    redis.call('ZREM', T .. 'dlgx', dialog[1])
   end
 end
 local fields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
