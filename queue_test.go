@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/internal/testdate"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
@@ -19,7 +20,7 @@ import (
 // clock.
 func TestVideoReminderDoesNotHoldBackReplies(t *testing.T) {
 	onBothStores(t, envOptions{mode: wxsim.Safe}, func(t *testing.T, o envOptions) {
-		clock := newTestClock(2026, 12, 1, 10) // a Tuesday morning
+		clock := newTestClock("w0 Tue 10:00")
 		o.now = clock.Now
 		e := newEnv(t, o)
 		e.addUser("liuhe", store.RoleMediator, "lh-labor")
@@ -35,7 +36,7 @@ func TestVideoReminderDoesNotHoldBackReplies(t *testing.T) {
 			}
 		}
 		api("accept", "/status", `{"status":"accepted"}`, http.StatusOK)
-		start := time.Date(2026, 12, 2, 10, 0, 0, 0, china)
+		start := testdate.At("w0 Wed 10:00")
 		room := "https://meet.example.cn/room/" + id
 		api("video", "/video", `{"start_at":"`+start.Format(time.RFC3339)+`","url":"`+room+`"}`, http.StatusOK)
 		eventually(t, "the video notice", clock.moving(e.delivered(who, room)))
