@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"jiefen/caselink"
-	"jiefen/referral"
-	"jiefen/retention"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,13 +12,18 @@ import (
 	"sync"
 	"time"
 
+	"jiefen/caselink"
+	"jiefen/referral"
+	"jiefen/retention"
+	"jiefen/workflow"
+
 	"jiefen/bot"
 	"jiefen/deadline"
 	"jiefen/handlers"
 	"jiefen/metrics"
 	"jiefen/routing"
 	"jiefen/store"
-	"jiefen/store/redis"
+	redisstore "jiefen/store/redis"
 	"jiefen/store/sqlite"
 )
 
@@ -74,11 +76,13 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		Links: links, PublicURL: cfg.PublicURL, Log: log}
 	sender := &referral.Sender{Store: st, Hooks: hooks, Now: now, Log: log}
 	b.KickReferrals = sender.Kick
+	cases := &workflow.Cases{Store: st, Table: table, Hooks: hooks, Now: now, VideoURL: cfg.VideoURL, PublicURL: cfg.PublicURL,
+		Kick: m.Kick, KickReferrals: sender.Kick}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
-		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Kick: m.Kick, TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, VideoURL: cfg.VideoURL,
-			PublicURL: cfg.PublicURL, KickReferrals: sender.Kick, Hooks: hooks},
+		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Cases: cases,
+			TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, KickReferrals: sender.Kick, Hooks: hooks},
 	}
 	period := cfg.Retention
 	if period <= 0 {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/dispute"
 	"jiefen/handlers"
 	"jiefen/store"
 	"jiefen/store/sqlite"
@@ -261,14 +262,22 @@ func TestUnrecordedViewRefused(t *testing.T) {
 	if code != http.StatusServiceUnavailable || strings.Contains(page, "13912345678") || strings.Contains(page, "拖欠工资") {
 		t.Fatalf("an unrecorded view: %d %q", code, page)
 	}
-	if code := b.post("/console/cases/"+id+"/reply", url.Values{"text": {"您好，已收到"}, "csrf": {b.csrf}}); code != http.StatusSeeOther {
+	// An action and its audit entry are one transaction: with no entry,
+	// no reply is stored or sent.
+	if code := b.post("/console/cases/"+id+"/reply", url.Values{"text": {"您好，已收到"}, "csrf": {b.csrf}}); code < 500 {
 		t.Fatalf("reply while the log is broken: %d", code)
 	}
-	eventually(t, "the reply to reach WeChat", e.delivered(who, "已收到"))
+	if n := countEvents(t, e, id, dispute.MessageOut); n != 1 { // the bot's confirmation only
+		t.Fatalf("an unaudited reply is on the thread (%d messages out)", n)
+	}
 
 	if _, err := db.Exec(`DROP TRIGGER audit_broken`); err != nil {
 		t.Fatal(err)
 	}
+	if code := b.post("/console/cases/"+id+"/reply", url.Values{"text": {"您好，已收到"}, "csrf": {b.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("reply once the log works again: %d", code)
+	}
+	eventually(t, "the reply to reach WeChat", e.delivered(who, "已收到"))
 	if code, page := b.get("/console/cases/" + id); code != http.StatusOK || !strings.Contains(page, "13912345678") {
 		t.Fatalf("the case page once the log works again: %d", code)
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jiefen/dispute"
 	"jiefen/routing"
@@ -105,10 +106,14 @@ func (t *turn) recentlyEnded() (dispute.Case, bool, error) {
 	return c, true, nil
 }
 
-// newProblemSure is how sure the classifier must be that a message after
-// a case ended is a different kind of dispute before it starts a new
-// intake instead of joining the ended case.
-const newProblemSure = 0.9
+// A message after a case ended starts a new intake when it tells a story
+// of its own: the classifier is sure of its type and it is long enough to
+// be one ("在柳河县饭店打工，老板两个月工资没给"), whatever the old case's
+// type. Short words ("钱什么时候能到？", "谢谢") are about the old case.
+const (
+	newProblemSure   = 0.9
+	newProblemLength = 15 // characters
+)
 
 // afterEnd handles words from a citizen whose case ended lately: a clearly
 // new problem starts a new intake linked to the old case; anything else
@@ -120,7 +125,7 @@ func (t *turn) afterEnd(c dispute.Case, s string) error {
 		if err != nil {
 			return err
 		}
-		if res.Urgent || (res.Type != dispute.None && res.Type != c.Type && res.Confidence >= newProblemSure) {
+		if res.Urgent || (res.Type != dispute.None && res.Confidence >= newProblemSure && utf8.RuneCountInString(s) >= newProblemLength) {
 			t.dlg.Draft.Related = c.ID
 			t.dlgChanged = true
 			return t.complaint(s)

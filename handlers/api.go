@@ -25,7 +25,7 @@ func (c *Console) caseOut(u store.User, k dispute.Case) caseJSON {
 func (c *Console) apiCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	u := current(r).User
-	cases, err := c.visibleCases(r.Context(), u, store.CaseFilter{Status: dispute.Status(q.Get("status")),
+	cases, err := c.Cases.VisibleCases(r.Context(), u, store.CaseFilter{Status: dispute.Status(q.Get("status")),
 		Type: dispute.Type(q.Get("type")), Region: q.Get("region"), Body: q.Get("body"), Limit: 1000})
 	if err != nil {
 		return err
@@ -72,17 +72,13 @@ func decode(r *http.Request, v any) error {
 }
 
 func (c *Console) apiMessage(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Text string `json:"text"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := c.sendToCitizen(r.Context(), current(r).User, k, in.Text); err != nil {
+	if err := c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), in.Text); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
@@ -90,10 +86,6 @@ func (c *Console) apiMessage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) apiStatus(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Status dispute.Status `json:"status"`
 		Note   string         `json:"note"`
@@ -101,13 +93,10 @@ func (c *Console) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if !in.Status.Valid() {
-		return httpError{http.StatusBadRequest, "unknown status"}
-	}
-	if err := c.moveCase(r.Context(), current(r).User, k, in.Status, in.Note); err != nil {
+	if err := c.Cases.Move(r.Context(), actor(r), r.PathValue("id"), in.Status, in.Note); err != nil {
 		return err
 	}
-	return c.writeCase(w, r, k.ID)
+	return c.writeCase(w, r, r.PathValue("id"))
 }
 
 func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
@@ -126,10 +115,6 @@ func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Console) apiVideo(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		StartAt time.Time `json:"start_at"`
 		URL     string    `json:"url"`
@@ -137,17 +122,13 @@ func (c *Console) apiVideo(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := c.scheduleVideo(r.Context(), current(r).User, k, in.StartAt, in.URL); err != nil {
+	if err := c.Cases.Video(r.Context(), actor(r), r.PathValue("id"), in.StartAt, in.URL); err != nil {
 		return err
 	}
-	return c.writeCase(w, r, k.ID)
+	return c.writeCase(w, r, r.PathValue("id"))
 }
 
 func (c *Console) apiTransfer(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Body   string `json:"body"`
 		Reason string `json:"reason"`
@@ -155,7 +136,7 @@ func (c *Console) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := c.transfer(r.Context(), current(r).User, k, in.Body, in.Reason); err != nil {
+	if err := c.Cases.Transfer(r.Context(), actor(r), r.PathValue("id"), in.Body, in.Reason); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "transferred", "body": in.Body})
@@ -174,17 +155,13 @@ func (c *Console) writeCase(w http.ResponseWriter, r *http.Request, id string) e
 
 // apiDecline is an agency declining a referral: the case is routed on.
 func (c *Console) apiDecline(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := c.decline(r.Context(), current(r).User, k, in.Reason); err != nil {
+	if err := c.Cases.Decline(r.Context(), actor(r), r.PathValue("id"), in.Reason); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "declined"})

@@ -3,14 +3,15 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"jiefen/bot"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // The citizen's case page, /c/<case>/<signature>: opened from a link in
@@ -20,11 +21,11 @@ import (
 func (c *Console) citizenCase(r *http.Request) (dispute.Case, error) {
 	id, sig := r.PathValue("id"), r.PathValue("sig")
 	if !c.Links.Valid(id, sig) {
-		return dispute.Case{}, errNotFound
+		return dispute.Case{}, workflow.ErrNotFound
 	}
 	k, err := c.Store.Case(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return dispute.Case{}, errNotFound
+		return dispute.Case{}, workflow.ErrNotFound
 	}
 	return k, err
 }
@@ -84,7 +85,8 @@ func (c *Console) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
 		"Case": k, "Body": body, "Contact": contact, "Next": bot.NextStep(k.Status, body, acceptBy),
-		"Events": timeline, "Open": k.Status.Open(), "Max": maxReply, "Sent": r.URL.Query().Has("sent"),
+		"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
+		"Writable": c.Cases.CitizenMayWrite(k), "Problem": r.URL.Query().Get("problem"),
 	})
 }
 
@@ -94,11 +96,6 @@ func (c *Console) citizenWrite(w http.ResponseWriter, r *http.Request) {
 	k, err := c.citizenCase(r)
 	if err != nil {
 		c.citizenError(w, r, err)
-		return
-	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || utf8.RuneCountInString(text) > maxReply || !k.Status.Open() {
-		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
 		return
 	}
 	// The link is the only key: whoever holds it may write, but not flood
@@ -112,20 +109,23 @@ func (c *Console) citizenWrite(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "留言太频繁了，请稍后再试。", http.StatusTooManyRequests)
 		return
 	}
-	err = c.Store.Commit(r.Context(), store.Change{Events: []dispute.Event{
-		{CaseID: k.ID, At: c.Now(), Kind: dispute.MessageIn, Actor: "citizen", Text: text}}})
-	if err != nil {
+	var refused *workflow.Error
+	switch err := c.Cases.CitizenWrite(r.Context(), k, r.PostFormValue("text")); {
+	case errors.As(err, &refused):
+		// Empty, too long, or a case ended long ago: the page says what to do.
+		http.Redirect(w, r, r.URL.Path+"?problem="+url.QueryEscape(refused.Msg), http.StatusSeeOther)
+	case err != nil:
 		c.citizenError(w, r, err)
-		return
+	default:
+		http.Redirect(w, r, r.URL.Path+"?sent=1", http.StatusSeeOther)
 	}
-	http.Redirect(w, r, r.URL.Path+"?sent=1", http.StatusSeeOther)
 }
 
 // citizenPostsPerHour bounds the messages written from one case page.
 const citizenPostsPerHour = 20
 
 func (c *Console) citizenError(w http.ResponseWriter, r *http.Request, err error) {
-	if err == errNotFound {
+	if errors.Is(err, workflow.ErrNotFound) {
 		c.render(w, http.StatusNotFound, "citizen-missing.html", nil)
 		return
 	}

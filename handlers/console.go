@@ -3,15 +3,16 @@ package handlers
 import (
 	"embed"
 	"html/template"
-	"jiefen/caselink"
-	"jiefen/referral"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"jiefen/caselink"
+	"jiefen/referral"
 	"jiefen/routing"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 //go:embed templates/*.html
@@ -26,15 +27,13 @@ type Console struct {
 	Table *routing.Table
 	Log   *slog.Logger
 	Now   func() time.Time
-	Kick  func() // wakes the outbound messenger after a reply is queued
+	Cases *workflow.Cases // every operation on a case, and who may see and act on one
 	// TemplateLinks is set when messages outside the window go as template
 	// messages linking to the case page (a template id and a public URL).
 	TemplateLinks bool
 	Links         caselink.Signer
-	PublicURL     string          // for the console links in referrals ("" makes them relative)
-	KickReferrals func()          // wakes the webhook sender
+	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
 	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
-	VideoURL      string          // room address pattern, "{case}" replaced by the case number; "" = mediators give the link
 
 	once  sync.Once
 	tpl   *template.Template
@@ -62,20 +61,20 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{id}", c.page(c.casePage))
 	mux.Handle("GET /console/cases/{id}/thread", c.page(c.threadFragment))
 	mux.Handle("GET /console/cases/{id}/row", c.page(c.rowFragment))
-	// Every action on a case is audited (audit.go): the route names it,
-	// the action may say more.
-	mux.Handle("POST /console/cases/{id}/reply", c.page(c.audited(store.AuditSend, "reply", c.reply)))
-	mux.Handle("POST /console/cases/{id}/note", c.page(c.audited(store.AuditChange, "note", c.note)))
-	mux.Handle("POST /console/cases/{id}/take", c.page(c.audited(store.AuditChange, "take", c.take)))
-	mux.Handle("POST /console/cases/{id}/status", c.page(c.audited(store.AuditChange, "status", c.setStatus)))
-	mux.Handle("POST /console/cases/{id}/decline", c.page(c.audited(store.AuditChange, "decline", c.declineForm)))
-	mux.Handle("POST /console/cases/{id}/transfer", c.page(c.audited(store.AuditChange, "transfer", c.transferForm)))
-	mux.Handle("POST /console/cases/{id}/assign", c.page(c.audited(store.AuditChange, "assign", c.assignForm)))
-	mux.Handle("POST /console/cases/{id}/video", c.page(c.audited(store.AuditChange, "video", c.videoForm)))
-	mux.Handle("POST /console/cases/{id}/type", c.page(c.audited(store.AuditChange, "type", c.retype)))
-	mux.Handle("POST /console/cases/{id}/extend", c.page(c.audited(store.AuditChange, "extend", c.extend)))
+	// Every action on a case goes through the case workflow, which
+	// records it in the audit log with the change itself.
+	mux.Handle("POST /console/cases/{id}/reply", c.page(c.formAction(c.reply, back)))
+	mux.Handle("POST /console/cases/{id}/note", c.page(c.formAction(c.note, back)))
+	mux.Handle("POST /console/cases/{id}/take", c.page(c.formAction(c.take, back)))
+	mux.Handle("POST /console/cases/{id}/status", c.page(c.formAction(c.setStatus, back)))
+	mux.Handle("POST /console/cases/{id}/decline", c.page(c.formAction(c.decline, toQueue)))
+	mux.Handle("POST /console/cases/{id}/transfer", c.page(c.formAction(c.transfer, toQueue)))
+	mux.Handle("POST /console/cases/{id}/assign", c.page(c.formAction(c.assign, back)))
+	mux.Handle("POST /console/cases/{id}/video", c.page(c.formAction(c.video, back)))
+	mux.Handle("POST /console/cases/{id}/type", c.page(c.formAction(c.retype, back)))
+	mux.Handle("POST /console/cases/{id}/extend", c.page(c.formAction(c.extend, back)))
 	mux.Handle("GET /console/overdue", c.page(c.overduePage))
-	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.audited(store.AuditChange, "referral retry", c.retryReferral)))
+	mux.Handle("POST /console/cases/{id}/referrals/{ref}/retry", c.page(c.formAction(c.retryReferral, back)))
 	mux.Handle("GET /console/ws", c.page(c.hub.serveConsole))
 	mux.Handle("GET /console/stats", c.page(c.statsPage))
 	mux.Handle("GET /console/stats.csv", c.page(c.statsCSV))
@@ -104,11 +103,11 @@ func (c *Console) apiRoutes() []APIRoute {
 	return []APIRoute{
 		{"GET /api/v1/cases", c.apiCases},
 		{"GET /api/v1/cases/{id}", c.apiCase},
-		{"POST /api/v1/cases/{id}/messages", c.audited(store.AuditSend, "api message", c.apiMessage)},
-		{"POST /api/v1/cases/{id}/status", c.audited(store.AuditChange, "api status", c.apiStatus)},
-		{"POST /api/v1/cases/{id}/decline", c.audited(store.AuditChange, "api decline", c.apiDecline)},
-		{"POST /api/v1/cases/{id}/video", c.audited(store.AuditChange, "api video", c.apiVideo)},
-		{"POST /api/v1/cases/{id}/transfer", c.audited(store.AuditChange, "api transfer", c.apiTransfer)},
+		{"POST /api/v1/cases/{id}/messages", c.apiMessage},
+		{"POST /api/v1/cases/{id}/status", c.apiStatus},
+		{"POST /api/v1/cases/{id}/decline", c.apiDecline},
+		{"POST /api/v1/cases/{id}/video", c.apiVideo},
+		{"POST /api/v1/cases/{id}/transfer", c.apiTransfer},
 		{"GET /api/v1/bodies", c.apiBodies},
 		{"GET /api/v1/stream", c.hub.serveAPI},
 	}

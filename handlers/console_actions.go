@@ -1,84 +1,22 @@
 package handlers
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
-	"unicode/utf8"
+	"time"
 
-	"jiefen/bot"
 	"jiefen/dispute"
-	"jiefen/store"
+	"jiefen/workflow"
 )
 
-// maxReply keeps a reply within one customer-service message (the
-// platform's limit is about 2048 bytes).
-const maxReply = 600
+// The console's actions on a case: each reads its form, hands it to the
+// case workflow (which checks the right, commits the change with its audit
+// entry and wakes the workers), and returns to the page.
 
-// sendToCitizen queues text for the citizen and records it on the thread.
-func (c *Console) sendToCitizen(ctx context.Context, u store.User, k dispute.Case, text string) error {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return httpError{http.StatusBadRequest, "消息不能为空。"}
-	}
-	if err := notAnonymized(k); err != nil {
-		return err
-	}
-	if utf8.RuneCountInString(text) > maxReply {
-		return httpError{http.StatusBadRequest, fmt.Sprintf("消息太长了，请分几条发送（每条最多 %d 字）。", maxReply)}
-	}
-	now := c.Now()
-	err := c.Store.Commit(ctx, store.Change{
-		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: "user:" + u.Name, Text: text}},
-		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: bot.FromMediator(k.ID, text), NotBefore: now, CreatedAt: now}},
-	})
-	if err == nil && c.Kick != nil {
-		c.Kick()
-	}
-	return err
-}
-
-// settable are the statuses set by hand; referred and received come only
-// with a decline or a transfer (the case must go somewhere), withdrawn
-// only from the citizen.
-var settable = map[dispute.Status]bool{dispute.Accepted: true, dispute.Mediating: true, dispute.Resolved: true, dispute.Unresolved: true}
-
-// moveCase changes a case's status, records it and tells the citizen.
-func (c *Console) moveCase(ctx context.Context, u store.User, k dispute.Case, to dispute.Status, note string) error {
-	if !settable[to] {
-		return httpError{http.StatusBadRequest, "这个状态不能直接设置。"}
-	}
-	if !dispute.CanMove(k.Status, to) {
-		return httpError{http.StatusConflict, fmt.Sprintf("案件现在是“%s”，不能改为“%s”。", k.Status.Name(), to.Name())}
-	}
-	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > maxReply {
-		return httpError{http.StatusBadRequest, "说明太长了。"}
-	}
-	now := c.Now()
-	bodyName := k.Body
-	if b, ok := c.Table.Body(k.Body); ok {
-		bodyName = b.Name
-	}
-	ch := store.Change{
-		// From: if someone else moved the case meanwhile, nothing happens.
-		Statuses: []store.StatusChange{{CaseID: k.ID, To: to, At: now, From: k.Status}},
-		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: to, Text: note}},
-	}
-	ch.Tell(k, bot.StatusNotice(k.ID, to, bodyName, note), now)
-	err := c.Store.Commit(ctx, ch)
-	if errors.Is(err, store.ErrConflict) {
-		return httpError{http.StatusConflict, "案件刚被别人处理过，请刷新后再试。"}
-	}
-	if err == nil {
-		noteAudit(ctx, string(to))
-		if c.Kick != nil {
-			c.Kick()
-		}
-	}
-	return err
+// actor is who acts in a request, for the workflow.
+func actor(r *http.Request) workflow.Actor {
+	return workflow.Actor{User: current(r).User, Addr: auditAddr(r), API: strings.HasPrefix(r.URL.Path, "/api/")}
 }
 
 // back returns to the case page after a form post.
@@ -87,106 +25,84 @@ func back(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (c *Console) reply(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
-	if err := c.sendToCitizen(r.Context(), current(r).User, k, r.PostFormValue("text")); err != nil {
-		return err
-	}
-	return back(w, r)
+// toQueue returns to the queue: the case has left the user's body.
+func toQueue(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+	return nil
 }
 
-// note records an internal note: never sent to the citizen.
-func (c *Console) note(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.visibleCase(r.Context(), r)
-	if err != nil {
-		return err
+// formAction adapts a workflow operation to a console form: run it, then
+// go where done says.
+func (c *Console) formAction(op func(*http.Request) error, done func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := op(r); err != nil {
+			return err
+		}
+		return done(w, r)
 	}
-	if err := notAnonymized(k); err != nil {
-		return err
-	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || utf8.RuneCountInString(text) > 2000 {
-		return httpError{http.StatusBadRequest, "备注不能为空，最多 2000 字。"}
-	}
-	u := current(r)
-	err = c.Store.Commit(r.Context(), store.Change{Events: []dispute.Event{
-		{CaseID: k.ID, At: c.Now(), Kind: dispute.Note, Actor: "user:" + u.Name, Text: text}}})
-	if err != nil {
-		return err
-	}
-	return back(w, r)
 }
 
-// take claims the case, so two mediators do not answer at once. A case
-// someone else has is only taken over by a supervisor or admin.
-func (c *Console) take(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
-	u := current(r)
-	if k.Assignee != "" && k.Assignee != u.Name && u.Role == store.RoleMediator {
-		return httpError{http.StatusConflict, "案件已由 " + k.Assignee + " 接手。"}
-	}
-	now := c.Now()
-	err = c.Store.Commit(r.Context(), store.Change{
-		// A claim: if another mediator took it meanwhile, one of them wins.
-		// Supervisors take over whoever has it.
-		Assign: []store.Assignment{{CaseID: k.ID, User: u.Name, At: now, IfFree: u.Role == store.RoleMediator}},
-		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: "user:" + u.Name, Text: u.Name + " 接手了案件"}},
-	})
-	if errors.Is(err, store.ErrConflict) {
-		return httpError{http.StatusConflict, "案件刚被别人接手了。"}
-	}
-	if err != nil {
-		return err
-	}
-	return back(w, r)
+func (c *Console) reply(r *http.Request) error {
+	return c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("text"))
 }
 
-func (c *Console) setStatus(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
-	to := dispute.Status(r.PostFormValue("status"))
-	if !to.Valid() {
-		return httpError{http.StatusBadRequest, "未知的状态。"}
-	}
-	if err := c.moveCase(r.Context(), current(r).User, k, to, r.PostFormValue("note")); err != nil {
-		return err
-	}
-	return back(w, r)
+func (c *Console) note(r *http.Request) error {
+	return c.Cases.Note(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("text"))
 }
 
-// retype corrects the case's type. The correction is also a labelled
-// example for the classifier's next training (jiefen corpus export).
-func (c *Console) retype(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
+func (c *Console) take(r *http.Request) error {
+	return c.Cases.Take(r.Context(), actor(r), r.PathValue("id"))
+}
+
+func (c *Console) setStatus(r *http.Request) error {
+	return c.Cases.Move(r.Context(), actor(r), r.PathValue("id"), dispute.Status(r.PostFormValue("status")), r.PostFormValue("note"))
+}
+
+func (c *Console) retype(r *http.Request) error {
+	return c.Cases.Retype(r.Context(), actor(r), r.PathValue("id"), dispute.Type(r.PostFormValue("type")))
+}
+
+func (c *Console) decline(r *http.Request) error {
+	return c.Cases.Decline(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("reason"))
+}
+
+func (c *Console) transfer(r *http.Request) error {
+	return c.Cases.Transfer(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("body"), r.PostFormValue("reason"))
+}
+
+func (c *Console) assign(r *http.Request) error {
+	return c.Cases.Assign(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("user"))
+}
+
+func (c *Console) video(r *http.Request) error {
+	start, err := parseLocal(r.PostFormValue("start"))
 	if err != nil {
 		return err
 	}
-	to := dispute.Type(r.PostFormValue("type"))
-	if !to.Valid() {
-		return httpError{http.StatusBadRequest, "未知的纠纷类型。"}
-	}
-	if to == k.Type {
-		noteAudit(r.Context(), "unchanged")
-		return back(w, r)
-	}
-	u := current(r)
-	now := c.Now()
-	err = c.Store.Commit(r.Context(), store.Change{
-		Retype: []store.Retype{{CaseID: k.ID, Type: to, At: now}},
-		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Retyped, Actor: "user:" + u.Name,
-			Text: string(k.Type) + " " + string(to)}},
-	})
+	return c.Cases.Video(r.Context(), actor(r), r.PathValue("id"), start, r.PostFormValue("url"))
+}
+
+func (c *Console) extend(r *http.Request) error {
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
 	if err != nil {
-		return err
+		days = 0 // the workflow says what is allowed
 	}
-	noteAudit(r.Context(), string(k.Type)+" "+string(to))
-	return back(w, r)
+	return c.Cases.Extend(r.Context(), actor(r), r.PathValue("id"), days, r.PostFormValue("reason"))
+}
+
+func (c *Console) retryReferral(r *http.Request) error {
+	ref, err := strconv.ParseInt(r.PathValue("ref"), 10, 64)
+	if err != nil {
+		return workflow.ErrNotFound
+	}
+	return c.Cases.RetryReferral(r.Context(), actor(r), r.PathValue("id"), ref)
+}
+
+// parseLocal reads a datetime-local form value as China time.
+func parseLocal(s string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, chinaTime)
+	if err != nil {
+		return time.Time{}, httpError{http.StatusBadRequest, "时间格式不对。"}
+	}
+	return t, nil
 }

@@ -5,11 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
-	"jiefen/bot"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
@@ -53,49 +50,6 @@ func (c *Console) deadlineFrom(k dispute.Case, events []dispute.Event, now time.
 	return v
 }
 
-// extend lengthens the mediation deadline by some days, with the reason on
-// the thread (people's mediation: when both sides agree). Anyone of the
-// case's body may, and admins.
-func (c *Console) extend(w http.ResponseWriter, r *http.Request) error {
-	k, err := c.actingCase(r.Context(), r)
-	if err != nil {
-		return err
-	}
-	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
-	if err != nil || days < 1 || days > deadline.MaxExtensionDays {
-		return httpError{http.StatusBadRequest, "延长天数要在 1 到 " + strconv.Itoa(deadline.MaxExtensionDays) + " 天之间。"}
-	}
-	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	if reason == "" || utf8.RuneCountInString(reason) > maxReply {
-		return httpError{http.StatusBadRequest, "请写明延长的原因（例如双方同意延期）。"}
-	}
-	now := c.Now()
-	events, err := c.Store.Events(r.Context(), k.ID)
-	if err != nil {
-		return err
-	}
-	if d, ok := deadline.Of(k, events, c.Table); !k.Status.Open() || !ok || d.Kind != deadline.Mediate {
-		return httpError{http.StatusConflict, "只有受理后、办结前的案件可以延长调解期限。"}
-	}
-	u := current(r)
-	ext := dispute.Event{CaseID: k.ID, At: now, Kind: dispute.Extended, Actor: "user:" + u.Name, Text: deadline.ExtensionText(days, reason)}
-	ch := store.Change{Events: []dispute.Event{ext}}
-	if k.Anonymized.IsZero() {
-		// The citizen is a party to the mediation: they hear of the new
-		// time limit, and why, like any other change to their case.
-		d, _ := deadline.Of(k, append(events, ext), c.Table)
-		ch.Tell(k, bot.ExtensionNotice(k.ID, days, d.Due.In(c.Table.Calendar().Location()), reason), now)
-	}
-	if err := c.Store.Commit(r.Context(), ch); err != nil {
-		return err
-	}
-	noteAudit(r.Context(), strconv.Itoa(days)+"d")
-	if c.Kick != nil {
-		c.Kick()
-	}
-	return back(w, r)
-}
-
 // overduePage lists the open cases the user may see whose deadline has
 // passed (the watcher has escalated them, or is about to), most overdue
 // first: a supervisor sees their body's, an admin every body's.
@@ -104,7 +58,7 @@ func (c *Console) overduePage(w http.ResponseWriter, r *http.Request) error {
 	now := c.Now()
 	var rows []caseRow
 	for _, st := range []dispute.Status{dispute.Received, dispute.Referred, dispute.Accepted, dispute.Mediating} {
-		cases, err := c.visibleCases(r.Context(), u.User, store.CaseFilter{Status: st})
+		cases, err := c.Cases.VisibleCases(r.Context(), u.User, store.CaseFilter{Status: st})
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // queueFilter reads the queue's filters from the query string.
@@ -20,7 +21,7 @@ func queueFilter(r *http.Request) (store.CaseFilter, bool, bool) {
 func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) error {
 	u := current(r)
 	f, urgentOnly, overdueOnly := queueFilter(r)
-	cases, err := c.visibleCases(r.Context(), u.User, f)
+	cases, err := c.Cases.VisibleCases(r.Context(), u.User, f)
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,7 @@ func (c *Console) caseData(r *http.Request, k dispute.Case) (map[string]any, err
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
 		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": views, "Window": window, "WindowOpen": open,
-		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": maxReply, "MaxExtension": deadline.MaxExtensionDays,
+		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": workflow.MaxReply, "MaxExtension": deadline.MaxExtensionDays,
 	}, nil
 }
 

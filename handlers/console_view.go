@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 var chinaTime = time.FixedZone("CST", 8*3600)
@@ -40,41 +42,44 @@ func (c *Console) render(w http.ResponseWriter, code int, name string, data any)
 	}
 }
 
-// fail answers an error without showing its text: it may name internals.
+// fail answers an error without showing its text unless it is meant for
+// the user: it may name internals.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if err == errNotFound {
-		http.Error(w, "没有这个案件", http.StatusNotFound)
-		return
+	code, msg, ok := userError(err)
+	if !ok {
+		c.Log.Error("console", "path", r.URL.Path, "err", err)
+		code, msg = http.StatusInternalServerError, "服务暂时出了问题，请稍后再试。"
 	}
-	if err == errUnaccounted {
-		http.Error(w, "暂时无法打开，请稍后再试。", http.StatusServiceUnavailable)
-		return
-	}
-	if he, ok := err.(httpError); ok {
-		http.Error(w, he.msg, he.code)
-		return
-	}
-	c.Log.Error("console", "path", r.URL.Path, "err", err)
-	http.Error(w, "服务暂时出了问题，请稍后再试。", http.StatusInternalServerError)
+	http.Error(w, msg, code)
 }
 
 func (c *Console) failJSON(w http.ResponseWriter, err error) {
-	switch e := err.(type) {
-	case httpError:
-		writeJSON(w, e.code, map[string]string{"error": e.msg})
-		return
+	code, msg, ok := userError(err)
+	if !ok {
+		c.Log.Error("api", "err", err)
+		code, msg = http.StatusInternalServerError, "internal error"
 	}
-	if err == errNotFound {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "case not found"})
-		return
-	}
-	if err == errUnaccounted {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "audit log unavailable, try again later"})
-		return
-	}
-	c.Log.Error("api", "err", err)
-	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+	writeJSON(w, code, map[string]string{"error": msg})
 }
+
+// userError is the status and message of an error meant for the user: a
+// workflow refusal, a page's own, or the audit log being unavailable.
+func userError(err error) (int, string, bool) {
+	var refused *workflow.Error
+	var he httpError
+	switch {
+	case errors.As(err, &refused):
+		return refusalStatus[refused.Kind], refused.Msg, true
+	case errors.As(err, &he):
+		return he.code, he.msg, true
+	case errors.Is(err, errUnaccounted):
+		return http.StatusServiceUnavailable, "暂时无法打开，请稍后再试。", true
+	}
+	return 0, "", false
+}
+
+var refusalStatus = map[workflow.Kind]int{workflow.Invalid: http.StatusBadRequest, workflow.Forbidden: http.StatusForbidden,
+	workflow.NotFound: http.StatusNotFound, workflow.Conflict: http.StatusConflict}
 
 // httpError is an error whose message is meant for the user.
 type httpError struct {

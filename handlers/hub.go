@@ -88,7 +88,7 @@ func (h *hub) publish(ctx context.Context, n store.Notice) {
 		if cl.session != "" && !now.Before(cl.expires) {
 			continue // the session ended; its writer closes it at the next ping
 		}
-		if h.c.canSee(cl.user, k) {
+		if h.c.Cases.CanSee(cl.user, k) {
 			targets = append(targets, cl)
 		} else if n.Left != "" && cl.user.Body == n.Left {
 			gone = append(gone, cl)

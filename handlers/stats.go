@@ -229,7 +229,7 @@ func (c *Console) statsInputOf(r *http.Request) (statsInput, error) {
 	}
 	ctx := r.Context()
 	// The same access rule as the queue: a supervisor counts what they may see.
-	all, err := c.visibleCases(ctx, u, store.CaseFilter{})
+	all, err := c.Cases.VisibleCases(ctx, u, store.CaseFilter{})
 	if err != nil {
 		return statsInput{}, err
 	}

@@ -1,0 +1,89 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"jiefen/bot"
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// MaxReply keeps a message within one customer-service message (the
+// platform's limit is about 2048 bytes).
+const MaxReply = 600
+
+// maxNote bounds an internal note.
+const maxNote = 2000
+
+// Reply sends text to the case's citizen: on the thread and in the
+// outbound queue together. The duty desk may reply on urgent cases it sees.
+func (w *Cases) Reply(ctx context.Context, a Actor, id, text string) error {
+	k, err := w.writable(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return refuse(Invalid, "消息不能为空。")
+	}
+	if utf8.RuneCountInString(text) > MaxReply {
+		return refuse(Invalid, fmt.Sprintf("消息太长了，请分几条发送（每条最多 %d 字）。", MaxReply))
+	}
+	now := w.Now()
+	ch := store.Change{
+		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: a.name(), Text: text}},
+		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: bot.FromMediator(k.ID, text), NotBefore: now, CreatedAt: now}},
+	}
+	return w.commit(ctx, a, ch, store.AuditSend, k.ID, "reply")
+}
+
+// Note records an internal note: never sent to the citizen.
+func (w *Cases) Note(ctx context.Context, a Actor, id, text string) error {
+	k, err := w.writable(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > maxNote {
+		return refuse(Invalid, fmt.Sprintf("备注不能为空，最多 %d 字。", maxNote))
+	}
+	ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: w.Now(), Kind: dispute.Note, Actor: a.name(), Text: text}}}
+	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "note")
+}
+
+// writeAfterEnd is how long after its end a case still takes the
+// citizen's words from the case page, as it does from the chat.
+const writeAfterEnd = 30 * 24 * time.Hour
+
+// CitizenMayWrite reports whether the case's page still takes the
+// citizen's words: while it is open, and for a while after it ended.
+func (w *Cases) CitizenMayWrite(k dispute.Case) bool {
+	return k.Anonymized.IsZero() && (k.Status.Open() || w.Now().Sub(k.UpdatedAt) <= writeAfterEnd)
+}
+
+// CitizenWrite adds what the citizen wrote on their case page (reached by
+// the signed link, which is the only key) to the thread: the mediator
+// sees it live, as if it came through the chat. On a case that ended
+// lately it also brings the case back to the top of its body's queue.
+func (w *Cases) CitizenWrite(ctx context.Context, k dispute.Case, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > MaxReply {
+		return refuse(Invalid, fmt.Sprintf("留言不能为空，最多 %d 字。", MaxReply))
+	}
+	if err := notAnonymized(k); err != nil {
+		return err
+	}
+	now := w.Now()
+	if !w.CitizenMayWrite(k) {
+		return refuse(Conflict, "案件已办结较久，如有新的问题，请在公众号里发送“新求助”。")
+	}
+	ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageIn, Actor: "citizen", Text: text}}}
+	if !k.Status.Open() {
+		ch.Updates = []store.CaseUpdate{{CaseID: k.ID, At: now}}
+	}
+	return w.Store.Commit(ctx, ch)
+}

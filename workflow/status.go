@@ -1,0 +1,116 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"jiefen/bot"
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// settable are the statuses set by hand; referred and received come only
+// with a decline or a transfer (the case must go somewhere), withdrawn
+// only from the citizen.
+var settable = map[dispute.Status]bool{dispute.Accepted: true, dispute.Mediating: true, dispute.Resolved: true, dispute.Unresolved: true}
+
+// Move changes a case's status, records it and tells the citizen. It is
+// conditional on the status the case had when loaded: of two people
+// moving it at once, one wins and the other is told.
+func (w *Cases) Move(ctx context.Context, a Actor, id string, to dispute.Status, note string) error {
+	k, err := w.acting(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if !to.Valid() {
+		return refuse(Invalid, "未知的状态。")
+	}
+	if !settable[to] {
+		return refuse(Invalid, "这个状态不能直接设置。")
+	}
+	if !dispute.CanMove(k.Status, to) {
+		return refuse(Conflict, fmt.Sprintf("案件现在是“%s”，不能改为“%s”。", k.Status.Name(), to.Name()))
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > MaxReply {
+		return refuse(Invalid, "说明太长了。")
+	}
+	now := w.Now()
+	ch := store.Change{
+		Statuses: []store.StatusChange{{CaseID: k.ID, To: to, At: now, From: k.Status}},
+		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: a.name(), Status: to, Text: note}},
+	}
+	ch.Tell(k, bot.StatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
+	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "status "+string(to))
+}
+
+// Take claims the case, so two mediators do not answer at once. A case
+// someone else has is only taken over by a supervisor or admin.
+func (w *Cases) Take(ctx context.Context, a Actor, id string) error {
+	k, err := w.acting(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	u := a.User
+	if k.Assignee != "" && k.Assignee != u.Name && u.Role == store.RoleMediator {
+		return refuse(Conflict, "案件已由 "+k.Assignee+" 接手。")
+	}
+	now := w.Now()
+	ch := store.Change{
+		// A claim: if another mediator took it meanwhile, one of them wins.
+		// Supervisors take over whoever has it.
+		Assign: []store.Assignment{{CaseID: k.ID, User: u.Name, At: now, IfFree: u.Role == store.RoleMediator}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: a.name(), Text: u.Name + " 接手了案件"}},
+	}
+	if err := w.commit(ctx, a, ch, store.AuditChange, k.ID, "take"); err != nil {
+		if err == errMoved {
+			return refuse(Conflict, "案件刚被别人接手了。")
+		}
+		return err
+	}
+	return nil
+}
+
+// Assign gives the case to a user of its body; supervisors and admins only.
+func (w *Cases) Assign(ctx context.Context, a Actor, id, name string) error {
+	k, err := w.acting(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if err := lead(a, "分派案件"); err != nil {
+		return err
+	}
+	to, err := w.Store.User(ctx, name)
+	if err != nil || to.Body != k.Body {
+		return refuse(Invalid, "只能分派给本单位的调解员。")
+	}
+	now := w.Now()
+	ch := store.Change{
+		Assign: []store.Assignment{{CaseID: k.ID, User: to.Name, At: now}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: a.name(), Text: "分派给 " + to.Name}},
+	}
+	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "assign "+to.Name)
+}
+
+// Retype corrects the case's type. The correction is also a labelled
+// example for the classifier's next training (jiefen corpus export).
+func (w *Cases) Retype(ctx context.Context, a Actor, id string, to dispute.Type) error {
+	k, err := w.acting(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if !to.Valid() {
+		return refuse(Invalid, "未知的纠纷类型。")
+	}
+	if to == k.Type {
+		return w.commit(ctx, a, store.Change{}, store.AuditChange, k.ID, "type unchanged")
+	}
+	now := w.Now()
+	ch := store.Change{
+		Retype: []store.Retype{{CaseID: k.ID, Type: to, At: now}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Retyped, Actor: a.name(), Text: string(k.Type) + " " + string(to)}},
+	}
+	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "type "+string(k.Type)+" "+string(to))
+}

@@ -1,0 +1,62 @@
+package workflow
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"jiefen/bot"
+	"jiefen/dispute"
+	"jiefen/store"
+)
+
+// remindBefore is how long before a video mediation the citizen is reminded.
+const remindBefore = 30 * time.Minute
+
+// Video sets the video mediation, tells the citizen the time and link now,
+// and queues a reminder for remindBefore the start. An accepted case moves
+// to mediating with it.
+func (w *Cases) Video(ctx context.Context, a Actor, id string, start time.Time, link string) error {
+	k, err := w.acting(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	now := w.Now()
+	if !start.After(now) {
+		return refuse(Invalid, "视频调解时间要在现在之后。")
+	}
+	link = strings.TrimSpace(link)
+	if link == "" {
+		if w.VideoURL == "" {
+			return refuse(Invalid, "请填写视频会议链接。")
+		}
+		link = strings.ReplaceAll(w.VideoURL, "{case}", k.ID)
+	}
+	if !strings.HasPrefix(link, "https://") {
+		return refuse(Invalid, "视频链接要以 https:// 开头。")
+	}
+	if !k.Status.Open() {
+		return refuse(Conflict, "已结束的案件不能安排调解。")
+	}
+	remindAt := start.Add(-remindBefore)
+	loc := w.Table.Calendar().Location()
+	ch := store.Change{
+		Video: []store.VideoSchedule{{CaseID: k.ID, Start: start, URL: link, At: now}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Video, Actor: a.name(),
+			Text: start.In(loc).Format("2006-01-02 15:04") + " " + link}},
+	}
+	ch.Tell(k, bot.VideoNotice(k.ID, start, link, remindAt.After(now)), now)
+	if remindAt.After(now) {
+		// A durable reminder: the queue holds it until its time, across
+		// restarts, without holding back what is due before it. Its
+		// scheduled start rides along, so a reminder for a time since
+		// changed is dropped when due.
+		ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutVideoReminder,
+			Text: bot.VideoReminder(k.ID, start, link), MediaID: start.UTC().Format(time.RFC3339), NotBefore: remindAt, CreatedAt: now})
+	}
+	if k.Status == dispute.Accepted {
+		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Mediating, At: now, From: dispute.Accepted}}
+		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: a.name(), Status: dispute.Mediating})
+	}
+	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "video")
+}
