@@ -1,5 +1,5 @@
 // Package dispute holds the domain vocabulary shared by every other package:
-// dispute types, regions, case statuses and the records of a case's life.
+// dispute types, case statuses and the records of a case's life.
 // It imports nothing of ours, so routing and store need not know each other.
 package dispute
 
@@ -62,17 +62,4 @@ func (t Type) Name() string {
 func (t Type) Valid() bool {
 	_, ok := typeNames[t]
 	return ok && t != None
-}
-
-// Regions are the seven county-level regions of 通化市, in the order offered to citizens.
-var Regions = []string{"东昌区", "二道江区", "通化县", "辉南县", "柳河县", "梅河口市", "集安市"}
-
-// ValidRegion reports whether r is one of Regions.
-func ValidRegion(r string) bool {
-	for _, x := range Regions {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }

@@ -99,7 +99,7 @@ func TestShippedModelUpToDate(t *testing.T) {
 // prints per-type precision and recall (go test -run Heldout -v).
 func TestHeldout(t *testing.T) {
 	held := readCorpusFile(t, "heldout.tsv")
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	ctx := context.Background()
 	classes := modelClasses()
 	tp, predicted, actual := map[dispute.Type]int{}, map[dispute.Type]int{}, map[dispute.Type]int{}
@@ -185,7 +185,7 @@ func TestHeldout(t *testing.T) {
 // even learn (usually a wrong label): on its own training data the model
 // should be nearly perfect.
 func TestTrainingCorpusFits(t *testing.T) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	train := readCorpusFile(t, "train.tsv")
 	wrong := 0
 	for _, ex := range train {
@@ -235,7 +235,7 @@ func benchTexts(b *testing.B) []string {
 // BenchmarkClassifyLatency reports the p50/p99 latency of one
 // classification (the issue asks p99 under 2 ms).
 func BenchmarkClassifyLatency(b *testing.B) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	ctx := context.Background()
 	texts := benchTexts(b)
 	var lat []time.Duration
@@ -253,7 +253,7 @@ func BenchmarkClassifyLatency(b *testing.B) {
 // TestClassifyLatency keeps the p99 under the issue's 2 ms in every test
 // run (with a margin for the race detector and busy machines).
 func TestClassifyLatency(t *testing.T) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	ctx := context.Background()
 	var texts []string
 	for _, ex := range readCorpusFile(t, "heldout.tsv") {
