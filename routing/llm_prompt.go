@@ -7,40 +7,21 @@ import (
 	"jiefen/dispute"
 )
 
-// typeHints is the typical content of each dispute type as the LLM is told
-// it, in the words citizens use.
-var typeHints = map[dispute.Type]string{
-	dispute.Traffic:        "撞车、剐蹭、车祸受伤、交通事故赔偿、保险理赔",
-	dispute.Medical:        "治疗造成损害、误诊、手术事故、医院收费、医患纠纷",
-	dispute.Labor:          "拖欠工资、辞退、工伤、加班费、社保由单位缴纳、农民工被包工头或施工方欠薪",
-	dispute.Family:         "离婚、子女抚养与探望、赡养老人、抚养费、继承遗产、家庭矛盾",
-	dispute.Neighbor:       "噪音、楼上漏水、通道、院墙、树木、宠物、邻居之间的矛盾",
-	dispute.Property:       "物业费、物业服务、小区设施、电梯、社区用房、业主委员会",
-	dispute.ContractDebt:   "民间借贷、欠条、借钱不还、装修、租房、个人之间买卖合同",
-	dispute.Consumer:       "商品质量、退款退货、预付卡、办卡后商家跑路、食品问题",
-	dispute.IP:             "商标、假冒产品、专利、著作权、版权",
-	dispute.Commercial:     "企业之间、合伙人之间、股东之间的纠纷，企业破产中的债权",
-	dispute.Expropriation:  "征收、拆迁、搬迁安置、征地补偿",
-	dispute.Administrative: "低保、养老金、社保待遇等行政给付，行政处罚、许可，政府部门不作为",
-	dispute.Environment:    "工厂排污、河流污染、施工扬尘和噪音、乱倒垃圾",
-	dispute.RuralLand:      "土地承包、土地流转、宅基地边界、林地",
-	dispute.Other:          "不属于以上任何一类的法律问题，或者想找律师咨询",
-}
-
 // llmSystemPrompt is the system message: the taxonomy, urgency, the city's
-// regions and the exact answer format. It is built from dispute.Types and
-// the routing table's city, so a code or a region added there reaches the
-// prompt.
+// regions and the exact answer format. It is built from the dispute types'
+// catalogue (names and hints) and the routing table's city, so a type or a
+// region added there reaches the prompt.
 func llmSystemPrompt(city City) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "你是%s“一站式多元解纷”平台的分类助手。市民通过微信公众号反映纠纷，"+
 		"你的任务是读懂一条留言，判断纠纷类型、是否紧急、所在县区，并为调解员写一句摘要。\n\n", city.Name())
 	b.WriteString("## 纠纷类型（type 只能取下列代码之一）\n")
 	for _, t := range dispute.Types {
-		fmt.Fprintf(&b, "- %s：%s。常见内容：%s\n", t, t.Name(), typeHints[t])
+		fmt.Fprintf(&b, "- %s：%s。常见内容：%s\n", t, t.Name(), t.Hint())
 	}
-	fmt.Fprintf(&b, "- %s：不是纠纷，例如打招呼、感谢、询问平台怎么用、闲聊。\n", dispute.None)
-	b.WriteString("一条留言涉及多类时，选市民最主要的诉求所属的一类；确实是纠纷但无法归入前14类时用 other。\n\n")
+	fmt.Fprintf(&b, "- %s：不是纠纷，例如%s。\n", dispute.None, dispute.None.Hint())
+	fmt.Fprintf(&b, "一条留言涉及多类时，选市民最主要的诉求所属的一类；确实是纠纷但无法归入前%d类时用 %s。\n\n",
+		len(dispute.Types)-1, dispute.Other)
 
 	b.WriteString("## 紧急（urgent）\n")
 	b.WriteString("只有现在有人处于危险之中时为 true：正在发生或扬言的暴力（打人、持刀、威胁要杀人）、" +
