@@ -21,9 +21,9 @@ type City struct {
 
 // Region is one county-level region of a city.
 type Region struct {
-	Name    string   `json:"name"`              // the full name: 抚松县
-	Aliases []string `json:"aliases,omitempty"` // other names citizens use: 抚松
-	Places  []string `json:"places,omitempty"`  // townships, streets and landmarks inside it
+	Name    string   // the full name: 抚松县
+	Aliases []string // other names citizens use: 抚松
+	Places  []string // townships, streets and landmarks inside it
 }
 
 // placeName is a normalised name citizens may write and the region it

@@ -159,6 +159,7 @@ func TestAnotherCityValidation(t *testing.T) {
 		{"valid", head + body, ""},
 		{"a region of 通化", head + body + "  - id: b\n    name: B\n    regions: [柳河县]\n", `bodies[1] "b" (line 11): unknown region "柳河县" (the regions of 白山市: 浑江区, 抚松县)`},
 		{"a short name", head + body + "  - id: b\n    name: B\n    regions: [抚松]\n", `unknown region "抚松" (did you mean 抚松县?)`},
+		{"the city as a region", head + body + "  - id: b\n    name: B\n    regions: [白山市]\n", `region "白山市" is the whole city`},
 		{"a rule's region", head + "rules:\n  - {id: r, regions: [集安市], body: a}\n" + body, `rules[0] "r" (line 8): unknown region "集安市"`},
 		{"coverage over the city's regions", head + "bodies:\n  - id: a\n    name: A\n    regions: [抚松县]\n    types: [labor]\n", "no route for labor in 浑江区"},
 		{"regions without city", "regions:\n  - name: 浑江区\n" + body, "city: missing"},

@@ -302,6 +302,8 @@ func (v *validator) regions(at string, list []string, city City) []string {
 		}
 		if guess := city.Detect(s); guess != "" {
 			v.addf("%s: unknown region %q (did you mean %s?)", at, s, guess)
+		} else if city.isCity(s) {
+			v.addf("%s: region %q is the whole city (leave regions out to serve all of it)", at, s)
 		} else {
 			v.addf("%s: unknown region %q (the regions of %s: %s)", at, s, city.Name(), strings.Join(city.Names(), ", "))
 		}
