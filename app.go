@@ -47,7 +47,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	classifier, err := newClassifier(cfg, log)
+	classifier, err := newClassifier(cfg, log, table.City())
 	if err != nil {
 		return nil, err
 	}
@@ -95,13 +95,15 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 }
 
 // newClassifier is the LLM classifier when JIEFEN_OPENAI_URL is set (the
-// local one stands in whenever it is slow or broken), else the local one.
-func newClassifier(cfg Config, log *slog.Logger) (routing.Classifier, error) {
-	local := routing.NewLocal()
+// local one stands in whenever it is slow or broken), else the local one;
+// both find the regions of city, the routing table's.
+func newClassifier(cfg Config, log *slog.Logger, city routing.City) (routing.Classifier, error) {
+	local := routing.NewLocal(city)
 	if cfg.OpenAIURL == "" {
 		return local, nil
 	}
-	llm, err := routing.NewLLM(routing.LLMConfig{URL: cfg.OpenAIURL, Key: cfg.OpenAIKey, Model: cfg.OpenAIModel, Logger: log}, local)
+	llm, err := routing.NewLLM(routing.LLMConfig{URL: cfg.OpenAIURL, Key: cfg.OpenAIKey, Model: cfg.OpenAIModel,
+		City: city, Logger: log}, local)
 	if err != nil {
 		return nil, fmt.Errorf("JIEFEN_OPENAI_URL: %w", err)
 	}

@@ -10,13 +10,18 @@ import (
 )
 
 // runClassify reads one complaint per line and writes one JSON object per
-// line, in order: the format the README documents.
+// line, in order: the format the README documents. Regions are those of
+// the routing table's city (JIEFEN_ROUTES, else the built-in 通化市).
 func runClassify(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
 	}
-	c, err := newClassifier(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	table, err := loadTable(cfg.RoutesFile)
+	if err != nil {
+		return err
+	}
+	c, err := newClassifier(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), table.City())
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"jiefen/handlers"
@@ -61,7 +62,8 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		Platform: platform,
 		Client: &wxsim.Client{URL: base + "/wechat", Token: cfg.Token, AESKey: cfg.AESKey, AppID: cfg.AppID,
 			AccountID: "gh_jiefendemo", Mode: wxsim.Safe, Platform: platform, HTTP: &http.Client{}},
-		Log: log,
+		Log:     log,
+		Account: strings.TrimSuffix(a.table.City().Name(), "市") + "解纷服务",
 	}
 	accounts, err := seedDemoUsers(ctx, a)
 	if err != nil {

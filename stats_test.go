@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
@@ -88,7 +89,7 @@ func TestStats(t *testing.T) {
 func generateCases(start, from, end time.Time) ([]genCase, []dispute.Event) {
 	rng := rand.New(rand.NewPCG(2026, 5))
 	bodies := []string{"dc-mediation", "dc-labor", "lh-labor", "tonghua-medical"}
-	regions := append(slices.Clone(dispute.Regions), "")
+	regions := append(slices.Clone(routing.Builtin().City().Names()), "")
 	outcomes := []dispute.Status{dispute.Received, dispute.Referred, dispute.Accepted, dispute.Mediating,
 		dispute.Resolved, dispute.Unresolved, dispute.Withdrawn, "reopened"}
 	var out []genCase

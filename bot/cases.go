@@ -51,7 +51,7 @@ func (t *turn) createCase() error {
 	id := fmt.Sprintf("JF%s-%04d", day, seq)
 	c := dispute.Case{
 		ID: id, Status: dispute.Referred, Type: d.Type, Urgent: d.Urgent, Region: d.Region,
-		Body: dec.Body.ID, Rule: dec.Rule, Summary: summaryOf(d), Story: d.Story,
+		Body: dec.Body.ID, Rule: dec.Rule, Summary: summaryOf(d, t.city()), Story: d.Story,
 		OpenID: t.cit.OpenID, Phone: d.Phone, CreatedAt: t.now, UpdatedAt: t.now,
 	}
 	t.ch.NewCases = append(t.ch.NewCases, c)
@@ -367,11 +367,11 @@ func (t *turn) human() error {
 
 // summaryOf is the case's one-line summary for mediators: the LLM's when
 // it gave one, else an extractive one (routing.Summarize).
-func summaryOf(d store.Draft) string {
+func summaryOf(d store.Draft, city routing.City) string {
 	if d.Summary != "" {
 		return d.Summary
 	}
-	return routing.Summarize(d.Story)
+	return routing.Summarize(d.Story, city)
 }
 
 // caseLink is the signed address of a case's page, or "" when jiefen does

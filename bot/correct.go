@@ -37,7 +37,7 @@ func (b *Bot) correct(openID, story string, late routing.Analysis) {
 			dr.Type, dr.Confidence = late.Type, late.Confidence
 		}
 		dr.Urgent = dr.Urgent || late.Urgent
-		if dr.Region == "" {
+		if dr.Region == "" && b.Table.City().Valid(late.Region) {
 			dr.Region = late.Region
 		}
 		if late.Summary != "" {

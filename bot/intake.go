@@ -223,13 +223,25 @@ const maxVague = 2
 // one is configured (a later, different answer corrects the draft), else
 // the local classifier's.
 func (t *turn) analyze(story string) (routing.Result, string, error) {
+	var (
+		res     routing.Result
+		summary string
+		err     error
+	)
 	if a, ok := t.b.Classifier.(lateAnalyzer); ok {
 		openID := t.cit.OpenID
 		an := a.AnalyzeLater(t.ctx, story, func(late routing.Analysis) { t.b.correct(openID, story, late) })
-		return an.Result, an.Summary, nil
+		res, summary = an.Result, an.Summary
+	} else {
+		res, err = t.b.Classifier.Classify(t.ctx, story)
 	}
-	res, err := t.b.Classifier.Classify(t.ctx, story)
-	return res, "", err
+	if !t.city().Valid(res.Region) {
+		// The table is the one truth about regions: a classifier made for
+		// another city (a wiring mistake) must not put on a case a region
+		// no body serves.
+		res.Region = ""
+	}
+	return res, summary, err
 }
 
 // isChatter reports a greeting or thanks: it needs an answer, not a case.
@@ -246,7 +258,7 @@ func isChatter(s string) bool {
 func (t *turn) more(s string) {
 	t.dlg.Draft.Story += "\n" + s
 	if t.dlg.Draft.Region == "" {
-		t.dlg.Draft.Region = routing.DetectRegion(s)
+		t.dlg.Draft.Region = t.city().Detect(s)
 	}
 	if routing.DetectUrgent(s) {
 		t.dlg.Draft.Urgent = true
@@ -278,7 +290,7 @@ func (t *turn) next() error {
 		return t.createCase()
 	case d.Region == "":
 		t.setStep(stepRegion)
-		t.say(askRegion())
+		t.say(askRegion(t.city()))
 	case !d.PhoneAsked:
 		t.setStep(stepPhone)
 		t.say(txtAskPhone)
@@ -318,7 +330,7 @@ func (t *turn) answerConsent(s string) error {
 // there was one. A region replaces the draft's when correct is set.
 func (t *turn) keepContact(s string, correct bool) bool {
 	d := &t.dlg.Draft
-	phone, region := findPhone(s), routing.DetectRegion(s)
+	phone, region := findPhone(s), t.city().Detect(s)
 	if phone == "" && region == "" {
 		return false
 	}
@@ -339,7 +351,7 @@ func (t *turn) keepContact(s string, correct bool) bool {
 // what else the citizen said.
 func leftover(s, phone, region string) string {
 	s = toHalfWidth(s)
-	for _, cut := range []string{phone, region, strings.TrimSuffix(strings.TrimSuffix(region, "区"), "县"), "我的", "我在", "电话", "手机", "号码", "是", "联系"} {
+	for _, cut := range []string{phone, region, strings.TrimRight(region, "区县市"), "我的", "我在", "电话", "手机", "号码", "是", "联系"} {
 		if cut != "" {
 			s = strings.ReplaceAll(s, cut, "")
 		}
@@ -353,19 +365,20 @@ func leftover(s, phone, region string) string {
 }
 
 func (t *turn) answerRegion(s string) error {
-	if n, ok := choice(s, len(dispute.Regions)); ok {
-		t.dlg.Draft.Region = dispute.Regions[n-1]
+	regions := t.city().Names()
+	if n, ok := choice(s, len(regions)); ok {
+		t.dlg.Draft.Region = regions[n-1]
 		t.dlgChanged = true
 		return t.next()
 	}
-	if routing.DetectRegion(s) != "" {
+	if t.city().Detect(s) != "" {
 		t.keepContact(s, false)
 		return t.next()
 	}
 	if len([]rune(s)) >= 8 {
 		t.more(s)
 	}
-	t.say(askRegion())
+	t.say(askRegion(t.city()))
 	return nil
 }
 

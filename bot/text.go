@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/routing"
 )
 
 // The message catalogue: every text a citizen reads comes from here, so the
@@ -69,10 +70,12 @@ const (
 	txtFollowUpThanks = "太好了！谢谢您告诉我们，祝您生活顺心。"
 )
 
-func askRegion() string {
+// askRegion offers the city's regions as a numbered menu; answerRegion
+// reads a number by the same order.
+func askRegion(city routing.City) string {
 	var b strings.Builder
 	b.WriteString("请问事情发生在哪个县区？回复数字即可：\n")
-	for i, r := range dispute.Regions {
+	for i, r := range city.Names() {
 		fmt.Fprintf(&b, "%d. %s\n", i+1, r)
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"jiefen/dispute"
-	"jiefen/routing"
 	"jiefen/store"
 )
 
@@ -44,7 +43,7 @@ func (t *turn) addToCase(c dispute.Case, s string) error {
 // It returns what it recorded.
 func (t *turn) fillIn(c dispute.Case, s string) (region, phone string) {
 	if c.Region == "" {
-		region = routing.DetectRegion(s)
+		region = t.city().Detect(s)
 	}
 	if c.Phone == "" && c.Urgent {
 		// Only on an urgent case: elsewhere the phone was asked for, and a

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"jiefen/dispute"
+	"jiefen/routing"
 	"jiefen/store"
 )
 
@@ -96,6 +97,10 @@ func (t *turn) event() error {
 }
 
 // say appends to the passive reply.
+// city is the routing table's city: the regions the bot asks about and
+// recognises.
+func (t *turn) city() routing.City { return t.b.Table.City() }
+
 func (t *turn) say(s string) {
 	if t.reply != "" {
 		t.reply += "\n\n"

@@ -110,7 +110,10 @@ func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
 	for _, b := range c.Table.Bodies() {
 		out = append(out, body{ID: b.ID, Name: b.Name, Regions: b.Regions, Types: b.Types})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"bodies": out})
+	// The city's regions with the bodies: the names a body's regions and a
+	// case's region (and the cases list's region filter) take.
+	city := c.Table.City()
+	writeJSON(w, http.StatusOK, map[string]any{"city": city.Name(), "regions": city.Names(), "bodies": out})
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) error {
 	})
 	c.render(w, http.StatusOK, "queue.html", map[string]any{
 		"User": u, "BodyName": c.bodyName(u.Body), "Rows": rows, "Filter": f, "Urgent": urgentOnly, "Overdue": overdueOnly,
-		"Statuses": allStatuses, "Types": dispute.Types, "Regions": dispute.Regions,
+		"Statuses": allStatuses, "Types": dispute.Types, "Regions": c.Table.City().Names(),
 	})
 	return nil
 }

@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -26,6 +29,7 @@ type Demo struct {
 	Platform *wxsim.Platform
 	Client   *wxsim.Client
 	Log      *slog.Logger
+	Account  string // the official account's name shown in the chat, after the table's city: 通化解纷服务
 
 	closing <-chan struct{} // closed when the server shuts down
 }
@@ -43,8 +47,9 @@ func (d *Demo) routes(mux *http.ServeMux) {
 
 func (d *Demo) page(w http.ResponseWriter, r *http.Request) {
 	b, _ := demoFiles.ReadFile("demo/chat.html")
+	page := strings.Replace(string(b), "{{account}}", html.EscapeString(cmp.Or(d.Account, "解纷服务")), 1)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write(b)
+	_, _ = io.WriteString(w, page)
 }
 
 type demoSend struct {

@@ -18,7 +18,7 @@ type Result struct {
 	Type       dispute.Type `json:"type"`       // one of dispute.Types, or dispute.None for greetings/chatter/how-to questions
 	Confidence float64      `json:"confidence"` // 0..1
 	Urgent     bool         `json:"urgent"`     // someone is in danger now
-	Region     string       `json:"region"`     // one of dispute.Regions or ""
+	Region     string       `json:"region"`     // one of the city's regions (City.Names) or ""
 }
 
 // Classifier is filled by the local classifier (Local) or an LLM
@@ -28,19 +28,21 @@ type Classifier interface {
 }
 
 // Local is the local classifier: a trained model (model.go) for the type,
-// rules for urgency (urgency.go) and region (region.go), all over text
+// rules for urgency (urgency.go) and the city's names for the region
+// (City.Detect), all over text
 // normalised from Traditional to Simplified characters and common typos.
 // It holds only read-only tables, so one Local serves any number of
 // goroutines.
 type Local struct {
 	model *typeModel
+	city  City
 }
 
 var _ Classifier = (*Local)(nil)
 
 // NewLocal returns the local classifier with the model shipped in the
-// binary.
-func NewLocal() *Local { return &Local{model: defaultModel()} }
+// binary, finding the regions of city (the routing table's, Table.City).
+func NewLocal(city City) *Local { return &Local{model: defaultModel(), city: city} }
 
 // Groups scored besides the dispute types, numbered after them.
 var (
@@ -140,7 +142,7 @@ const urgentThreshold = 0.35
 // in danger always makes a case (never None).
 func (l *Local) Classify(_ context.Context, text string) (Result, error) {
 	n := normalize(text)
-	res := Result{Type: dispute.None, Confidence: 1, Urgent: detectUrgent(n), Region: detectRegion(n)}
+	res := Result{Type: dispute.None, Confidence: 1, Urgent: detectUrgent(n), Region: l.city.detect(n)}
 	if n != "" {
 		p, urgent := l.model.predict(n)
 		best := 0

@@ -107,7 +107,7 @@ var classifyCases = []struct {
 }
 
 func TestClassify(t *testing.T) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	seen := map[dispute.Type]int{}
 	for _, c := range classifyCases {
 		got, err := l.Classify(context.Background(), c.text)
@@ -130,7 +130,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestClassifyConfidence(t *testing.T) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	conf := func(text string) float64 {
 		r, _ := l.Classify(context.Background(), text)
 		return r.Confidence
@@ -150,7 +150,7 @@ func TestClassifyConfidence(t *testing.T) {
 }
 
 func TestClassifyFillsUrgentAndRegion(t *testing.T) {
-	r, err := NewLocal().Classify(context.Background(), "我在柳河红石镇 邻居拿刀在我家门口骂 说要砍我")
+	r, err := NewLocal(Builtin().City()).Classify(context.Background(), "我在柳河红石镇 邻居拿刀在我家门口骂 说要砍我")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestClassifyFillsUrgentAndRegion(t *testing.T) {
 		t.Errorf("got %+v, want urgent in 柳河县", r)
 	}
 	// Danger with no other signal must still become a case.
-	r, _ = NewLocal().Classify(context.Background(), "救命")
+	r, _ = NewLocal(Builtin().City()).Classify(context.Background(), "救命")
 	if r.Type == dispute.None || !r.Urgent {
 		t.Errorf("救命: got %+v, want an urgent case", r)
 	}
@@ -166,7 +166,7 @@ func TestClassifyFillsUrgentAndRegion(t *testing.T) {
 
 // Classify must answer anything, including junk, without error or panic.
 func TestClassifyNeverFails(t *testing.T) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	for _, text := range []string{"\x00\xff\xfe", strings.Repeat("工资", 10000), "🙂🙂🙂", "|||", "ＡＢＣ１２３１５", "a"} {
 		r, err := l.Classify(context.Background(), text)
 		if err != nil {
@@ -179,7 +179,7 @@ func TestClassifyNeverFails(t *testing.T) {
 }
 
 func TestClassifyConcurrent(t *testing.T) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -201,6 +201,12 @@ func TestLexicon(t *testing.T) {
 	c, err := compileLexicon(lexicon, grievanceWords, chatterWords)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A type added to the catalogue (dispute/types.go) needs its phrases.
+	for _, typ := range dispute.Types {
+		if strings.TrimSpace(lexicon[typ]) == "" {
+			t.Errorf("no phrases for %s", typ)
+		}
 	}
 	seen := map[[2]any]bool{}
 	for _, e := range c.entries {
@@ -239,7 +245,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func BenchmarkClassify(b *testing.B) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {

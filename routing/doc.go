@@ -17,19 +17,23 @@
 //     TestHeldout reports per-type precision and recall on it;
 //   - urgency is rules (urgency.go), backed by an urgency head of the same
 //     model that catches danger told in words the rules do not list;
-//   - the region is rules (region.go): the seven regions in any usual form
-//     and the townships, streets and landmarks inside them.
+//   - the region is the routing table's city (City.Detect, city.go): its
+//     regions in any usual form and the townships, streets and landmarks
+//     the table lists inside them.
 //
 // All of it reads text normalised from Traditional to Simplified characters
 // and common typos (normalize.go). The LLM classifier (NewLLM) asks an
 // OpenAI-compatible endpoint first and falls back to Local whenever it is
-// slow, refuses or answers badly; it never lowers urgency. DetectRegion and
+// slow, refuses or answers badly; it never lowers urgency. City.Detect and
 // DetectUrgent stay useful on their own because the bot calls them on
 // answers to its own questions.
 //
 // Routing. A Table is loaded from YAML (or the embedded 通化 table, Builtin)
 // and validated as a whole: LoadTable reports every problem at once, each
-// naming where it is, so an operator fixes a file in one pass. Route picks a
+// naming where it is, so an operator fixes a file in one pass. The table
+// carries its city (Table.City): the name and the county-level regions that
+// bodies, rules, cases, the bot's region menu and the LLM's prompt use; a
+// table naming none serves the built-in 通化市. Route picks a
 // body for a dispute type in a region in three stages:
 //
 //  1. Rules, in file order; the first rule whose types and regions both match

@@ -2,12 +2,15 @@ package routing
 
 import "jiefen/dispute"
 
-// Phrase lists, as "phrase:weight" separated by spaces, over normalised
-// text (Simplified, lower case, typos corrected). They are features of the
-// trained model (features.go: one score per group), so they carry what the
-// corpus cannot, words no training message happened to use; the model
-// learns how far to trust each group. A change here needs a new model:
-// run `go run ./routing/train`.
+// Phrase lists, one group per dispute type of the catalogue
+// (dispute/types.go) and two more (grievance, chatter), as "phrase:weight"
+// separated by spaces, over normalised text (Simplified, lower case, typos
+// corrected). They are features of the trained model (features.go: one
+// score per group), so they carry what the corpus cannot, words no training
+// message happened to use; the model learns how far to trust each group.
+// That is why they live here and not in the catalogue: a change here needs
+// a new model (run `go run ./routing/train`), and a type added to the
+// catalogue needs its group here (TestLexicon checks).
 //
 // Weights: 5–8 is a phrase that alone settles the type (欠薪, 宅基地), 3–4 a
 // strong hint, 1–2 a word that only counts together with others (医院,

@@ -44,6 +44,9 @@ const (
 // appends /chat/completions.
 type LLMConfig struct {
 	URL, Key, Model string
+	// City is the routing table's city (Table.City): the model is told its
+	// name and regions, and may answer only those.
+	City City
 	// Budget is how long Classify, Analyze and AnalyzeLater wait for the
 	// LLM before answering with the local classifier: default 1500ms, at
 	// most MaxLLMBudget.
@@ -103,7 +106,7 @@ const (
 // answers anything but the expected object. It is safe for concurrent use.
 //
 // Its judgement is checked, never trusted blindly: the type must be a known
-// code, the region one of the seven; urgency is the LLM's OR the local
+// code, the region one of the city's; urgency is the LLM's OR the local
 // detector's, so the LLM can raise but never lower it. Valid answers are
 // cached by the SHA-256 of the normalised text. After llmBreakerThreshold
 // consecutive failures the LLM is skipped for llmBreakerCooldown, so a dead
@@ -111,6 +114,8 @@ const (
 type LLM struct {
 	client   *openai.Client
 	model    string
+	city     City
+	prompt   string // the system message, built once for the city
 	budget   time.Duration
 	late     time.Duration
 	fallback Classifier
@@ -133,7 +138,7 @@ type LLM struct {
 var _ Classifier = (*LLM)(nil)
 
 // NewLLM validates cfg and returns the LLM classifier; fallback is the local
-// classifier (nil means NewLocal()).
+// classifier (nil means NewLocal(cfg.City)).
 func NewLLM(cfg LLMConfig, fallback Classifier) (*LLM, error) {
 	base, err := llmBaseURL(cfg.URL)
 	if err != nil {
@@ -141,6 +146,9 @@ func NewLLM(cfg LLMConfig, fallback Classifier) (*LLM, error) {
 	}
 	if strings.TrimSpace(cfg.Model) == "" {
 		return nil, errors.New("routing: LLM model is not set (JIEFEN_OPENAI_MODEL)")
+	}
+	if len(cfg.City.regions) == 0 {
+		return nil, errors.New("routing: LLM city has no regions (pass the routing table's City)")
 	}
 	if cfg.Budget <= 0 {
 		cfg.Budget = DefaultLLMBudget
@@ -163,7 +171,7 @@ func NewLLM(cfg LLMConfig, fallback Classifier) (*LLM, error) {
 		cfg.HTTPClient = &http.Client{}
 	}
 	if fallback == nil {
-		fallback = NewLocal()
+		fallback = NewLocal(cfg.City)
 	}
 	oc := openai.DefaultConfig(cfg.Key)
 	oc.BaseURL = base
@@ -173,6 +181,8 @@ func NewLLM(cfg LLMConfig, fallback Classifier) (*LLM, error) {
 	l := &LLM{
 		client:   openai.NewClientWithConfig(oc),
 		model:    strings.TrimSpace(cfg.Model),
+		city:     cfg.City,
+		prompt:   llmSystemPrompt(cfg.City),
 		budget:   cfg.Budget,
 		late:     cfg.LateBudget,
 		fallback: fallback,
@@ -343,7 +353,7 @@ func (l *LLM) count(outcome string) {
 func (l *LLM) local(ctx context.Context, text string) (Result, error) {
 	res, err := l.fallback.Classify(ctx, text)
 	if err != nil {
-		res = Result{Type: dispute.Other, Urgent: DetectUrgent(text), Region: DetectRegion(text)}
+		res = Result{Type: dispute.Other, Urgent: DetectUrgent(text), Region: l.city.Detect(text)}
 	}
 	return res, err
 }
@@ -422,7 +432,7 @@ func (l *LLM) ask(ctx context.Context, text string) (llmAnswer, error) {
 	req := openai.ChatCompletionRequest{
 		Model: l.model,
 		Messages: []openai.ChatCompletionMessage{
-			{Role: openai.ChatMessageRoleSystem, Content: llmSystemPrompt()},
+			{Role: openai.ChatMessageRoleSystem, Content: l.prompt},
 			{Role: openai.ChatMessageRoleUser, Content: llmUserMessage(text)},
 		},
 	}
@@ -452,7 +462,7 @@ func (l *LLM) ask(ctx context.Context, text string) (llmAnswer, error) {
 	if msg.Refusal != "" {
 		return llmAnswer{}, invalidf("refusal")
 	}
-	return parseLLMAnswer(msg.Content)
+	return parseLLMAnswer(msg.Content, l.city)
 }
 
 // fixedSampling reports models whose temperature and max_tokens go-openai

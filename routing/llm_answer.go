@@ -32,10 +32,10 @@ var (
 
 // parseLLMAnswer accepts one JSON object with exactly the five fields, each
 // of its type: type a dispute code or none, urgent a boolean, region one of
-// the seven or "", summary a string, missing an array of strings. Around the
+// the city's or "", summary a string, missing an array of strings. Around the
 // object it tolerates what models add (a <think> block, a code fence, a
 // lead-in sentence) but nothing after it.
-func parseLLMAnswer(content string) (llmAnswer, error) {
+func parseLLMAnswer(content string, city City) (llmAnswer, error) {
 	s := reThink.ReplaceAllString(content, "")
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "```") {
@@ -83,14 +83,11 @@ func parseLLMAnswer(content string) (llmAnswer, error) {
 	if !a.Type.Valid() && a.Type != dispute.None {
 		return llmAnswer{}, invalidf("unknown type")
 	}
-	switch a.Region = strings.TrimSpace(a.Region); a.Region {
-	case "通化市", "通化":
+	switch a.Region = strings.TrimSpace(a.Region); {
+	case city.isCity(a.Region):
 		a.Region = "" // the whole city is no region
-	case "":
-	default:
-		if !dispute.ValidRegion(a.Region) {
-			return llmAnswer{}, invalidf("unknown region")
-		}
+	case a.Region != "" && !city.Valid(a.Region):
+		return llmAnswer{}, invalidf("unknown region")
 	}
 	a.Summary = truncateRunes(maskPersonal(oneLine(a.Summary)), summaryRunes)
 	for _, m := range missing {
@@ -132,14 +129,14 @@ func (l *LLM) merge(a llmAnswer, local Result, text, source string) Analysis {
 		res.Confidence = max(0.95, local.Confidence)
 	}
 	if res.Region == "" {
-		res.Region = localRegion(local, text)
+		res.Region = l.localRegion(local, text)
 	}
 	if res.Urgent && res.Type == dispute.None {
 		res.Type, res.Confidence = dispute.Other, 0.5
 	}
 	out := Analysis{Result: res, Summary: a.Summary, Missing: slices.Clone(a.Missing), Source: source}
 	if out.Summary == "" {
-		out.Summary = Summarize(text)
+		out.Summary = Summarize(text, l.city)
 	}
 	return out
 }
@@ -147,16 +144,18 @@ func (l *LLM) merge(a llmAnswer, local Result, text, source string) Analysis {
 // localAnalysis is the fallback's result with the extractive summary.
 func (l *LLM) localAnalysis(local Result, text string) Analysis {
 	local.Urgent = local.Urgent || DetectUrgent(text)
-	local.Region = localRegion(local, text)
+	local.Region = l.localRegion(local, text)
 	if local.Urgent && local.Type == dispute.None {
 		local.Type = dispute.Other
 	}
-	return Analysis{Result: local, Summary: Summarize(text), Source: SourceLocal}
+	return Analysis{Result: local, Summary: Summarize(text, l.city), Source: SourceLocal}
 }
 
-func localRegion(local Result, text string) string {
-	if dispute.ValidRegion(local.Region) {
+// localRegion is the fallback's region when it is one of the city's, else
+// what the text names.
+func (l *LLM) localRegion(local Result, text string) string {
+	if l.city.Valid(local.Region) {
 		return local.Region
 	}
-	return DetectRegion(text)
+	return l.city.Detect(text)
 }

@@ -65,7 +65,7 @@ func TestLLMFallsBack(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Analyze error: %v", err)
 				}
-				if a.Source != SourceLocal || a.Result != localWage || a.Summary != Summarize(wageText) {
+				if a.Source != SourceLocal || a.Result != localWage || a.Summary != Summarize(wageText, Builtin().City()) {
 					t.Fatalf("Analyze #%d = %+v, want the local result", i, a)
 				}
 				if res, err := l.Classify(context.Background(), wageText); err != nil || res != localWage {
@@ -126,7 +126,7 @@ func TestLLMSlowAnswerWithinBudget(t *testing.T) {
 }
 
 func TestLLMBudgetCapped(t *testing.T) {
-	l, err := NewLLM(LLMConfig{URL: "http://127.0.0.1:1/v1", Model: "m", Budget: time.Minute}, nil)
+	l, err := NewLLM(LLMConfig{URL: "http://127.0.0.1:1/v1", Model: "m", Budget: time.Minute, City: Builtin().City()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestLLMBudgetCapped(t *testing.T) {
 	if l.budget != MaxLLMBudget {
 		t.Errorf("budget = %v", l.budget)
 	}
-	l2, _ := NewLLM(LLMConfig{URL: "http://127.0.0.1:1/v1", Model: "m"}, nil)
+	l2, _ := NewLLM(LLMConfig{URL: "http://127.0.0.1:1/v1", Model: "m", City: Builtin().City()}, nil)
 	defer l2.Close()
 	if l2.budget != DefaultLLMBudget || l2.cache.max != DefaultLLMCacheSize {
 		t.Errorf("defaults: budget %v cache %d", l2.budget, l2.cache.max)

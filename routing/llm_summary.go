@@ -18,17 +18,18 @@ const summaryRunes = 40
 // the dispute's subject, the other party, the citizen's demand, the place),
 // and joins the best clauses that fit, in their original order. Greetings
 // and filler score nothing; phone and ID numbers are masked. A single clause
-// longer than the limit gives its most informative stretch.
-func Summarize(text string) string {
+// longer than the limit gives its most informative stretch. The place is a
+// region of city in any form City.Detect knows.
+func Summarize(text string, city City) string {
 	var cl []clause
 	for i, c := range splitClauses(text) {
 		if c = cleanClause(c); c != "" {
-			cl = append(cl, clause{text: c, n: utf8.RuneCountInString(c), score: clauseScore(c), pos: i})
+			cl = append(cl, clause{text: c, n: utf8.RuneCountInString(c), score: clauseScore(c, city), pos: i})
 		}
 	}
 	if len(cl) == 0 {
 		// Only a greeting or the like: itself, tidied.
-		return bestWindow(maskPersonal(oneLine(text)))
+		return bestWindow(maskPersonal(oneLine(text)), city)
 	}
 	byScore := slices.Clone(cl)
 	slices.SortStableFunc(byScore, func(a, b clause) int { return cmp.Compare(b.score, a.score) })
@@ -47,12 +48,12 @@ func Summarize(text string) string {
 			picked, used = append(picked, c), used+c.n+sepRunes(picked)
 		}
 		if len(picked) == 0 {
-			return bestWindow(cl[0].text)
+			return bestWindow(cl[0].text, city)
 		}
 		return joinClauses(picked)
 	}
 	if byScore[0].n > summaryRunes {
-		return bestWindow(byScore[0].text)
+		return bestWindow(byScore[0].text, city)
 	}
 	var picked []clause
 	used := 0
@@ -185,7 +186,7 @@ var (
 )
 
 // clauseScore rates how much of what a mediator needs a clause holds.
-func clauseScore(c string) float64 {
+func clauseScore(c string, city City) float64 {
 	s := 0.0
 	count := func(words []string, w, max float64) {
 		got := 0.0
@@ -209,7 +210,7 @@ func clauseScore(c string) float64 {
 	if reDate.MatchString(c) {
 		s += 1
 	}
-	if DetectRegion(c) != "" {
+	if city.Detect(c) != "" {
 		s += 1
 	}
 	if strings.Contains(c, "****") {
@@ -220,7 +221,7 @@ func clauseScore(c string) float64 {
 
 // bestWindow returns the most informative stretch of a long clause that
 // fits the limit, with an ellipsis where the clause goes on.
-func bestWindow(c string) string {
+func bestWindow(c string, city City) string {
 	rs := []rune(c)
 	if len(rs) <= summaryRunes {
 		return c
@@ -228,7 +229,7 @@ func bestWindow(c string) string {
 	size := summaryRunes - 1
 	best, bestScore := 0, -1e9
 	for start := 0; start+size <= len(rs); start++ {
-		if sc := clauseScore(string(rs[start : start+size])); sc > bestScore {
+		if sc := clauseScore(string(rs[start:start+size]), city); sc > bestScore {
 			best, bestScore = start, sc
 		}
 	}

@@ -26,7 +26,7 @@ func TestSummarize(t *testing.T) {
 			[]string{"离婚", "抚养"}, []string{"220521198001011234", "没办法"}},
 	}
 	for _, tc := range cases {
-		got := Summarize(tc.text)
+		got := Summarize(tc.text, Builtin().City())
 		if n := utf8.RuneCountInString(got); n == 0 || n > summaryRunes {
 			t.Errorf("Summarize(%.20s…) = %q: %d runes", tc.text, got, n)
 		}
@@ -45,7 +45,7 @@ func TestSummarize(t *testing.T) {
 		}
 	}
 	for _, short := range []string{"你好", "老板不给工资", "", "  "} {
-		got := Summarize(short)
+		got := Summarize(short, Builtin().City())
 		if utf8.RuneCountInString(got) > summaryRunes || strings.TrimSpace(short) != "" && got == "" {
 			t.Errorf("Summarize(%q) = %q", short, got)
 		}

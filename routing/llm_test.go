@@ -115,7 +115,7 @@ var localWage = Result{Type: dispute.ContractDebt, Confidence: 0.4, Region: "柳
 
 func newTestLLM(t *testing.T, url string, local Classifier, tweak ...func(*LLMConfig)) *LLM {
 	t.Helper()
-	cfg := LLMConfig{URL: url, Key: "test-key", Model: "test-model", Budget: 500 * time.Millisecond}
+	cfg := LLMConfig{URL: url, Key: "test-key", Model: "test-model", Budget: 500 * time.Millisecond, City: Builtin().City()}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -174,7 +174,7 @@ func TestLLMRequestWellFormed(t *testing.T) {
 			t.Errorf("system prompt lacks name %s", typ.Name())
 		}
 	}
-	for _, r := range dispute.Regions {
+	for _, r := range Builtin().City().Names() {
 		if !strings.Contains(prompt, r) {
 			t.Errorf("system prompt lacks region %s", r)
 		}
@@ -347,7 +347,7 @@ func TestLLMFallbackError(t *testing.T) {
 
 func TestLLMConcurrent(t *testing.T) {
 	srv := newStandIn(t, answer(goodAnswer))
-	l := newTestLLM(t, srv.URL+"/v1", NewLocal(), func(c *LLMConfig) { c.CacheSize = 8; c.Budget = 2 * time.Second })
+	l := newTestLLM(t, srv.URL+"/v1", NewLocal(Builtin().City()), func(c *LLMConfig) { c.CacheSize = 8; c.Budget = 2 * time.Second })
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Add(1)
@@ -369,7 +369,7 @@ func TestLLMConcurrent(t *testing.T) {
 
 func TestNewLLMValidates(t *testing.T) {
 	for _, u := range []string{"", "api.deepseek.com/v1", "ftp://host/v1", "http://", "http://user:pw@host/v1", "://x"} {
-		if _, err := NewLLM(LLMConfig{URL: u, Model: "m"}, nil); err == nil {
+		if _, err := NewLLM(LLMConfig{URL: u, Model: "m", City: Builtin().City()}, nil); err == nil {
 			t.Errorf("URL %q accepted", u)
 		}
 	}

@@ -98,7 +98,7 @@ func TestShippedModelUpToDate(t *testing.T) {
 // prints per-type precision and recall (go test -run Heldout -v).
 func TestHeldout(t *testing.T) {
 	held := readCorpusFile(t, "heldout.tsv")
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	ctx := context.Background()
 	classes := modelClasses()
 	tp, predicted, actual := map[dispute.Type]int{}, map[dispute.Type]int{}, map[dispute.Type]int{}
@@ -184,7 +184,7 @@ func TestHeldout(t *testing.T) {
 // even learn (usually a wrong label): on its own training data the model
 // should be nearly perfect.
 func TestTrainingCorpusFits(t *testing.T) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	train := readCorpusFile(t, "train.tsv")
 	wrong := 0
 	for _, ex := range train {
@@ -236,7 +236,7 @@ func benchTexts(b *testing.B) []string {
 // to report, never a test's to assert: a wall-clock limit fails on a busy
 // machine or under the race detector, and says nothing about the code.
 func BenchmarkClassifyLatency(b *testing.B) {
-	l := NewLocal()
+	l := NewLocal(Builtin().City())
 	ctx := context.Background()
 	texts := benchTexts(b)
 	var lat []time.Duration

@@ -1,11 +1,11 @@
 package routing
 
 import (
+	"slices"
 	"testing"
-
-	"jiefen/dispute"
 )
 
+// TestDetectRegion holds the built-in 通化市 to the forms citizens use.
 func TestDetectRegion(t *testing.T) {
 	cases := []struct{ text, want string }{
 		// Full names and names without 区/县/市.
@@ -54,32 +54,39 @@ func TestDetectRegion(t *testing.T) {
 		// The first mention wins.
 		{"家是柳河的 在梅河口打工", "柳河县"},
 	}
+	city := Builtin().City()
 	for _, c := range cases {
-		if got := DetectRegion(c.text); got != c.want {
-			t.Errorf("DetectRegion(%q) = %q, want %q", c.text, got, c.want)
+		if got := city.Detect(c.text); got != c.want {
+			t.Errorf("Detect(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 }
 
-func TestRegionAliasesCoverRegions(t *testing.T) {
-	seen := map[string]string{}
-	for region, aliases := range regionAliases {
-		if !dispute.ValidRegion(region) {
-			t.Errorf("aliases for unknown region %q", region)
+// TestBuiltinCity checks the built-in city's data: the seven regions in
+// the order offered to citizens, each recognised by its own name, and
+// every alias and place recognised as its region.
+func TestBuiltinCity(t *testing.T) {
+	city := Builtin().City()
+	want := []string{"东昌区", "二道江区", "通化县", "辉南县", "柳河县", "梅河口市", "集安市"}
+	if city.Name() != "通化市" || !slices.Equal(city.Names(), want) {
+		t.Fatalf("city %s %v, want 通化市 %v", city.Name(), city.Names(), want)
+	}
+	for _, r := range city.Regions() {
+		if !city.Valid(r.Name) {
+			t.Errorf("Valid(%q) = false", r.Name)
 		}
-		for _, a := range aliases {
-			if prev, dup := seen[a]; dup {
-				t.Errorf("alias %q names both %s and %s", a, prev, region)
+		for _, s := range append(append([]string{r.Name}, r.Aliases...), r.Places...) {
+			if got := city.Detect(s); got != r.Name {
+				t.Errorf("Detect(%q) = %q, want %s", s, got, r.Name)
 			}
-			seen[a] = region
-			if normalize(a) != a {
-				t.Errorf("alias %q is not in normalised form", a)
+			if normalize(s) != s {
+				t.Errorf("%q is not in normalised form", s)
 			}
 		}
 	}
-	for _, r := range dispute.Regions {
-		if DetectRegion(r) != r {
-			t.Errorf("DetectRegion(%q) = %q", r, DetectRegion(r))
+	for _, s := range []string{"", "通化", "通化市", "东昌"} {
+		if city.Valid(s) {
+			t.Errorf("Valid(%q) = true", s)
 		}
 	}
 }

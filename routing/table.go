@@ -33,7 +33,7 @@ type Body struct {
 	Name              string         `json:"name"`                          // shown to citizens and staff
 	Kind              string         `json:"kind,omitempty"`                // a short label such as 人民调解 or 仲裁; free text
 	Level             string         `json:"level"`                         // one of Levels
-	Regions           []string       `json:"regions"`                       // empty: the whole city
+	Regions           []string       `json:"regions"`                       // names of the table's city's regions; empty: the whole city
 	Types             []dispute.Type `json:"types"`                         // the types it takes by default (stage 2 of Route)
 	Contact           string         `json:"contact,omitempty"`             // phone and address as shown to citizens
 	AcceptWithinHours int            `json:"accept_within_hours,omitempty"` // working hours it has to accept or decline; 0: AcceptWithinDays, else the default
@@ -75,6 +75,7 @@ var ErrNoRoute = errors.New("routing: no body can take this case")
 // Table is a validated routing table. It is immutable after loading, so one
 // table may be shared by any number of goroutines.
 type Table struct {
+	city     City
 	bodies   []Body
 	byID     map[string]int
 	rules    []Rule
@@ -82,6 +83,10 @@ type Table struct {
 	fallback string
 	calendar *Calendar
 }
+
+// City is the city the table serves and its regions: the table's own
+// (city, regions) or, when it names none, the built-in 通化市.
+func (t *Table) City() City { return t.city }
 
 // HandlesType reports whether the body takes typ by default.
 func (b Body) HandlesType(typ dispute.Type) bool { return slices.Contains(b.Types, typ) }
@@ -148,7 +153,7 @@ func (t *Table) mostSpecific(typ dispute.Type, region string, excluded func(stri
 		}
 		width := len(b.Regions)
 		if width == 0 {
-			width = len(dispute.Regions) + 1
+			width = len(t.city.regions) + 1
 		}
 		if best < 0 || width < bestWidth {
 			best, bestWidth = i, width
@@ -230,7 +235,7 @@ func (t *Table) Fallback() (Body, bool) {
 var tonghuaYAML []byte
 
 var builtin = sync.OnceValue(func() *Table {
-	t, err := LoadTable(tonghuaYAML)
+	t, err := loadTable(tonghuaYAML, nil)
 	if err != nil {
 		// The embedded file ships with the binary and a test loads it, so
 		// this only fires for a broken build; no deployment could recover.
@@ -239,8 +244,9 @@ var builtin = sync.OnceValue(func() *Table {
 	return t
 })
 
-// Builtin returns the embedded example table for 通化市. It is shared; tables
-// are immutable, so callers may keep it.
+// Builtin returns the embedded example table for 通化市, whose city is also
+// that of every table naming none. It is shared; tables are immutable, so
+// callers may keep it.
 func Builtin() *Table { return builtin() }
 
 // BuiltinYAML returns the embedded table's source, for operators who want to

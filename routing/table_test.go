@@ -24,7 +24,7 @@ func TestBuiltinValidAndComplete(t *testing.T) {
 	}
 	tb := Builtin()
 	for _, typ := range dispute.Types {
-		for _, region := range dispute.Regions {
+		for _, region := range Builtin().City().Names() {
 			d, err := tb.Route(typ, region)
 			if err != nil {
 				t.Errorf("Route(%s, %s): %v", typ, region, err)
@@ -50,7 +50,7 @@ func TestBuiltinValidAndComplete(t *testing.T) {
 		}
 	}
 	// Each region has its own body for every county-level type.
-	for _, region := range dispute.Regions {
+	for _, region := range Builtin().City().Names() {
 		for _, typ := range []dispute.Type{dispute.Labor, dispute.Family, dispute.Neighbor, dispute.ContractDebt, dispute.RuralLand} {
 			if d, _ := tb.Route(typ, region); len(d.Body.Regions) != 1 || d.Body.Regions[0] != region {
 				t.Errorf("Route(%s, %s) = %s, want a body of that region", typ, region, d.Body.ID)
@@ -283,7 +283,7 @@ bodies:
 	}
 	// hooked takes labor in no valid region, and the duplicate and bad ids
 	// are dropped, so labor has no route anywhere; everything else does.
-	for _, region := range dispute.Regions {
+	for _, region := range Builtin().City().Names() {
 		if w := fmt.Sprintf("no route for labor in %s", region); !strings.Contains(msg, w) {
 			t.Errorf("error does not report %q", w)
 		}
@@ -291,8 +291,8 @@ bodies:
 	if strings.Contains(msg, "no route for traffic") {
 		t.Errorf("error reports a route that exists:\n%s", msg)
 	}
-	if n := len(te.Problems); n != len(want)+len(dispute.Regions) {
-		t.Errorf("%d problems, want %d:\n%s", n, len(want)+len(dispute.Regions), msg)
+	if n := len(te.Problems); n != len(want)+len(Builtin().City().Names()) {
+		t.Errorf("%d problems, want %d:\n%s", n, len(want)+len(Builtin().City().Names()), msg)
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 // The YAML shapes. Fields are strings (not dispute.Type) so that unknown
 // codes survive decoding and can be reported with everything else.
 type fileTable struct {
+	City     string        `yaml:"city"`
+	Regions  []fileRegion  `yaml:"regions"`
 	DutyDesk string        `yaml:"duty_desk"`
 	Fallback string        `yaml:"fallback"`
 	Calendar *fileCalendar `yaml:"calendar"`
@@ -37,6 +39,12 @@ type fileBody struct {
 	MediateWithinDays int          `yaml:"mediate_within_days"`
 	QuickReplies      []string     `yaml:"quick_replies"`
 	Webhook           *fileWebhook `yaml:"webhook"`
+}
+
+type fileRegion struct {
+	Name    string   `yaml:"name"`
+	Aliases []string `yaml:"aliases"`
+	Places  []string `yaml:"places"`
 }
 
 type fileWebhook struct {
@@ -79,13 +87,22 @@ var typeNames = strings.NewReplacer(
 	"in type routing.fileBody", "in a body",
 	"in type routing.fileRule", "in a rule",
 	"in type routing.fileWebhook", "in a webhook",
+	"in type routing.fileRegion", "in a region",
 	"in type routing.fileCalendar", "in the calendar",
 )
 
 // LoadTable parses a YAML routing table and validates it. On any problem it
 // returns a *TableError listing all of them; a YAML syntax error stops
 // parsing and is returned alone because nothing after it can be trusted.
+// A table without city and regions serves the built-in city, 通化市.
 func LoadTable(data []byte) (*Table, error) {
+	return loadTable(data, func() City { return Builtin().City() })
+}
+
+// loadTable is LoadTable with the city a table without one serves; nil
+// when the table must name its own (the built-in one, which is where the
+// default comes from).
+func loadTable(data []byte, defaultCity func() City) (*Table, error) {
 	var f fileTable
 	var problems []string
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -101,7 +118,7 @@ func LoadTable(data []byte) (*Table, error) {
 		}
 	}
 	v := validator{lines: lineIndex(data), problems: problems}
-	t := v.build(f)
+	t := v.build(f, defaultCity)
 	if len(v.problems) > 0 {
 		return nil, &TableError{Problems: v.problems}
 	}
@@ -119,15 +136,15 @@ func (v *validator) addf(format string, args ...any) {
 
 // build validates f and returns the table made of its valid parts, which the
 // coverage check routes through.
-func (v *validator) build(f fileTable) *Table {
-	t := &Table{byID: map[string]int{}, calendar: v.calendar(f.Calendar)}
+func (v *validator) build(f fileTable, defaultCity func() City) *Table {
+	t := &Table{byID: map[string]int{}, calendar: v.calendar(f.Calendar), city: v.city(f, defaultCity)}
 	if len(f.Bodies) == 0 {
 		v.addf("bodies: the table has no bodies")
 	}
 	firstAt := map[string]int{}
 	for i, fb := range f.Bodies {
 		at := v.lines.at("bodies", i, fb.ID)
-		b, ok := v.body(at, fb)
+		b, ok := v.body(at, fb, t.city)
 		switch {
 		case !ok:
 		case hasKey(firstAt, fb.ID):
@@ -160,7 +177,7 @@ func (v *validator) build(f fileTable) *Table {
 	// Coverage last, over the valid parts only, so a broken entry shows up
 	// once as itself and again as the gaps it leaves.
 	for _, typ := range dispute.Types {
-		for _, region := range dispute.Regions {
+		for _, region := range t.city.Names() {
 			if _, err := t.Route(typ, region); err != nil {
 				v.addf("no route for %s in %s", typ, region)
 			}
@@ -173,7 +190,7 @@ func hasKey(m map[string]int, k string) bool { _, ok := m[k]; return ok }
 
 // body validates one body; ok is false when its id is unusable, in which case
 // nothing can refer to it and it is left out of the table.
-func (v *validator) body(at string, fb fileBody) (Body, bool) {
+func (v *validator) body(at string, fb fileBody, city City) (Body, bool) {
 	ok := v.id(at, fb.ID)
 	if strings.TrimSpace(fb.Name) == "" {
 		v.addf("%s: missing name", at)
@@ -183,7 +200,7 @@ func (v *validator) body(at string, fb fileBody) (Body, bool) {
 		Name:              fb.Name,
 		Kind:              fb.Kind,
 		Level:             fb.Level,
-		Regions:           v.regions(at, fb.Regions),
+		Regions:           v.regions(at, fb.Regions, city),
 		Types:             v.types(at, fb.Types),
 		Contact:           fb.Contact,
 		AcceptWithinHours: fb.AcceptWithinHours,
@@ -232,7 +249,7 @@ func (v *validator) rule(at string, fr fileRule, t *Table) (Rule, bool) {
 		v.addf("%s: rule id %q is reserved", at, fr.ID)
 		ok = false
 	}
-	r := Rule{ID: fr.ID, Types: v.types(at, fr.Types), Regions: v.regions(at, fr.Regions), Body: fr.Body}
+	r := Rule{ID: fr.ID, Types: v.types(at, fr.Types), Regions: v.regions(at, fr.Regions, t.city), Body: fr.Body}
 	// A rule whose codes were all wrong would otherwise widen to "everything".
 	if len(fr.Types) > 0 && len(r.Types) == 0 || len(fr.Regions) > 0 && len(r.Regions) == 0 {
 		ok = false
@@ -276,20 +293,73 @@ func (v *validator) types(at string, list []string) []dispute.Type {
 
 // regions returns the valid region names of list, reporting the others with
 // the region they probably meant.
-func (v *validator) regions(at string, list []string) []string {
+func (v *validator) regions(at string, list []string, city City) []string {
 	var out []string
 	for _, s := range list {
-		if dispute.ValidRegion(s) {
+		if city.Valid(s) {
 			out = append(out, s)
 			continue
 		}
-		if guess := DetectRegion(s); guess != "" {
+		if guess := city.Detect(s); guess != "" {
 			v.addf("%s: unknown region %q (did you mean %s?)", at, s, guess)
+		} else if city.isCity(s) {
+			v.addf("%s: region %q is the whole city (leave regions out to serve all of it)", at, s)
 		} else {
-			v.addf("%s: unknown region %q (one of %s)", at, s, strings.Join(dispute.Regions, ", "))
+			v.addf("%s: unknown region %q (the regions of %s: %s)", at, s, city.Name(), strings.Join(city.Names(), ", "))
 		}
 	}
 	return out
+}
+
+// city validates the table's city and regions, or returns the default
+// city when the table gives neither. Every name a citizen may write must
+// mean one region: a township found in two regions (团结街道 in both
+// 东昌区 and 集安市) tells neither apart, and a name of the city itself
+// (通化, 通化市) is no region; both are reported, to be left out.
+func (v *validator) city(f fileTable, defaultCity func() City) City {
+	name := strings.TrimSpace(f.City)
+	switch {
+	case name == "" && len(f.Regions) == 0 && defaultCity != nil:
+		return defaultCity()
+	case name == "":
+		v.addf("city%s: missing (the name of the city the table serves, such as 通化市)", v.lines.top("city"))
+	case len(f.Regions) == 0:
+		v.addf("regions%s: %s has no regions (list its county-level regions, in the order offered to citizens)",
+			v.lines.top("regions"), name)
+	}
+	meaning := map[string]string{}
+	for _, s := range cityNames(name) {
+		meaning[normalize(s)] = ""
+	}
+	regions := make([]Region, 0, len(f.Regions))
+	for i, fr := range f.Regions {
+		at := v.lines.at("regions", i, fr.Name)
+		r := Region{Name: strings.TrimSpace(fr.Name), Aliases: fr.Aliases, Places: fr.Places}
+		switch {
+		case r.Name == "":
+			v.addf("%s: missing name", at)
+			continue
+		case slices.ContainsFunc(regions, func(x Region) bool { return x.Name == r.Name }):
+			v.addf("%s: duplicate region %q", at, r.Name)
+			continue
+		}
+		for _, s := range append(append([]string{r.Name}, r.Aliases...), r.Places...) {
+			n := normalize(s)
+			prev, taken := meaning[n]
+			switch {
+			case n == "":
+				v.addf("%s: empty alias or place", at)
+			case taken && prev == "":
+				v.addf("%s: %q is the city itself, not a region", at, s)
+			case taken && prev != r.Name:
+				v.addf("%s: %q is also given for %s; a name of two regions tells neither apart, so leave it out", at, s, prev)
+			case !taken:
+				meaning[n] = r.Name
+			}
+		}
+		regions = append(regions, r)
+	}
+	return newCity(name, regions)
 }
 
 // bodyRef checks a top-level reference to a body and returns it when usable.

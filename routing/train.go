@@ -15,13 +15,14 @@ import (
 type CorpusExample struct {
 	Type   dispute.Type // one of dispute.Types or dispute.None
 	Urgent bool         // someone is in danger now
-	Region string       // one of dispute.Regions or ""
+	Region string       // one of the built-in city's regions or ""
 	Text   string
 	Line   int // in its file, for messages about it
 }
 
 // ReadCorpus reads a corpus file: one message a line as four tab-separated
-// columns (type code, urgent 0/1, region or empty, text); blank lines and
+// columns (type code, urgent 0/1, region of the built-in 通化市 or empty,
+// text); blank lines and
 // lines starting with # are skipped. Every problem is reported at once.
 func ReadCorpus(r io.Reader) ([]CorpusExample, error) {
 	var out []CorpusExample
@@ -44,7 +45,7 @@ func ReadCorpus(r io.Reader) ([]CorpusExample, error) {
 			errs = append(errs, fmt.Sprintf("line %d: unknown type %q", line, f[0]))
 		case f[1] != "0" && f[1] != "1":
 			errs = append(errs, fmt.Sprintf("line %d: urgent %q, want 0 or 1", line, f[1]))
-		case ex.Region != "" && !dispute.ValidRegion(ex.Region):
+		case ex.Region != "" && !Builtin().City().Valid(ex.Region):
 			errs = append(errs, fmt.Sprintf("line %d: unknown region %q", line, f[2]))
 		case strings.TrimSpace(ex.Text) == "":
 			errs = append(errs, fmt.Sprintf("line %d: no text", line))
@@ -253,11 +254,11 @@ func (a *adam) step(theta, grad []float64, regularised int) {
 
 // NewLocalFromModel returns a local classifier that uses the given model
 // (as TrainModel writes it) instead of the shipped one: for evaluating a
-// model before shipping it.
-func NewLocalFromModel(model []byte) (*Local, error) {
+// model before shipping it. city is as for NewLocal.
+func NewLocalFromModel(model []byte, city City) (*Local, error) {
 	m, err := decodeModel(model, defaultLexicon())
 	if err != nil {
 		return nil, err
 	}
-	return &Local{model: m}, nil
+	return &Local{model: m, city: city}, nil
 }

@@ -81,6 +81,6 @@
     else add("bot", d.text, "客服消息");
   };
 
-  if (fresh) { add("note", "您关注了“通化解纷服务”"); send({ kind: "event", event: "subscribe" }); }
+  if (fresh) { add("note", "您关注了“" + document.getElementById("account").textContent + "”"); send({ kind: "event", event: "subscribe" }); }
   else add("note", "欢迎回来（发送“进度”查看您的案件）");
 })();

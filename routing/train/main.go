@@ -91,7 +91,7 @@ func crossValidate(examples []routing.CorpusExample, k int) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		l, err := routing.NewLocalFromModel(model)
+		l, err := routing.NewLocalFromModel(model, routing.Builtin().City())
 		if err != nil {
 			log.Fatal(err)
 		}
