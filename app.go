@@ -81,7 +81,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
-		Console: &handlers.Console{Store: st, Table: table, Log: log, Now: now, Cases: cases,
+		Web: &handlers.Web{Store: st, Table: table, Log: log, Now: now, Cases: cases,
 			TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, KickReferrals: sender.Kick, Hooks: hooks},
 	}
 	period := cfg.Retention
@@ -159,7 +159,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.messenger.Run(workCtx) })
 	wg.Go(func() { a.purge(workCtx) })
 	wg.Go(func() { a.retention.Run(workCtx) })
-	wg.Go(func() { a.server.Console.Listen(workCtx) })
+	wg.Go(func() { a.server.Web.Listen(workCtx) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -116,7 +116,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	waitText(t, ctx, `#status`, "已受理")
 
 	// Video mediation scheduled in the page sends the citizen time and link.
-	e.app.server.Console.Cases.VideoURL = "https://meet.example.cn/room/{case}"
+	e.app.server.Web.Cases.VideoURL = "https://meet.example.cn/room/{case}"
 	start := time.Now().Add(26 * time.Hour).In(time.FixedZone("CST", 8*3600))
 	err = chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`),

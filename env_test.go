@@ -94,7 +94,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	wg.Add(3)
 	go func() { defer wg.Done(); a.referrals.Run(ctx) }()
 	go func() { defer wg.Done(); a.messenger.Run(ctx) }()
-	go func() { defer wg.Done(); a.server.Console.Listen(ctx) }()
+	go func() { defer wg.Done(); a.server.Web.Listen(ctx) }()
 	e := &env{t: t, app: a, srv: srv, api: api, platform: platform, dir: o.dir,
 		client: &wxsim.Client{URL: srv.URL + "/wechat", Token: testToken, AESKey: testAESKey, AppID: testAppID,
 			AccountID: "gh_jiefentest", Mode: o.mode, Platform: platform, Timeout: 5 * time.Second, Now: o.now}}

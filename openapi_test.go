@@ -31,7 +31,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			documented = append(documented, strings.ToUpper(method)+" /api/v1"+path)
 		}
 	}
-	routes := e.app.server.Console.APIPatterns()
+	routes := e.app.server.Web.APIPatterns()
 	sort.Strings(documented)
 	sort.Strings(routes)
 	if strings.Join(documented, "\n") != strings.Join(routes, "\n") {

@@ -113,7 +113,7 @@ func TestAssignAndTransfer(t *testing.T) {
 // reminder obsolete.
 func TestVideoMediation(t *testing.T) {
 	e := newEnv(t, envOptions{mode: wxsim.Safe})
-	e.app.server.Console.Cases.VideoURL = "https://meet.example.cn/room/{case}"
+	e.app.server.Web.Cases.VideoURL = "https://meet.example.cn/room/{case}"
 	e.addUser("liuhe", store.RoleMediator, "lh-labor")
 	const who = "oCitizenVideo"
 	id := e.fileCase(who, "在柳河县装修队干活，工头欠我五千块")

@@ -9,7 +9,7 @@ import (
 
 // visibleCase loads the case of the request's {id}, if the user may see
 // it (the workflow holds the rule); workflow.ErrNotFound otherwise.
-func (c *Console) visibleCase(ctx context.Context, r *http.Request) (dispute.Case, error) {
+func (c *Web) visibleCase(ctx context.Context, r *http.Request) (dispute.Case, error) {
 	return c.Cases.Visible(ctx, current(r).User, r.PathValue("id"))
 }
 

@@ -17,12 +17,12 @@ type caseJSON struct {
 	Events []dispute.Event `json:"events,omitempty"`
 }
 
-func (c *Console) caseOut(u store.User, k dispute.Case) caseJSON {
+func (c *Web) caseOut(u store.User, k dispute.Case) caseJSON {
 	k.Phone, k.OpenID = c.personal(u, k)
 	return caseJSON{Case: k}
 }
 
-func (c *Console) apiCases(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	u := current(r).User
 	cases, err := c.Cases.VisibleCases(r.Context(), u, store.CaseFilter{Status: dispute.Status(q.Get("status")),
@@ -41,7 +41,7 @@ func (c *Console) apiCases(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (c *Console) apiCase(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiCase(w http.ResponseWriter, r *http.Request) error {
 	k, err := c.visibleCase(r.Context(), r)
 	if err != nil {
 		return err
@@ -71,7 +71,7 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-func (c *Console) apiMessage(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiMessage(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Text string `json:"text"`
 	}
@@ -85,7 +85,7 @@ func (c *Console) apiMessage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (c *Console) apiStatus(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Status dispute.Status `json:"status"`
 		Note   string         `json:"note"`
@@ -99,7 +99,7 @@ func (c *Console) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	return c.writeCase(w, r, r.PathValue("id"))
 }
 
-func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiBodies(w http.ResponseWriter, r *http.Request) error {
 	type body struct {
 		ID      string         `json:"id"`
 		Name    string         `json:"name"`
@@ -117,7 +117,7 @@ func (c *Console) apiBodies(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (c *Console) apiVideo(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiVideo(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		StartAt time.Time `json:"start_at"`
 		URL     string    `json:"url"`
@@ -131,7 +131,7 @@ func (c *Console) apiVideo(w http.ResponseWriter, r *http.Request) error {
 	return c.writeCase(w, r, r.PathValue("id"))
 }
 
-func (c *Console) apiTransfer(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Body   string `json:"body"`
 		Reason string `json:"reason"`
@@ -147,7 +147,7 @@ func (c *Console) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeCase answers with the case as it is now.
-func (c *Console) writeCase(w http.ResponseWriter, r *http.Request, id string) error {
+func (c *apiSurface) writeCase(w http.ResponseWriter, r *http.Request, id string) error {
 	k, err := c.Store.Case(r.Context(), id)
 	if err != nil {
 		return err
@@ -157,7 +157,7 @@ func (c *Console) writeCase(w http.ResponseWriter, r *http.Request, id string) e
 }
 
 // apiDecline is an agency declining a referral: the case is routed on.
-func (c *Console) apiDecline(w http.ResponseWriter, r *http.Request) error {
+func (c *apiSurface) apiDecline(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Reason string `json:"reason"`
 	}

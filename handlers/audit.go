@@ -21,12 +21,12 @@ var errUnaccounted = errors.New("the audit log is unavailable")
 
 // record appends an entry for the request's user. Detail must never hold
 // personal data (message text, openids, phone numbers).
-func (c *Console) record(r *http.Request, action, caseID, detail string) error {
+func (c *Web) record(r *http.Request, action, caseID, detail string) error {
 	return c.recordAs(r, current(r).User, action, caseID, detail)
 }
 
 // recordAs appends an entry for u, who may not be signed in yet (a login).
-func (c *Console) recordAs(r *http.Request, u store.User, action, caseID, detail string) error {
+func (c *Web) recordAs(r *http.Request, u store.User, action, caseID, detail string) error {
 	return c.Store.AppendAudit(r.Context(), store.AuditEntry{At: c.Now(), User: u.Name, Role: u.Role,
 		Action: action, CaseID: caseID, Detail: detail, Addr: auditAddr(r)})
 }
@@ -34,7 +34,7 @@ func (c *Console) recordAs(r *http.Request, u store.User, action, caseID, detail
 // recordAccess records that the user is about to read data (a view of a
 // case or a list, an export): when that cannot be recorded, the reading is
 // refused.
-func (c *Console) recordAccess(r *http.Request, action, caseID, detail string) error {
+func (c *Web) recordAccess(r *http.Request, action, caseID, detail string) error {
 	if err := c.record(r, action, caseID, detail); err != nil {
 		c.Log.Error("audit: access not recorded, refused", "action", action, "err", err)
 		return errUnaccounted
@@ -59,7 +59,7 @@ func noteAudit(ctx context.Context, more string) {
 // audited wraps an action (a change, a send, a logout): when it succeeds,
 // one entry records it. The change is made by then, so a failure to record
 // it is logged rather than undone.
-func (c *Console) audited(action, detail string, h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+func (c *Web) audited(action, detail string, h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		n := &auditNote{detail: detail}
 		r = r.WithContext(context.WithValue(r.Context(), auditNoteKey{}, n))
@@ -136,7 +136,7 @@ func (v *viewLog) seen(user, caseID string, now time.Time) {
 }
 
 // recordView records a view of a case, or refuses it (recordAccess).
-func (c *Console) recordView(r *http.Request, caseID, detail string) error {
+func (c *Web) recordView(r *http.Request, caseID, detail string) error {
 	if err := c.recordAccess(r, store.AuditView, caseID, detail); err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func auditFilter(r *http.Request) (store.AuditFilter, error) {
 
 // auditPage is the audit log, for admins only: who viewed, changed,
 // exported or sent what, when and from where, newest first.
-func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) error {
+func (c *admin) auditPage(w http.ResponseWriter, r *http.Request) error {
 	u := current(r)
 	if u.Role != store.RoleAdmin {
 		return httpError{http.StatusForbidden, "审计日志仅供管理员查看。"}

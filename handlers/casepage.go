@@ -18,7 +18,7 @@ import (
 // the chat or a template message, without a password. The signed link is
 // the only key, so an unknown case and a wrong signature look the same.
 
-func (c *Console) citizenCase(r *http.Request) (dispute.Case, error) {
+func (c *casePage) citizenCase(r *http.Request) (dispute.Case, error) {
 	id, sig := r.PathValue("id"), r.PathValue("sig")
 	if !c.Links.Valid(id, sig) {
 		return dispute.Case{}, workflow.ErrNotFound
@@ -37,7 +37,7 @@ type citizenEvent struct {
 	Class string
 }
 
-func (c *Console) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
+func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	k, err := c.citizenCase(r)
 	if err != nil {
 		c.citizenError(w, r, err)
@@ -92,7 +92,7 @@ func (c *Console) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 
 // citizenWrite adds the citizen's message to the thread; the mediator sees
 // it live, as if it came through the chat.
-func (c *Console) citizenWrite(w http.ResponseWriter, r *http.Request) {
+func (c *casePage) citizenWrite(w http.ResponseWriter, r *http.Request) {
 	k, err := c.citizenCase(r)
 	if err != nil {
 		c.citizenError(w, r, err)
@@ -124,7 +124,7 @@ func (c *Console) citizenWrite(w http.ResponseWriter, r *http.Request) {
 // citizenPostsPerHour bounds the messages written from one case page.
 const citizenPostsPerHour = 20
 
-func (c *Console) citizenError(w http.ResponseWriter, r *http.Request, err error) {
+func (c *casePage) citizenError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, workflow.ErrNotFound) {
 		c.render(w, http.StatusNotFound, "citizen-missing.html", nil)
 		return

@@ -33,7 +33,7 @@ func toQueue(w http.ResponseWriter, r *http.Request) error {
 
 // formAction adapts a workflow operation to a console form: run it, then
 // go where done says.
-func (c *Console) formAction(op func(*http.Request) error, done func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+func formAction(op func(*http.Request) error, done func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := op(r); err != nil {
 			return err
@@ -42,39 +42,39 @@ func (c *Console) formAction(op func(*http.Request) error, done func(http.Respon
 	}
 }
 
-func (c *Console) reply(r *http.Request) error {
+func (c *forms) reply(r *http.Request) error {
 	return c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("text"))
 }
 
-func (c *Console) note(r *http.Request) error {
+func (c *forms) note(r *http.Request) error {
 	return c.Cases.Note(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("text"))
 }
 
-func (c *Console) take(r *http.Request) error {
+func (c *forms) take(r *http.Request) error {
 	return c.Cases.Take(r.Context(), actor(r), r.PathValue("id"))
 }
 
-func (c *Console) setStatus(r *http.Request) error {
+func (c *forms) setStatus(r *http.Request) error {
 	return c.Cases.Move(r.Context(), actor(r), r.PathValue("id"), dispute.Status(r.PostFormValue("status")), r.PostFormValue("note"))
 }
 
-func (c *Console) retype(r *http.Request) error {
+func (c *forms) retype(r *http.Request) error {
 	return c.Cases.Retype(r.Context(), actor(r), r.PathValue("id"), dispute.Type(r.PostFormValue("type")))
 }
 
-func (c *Console) decline(r *http.Request) error {
+func (c *forms) decline(r *http.Request) error {
 	return c.Cases.Decline(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("reason"))
 }
 
-func (c *Console) transfer(r *http.Request) error {
+func (c *forms) transfer(r *http.Request) error {
 	return c.Cases.Transfer(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("body"), r.PostFormValue("reason"))
 }
 
-func (c *Console) assign(r *http.Request) error {
+func (c *forms) assign(r *http.Request) error {
 	return c.Cases.Assign(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("user"))
 }
 
-func (c *Console) video(r *http.Request) error {
+func (c *forms) video(r *http.Request) error {
 	start, err := parseLocal(r.PostFormValue("start"))
 	if err != nil {
 		return err
@@ -82,7 +82,7 @@ func (c *Console) video(r *http.Request) error {
 	return c.Cases.Video(r.Context(), actor(r), r.PathValue("id"), start, r.PostFormValue("url"))
 }
 
-func (c *Console) extend(r *http.Request) error {
+func (c *forms) extend(r *http.Request) error {
 	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
 	if err != nil {
 		days = 0 // the workflow says what is allowed
@@ -90,7 +90,7 @@ func (c *Console) extend(r *http.Request) error {
 	return c.Cases.Extend(r.Context(), actor(r), r.PathValue("id"), days, r.PostFormValue("reason"))
 }
 
-func (c *Console) retryReferral(r *http.Request) error {
+func (c *forms) retryReferral(r *http.Request) error {
 	ref, err := strconv.ParseInt(r.PathValue("ref"), 10, 64)
 	if err != nil {
 		return workflow.ErrNotFound

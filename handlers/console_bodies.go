@@ -39,8 +39,8 @@ type bodyRow struct {
 	Failed    int
 }
 
-// admin lets only administrators through.
-func admin(r *http.Request) (viewer, error) {
+// webhookAdmin lets only administrators through.
+func webhookAdmin(r *http.Request) (viewer, error) {
 	u := current(r)
 	if u.Role != store.RoleAdmin {
 		return u, httpError{http.StatusForbidden, "只有管理员可以管理单位的推送设置。"}
@@ -48,8 +48,8 @@ func admin(r *http.Request) (viewer, error) {
 	return u, nil
 }
 
-func (c *Console) bodiesPage(w http.ResponseWriter, r *http.Request) error {
-	u, err := admin(r)
+func (c *admin) bodiesPage(w http.ResponseWriter, r *http.Request) error {
+	u, err := webhookAdmin(r)
 	if err != nil {
 		return err
 	}
@@ -90,8 +90,8 @@ func (c *Console) bodiesPage(w http.ResponseWriter, r *http.Request) error {
 // setWebhook sets a body's address and, as the form says, keeps its
 // console secret, generates a new one (shown once, on the page this
 // answers with) or takes one the agency gave.
-func (c *Console) setWebhook(w http.ResponseWriter, r *http.Request) error {
-	u, err := admin(r)
+func (c *admin) setWebhook(w http.ResponseWriter, r *http.Request) error {
+	u, err := webhookAdmin(r)
 	if err != nil {
 		return err
 	}
@@ -148,8 +148,8 @@ func (c *Console) setWebhook(w http.ResponseWriter, r *http.Request) error {
 
 // removeWebhook stops referrals to a body's system, over the table's
 // webhook too; its cases are then read in the console only.
-func (c *Console) removeWebhook(w http.ResponseWriter, r *http.Request) error {
-	u, err := admin(r)
+func (c *admin) removeWebhook(w http.ResponseWriter, r *http.Request) error {
+	u, err := webhookAdmin(r)
 	if err != nil {
 		return err
 	}

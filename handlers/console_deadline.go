@@ -25,7 +25,7 @@ type deadlineView struct {
 
 // deadlineOf reads the case's thread when it is open and returns its
 // running deadline; nil when none runs.
-func (c *Console) deadlineOf(ctx context.Context, k dispute.Case, now time.Time) (*deadlineView, error) {
+func (c *pages) deadlineOf(ctx context.Context, k dispute.Case, now time.Time) (*deadlineView, error) {
 	if !k.Status.Open() {
 		return nil, nil
 	}
@@ -36,7 +36,7 @@ func (c *Console) deadlineOf(ctx context.Context, k dispute.Case, now time.Time)
 	return c.deadlineFrom(k, events, now), nil
 }
 
-func (c *Console) deadlineFrom(k dispute.Case, events []dispute.Event, now time.Time) *deadlineView {
+func (c *pages) deadlineFrom(k dispute.Case, events []dispute.Event, now time.Time) *deadlineView {
 	d, ok := deadline.Of(k, events, c.Table)
 	if !ok {
 		return nil
@@ -53,7 +53,7 @@ func (c *Console) deadlineFrom(k dispute.Case, events []dispute.Event, now time.
 // overduePage lists the open cases the user may see whose deadline has
 // passed (the watcher has escalated them, or is about to), most overdue
 // first: a supervisor sees their body's, an admin every body's.
-func (c *Console) overduePage(w http.ResponseWriter, r *http.Request) error {
+func (c *pages) overduePage(w http.ResponseWriter, r *http.Request) error {
 	u := current(r)
 	now := c.Now()
 	var rows []caseRow

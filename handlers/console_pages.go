@@ -18,7 +18,7 @@ func queueFilter(r *http.Request) (store.CaseFilter, bool, bool) {
 		Region: q.Get("region"), Limit: 500}, q.Get("urgent") == "1", q.Get("overdue") == "1"
 }
 
-func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) error {
+func (c *pages) queuePage(w http.ResponseWriter, r *http.Request) error {
 	u := current(r)
 	f, urgentOnly, overdueOnly := queueFilter(r)
 	cases, err := c.Cases.VisibleCases(r.Context(), u.User, f)
@@ -62,7 +62,7 @@ var allStatuses = []dispute.Status{dispute.Received, dispute.Referred, dispute.A
 
 // rowFragment is one queue row, fetched by the page when the stream says
 // the case changed.
-func (c *Console) rowFragment(w http.ResponseWriter, r *http.Request) error {
+func (c *pages) rowFragment(w http.ResponseWriter, r *http.Request) error {
 	k, err := c.visibleCase(r.Context(), r)
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (c *Console) rowFragment(w http.ResponseWriter, r *http.Request) error {
 }
 
 // caseData is everything the case page shows of k.
-func (c *Console) caseData(r *http.Request, k dispute.Case) (map[string]any, error) {
+func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error) {
 	ctx := r.Context()
 	events, err := c.Store.Events(ctx, k.ID)
 	if err != nil {
@@ -135,7 +135,7 @@ func (c *Console) caseData(r *http.Request, k dispute.Case) (map[string]any, err
 }
 
 // casePage shows a case with its personal data: each opening is audited.
-func (c *Console) casePage(w http.ResponseWriter, r *http.Request) error {
+func (c *pages) casePage(w http.ResponseWriter, r *http.Request) error {
 	k, err := c.visibleCase(r.Context(), r)
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request) error {
 // threadFragment is the thread and window line, refreshed live. A refresh
 // of a page whose opening was recorded is not recorded again; a read with
 // no recent recorded view is (viewLog).
-func (c *Console) threadFragment(w http.ResponseWriter, r *http.Request) error {
+func (c *pages) threadFragment(w http.ResponseWriter, r *http.Request) error {
 	k, err := c.visibleCase(r.Context(), r)
 	if err != nil {
 		return err
@@ -173,7 +173,7 @@ func (c *Console) threadFragment(w http.ResponseWriter, r *http.Request) error {
 }
 
 // bodyName names a user's body for the page header.
-func (c *Console) bodyName(id string) string {
+func (c *Web) bodyName(id string) string {
 	if b, ok := c.Table.Body(id); ok {
 		return b.Name
 	}

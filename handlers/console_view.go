@@ -32,7 +32,7 @@ var templateFuncs = template.FuncMap{
 
 // render executes a template; a failure here is a programming error, and
 // what was written so far is all the user gets.
-func (c *Console) render(w http.ResponseWriter, code int, name string, data any) {
+func (c *Web) render(w http.ResponseWriter, code int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -44,7 +44,7 @@ func (c *Console) render(w http.ResponseWriter, code int, name string, data any)
 
 // fail answers an error without showing its text unless it is meant for
 // the user: it may name internals.
-func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (c *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg, ok := userError(err)
 	if !ok {
 		c.Log.Error("console", "path", r.URL.Path, "err", err)
@@ -53,7 +53,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, msg, code)
 }
 
-func (c *Console) failJSON(w http.ResponseWriter, err error) {
+func (c *Web) failJSON(w http.ResponseWriter, err error) {
 	code, msg, ok := userError(err)
 	if !ok {
 		c.Log.Error("api", "err", err)
@@ -134,7 +134,7 @@ const attentionSpan = 31 * 24 * time.Hour
 // rowOf is a case as its queue row shows it: its running deadline and what
 // waits for a person. The thread is read for open cases and for cases that
 // ended lately, not for the long tail of old ones.
-func (c *Console) rowOf(ctx context.Context, k dispute.Case, now time.Time) (caseRow, error) {
+func (c *pages) rowOf(ctx context.Context, k dispute.Case, now time.Time) (caseRow, error) {
 	if !k.Status.Open() && now.Sub(k.UpdatedAt) > attentionSpan {
 		return c.row(k, nil), nil
 	}
@@ -146,13 +146,13 @@ func (c *Console) rowOf(ctx context.Context, k dispute.Case, now time.Time) (cas
 }
 
 // rowFrom is the row of a case whose thread is at hand.
-func (c *Console) rowFrom(k dispute.Case, events []dispute.Event, now time.Time) caseRow {
+func (c *pages) rowFrom(k dispute.Case, events []dispute.Event, now time.Time) caseRow {
 	r := c.row(k, c.deadlineFrom(k, events, now))
 	r.attention = attentionOf(events)
 	return r
 }
 
-func (c *Console) row(k dispute.Case, d *deadlineView) caseRow {
+func (c *pages) row(k dispute.Case, d *deadlineView) caseRow {
 	r := caseRow{Case: k, BodyName: k.Body, Deadline: d, Overdue: d != nil && d.Overdue}
 	if b, ok := c.Table.Body(k.Body); ok {
 		r.BodyName = b.Name
@@ -228,7 +228,7 @@ func viewEvents(events []dispute.Event) []eventView {
 }
 
 // windowText says what the platform still lets the console send.
-func (c *Console) windowText(cit dispute.Citizen, now time.Time) (string, bool) {
+func (c *pages) windowText(cit dispute.Citizen, now time.Time) (string, bool) {
 	if n := cit.Remaining(now); n > 0 {
 		left := cit.WindowUntil.Sub(now)
 		if left >= time.Hour {
@@ -244,7 +244,7 @@ func (c *Console) windowText(cit dispute.Citizen, now time.Time) (string, bool) 
 
 // personal shows a case's contact details to its own body (and the duty
 // desk on urgent cases); others see them masked.
-func (c *Console) personal(u store.User, k dispute.Case) (phone, openID string) {
+func (c *Web) personal(u store.User, k dispute.Case) (phone, openID string) {
 	duty, isDuty := c.Table.DutyDesk()
 	if u.Body != "" && (k.Body == u.Body || (k.Urgent && isDuty && u.Body == duty.ID)) {
 		return k.Phone, k.OpenID

@@ -20,7 +20,7 @@ import (
 // cases its user may see. Publishing never blocks: a client whose buffer
 // is full is disconnected (its page reconnects and reloads).
 type hub struct {
-	c *Console
+	c *Web
 
 	mu      sync.Mutex
 	clients map[*wsClient]struct{}
@@ -43,7 +43,7 @@ const (
 	pingEvery    = 25 * time.Second
 )
 
-func newHub(c *Console) *hub { return &hub{c: c, clients: map[*wsClient]struct{}{}} }
+func newHub(c *Web) *hub { return &hub{c: c, clients: map[*wsClient]struct{}{}} }
 
 // streamEvent is what a client receives when a case it may see changes.
 type streamEvent struct {
@@ -57,7 +57,7 @@ type streamEvent struct {
 // Listen feeds the console's and the API's streams until ctx ends,
 // subscribing again when the store's subscription breaks (Redis
 // restarted, say).
-func (c *Console) Listen(ctx context.Context) {
+func (c *Web) Listen(ctx context.Context) {
 	c.init()
 	for ctx.Err() == nil {
 		notices, err := c.Store.Subscribe(ctx)

@@ -24,7 +24,7 @@ type Server struct {
 	Metrics  *metrics.Registry
 	Log      *slog.Logger
 	Now      func() time.Time
-	Console  *Console
+	Web      *Web
 	Demo     *Demo // nil outside `jiefen demo`
 
 	callbackLatency *metrics.Histogram
@@ -45,7 +45,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /metrics", s.metrics)
-	s.Console.routes(mux)
+	s.Web.routes(mux)
 	if s.Demo != nil {
 		s.Demo.closing = s.closing
 		s.Demo.routes(mux)

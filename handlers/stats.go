@@ -218,7 +218,7 @@ func statsPeriod(r *http.Request, now time.Time) (from, end time.Time, err error
 // statsInputOf checks the role, then loads the period's visible cases and
 // their threads. Statistics are for those who run a body or the platform:
 // mediators get 403.
-func (c *Console) statsInputOf(r *http.Request) (statsInput, error) {
+func (c *admin) statsInputOf(r *http.Request) (statsInput, error) {
 	u := current(r).User
 	if u.Role != store.RoleAdmin && u.Role != store.RoleSupervisor {
 		return statsInput{}, httpError{http.StatusForbidden, "统计仅供管理员和主管查看。"}
@@ -254,7 +254,7 @@ type statsChart struct {
 	SVG   template.HTML
 }
 
-func (c *Console) statsPage(w http.ResponseWriter, r *http.Request) error {
+func (c *admin) statsPage(w http.ResponseWriter, r *http.Request) error {
 	in, err := c.statsInputOf(r)
 	if err != nil {
 		return err
@@ -319,7 +319,7 @@ func rating(n int, mean float64) string {
 // openid, phone and summary are personal data and stay out of the file.
 var statsHeader = []string{"id", "created_at", "type", "region", "body", "status", "urgent", "accepted_hours", "ended_hours", "rating"}
 
-func (c *Console) statsCSV(w http.ResponseWriter, r *http.Request) error {
+func (c *admin) statsCSV(w http.ResponseWriter, r *http.Request) error {
 	in, err := c.statsInputOf(r)
 	if err != nil {
 		return err

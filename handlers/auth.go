@@ -76,11 +76,11 @@ func secure(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
+func (c *auth) loginPage(w http.ResponseWriter, r *http.Request) {
 	c.renderLogin(w, r, "", http.StatusOK)
 }
 
-func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, problem string, code int) {
+func (c *auth) renderLogin(w http.ResponseWriter, r *http.Request, problem string, code int) {
 	token := randomID()
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: token, Path: "/console/login", HttpOnly: true,
 		Secure: secure(r), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
@@ -90,7 +90,7 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, problem st
 // login checks the form's CSRF token (double submit: cookie and field),
 // throttles guessing, checks the password and starts a new session with a
 // fresh id (a session id set before login is never reused).
-func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+func (c *auth) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cookie, err := r.Cookie(loginCookie)
 	if err != nil || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(r.PostFormValue("csrf"))) != 1 {
@@ -164,7 +164,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 
 // recordLogin records a login or a failed one, before any session exists;
 // a failure to record it is logged, not fatal to signing in.
-func (c *Console) recordLogin(r *http.Request, u store.User, action string) {
+func (c *auth) recordLogin(r *http.Request, u store.User, action string) {
 	detail := ""
 	if u.Name == "" {
 		detail = "unknown name"
@@ -177,7 +177,7 @@ func (c *Console) recordLogin(r *http.Request, u store.User, action string) {
 // dummyHash is compared against when the user does not exist.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("jiefen-no-such-user"), bcrypt.DefaultCost)
 
-func (c *Console) logout(w http.ResponseWriter, r *http.Request) error {
+func (c *auth) logout(w http.ResponseWriter, r *http.Request) error {
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		_ = c.Store.DeleteSession(r.Context(), hashSecret(ck.Value))
 		// Streams of this session on this instance end now; on others at
@@ -191,7 +191,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) error {
 
 // page wraps a console handler: a valid session, and on every request that
 // changes something the session's CSRF token (form field or header).
-func (c *Console) page(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+func (c *auth) page(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ck, err := r.Cookie(sessionCookie)
 		var s store.Session
@@ -236,7 +236,7 @@ func (c *Console) page(h func(http.ResponseWriter, *http.Request) error) http.Ha
 }
 
 // api wraps an API handler: "Authorization: Bearer <token>" acting as its user.
-func (c *Console) api(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		value, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || value == "" {

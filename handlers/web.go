@@ -1,0 +1,140 @@
+package handlers
+
+import (
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"jiefen/caselink"
+	"jiefen/referral"
+	"jiefen/routing"
+	"jiefen/store"
+	"jiefen/workflow"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Web is the people's side of jiefen: the mediators' console, its JSON
+// API and stream, and the citizen's case page. It holds what they share
+// (the store, the workflow, templates, the stream hub, the audit log);
+// each surface is a small type of its own over it (routes below).
+type Web struct {
+	Store store.Store
+	Table *routing.Table
+	Log   *slog.Logger
+	Now   func() time.Time
+	Cases *workflow.Cases // every operation on a case, and who may see and act on one
+	// TemplateLinks is set when messages outside the window go as template
+	// messages linking to the case page (a template id and a public URL).
+	TemplateLinks bool
+	Links         caselink.Signer
+	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
+	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+
+	once  sync.Once
+	tpl   *template.Template
+	hub   *hub
+	views viewLog // recent recorded views, so live refreshes are not recorded again
+}
+
+// init parses the templates (a mistake in one fails at start, not on a
+// page view) and makes the hub; Handler and Listen may come in any order.
+func (c *Web) init() {
+	c.once.Do(func() {
+		c.tpl = template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFiles, "templates/*.html"))
+		c.hub = newHub(c)
+	})
+}
+
+// The surfaces: each embeds the Web's shared parts and has only its own
+// handlers.
+type (
+	auth       struct{ *Web } // login, logout, and the session and token middleware (auth.go)
+	pages      struct{ *Web } // the console's pages (console_pages.go)
+	forms      struct{ *Web } // the console's actions on a case (console_actions.go)
+	admin      struct{ *Web } // statistics, bodies' webhooks, the audit log (stats.go, console_bodies.go, audit_page.go)
+	apiSurface struct{ *Web } // the JSON API (api.go); its stream is the hub's
+	casePage   struct{ *Web } // the citizen's case page (casepage.go)
+)
+
+// routes registers the console's pages, actions, stream and API, and the
+// citizen's case page.
+func (c *Web) routes(mux *http.ServeMux) {
+	c.init()
+	a, p, f, adm, cp := &auth{c}, &pages{c}, &forms{c}, &admin{c}, &casePage{c}
+	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(mustSub(staticFiles, "static"))))
+	mux.HandleFunc("GET /console/login", a.loginPage)
+	mux.HandleFunc("POST /console/login", a.login)
+	mux.Handle("POST /console/logout", a.page(c.audited(store.AuditLogout, "", a.logout)))
+	mux.Handle("GET /console/{$}", a.page(p.queuePage))
+	mux.Handle("GET /console/cases/{id}", a.page(p.casePage))
+	mux.Handle("GET /console/cases/{id}/thread", a.page(p.threadFragment))
+	mux.Handle("GET /console/cases/{id}/row", a.page(p.rowFragment))
+	mux.Handle("GET /console/overdue", a.page(p.overduePage))
+	// Every action on a case goes through the case workflow, which
+	// records it in the audit log with the change itself.
+	for _, rt := range []struct {
+		path string
+		op   func(*http.Request) error
+		done func(http.ResponseWriter, *http.Request) error
+	}{
+		{"reply", f.reply, back}, {"note", f.note, back}, {"take", f.take, back}, {"status", f.setStatus, back},
+		{"decline", f.decline, toQueue}, {"transfer", f.transfer, toQueue}, {"assign", f.assign, back},
+		{"video", f.video, back}, {"type", f.retype, back}, {"extend", f.extend, back},
+		{"referrals/{ref}/retry", f.retryReferral, back},
+	} {
+		mux.Handle("POST /console/cases/{id}/"+rt.path, a.page(formAction(rt.op, rt.done)))
+	}
+	mux.Handle("GET /console/ws", a.page(c.hub.serveConsole))
+	mux.Handle("GET /console/stats", a.page(adm.statsPage))
+	mux.Handle("GET /console/stats.csv", a.page(adm.statsCSV))
+	mux.Handle("GET /console/bodies", a.page(adm.bodiesPage))
+	mux.Handle("POST /console/bodies/{body}/webhook", a.page(c.audited(store.AuditChange, "webhook set", adm.setWebhook)))
+	mux.Handle("POST /console/bodies/{body}/webhook/remove", a.page(c.audited(store.AuditChange, "webhook removed", adm.removeWebhook)))
+	mux.Handle("GET /console/audit", a.page(adm.auditPage))
+
+	mux.HandleFunc("GET /c/{id}/{sig}", cp.casePageForCitizen)
+	mux.HandleFunc("POST /c/{id}/{sig}", cp.citizenWrite)
+
+	for _, rt := range (&apiSurface{c}).apiRoutes() {
+		mux.Handle(rt.Pattern, a.api(rt.handle))
+	}
+	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
+}
+
+// APIRoute is one route of the JSON API; the OpenAPI document lists the
+// same routes (a test holds them together).
+type APIRoute struct {
+	Pattern string // "METHOD /path"
+	handle  func(http.ResponseWriter, *http.Request) error
+}
+
+func (c *apiSurface) apiRoutes() []APIRoute {
+	return []APIRoute{
+		{"GET /api/v1/cases", c.apiCases},
+		{"GET /api/v1/cases/{id}", c.apiCase},
+		{"POST /api/v1/cases/{id}/messages", c.apiMessage},
+		{"POST /api/v1/cases/{id}/status", c.apiStatus},
+		{"POST /api/v1/cases/{id}/decline", c.apiDecline},
+		{"POST /api/v1/cases/{id}/video", c.apiVideo},
+		{"POST /api/v1/cases/{id}/transfer", c.apiTransfer},
+		{"GET /api/v1/bodies", c.apiBodies},
+		{"GET /api/v1/stream", c.hub.serveAPI},
+	}
+}
+
+// APIPatterns lists the API's routes, for the OpenAPI test.
+func (c *Web) APIPatterns() []string {
+	var out []string
+	for _, rt := range (&apiSurface{c}).apiRoutes() {
+		out = append(out, rt.Pattern)
+	}
+	return out
+}
