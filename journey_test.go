@@ -333,8 +333,8 @@ func (r *jrun) inbound(l jline, arg string) {
 	case arg == "[image]":
 		r.e.platform.AddMedia(mediaID, "image/png", []byte("\x89PNG\r\n\x1a\n"+mediaID))
 		m, s.mediaID = c.Image(r.who, mediaID, "https://mmbiz.example/"+mediaID), mediaID
-	case arg == "[subscribe]", arg == "[unsubscribe]":
-		m = c.Event(r.who, strings.Trim(arg, "[]"), "")
+	case arg == "[subscribe]":
+		m = c.Event(r.who, "subscribe", "")
 	case strings.HasPrefix(arg, "[click "):
 		m = c.Event(r.who, "CLICK", strings.TrimSuffix(strings.TrimPrefix(arg, "[click "), "]"))
 	case strings.HasPrefix(arg, "["):
