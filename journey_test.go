@@ -372,7 +372,15 @@ func (r *jrun) pushed(l jline, wants []string) {
 		return false
 	})
 	if !ok {
-		r.fail(l, "no such message pushed; unmatched pushes so far: %q", seen)
+		var waiting []string
+		obs, _ := r.e.app.store.Outbounds(context.Background(), r.who)
+		for _, o := range obs {
+			if o.State != store.OutSent {
+				waiting = append(waiting, fmt.Sprintf("%s %s not before %s (%s): %.40q", o.Kind, o.State,
+					o.NotBefore.In(china).Format("01-02 15:04:05"), o.LastError, o.Text))
+			}
+		}
+		r.fail(l, "no such message pushed; unmatched pushes so far: %q; queued, not sent: %q", seen, waiting)
 	}
 }
 
