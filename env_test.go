@@ -48,6 +48,7 @@ type envOptions struct {
 	now        func() time.Time // jiefen's, the platform's and the client's clock; nil: time.Now
 	redisURL   string           // the Redis store instead of the embedded one
 	followUp   time.Duration    // JIEFEN_FOLLOWUP_AFTER; 0: none
+	publicURL  string           // JIEFEN_PUBLIC_URL, which template messages need for their link; "": none
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -66,6 +67,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	cfg := Config{DataDir: o.dir, AppID: testAppID, Secret: testSecret, Token: testToken,
 		WeChatAPI: api.URL, TemplateID: o.templateID, APITimeout: 2 * time.Second}
 	cfg.RoutesFile, cfg.RedisURL, cfg.FollowUpAfter = o.routes, o.redisURL, o.followUp
+	cfg.PublicURL = o.publicURL
 	now := time.Now
 	if o.now != nil {
 		now, platform.Now = o.now, o.now
