@@ -31,17 +31,12 @@ import (
 	"jiefen/wxsim"
 )
 
-// journeyStart is every journey's starting clock. It is the one place the
-// date comes from. It lies ahead of the wall clock: console cookies and
-// Redis expiries are set from the fake clock and judged by the real one, so
-// a fake date in the past would log mediators out at once. A Tuesday, 09:00
-// in China: a working morning, so deadlines count from now.
+// journeyStart is every journey's starting clock: a Tuesday, 09:00 in
+// China, in the tests' base week (internal/testdate, which JIEFEN_TEST_YEAR
+// moves): a working morning, so deadlines count from now. Nothing compares
+// it with the wall clock (cookies carry Max-Age, Redis relative TTLs).
 func journeyStart() *testClock {
-	d := time.Now().In(china).AddDate(0, 0, 7)
-	for d.Weekday() != time.Tuesday {
-		d = d.AddDate(0, 0, 1)
-	}
-	return newTestClock(d.Year(), d.Month(), d.Day(), 9)
+	return newTestClock("w0 Tue 09:00") // a Tuesday morning of the tests' base week
 }
 
 // journeyWait bounds every wait for the background (pushed messages, the

@@ -193,6 +193,13 @@ func (t *turn) complaint(s string) error {
 		res.Type = dispute.Other // still unclear: a person will sort it out
 	}
 	d := t.dlg.Draft
+	if d.Phone == "" {
+		// A number in the story is most likely the citizen's own; the
+		// confirmation shows it, and another number typed there replaces it.
+		if p := findPhone(story); p != "" {
+			d.Phone, d.PhoneAsked = p, true
+		}
+	}
 	t.dlg.Draft = store.Draft{Story: story, Type: res.Type, Confidence: res.Confidence, Urgent: res.Urgent,
 		Region: cmp.Or(res.Region, d.Region), Phone: d.Phone, PhoneAsked: d.PhoneAsked,
 		Media: d.Media, Summary: summary, Vague: d.Vague, Human: d.Human, Related: d.Related}
@@ -342,7 +349,7 @@ func (t *turn) keepContact(s string, correct bool) bool {
 	}
 	t.dlgChanged = true
 	if rest := leftover(s, phone, region); utf8.RuneCountInString(rest) >= 8 {
-		t.more(rest) // more of the story came with it
+		t.more(s) // more of the story came with it: kept as written
 	}
 	return true
 }

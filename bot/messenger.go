@@ -184,6 +184,14 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 	// A template carries only a short text: without a link to the case
 	// page, where the whole message can be read, it would cut the message.
 	if m.TemplateID == "" || o.CaseID == "" || m.CaseLink == nil {
+		// The citizen may have written since the window was read: that
+		// message's commit released the held items, but not this one, in
+		// flight then, which would stay held until they write again. So
+		// the window is read once more just before holding; what is left
+		// is the moment between this read and the finish.
+		if cit, err := m.Store.Citizen(ctx, o.OpenID); err == nil && cit.Remaining(m.Now()) > 0 {
+			return store.OutboundResult{State: store.OutPending, NotBefore: m.Now()}
+		}
 		return store.OutboundResult{State: store.OutHeld, Err: "outside the customer-service window"}
 	}
 	link := m.CaseLink(o.CaseID)
