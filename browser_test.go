@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +106,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		return false
 	})
 	waitText(t, ctx, `#thread`, "已收到您的材料")
+	// What became of it, in words: reloaded once the platform has it.
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(`#thread`)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#thread .delivery.sent`, "已送达")
+	shot(t, ctx, "case-page")
 
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(`form.status select`, "accepted"),
@@ -150,4 +158,42 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	waitText(t, ctx, `header .status`, "调解中")
 	waitText(t, ctx, `.video`, "进入视频调解")
+	shot(t, ctx, "citizen-page")
+
+	// Settled; the citizen writes again from the chat. The mediator's
+	// queue, open meanwhile, shows the ended case as having a new message.
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(1366, 768),
+		chromedp.Navigate(e.srv.URL+"/console/cases/"+id),
+		chromedp.WaitVisible(`form.status select`),
+		chromedp.SetValue(`form.status select`, "resolved"),
+		chromedp.Click(`form.status button`),
+		chromedp.WaitVisible(`#thread`),
+		chromedp.Navigate(e.srv.URL+"/console/"),
+		chromedp.WaitVisible(`#live.on`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#case-`+id, "调解成功")
+	mustContain(t, e.say(who, "谢谢，钱什么时候能到？"), id)
+	waitText(t, ctx, `#case-`+id+` .badge.after-end`, "结案后新消息")
+	shot(t, ctx, "queue-after-end")
+}
+
+// shot saves a screenshot of the page as <name>.png in the directory
+// JIEFEN_SCREENSHOTS names, for a person to look at; without it, nothing.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("JIEFEN_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
