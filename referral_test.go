@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"jiefen/handlers"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"jiefen/handlers"
 
 	"jiefen/dispute"
 	"jiefen/store"

@@ -440,7 +440,10 @@ func (l *LLM) ask(ctx context.Context, text string) (llmAnswer, error) {
 		// go-openai omits a zero temperature (the server would then use its
 		// default, 1); the smallest float32 is sent instead, and is 0 in effect.
 		req.Temperature = math.SmallestNonzeroFloat32
-		req.MaxTokens = llmMaxOutputTokens
+		// max_completion_tokens replaced max_tokens in the OpenAI API; an
+		// endpoint that does not know it ignores it, and the answer asked
+		// for is a short JSON object anyway.
+		req.MaxCompletionTokens = llmMaxOutputTokens
 	}
 	jsonMode := l.jsonMode.Load()
 	if jsonMode {

@@ -2,9 +2,10 @@ package redisstore
 
 import (
 	"fmt"
-	"jiefen/store"
 	"strconv"
 	"time"
+
+	"jiefen/store"
 )
 
 // record reads a hash (HGETALL, or a script's {field, value, …} reply)
