@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +115,17 @@ func TestConsoleInBrowser(t *testing.T) {
 	waitText(t, ctx, `#thread .delivery.sent`, "已送达")
 	shot(t, ctx, "case-page")
 
+	// Their supervisor takes the case meanwhile: the open page's side
+	// panel says so without reloading.
+	e.addUser("liuhe-lead", store.RoleSupervisor, "lh-labor")
+	lead := e.browser()
+	lead.login("liuhe-lead", "password-liuhe-lead")
+	lead.get("/console/cases/" + id)
+	if code := lead.post("/console/cases/"+id+"/take", url.Values{"csrf": {lead.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("the supervisor's take: %d", code)
+	}
+	waitText(t, ctx, `#facts`, "liuhe-lead")
+
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(`form.status select`, "accepted"),
 		chromedp.Click(`form.status button`),
@@ -168,17 +181,35 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`form.status select`),
 		chromedp.SetValue(`form.status select`, "resolved"),
 		chromedp.Click(`form.status button`),
-		chromedp.WaitVisible(`#thread`),
-		chromedp.Navigate(e.srv.URL+"/console/"),
-		chromedp.WaitVisible(`#live.on`),
 	)
 	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#status`, "调解成功")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/"), chromedp.WaitVisible(`#live.on`)); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, `#case-`+id, "调解成功")
 	mustContain(t, e.say(who, "谢谢，钱什么时候能到？"), id)
 	waitText(t, ctx, `#case-`+id+` .badge.after-end`, "结案后新消息")
 	shot(t, ctx, "queue-after-end")
+
+	// On a phone the queue is a list of cards whose summary reads across
+	// the screen, not one character a line.
+	var width float64
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#case-`+id+` td.summary`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	width, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("#case-`+id+` td.summary").getBoundingClientRect().width`))
+	if err != nil || width < 300 {
+		t.Fatalf("the summary on a phone is %.0f px wide (%v)", width, err)
+	}
+	shot(t, ctx, "queue-phone")
 }
 
 // shot saves a screenshot of the page as <name>.png in the directory

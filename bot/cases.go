@@ -68,7 +68,7 @@ func (t *turn) createCase() error {
 	}
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred, Body: dec.Body.ID,
-		Text: "转交" + dec.Body.Name + "（规则 " + dec.Rule + "）"})
+		Text: "转交" + dec.Body.Name})
 	hook, err := t.b.Hooks.Of(t.ctx, dec.Body.ID)
 	if err != nil {
 		return err

@@ -52,6 +52,14 @@ var moves = map[Status][]Status{
 	Withdrawn:  {},
 }
 
+// stage orders the statuses along a case's life; the ends share the last.
+var stage = map[Status]int{Received: 0, Referred: 1, Accepted: 2, Mediating: 3, Resolved: 4, Unresolved: 4, Withdrawn: 4}
+
+// Backward reports whether a move goes back in a case's life (a resolved
+// case reopened, a mediation back to merely accepted): allowed, but never
+// by a slip of the hand, so the console asks why.
+func Backward(from, to Status) bool { return stage[to] < stage[from] }
+
 // CanMove reports whether a case may go from one status to another.
 func CanMove(from, to Status) bool {
 	for _, s := range moves[from] {

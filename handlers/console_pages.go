@@ -89,13 +89,8 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	now := c.Now()
 	window, open := c.windowText(cit, now)
 	u := current(r)
-	phone, openID := c.personal(u.User, k)
-	var next []dispute.Status
-	for _, s := range allStatuses {
-		if dispute.CanMove(k.Status, s) && s != dispute.Withdrawn && s != dispute.Received {
-			next = append(next, s)
-		}
-	}
+	phone, _ := c.personal(u.User, k)
+	forward, backward := workflow.Moves(k.Status)
 	var replies []string
 	var colleagues []string
 	if b, ok := c.Table.Body(k.Body); ok {
@@ -130,7 +125,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
 		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": views, "Window": window, "WindowOpen": open,
-		"Phone": phone, "OpenID": openID, "Next": next, "MaxReply": workflow.MaxReply, "MaxExtension": deadline.MaxExtensionDays,
+		"Phone": phone, "Next": forward, "Back": backward, "MaxReply": workflow.MaxReply, "MaxExtension": deadline.MaxExtensionDays,
 	}, nil
 }
 
@@ -169,6 +164,27 @@ func (c *pages) threadFragment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c.render(w, http.StatusOK, "thread", data)
+	return nil
+}
+
+// factsFragment is the case page's side panel (status, who has it,
+// deadline), refreshed live like the thread, so nobody acts on what the
+// page said a minute ago.
+func (c *pages) factsFragment(w http.ResponseWriter, r *http.Request) error {
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	if !c.views.fresh(current(r).Name, k.ID, c.Now()) { // it shows the phone number
+		if err := c.recordView(r, k.ID, "thread"); err != nil {
+			return err
+		}
+	}
+	data, err := c.caseData(r, k)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "facts", data)
 	return nil
 }
 

@@ -44,13 +44,21 @@ func (c *Web) render(w http.ResponseWriter, code int, name string, data any) {
 
 // fail answers an error without showing its text unless it is meant for
 // the user: it may name internals.
+// The page keeps the console's layout and says what to do next: back to
+// the case (the form's changes are not lost from it: nothing was done), or
+// to the queue.
 func (c *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg, ok := userError(err)
 	if !ok {
 		c.Log.Error("console", "path", r.URL.Path, "err", err)
 		code, msg = http.StatusInternalServerError, "服务暂时出了问题，请稍后再试。"
 	}
-	http.Error(w, msg, code)
+	u := current(r)
+	caseID := r.PathValue("id")
+	if code == http.StatusNotFound {
+		caseID = "" // nothing to go back to
+	}
+	c.render(w, code, "error.html", map[string]any{"User": u, "BodyName": c.bodyName(u.Body), "Msg": msg, "Case": caseID})
 }
 
 func (c *Web) failJSON(w http.ResponseWriter, err error) {

@@ -48,7 +48,7 @@ type Web struct {
 // page view) and makes the hub; Handler and Listen may come in any order.
 func (c *Web) init() {
 	c.once.Do(func() {
-		c.tpl = template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFiles, "templates/*.html"))
+		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName}).ParseFS(templateFiles, "templates/*.html"))
 		c.hub = newHub(c)
 	})
 }
@@ -77,6 +77,7 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{id}", a.page(p.casePage))
 	mux.Handle("GET /console/cases/{id}/thread", a.page(p.threadFragment))
 	mux.Handle("GET /console/cases/{id}/row", a.page(p.rowFragment))
+	mux.Handle("GET /console/cases/{id}/facts", a.page(p.factsFragment))
 	mux.Handle("GET /console/overdue", a.page(p.overduePage))
 	// Every action on a case goes through the case workflow, which
 	// records it in the audit log with the change itself.

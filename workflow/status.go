@@ -16,6 +16,22 @@ import (
 // only from the citizen.
 var settable = map[dispute.Status]bool{dispute.Accepted: true, dispute.Mediating: true, dispute.Resolved: true, dispute.Unresolved: true}
 
+// Moves lists the statuses a person may move a case to from its status,
+// forward moves first (in the order of a case's life), then backward ones,
+// which need a reason.
+func Moves(from dispute.Status) (forward, backward []dispute.Status) {
+	for _, s := range []dispute.Status{dispute.Accepted, dispute.Mediating, dispute.Resolved, dispute.Unresolved} {
+		switch {
+		case !dispute.CanMove(from, s):
+		case dispute.Backward(from, s):
+			backward = append(backward, s)
+		default:
+			forward = append(forward, s)
+		}
+	}
+	return forward, backward
+}
+
 // Move changes a case's status, records it and tells the citizen. It is
 // conditional on the status the case had when loaded: of two people
 // moving it at once, one wins and the other is told.
@@ -36,6 +52,10 @@ func (w *Cases) Move(ctx context.Context, a Actor, id string, to dispute.Status,
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > MaxReply {
 		return refuse(Invalid, "说明太长了。")
+	}
+	if dispute.Backward(k.Status, to) && note == "" {
+		// The citizen is told of every move: a step back needs its why.
+		return refuse(Invalid, fmt.Sprintf("从“%s”退回“%s”，请写明原因（会告知市民）。", k.Status.Name(), to.Name()))
 	}
 	now := w.Now()
 	ch := store.Change{

@@ -61,18 +61,15 @@
       unread[ev.case] = true;
       localStorage.setItem("jiefen-unread", JSON.stringify(unread));
       markUnread();
-
-  // The thread reads top to bottom; show its newest end.
-  function toBottom() {
-    const ol = document.querySelector("#thread .events");
-    if (ol) ol.scrollTop = ol.scrollHeight;
-  }
-  toBottom();
     } else if (page === "case" && ev.case === main.dataset.case) {
-      const html = await fragment("/console/cases/" + encodeURIComponent(ev.case) + "/thread");
+      const base = "/console/cases/" + encodeURIComponent(ev.case);
+      const html = await fragment(base + "/thread");
       if (html) { document.getElementById("thread").replaceChildren(html); toBottom(); }
-      const st = document.getElementById("status");
-      if (st && ev.status_name) st.textContent = ev.status_name;
+      // The side panel too (who has the case, its status and deadline):
+      // the forms below it keep what is being typed.
+      const facts = await fragment(base + "/facts");
+      const old = document.getElementById("facts");
+      if (facts && old) old.replaceWith(facts);
     }
   }
 
