@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 
 	"jiefen/deadline"
 	"jiefen/dispute"
@@ -12,21 +13,53 @@ import (
 )
 
 // queueFilter reads the queue's filters from the query string.
-func queueFilter(r *http.Request) (store.CaseFilter, bool, bool) {
+func queueFilter(r *http.Request) (store.CaseFilter, bool) {
 	q := r.URL.Query()
 	return store.CaseFilter{Status: dispute.Status(q.Get("status")), Type: dispute.Type(q.Get("type")),
-		Region: q.Get("region"), Limit: 500}, q.Get("urgent") == "1", q.Get("overdue") == "1"
+		Region: q.Get("region"), Limit: 500}, q.Get("urgent") == "1"
+}
+
+// A view is a queue a mediator lives in: a question about each row.
+type view struct {
+	Key, Name string
+	has       func(caseRow, store.User, time.Time) bool
+}
+
+// dueSoon is how close a deadline is before the case shows as due soon.
+const dueSoon = 24 * time.Hour
+
+var views = []view{
+	{"", "全部", func(caseRow, store.User, time.Time) bool { return true }},
+	{"mine", "我的", func(r caseRow, u store.User, _ time.Time) bool { return r.Assignee == u.Name && r.Status.Open() }},
+	{"unassigned", "未接手", func(r caseRow, _ store.User, _ time.Time) bool { return r.Assignee == "" && r.Status.Open() }},
+	{"due", "即将到期", func(r caseRow, _ store.User, now time.Time) bool {
+		return r.Deadline != nil && !r.Overdue && r.Deadline.Due.Sub(now) <= dueSoon
+	}},
+	{"overdue", "已超期", func(r caseRow, _ store.User, _ time.Time) bool { return r.Overdue }},
+	{"waiting", "等市民回复", func(r caseRow, _ store.User, _ time.Time) bool { return r.WaitingCitizen && r.Status.Open() }},
+	{"attention", "需要处理", func(r caseRow, _ store.User, _ time.Time) bool { return r.Needs() }},
+}
+
+// viewTab is a view as the queue's tabs show it, with its count.
+type viewTab struct {
+	Key, Name string
+	Count     int
+	On        bool
 }
 
 func (c *pages) queuePage(w http.ResponseWriter, r *http.Request) error {
 	u := current(r)
-	f, urgentOnly, overdueOnly := queueFilter(r)
+	f, urgentOnly := queueFilter(r)
+	chosen := r.URL.Query().Get("view")
+	if chosen == "" && r.URL.Query().Get("overdue") == "1" {
+		chosen = "overdue" // the filter's older name
+	}
 	cases, err := c.Cases.VisibleCases(r.Context(), u.User, f)
 	if err != nil {
 		return err
 	}
 	now := c.Now()
-	var rows []caseRow
+	var all []caseRow
 	for _, k := range cases {
 		if urgentOnly && !k.Urgent {
 			continue
@@ -35,13 +68,28 @@ func (c *pages) queuePage(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if row.Overdue || !overdueOnly {
-			rows = append(rows, row)
+		all = append(all, row)
+	}
+	tabs := make([]viewTab, len(views))
+	var rows []caseRow
+	for i, v := range views {
+		tabs[i] = viewTab{Key: v.Key, Name: v.Name, On: v.Key == chosen}
+		for _, row := range all {
+			if v.has(row, u.User, now) {
+				tabs[i].Count++
+				if v.Key == chosen {
+					rows = append(rows, row)
+				}
+			}
 		}
 	}
-	// What waits for a person first: a request for one, a message on an
-	// ended case. Otherwise the store's order (newest first).
+	sortByDue := chosen == "due" || chosen == "overdue" || r.URL.Query().Get("sort") == "due"
 	slices.SortStableFunc(rows, func(a, b caseRow) int {
+		if sortByDue {
+			return compareDue(a, b)
+		}
+		// What waits for a person first: a request for one, a message on
+		// an ended case. Otherwise the store's order (newest first).
 		switch {
 		case a.Needs() == b.Needs():
 			return 0
@@ -51,10 +99,25 @@ func (c *pages) queuePage(w http.ResponseWriter, r *http.Request) error {
 		return 1
 	})
 	c.render(w, http.StatusOK, "queue.html", map[string]any{
-		"User": u, "BodyName": c.bodyName(u.Body), "Rows": rows, "Filter": f, "Urgent": urgentOnly, "Overdue": overdueOnly,
+		"User": u, "BodyName": c.bodyName(u.Body), "Rows": rows, "Filter": f, "Urgent": urgentOnly, "View": chosen,
+		"Views": tabs, "SortDue": sortByDue,
 		"Statuses": allStatuses, "Types": dispute.Types, "Regions": c.Table.City().Names(),
 	})
 	return nil
+}
+
+// compareDue orders rows by their running deadline, soonest first; rows
+// without one last.
+func compareDue(a, b caseRow) int {
+	switch {
+	case a.Deadline == nil && b.Deadline == nil:
+		return 0
+	case a.Deadline == nil:
+		return 1
+	case b.Deadline == nil:
+		return -1
+	}
+	return a.Deadline.Due.Compare(b.Deadline.Due)
 }
 
 var allStatuses = []dispute.Status{dispute.Received, dispute.Referred, dispute.Accepted, dispute.Mediating,

@@ -106,10 +106,12 @@ type caseRow struct {
 	attention
 }
 
-// attention is what in a thread waits for a person of the body.
+// attention is what in a thread waits for a person of the body, or for
+// the citizen.
 type attention struct {
-	PersonAsked bool // the citizen asked for a person (人工) and nobody has written or moved the case since
-	AfterEnd    bool // the citizen wrote after the case ended, and nobody has answered
+	PersonAsked    bool // the citizen asked for a person (人工) and nobody has written or moved the case since
+	AfterEnd       bool // the citizen wrote after the case ended, and nobody has answered
+	WaitingCitizen bool // a mediator wrote last, and the citizen has not answered yet
 }
 
 // Needs reports whether the row goes to the top of the queue.
@@ -121,14 +123,15 @@ func attentionOf(events []dispute.Event) attention {
 	for _, e := range events {
 		switch {
 		case strings.HasPrefix(e.Actor, "user:") && (e.Kind == dispute.MessageOut || e.Kind == dispute.StatusSet):
-			a = attention{}
+			a = attention{WaitingCitizen: e.Kind == dispute.MessageOut}
 			ended = e.Kind == dispute.StatusSet && !e.Status.Open()
 		case e.Kind == dispute.StatusSet:
 			ended = !e.Status.Open()
 		case e.Kind == dispute.PersonAsked:
 			a.PersonAsked = true
-		case e.Kind == dispute.MessageIn && ended:
-			a.AfterEnd = true
+		case e.Kind == dispute.MessageIn:
+			a.WaitingCitizen = false
+			a.AfterEnd = a.AfterEnd || ended
 		}
 	}
 	return a
