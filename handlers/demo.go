@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,11 +106,31 @@ func (d *Demo) pushed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
+	// Subscribed before the past is read, so nothing falls between them;
+	// a delivery in both is sent once (by its sequence number).
 	ch, cancel := d.Platform.Subscribe()
 	defer cancel()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
+	// A page opened again (or reconnecting) gets what was pushed while it
+	// was away: after the last sequence number it saw.
+	since, _ := strconv.ParseInt(cmp.Or(r.Header.Get("Last-Event-ID"), r.URL.Query().Get("since")), 10, 64)
+	write := func(dl wxsim.Delivery) {
+		if dl.Seq <= since || dl.OpenID != openID || dl.Passive {
+			return
+		}
+		since = dl.Seq
+		text := dl.Text
+		if dl.Kind == "template" {
+			text = templateText(dl)
+		}
+		b, _ := json.Marshal(map[string]string{"kind": dl.Kind, "text": text})
+		_, _ = fmt.Fprintf(w, "id: %d\ndata: %s\n\n", dl.Seq, b)
+	}
+	for _, dl := range d.Platform.Deliveries(openID) {
+		write(dl)
+	}
 	flusher.Flush()
 	keepAlive := time.NewTicker(25 * time.Second)
 	defer keepAlive.Stop()
@@ -126,15 +147,7 @@ func (d *Demo) pushed(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
-			if dl.OpenID != openID || dl.Passive {
-				continue
-			}
-			text := dl.Text
-			if dl.Kind == "template" {
-				text = templateText(dl)
-			}
-			b, _ := json.Marshal(map[string]string{"kind": dl.Kind, "text": text})
-			_, _ = fmt.Fprintf(w, "data: %s\n\n", b)
+			write(dl)
 			flusher.Flush()
 		}
 	}

@@ -17,8 +17,21 @@
   if (!openid) { openid = newID(); localStorage.setItem("jiefen-demo-openid", openid); }
   document.getElementById("who").textContent = openid.slice(-4);
 
+  // The chat is kept in this browser, so a reload shows it again.
+  const logKey = "jiefen-demo-log", seqKey = "jiefen-demo-seq";
+  const log = fresh ? [] : JSON.parse(localStorage.getItem(logKey) || "[]");
+  function remember(cls, body, tag) {
+    log.push([cls, body, tag || ""]);
+    if (log.length > 300) log.splice(0, log.length - 300);
+    localStorage.setItem(logKey, JSON.stringify(log));
+  }
+
   // add shows one bubble; text is set as text, never as HTML.
   function add(cls, body, tag) {
+    remember(cls, body, tag);
+    show(cls, body, tag);
+  }
+  function show(cls, body, tag) {
     const li = document.createElement("li");
     li.className = cls;
     if (tag) { const t = document.createElement("span"); t.className = "tag"; t.textContent = tag; li.appendChild(t); }
@@ -69,18 +82,23 @@
   document.getElementById("voice").addEventListener("click", () => send({ kind: "voice" }, "［语音 0:12］"));
   document.getElementById("image").addEventListener("click", () => send({ kind: "image" }, "［图片］"));
   document.getElementById("reset").addEventListener("click", () => {
-    localStorage.removeItem("jiefen-demo-openid");
+    [ "jiefen-demo-openid", logKey, seqKey ].forEach((k) => localStorage.removeItem(k));
     location.reload();
   });
 
-  // Messages pushed through the customer-service or template API.
-  const events = new EventSource("/demo/api/pushed?openid=" + encodeURIComponent(openid));
+  log.forEach(([cls, body, tag]) => show(cls, body, tag));
+
+  // Messages pushed through the customer-service or template API, those
+  // that came while the page was closed first.
+  const since = fresh ? "0" : (localStorage.getItem(seqKey) || "0");
+  const events = new EventSource("/demo/api/pushed?openid=" + encodeURIComponent(openid) + "&since=" + since);
   events.onmessage = (e) => {
     const d = JSON.parse(e.data);
     if (d.kind === "template") add("bot", d.text, "模板消息");
     else add("bot", d.text, "客服消息");
+    if (e.lastEventId) localStorage.setItem(seqKey, e.lastEventId);
   };
 
   if (fresh) { add("note", "您关注了“" + document.getElementById("account").textContent + "”"); send({ kind: "event", event: "subscribe" }); }
-  else add("note", "欢迎回来（发送“进度”查看您的案件）");
+  else show("note", "欢迎回来（发送“进度”查看您的案件）");
 })();

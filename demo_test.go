@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// lockedBuffer is the demo's printed output, read while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *lockedBuffer) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// The demo chat as a newcomer uses it, in a real browser: a conversation to
+// a case; the page closed; a mediator accepts the case meanwhile; the page
+// opened again shows the whole chat and the push that came while it was
+// closed.
+func TestDemoChatKeepsItsHistory(t *testing.T) {
+	ctx := newBrowser(t)
+	addr := freeAddr(t)
+	env := map[string]string{"JIEFEN_ADDR": addr, "JIEFEN_DATA": t.TempDir()}
+	out := &lockedBuffer{}
+	dctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runDemo(dctx, func(k string) string { return env[k] }, out, &lockedBuffer{}) }()
+	t.Cleanup(func() { stop(); <-done })
+	base := "http://" + addr
+	waitHealthy(t, base)
+
+	say := func(text, want string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.SendKeys(`#text`, text+"\n")); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, ctx, `#chat`, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/demo/"), chromedp.WaitVisible(`#text`)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#chat`, "欢迎关注")
+	say("我在柳河县工地干了三个月活，老板一直拖着工资不给", "同意")
+	say("同意", "联系电话")
+	say("跳过", "回复 1 确认")
+	say("1", "登记成功")
+	chat, err := chromedp.Run(ctx, chromedp.Text(`#chat`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := caseIDRe.FindString(chat)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+
+	// The demo's mediator of that body accepts the case, and the console
+	// shows the notice delivered.
+	pw := regexp.MustCompile(`liuhe\s+密码 (\S+)`).FindStringSubmatch(out.String())
+	if pw == nil {
+		t.Fatalf("no password for liuhe in %q", out.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	b := &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	if code := b.login("liuhe", pw[1]); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	b.get("/console/cases/" + id)
+	if code := b.post("/console/cases/"+id+"/status", url.Values{"csrf": {b.csrf}, "status": {"accepted"}}); code != http.StatusSeeOther {
+		t.Fatalf("accept: %d", code)
+	}
+	eventually(t, "the notice delivered", func() bool {
+		_, page := b.get("/console/cases/" + id)
+		return strings.Count(page, `class="delivery sent"`) >= 1
+	})
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/demo/"), chromedp.WaitVisible(`#text`)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#chat`, "登记成功")
+	waitText(t, ctx, `#chat`, "有新进展：已受理")
+	shot(t, ctx, "demo-chat")
+}
