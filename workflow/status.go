@@ -84,6 +84,10 @@ func (w *Cases) Take(ctx context.Context, a Actor, id string) error {
 		Assign: []store.Assignment{{CaseID: k.ID, User: u.Name, At: now, IfFree: u.Role == store.RoleMediator}},
 		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: a.name(), Text: u.Name + " 接手了案件"}},
 	}
+	if k.Assignee != "" && k.Assignee != u.Name {
+		// Taken over: the one who had it reads why their page changed.
+		ch.Events[0].Text = u.Name + " 接手了案件（原由 " + k.Assignee + " 办理）"
+	}
 	if err := w.commit(ctx, a, ch, store.AuditChange, k.ID, "take"); err != nil {
 		if err == errMoved {
 			return refuse(Conflict, "案件刚被别人接手了。")

@@ -167,6 +167,10 @@ func TestTakeIsAClaim(t *testing.T) {
 	if got, _ := f.s.Case(f.ctx, k.ID); got.Assignee != "lead" {
 		t.Fatalf("assignee %q", got.Assignee)
 	}
+	events, _ := f.s.Events(f.ctx, k.ID)
+	if last := events[len(events)-1]; last.Text != "lead 接手了案件（原由 liuhe 办理）" {
+		t.Fatalf("the one who had it is not told: %q", last.Text)
+	}
 }
 
 func TestDeclineRoutesOnAndKeepsTheThread(t *testing.T) {
