@@ -342,7 +342,12 @@ func TestFollowUpIgnored(t *testing.T) {
 	if st := statusOf(second); st != dispute.Resolved {
 		t.Fatalf("the held follow-up's case became %s", st)
 	}
-	eventually(t, "the question delivered after the citizen wrote", clock.moving(func() bool { return e.sent(who, "问题解决了吗") == 2 }))
+	// Delivered, and recorded as delivered (the platform has it a moment
+	// before the store does).
+	eventually(t, "the question delivered after the citizen wrote", clock.moving(func() bool {
+		obs, _ := e.app.store.Outbounds(context.Background(), who)
+		return e.sent(who, "问题解决了吗") == 2 && obs[len(obs)-1].State == store.OutSent
+	}))
 	// Now seen, and answered within the week: it reopens.
 	mustContain(t, e.say(who, "没有"), second, "继续调解")
 	if st := statusOf(second); st != dispute.Mediating {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -171,11 +170,14 @@ func (c *Client) Send(ctx context.Context, m *Message) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.httpClient().Do(req.WithContext(ctx))
-	if c.Platform != nil && strings.EqualFold(m.windowKind(), KindUnsubscribe) {
-		// Leaving happens on the citizen's side whatever the bot answers.
-		c.Platform.openOnce(m.FromUserName, KindUnsubscribe, m.dedupeKey())
+	if c.Platform != nil {
+		// The platform has the citizen's message (and opens the window it
+		// grants, or takes their leaving) before it calls the bot, whatever
+		// the bot answers: a send the bot makes while still answering is
+		// inside the window, as on the real platform.
+		c.Platform.openOnce(m.FromUserName, m.windowKind(), m.dedupeKey())
 	}
+	resp, err := c.httpClient().Do(req.WithContext(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -187,9 +189,6 @@ func (c *Client) Send(ctx context.Context, m *Message) (*Reply, error) {
 	rep := &Reply{Status: resp.StatusCode, Raw: body}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return rep, &StatusError{Status: resp.StatusCode}
-	}
-	if c.Platform != nil {
-		c.Platform.openOnce(m.FromUserName, m.windowKind(), m.dedupeKey())
 	}
 	if err := c.parseReply(m, rep); err != nil {
 		return rep, err
