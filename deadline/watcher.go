@@ -130,7 +130,7 @@ func (w *Watcher) deadline(ctx context.Context, k dispute.Case, now time.Time) (
 		ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Escalated, Actor: "system",
 			Text: fmt.Sprintf("督办：本案已超过%s（%s），已提请负责人和管理员督促办理。", d.Name(), due)}}}
 		ch.Tell(k, bot.LateNotice(k.ID), now)
-		return w.fire(ctx, firingKey(k.ID, d.Kind+"-escalate"+extendedBy(d), d.Start), ch)
+		return w.fire(ctx, now, firingKey(k.ID, d.Kind+"-escalate"+extendedBy(d), d.Start), ch)
 	case !now.Before(d.RemindAt):
 		text := fmt.Sprintf("期限提醒：请在 %s 前受理或退回本案。", due)
 		if d.Kind == Mediate {
@@ -139,7 +139,7 @@ func (w *Watcher) deadline(ctx context.Context, k dispute.Case, now time.Time) (
 		if k.Assignee != "" {
 			text = k.Assignee + "，" + text
 		}
-		return w.fire(ctx, firingKey(k.ID, d.Kind+"-remind"+extendedBy(d), d.Start), store.Change{
+		return w.fire(ctx, now, firingKey(k.ID, d.Kind+"-remind"+extendedBy(d), d.Start), store.Change{
 			Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Reminder, Actor: "system", Text: text}},
 		})
 	}
@@ -175,7 +175,7 @@ func (w *Watcher) followUp(ctx context.Context, k dispute.Case, now time.Time) (
 		return 0, nil
 	}
 	text := bot.FollowUpQuestion(k.ID)
-	return w.fire(ctx, firingKey(k.ID, "followup", resolved), store.Change{
+	return w.fire(ctx, now, firingKey(k.ID, "followup", resolved), store.Change{
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.FollowUp, Actor: "bot", Text: text}},
 		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
 	})
@@ -193,16 +193,16 @@ func firingKey(caseID, what string, about time.Time) string {
 
 // fire commits ch under key unless key was taken before (by an earlier
 // tick, another instance, or a run before a restart).
-func (w *Watcher) fire(ctx context.Context, key string, ch store.Change) (int, error) {
+func (w *Watcher) fire(ctx context.Context, now time.Time, key string, ch store.Change) (int, error) {
 	// A read first: once fired, a deadline stays due on every tick until
 	// the case moves, and a refused Commit would cost a write each time.
-	switch _, err := w.Store.DedupReply(ctx, key); {
+	switch _, err := w.Store.DedupReply(ctx, key, now); {
 	case err == nil:
 		return 0, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return 0, err
 	}
-	ch.Dedup, ch.DedupTTL = key, firingTTL
+	ch.At, ch.Dedup, ch.DedupTTL = now, key, firingTTL
 	switch err := w.Store.Commit(ctx, ch); {
 	case errors.Is(err, store.ErrDuplicate):
 		return 0, nil // another instance fired it a moment ago

@@ -11,6 +11,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"jiefen/dispute"
@@ -21,6 +22,9 @@ var (
 	ErrNotFound  = errors.New("store: not found")
 	ErrDuplicate = errors.New("store: duplicate delivery") // the Change's dedup key was already taken
 	ErrConflict  = errors.New("store: dialog changed concurrently")
+	// ErrNoTime refuses a Change whose dedup key has no time to expire
+	// from (Change.At is zero).
+	ErrNoTime = errors.New("store: change with a dedup key but no time")
 )
 
 // Store is the whole persistence interface.
@@ -41,13 +45,14 @@ type Store interface {
 	// seen) and their dialog (the zero Dialog, Version 0, when none).
 	Conversation(ctx context.Context, openID string) (dispute.Citizen, Dialog, error)
 	// Commit applies a Change atomically. It returns ErrDuplicate (and
-	// changes nothing) when c.Dedup is set and already taken and unexpired,
-	// and ErrConflict when c.Dialog is set and its Version is not the
-	// stored one.
+	// changes nothing) when c.Dedup is set and already taken and unexpired
+	// at c.At, and ErrConflict when c.Dialog is set and its Version is not
+	// the stored one.
 	Commit(ctx context.Context, c Change) error
 	// DedupReply returns the reply stored with a dedup key, so a retried
-	// callback gets the same answer; ErrNotFound when the key is unknown.
-	DedupReply(ctx context.Context, key string) (string, error)
+	// callback gets the same answer; ErrNotFound when the key is unknown
+	// or expired at now.
+	DedupReply(ctx context.Context, key string, now time.Time) (string, error)
 
 	// NextCaseSeq returns the next case sequence number of a day
 	// ("20261127"), starting at 1; numbers are never given twice.
@@ -135,8 +140,13 @@ type Draft struct {
 // Change is everything one step of the conversation (or one console action)
 // changes, applied by Commit at once.
 type Change struct {
+	// At is the moment of the change on the caller's clock. The store
+	// reads no clock of its own: a dedup key's expiry counts from At, so
+	// Commit refuses a Change with a Dedup key and a zero At (ErrNoTime).
+	// Without a key At is not used; every other part carries its own time.
+	At       time.Time
 	Dedup    string        // callback dedup key; "" for none
-	DedupTTL time.Duration // how long the key holds
+	DedupTTL time.Duration // how long the key holds, from At; 0 or less: for ever
 	Reply    string        // the passive reply, kept with the key for retries
 
 	Citizen    *dispute.Citizen // upserted when set
@@ -296,4 +306,13 @@ type Media struct {
 	ContentType string
 	Data        []byte
 	At          time.Time
+}
+
+// Validate reports what makes c unfit to commit, before anything is
+// written; both backends call it first, so they refuse the same Changes.
+func (c Change) Validate() error {
+	if c.Dedup != "" && c.At.IsZero() {
+		return fmt.Errorf("store: dedup key %s: %w", c.Dedup, ErrNoTime)
+	}
+	return nil
 }

@@ -22,7 +22,10 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redis: commit: %w", err)
 	}
-	args, err := s.encodeChange(c, time.Now())
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	args, err := s.encodeChange(c)
 	if err != nil {
 		return err
 	}
@@ -52,18 +55,18 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 
 // encodeChange lays c out as the script's ARGV: fixed fields, then each
 // list as its length followed by its items' fields (see lua/commit.lua).
-// Times go as Unix ms, the dedup expiry on this process's clock as the
-// SQLite store's does.
-func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
+// Times go as Unix ms, the dedup expiry counted from the Change's At as
+// the SQLite store counts it.
+func (s *Store) encodeChange(c store.Change) ([]any, error) {
 	args := []any{s.k.t}
 	ttl, expiry := int64(0), int64(0)
 	if c.DedupTTL > 0 {
 		// At least a millisecond: PX 0 is an error, and a TTL below a
 		// millisecond is not "no expiry".
 		ttl = max(c.DedupTTL.Milliseconds(), 1)
-		expiry = now.UnixMilli() + ttl
+		expiry = store.UnixMS(c.At) + ttl
 	}
-	args = append(args, c.Dedup, ttl, c.Reply, expiry)
+	args = append(args, c.Dedup, ttl, c.Reply, expiry, store.UnixMS(c.At))
 
 	if ct := c.Citizen; ct != nil {
 		args = append(args, "1", ct.OpenID, store.UnixMS(ct.ConsentAt), store.UnixMS(ct.LastInboundAt), store.UnixMS(ct.WindowUntil), ct.Quota, ct.Sent)

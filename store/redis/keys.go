@@ -18,7 +18,8 @@ import (
 //	                            from its save (none when at is 0)
 //	T+"dlgx"            zset    openid → its dialog's at (ms, the caller's clock), for Purge
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
-//	T+"ddx"             zset    dedup key → expiry (ms, client clock), for Purge
+//	T+"ddx"             zset    dedup key → expiry (ms, the Change's At + DedupTTL: the caller's
+//	                            clock), which decides whether the key holds; also for Purge
 //	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
 //	                            assignee (absent on cases stored before the console: nobody)
 //	                            video_at (ms, 0: none) video_url (both absent on older cases: none)

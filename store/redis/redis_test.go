@@ -128,7 +128,7 @@ func TestTurnRoundTrips(t *testing.T) {
 		}
 		d.OpenID, d.Step = "o1", "story"
 		err = s.Commit(ctx, store.Change{
-			Dedup: fmt.Sprint("msg-", turn), DedupTTL: time.Hour, Reply: "success", Citizen: &cit, Dialog: &d,
+			At: now, Dedup: fmt.Sprint("msg-", turn), DedupTTL: time.Hour, Reply: "success", Citizen: &cit, Dialog: &d,
 			Events:   []dispute.Event{{CaseID: c.ID, At: now, Kind: dispute.MessageIn, Actor: "citizen", Text: "还没处理吗"}},
 			Outbound: []store.Outbound{{OpenID: "o1", CaseID: c.ID, Kind: store.OutText, Text: "已收到"}},
 		})

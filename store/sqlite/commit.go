@@ -21,6 +21,9 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	req := &commitReq{ctx: ctx, change: c, done: make(chan error, 1)}
 	if err := s.hand(req); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
@@ -42,9 +45,9 @@ func (s *Store) hand(req *commitReq) error {
 	}
 }
 
-func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
+func apply(ctx context.Context, tx *tx, c store.Change) error {
 	if c.Dedup != "" {
-		if err := takeDedup(ctx, tx, c.Dedup, c.DedupTTL, c.Reply, now); err != nil {
+		if err := takeDedup(ctx, tx, c.Dedup, c.DedupTTL, c.Reply, c.At); err != nil {
 			return err
 		}
 	}
@@ -140,10 +143,11 @@ func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
 	return nil
 }
 
-// takeDedup claims key. A key whose time ran out but that Purge has not
-// removed yet is free again, as it would be in a store with native expiry;
-// the ON CONFLICT … WHERE takes it over, and otherwise changes no row.
-// A TTL of 0 or less means the key never expires.
+// takeDedup claims key at now, the Change's time. A key whose time ran out
+// at now but that Purge has not removed yet is free again, as it would be
+// in a store with native expiry; the ON CONFLICT … WHERE takes it over,
+// and otherwise changes no row. A TTL of 0 or less means the key never
+// expires.
 func takeDedup(ctx context.Context, tx *tx, key string, ttl time.Duration, reply string, now time.Time) error {
 	var expires int64
 	if ttl > 0 {

@@ -21,6 +21,7 @@ local dedup = nxt()
 local ttl = tonumber(nxt())
 local reply = nxt()
 local expiry = nxt()
+local at = nxt()
 local citizen, dialog
 if nxt() == '1' then citizen = take(6) end
 if nxt() == '1' then dialog = take(6) end
@@ -41,7 +42,13 @@ local updates = list(4) -- case, region ('' keeps), phone ('' keeps), at
 local audits = list(5) -- at, JSON, user, case, action
 
 -- Checks, in the order the SQLite store meets them.
-if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
+-- A key is taken while it is stored and its expiry (on the caller's
+-- clock, in T.."ddx") is after the Change's time, as in the SQLite store;
+-- the key's own PX only lets the server drop it once it is of no use.
+if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then
+  local exp = redis.call('ZSCORE', T .. 'ddx', dedup)
+  if not exp or tonumber(exp) > tonumber(at) then return {'dup'} end
+end
 if dialog then
   local v = redis.call('HGET', T .. 'dlg:' .. dialog[1], 'v') or '0'
   if tonumber(v) ~= tonumber(dialog[2]) then return {'conflict'} end
