@@ -11,7 +11,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"jiefen/dispute"
@@ -138,7 +137,8 @@ type Draft struct {
 }
 
 // Change is everything one step of the conversation (or one console action)
-// changes, applied by Commit at once.
+// changes, applied by Commit at once, as the ordered list of typed
+// operations its Ops method gives (ops.go).
 type Change struct {
 	// At is the moment of the change on the caller's clock. The store
 	// reads no clock of its own: a dedup key's expiry counts from At, so
@@ -306,13 +306,4 @@ type Media struct {
 	ContentType string
 	Data        []byte
 	At          time.Time
-}
-
-// Validate reports what makes c unfit to commit, before anything is
-// written; both backends call it first, so they refuse the same Changes.
-func (c Change) Validate() error {
-	if c.Dedup != "" && c.At.IsZero() {
-		return fmt.Errorf("store: dedup key %s: %w", c.Dedup, ErrNoTime)
-	}
-	return nil
 }

@@ -24,6 +24,7 @@ const maxBatch = 64
 type commitReq struct {
 	ctx    context.Context
 	change store.Change
+	ops    []store.Op // change's, checked
 	seqDay string
 	seq    int64 // the number taken, once done
 	done   chan error
@@ -34,7 +35,7 @@ func (r *commitReq) apply(ctx context.Context, t *tx) error {
 	if r.seqDay != "" {
 		return takeSeq(ctx, t, r)
 	}
-	return apply(ctx, t, r.change)
+	return apply(ctx, t, r.ops)
 }
 
 func (s *Store) runCommitter() {
@@ -87,7 +88,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 		}
 		if errs[i] == nil && r.seqDay == "" {
 			s.conv.committed(r.change)
-			s.notices.Publish(r.change.Notices())
+			s.notices.Publish(store.NoticesOf(r.ops))
 		}
 		r.done <- errs[i]
 	}

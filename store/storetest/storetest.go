@@ -39,6 +39,7 @@ var tests = []struct {
 	{"Ping", testPing},
 	{"CommitAppliesEveryPart", testCommitAll},
 	{"CommitWithoutDedup", testCommitWithoutDedup},
+	{"CommitKeepsEveryByte", testCommitKeepsEveryByte},
 	{"DuplicateStoresNothing", testDuplicate},
 	{"DuplicateConcurrent", testDuplicateConcurrent},
 	{"DedupReply", testDedupReply},
