@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"jiefen/bot"
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -68,6 +69,9 @@ func (c *Console) moveCase(ctx context.Context, u store.User, k dispute.Case, to
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "user:" + u.Name, Status: to, Text: note}},
 	}
 	ch.Tell(k, bot.StatusNotice(k.ID, to, bodyName, note), now)
+	if err := deadline.Due(ctx, c.Store, c.Table, k, &ch); err != nil {
+		return err
+	}
 	err := c.Store.Commit(ctx, ch)
 	if errors.Is(err, store.ErrConflict) {
 		return httpError{http.StatusConflict, "案件刚被别人处理过，请刷新后再试。"}

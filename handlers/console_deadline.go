@@ -86,6 +86,7 @@ func (c *Console) extend(w http.ResponseWriter, r *http.Request) error {
 		d, _ := deadline.Of(k, append(events, ext), c.Table)
 		ch.Tell(k, bot.ExtensionNotice(k.ID, days, d.Due.In(c.Table.Calendar().Location()), reason), now)
 	}
+	deadline.SetDue(&ch, k, events, c.Table)
 	if err := c.Store.Commit(r.Context(), ch); err != nil {
 		return err
 	}

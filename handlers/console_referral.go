@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"jiefen/bot"
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -77,6 +78,9 @@ func (c *Console) moveToBody(ctx context.Context, u store.User, k dispute.Case, 
 		// Unchanged status, but still conditional: an accept that won the
 		// race must not be undone by this decline.
 		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Referred, At: now, From: dispute.Referred}}
+	}
+	if err := deadline.Due(ctx, c.Store, c.Table, k, &ch); err != nil {
+		return err
 	}
 	if err := c.Store.Commit(ctx, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {

@@ -398,3 +398,20 @@ func (o AuditOp) MarshalJSON() ([]byte, error) {
 		Addr   string `json:"addr"`
 	}{OpAudit, UnixMS(o.At), o.User, o.Role, o.Action, o.CaseID, o.Detail, o.Addr})
 }
+
+// DueOp sets a case's due time (DueSet).
+type DueOp DueSet
+
+func (DueOp) OpKind() OpKind         { return OpDue }
+func (o DueOp) Validate() error      { return needCase(OpDue, o.CaseID) }
+func (DueOp) Notice() (Notice, bool) { return Notice{}, false }
+
+func (o DueOp) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Op    OpKind `json:"op"`
+		Case  string `json:"case"`
+		At    int64  `json:"at,string"` // 0: nothing due
+		IfWas bool   `json:"ifwas"`
+		Was   int64  `json:"was,string"`
+	}{OpDue, o.CaseID, UnixMS(o.At), o.IfWas, UnixMS(o.Was)})
+}

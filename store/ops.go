@@ -32,7 +32,8 @@ import (
 //  9. events (EventOp), whose ids increase in this order;
 //  10. the release of held outbound items (ReleaseOp), then new outbound
 //     items (OutboundOp): held items, being older, still go out first;
-//  11. referrals (ReferralOp), then audit entries (AuditOp).
+//  11. referrals (ReferralOp), then audit entries (AuditOp);
+//  12. due times (DueOp), last: bookkeeping that depends on nothing after it.
 //
 // Within a kind, ops keep the order of the Change's lists.
 
@@ -58,6 +59,7 @@ const (
 	OpOutbound OpKind = "outbound"
 	OpReferral OpKind = "referral"
 	OpAudit    OpKind = "audit"
+	OpDue      OpKind = "due"
 )
 
 // Op is one typed write of a Change.
@@ -137,12 +139,15 @@ func (c Change) Ops() []Op {
 	for _, e := range c.Audit {
 		ops = append(ops, AuditOp(e))
 	}
+	for _, d := range c.Due {
+		ops = append(ops, DueOp(d))
+	}
 	return ops
 }
 
 func (c Change) opCount() int {
 	n := len(c.NewCases) + len(c.Statuses) + len(c.MarkUrgent) + 2*len(c.Assign) + len(c.Transfers) +
-		len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) + len(c.Outbound) + len(c.Referrals) + len(c.Audit)
+		len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) + len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due)
 	return n + 4
 }
 

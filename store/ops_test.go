@@ -17,6 +17,7 @@ var opT = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 // canonical order.
 func everyPart() Change {
 	return Change{
+		Due:         []DueSet{{CaseID: "c1", At: opT}},
 		Audit:       []AuditEntry{{At: opT, User: "u", Action: AuditChange, CaseID: "c1"}},
 		Referrals:   []Referral{{Delivery: "d", CaseID: "c1", Payload: []byte(`{"a":1}`)}},
 		Outbound:    []Outbound{{OpenID: "o", Kind: OutText, Text: "t"}},
@@ -49,7 +50,7 @@ func kinds(ops []Op) []OpKind {
 func TestOpsOrder(t *testing.T) {
 	got := kinds(everyPart().Ops())
 	want := []OpKind{OpDedup, OpCitizen, OpDialog, OpNewCase, OpStatus, OpUrgent, OpClaim, OpTransfer, OpAssign,
-		OpVideo, OpRetype, OpUpdate, OpEvent, OpRelease, OpOutbound, OpReferral, OpAudit}
+		OpVideo, OpRetype, OpUpdate, OpEvent, OpRelease, OpOutbound, OpReferral, OpAudit, OpDue}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Ops kinds\n got %v\nwant %v", got, want)
 	}

@@ -61,6 +61,16 @@ type Store interface {
 	Cases(ctx context.Context, f CaseFilter) ([]dispute.Case, error)
 	// Events returns a case's thread, oldest first.
 	Events(ctx context.Context, caseID string) ([]dispute.Event, error)
+	// DueCases lists up to limit (0: all) cases whose due time
+	// (Change.Due) is at or before until, earliest first (then by id):
+	// what the deadline watcher has to look at, read from an index, so
+	// the cost does not grow with the cases that are not due.
+	DueCases(ctx context.Context, until time.Time, limit int) ([]DueCase, error)
+	// CasesWithoutDue lists up to limit (0: all) open cases (received,
+	// referred, accepted, mediating) whose due time was never set, by id:
+	// cases stored before the index existed, or by a caller that set none.
+	// A due time set to nothing (a zero DueSet.At) is set.
+	CasesWithoutDue(ctx context.Context, limit int) ([]string, error)
 
 	// ClaimOutbound leases up to max due, pending outbound items for lease;
 	// at most one per citizen, so a citizen's messages go out in order. An
@@ -172,6 +182,34 @@ type Change struct {
 	// Delivery no referral has had and a case that exists (or that this
 	// Change makes); otherwise the whole Change is refused.
 	Referrals []Referral
+	// Due sets the cases' due times, the index DueCases reads. Whoever
+	// commits a change that moves a case's clock (a new case, a status
+	// change, a transfer, an extension, a reminder or escalation firing)
+	// sets it: deadline.SetDue computes it.
+	Due []DueSet
+}
+
+// DueSet sets the next moment the deadline watcher acts on a case (a
+// reminder or an escalation falls due), or, with a zero At, records that
+// nothing is due. It is bookkeeping: the case's UpdatedAt stays, and no
+// Notice is sent.
+type DueSet struct {
+	CaseID string
+	At     time.Time // zero: nothing is due
+	// IfWas makes it conditional: it applies only if the case's due time
+	// is still Was (zero: nothing due, or never set), as the ops before
+	// it left it; otherwise Commit returns ErrConflict and changes
+	// nothing. The watcher writes so, so that a due time it computed
+	// from a thread read a moment before cannot overwrite one that a
+	// concurrent change of the case (a transfer, an extension) set.
+	IfWas bool
+	Was   time.Time
+}
+
+// DueCase is a case's entry in the due-time index.
+type DueCase struct {
+	CaseID string
+	At     time.Time
 }
 
 // Tell has the bot tell a case's citizen text: the message goes on the

@@ -91,6 +91,8 @@ func applyOp(ctx context.Context, tx *tx, op store.Op) error {
 		return enqueue(ctx, tx, o)
 	case store.ReferralOp:
 		return enqueueReferral(ctx, tx, o)
+	case store.DueOp:
+		return setDue(ctx, tx, o)
 	case store.AuditOp:
 		if _, err := tx.ExecContext(ctx, auditInsert, auditArgs(store.AuditEntry(o))...); err != nil {
 			return fmt.Errorf("sqlite: audit: %w", err)

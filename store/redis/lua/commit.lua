@@ -23,8 +23,9 @@ local doc = cjson.decode(ARGV[3])
 -- The state of the cases as the Change has left them so far, which the
 -- checks must see as the SQLite store does (it applies the ops one after
 -- another): known[id] says whether the case exists (stored, or made by
--- the Change); status[] and assignee[] follow the Change's ops.
-local known, status, assignee = {}, {}, {}
+-- the Change); status[], assignee[] and dueat[] (the due time) follow
+-- the Change's ops.
+local known, status, assignee, dueat = {}, {}, {}, {}
 local function exists(id)
   if known[id] == nil then known[id] = redis.call('EXISTS', T .. 'case:' .. id) == 1 end
   return known[id]
@@ -312,6 +313,29 @@ kinds.audit = {
     opt(r, 'detail', o.detail)
     opt(r, 'addr', o.addr)
     audit(T, o.at, record(o.at, r), o.user, o.case, o.action)
+  end,
+}
+
+-- The due-time index: the case's field due ('0': nothing due; absent:
+-- never set) and the zset T.."due" of the cases with a time. With ifwas,
+-- the op applies only if the due time is still was, as the ops before it
+-- left it (absent counting as 0). It leaves updated as it is.
+kinds.due = {
+  check = function(o)
+    if not exists(o.case) then return {'nocase', o.case, 'due time'} end
+    if o.ifwas then
+      local cur = tonumber(casefield(o.case, dueat, 'due')) or 0
+      if cur ~= tonumber(o.was) then return {'moved', o.case, 'due time'} end
+    end
+    dueat[o.case] = o.at
+  end,
+  write = function(o)
+    redis.call('HSET', T .. 'case:' .. o.case, 'due', o.at)
+    if o.at ~= '0' then
+      redis.call('ZADD', T .. 'due', o.at, o.case)
+    else
+      redis.call('ZREM', T .. 'due', o.case)
+    end
   end,
 }
 
