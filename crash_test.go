@@ -109,7 +109,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	defer st.Close()
 	ctx := context.Background()
 	acked.Range(func(k, _ any) bool {
-		if _, err := st.DedupReply(ctx, k.(string)); err != nil {
+		if _, err := st.DedupReply(ctx, k.(string), time.Now()); err != nil {
 			t.Errorf("acknowledged message %s not in the store: %v", k, err)
 		}
 		return true

@@ -86,7 +86,7 @@ func TestRedisOutage(t *testing.T) {
 	ctx := context.Background()
 	for _, m := range acked {
 		key := bot.Inbound{OpenID: who, MsgID: m.MsgID, Kind: "text"}.DedupKey()
-		if _, err := a.store.DedupReply(ctx, key); err != nil {
+		if _, err := a.store.DedupReply(ctx, key, a.bot.Now()); err != nil {
 			t.Errorf("acknowledged %q lost: %v", m.Content, err)
 		}
 	}

@@ -82,7 +82,7 @@ func (b *Bot) Handle(ctx context.Context, in Inbound) (string, error) {
 		case errors.Is(err, store.ErrConflict):
 			continue
 		case errors.Is(err, store.ErrDuplicate):
-			return b.Store.DedupReply(ctx, in.DedupKey())
+			return b.Store.DedupReply(ctx, in.DedupKey(), b.Now())
 		case err != nil:
 			return "", err
 		}

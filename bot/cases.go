@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/referral"
 	"jiefen/routing"
@@ -69,6 +70,7 @@ func (t *turn) createCase() error {
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
 	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred, Body: dec.Body.ID,
 		Text: "转交" + dec.Body.Name})
+	deadline.SetDue(&t.ch, c, nil, t.b.Table) // the accept deadline starts
 	hook, err := t.b.Hooks.Of(t.ctx, dec.Body.ID)
 	if err != nil {
 		return err
@@ -322,6 +324,7 @@ func (t *turn) answerWithdraw(s string) error {
 		t.caseID = id
 		t.ch.Statuses = append(t.ch.Statuses, store.StatusChange{CaseID: id, To: dispute.Withdrawn, At: t.now})
 		t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Withdrawn, Text: "市民撤回"})
+		deadline.SetDue(&t.ch, c, nil, t.b.Table) // ended: nothing due
 		t.say(fmt.Sprintf(txtWithdrawDone, id))
 	default:
 		t.say(fmt.Sprintf(txtWithdrawKeep, id))

@@ -4,11 +4,12 @@ import (
 	"slices"
 	"time"
 
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
 
-// Answers to the follow-up question (FollowUpQuestion).
+// Answers to the follow-up question (deadline.FollowUpQuestion).
 var (
 	answersSolved   = []string{"解决了", "已解决", "已经解决了"}
 	answersUnsolved = []string{"没有", "没解决", "还没有", "没有解决", "还没解决"}
@@ -43,7 +44,7 @@ func (t *turn) followUpSeen(caseID string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	q := FollowUpQuestion(caseID)
+	q := deadline.FollowUpQuestion(caseID)
 	for _, o := range slices.Backward(obs) {
 		if o.CaseID == caseID && o.Text == q {
 			return o.State == store.OutSent, nil
@@ -88,6 +89,7 @@ func (t *turn) followUpAnswer(s string) (bool, error) {
 		// Conditional: a mediator who reopened or closed it meanwhile wins.
 		t.ch.Statuses = append(t.ch.Statuses, store.StatusChange{CaseID: c.ID, To: dispute.Mediating, At: t.now, From: dispute.Resolved})
 		t.record(c.ID, dispute.Event{Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Mediating, Text: "市民回访答复问题未解决，重新调解"})
+		deadline.SetDue(&t.ch, c, events, t.b.Table) // a fresh mediation period
 		name := c.Body
 		if b, ok := t.b.Table.Body(c.Body); ok {
 			name = b.Name

@@ -271,22 +271,10 @@ func VideoReminder(caseID string, start time.Time, link string) string {
 		caseID, start.In(chinaTime).Format("15:04"), link)
 }
 
-// LateNotice tells the citizen, once, that their case has passed a deadline
-// (to be accepted, or to be concluded) and that it is being chased.
-func LateNotice(caseID string) string {
-	return fmt.Sprintf("您的案件 %s 办理时间比预期长了一些，我们已督促承办单位尽快处理。给您带来不便，敬请谅解。", caseID)
-}
-
 // ExtensionNotice tells the citizen, a party to the mediation, that its
 // time limit was extended and why.
 func ExtensionNotice(caseID string, days int, until time.Time, reason string) string {
 	return fmt.Sprintf("您的案件 %s 的调解期限延长 %d 天，至 %s。\n原因：%s", caseID, days, until.Format("1月2日"), reason)
-}
-
-// FollowUpQuestion asks, some days after a case was resolved, whether the
-// problem really is solved; "没有" reopens the case.
-func FollowUpQuestion(caseID string) string {
-	return fmt.Sprintf("您的案件 %s 调解成功已有一段时间了，问题解决了吗？回复“解决了”或“没有”。", caseID)
 }
 
 // followUpReopened answers "没有" to the follow-up question.

@@ -157,6 +157,7 @@ func (t *turn) finish() {
 		d := t.dlg
 		t.ch.Dialog = &d
 	}
+	t.ch.At = t.now
 	t.ch.Dedup = t.in.DedupKey()
 	t.ch.DedupTTL = dedupTTL
 	t.ch.Reply = t.reply

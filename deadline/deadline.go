@@ -7,7 +7,10 @@
 // Deadlines are not stored: they follow from what the store already holds
 // (the case's thread says when it was last referred, accepted, reopened or
 // extended) and from the routing table's calendar, so a changed table or
-// calendar applies to every running case at once.
+// calendar applies to every running case at once. What is stored is an
+// index of when the watcher has something to do on each case (NextDue,
+// kept by whoever commits a change that moves a case's clock: SetDue), so
+// a tick reads the cases due, not every open case.
 package deadline
 
 import (
@@ -42,6 +45,10 @@ type Deadline struct {
 	// due time, or the next working moment after it.
 	EscalateAt time.Time
 	Extended   int // days added by extensions
+	// Reminded and Escalated say whether the thread has this deadline's
+	// reminder and escalation (the watcher's Reminder and Escalated
+	// events since its clock last started or it was last extended).
+	Reminded, Escalated bool
 }
 
 // Name is the deadline as people call it.
@@ -63,6 +70,7 @@ func Of(k dispute.Case, events []dispute.Event, t *routing.Table) (Deadline, boo
 	status := k.Status
 	referred, accepted := k.CreatedAt, time.Time{}
 	extended := 0
+	reminded, escalated := false, false
 	var last dispute.Status
 	for _, e := range events {
 		switch e.Kind {
@@ -70,15 +78,22 @@ func Of(k dispute.Case, events []dispute.Event, t *routing.Table) (Deadline, boo
 			switch {
 			case e.Status == dispute.Referred || e.Status == dispute.Received:
 				referred = e.At
+				reminded, escalated = false, false
 			case e.Status == dispute.Accepted, e.Status == dispute.Mediating && last == dispute.Resolved:
 				// A reopened case gets a fresh mediation period.
 				accepted, extended = e.At, 0
+				reminded, escalated = false, false
 			}
 			last, status = e.Status, e.Status
 		case dispute.Extended:
 			if days, _, ok := ParseExtension(e.Text); ok && !accepted.IsZero() {
 				extended += days
+				reminded, escalated = false, false // a new deadline, reminded and escalated anew
 			}
+		case dispute.Reminder:
+			reminded = true
+		case dispute.Escalated:
+			escalated = true
 		}
 	}
 	b, _ := t.Body(k.Body) // a body gone from the table: the defaults
@@ -100,6 +115,7 @@ func Of(k dispute.Case, events []dispute.Event, t *routing.Table) (Deadline, boo
 	}
 	d.RemindAt = cal.NextWorking(d.RemindAt)
 	d.EscalateAt = cal.NextWorking(d.Due)
+	d.Reminded, d.Escalated = reminded, escalated
 	return d, true
 }
 

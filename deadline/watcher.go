@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
-	"jiefen/bot"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -31,6 +31,14 @@ import (
 // key or not at all, so a firing happens once across restarts and however
 // many instances watch. A deadline that passed while no watcher ran fires
 // on the next tick; its reminder, then pointless, is skipped.
+//
+// A tick reads the open cases whose due time (the store's index, kept by
+// SetDue where a case's clock moves) has come, not every open case, and
+// each firing sets the case's next due time in its Commit. A case whose
+// due time was stale (its clock moved without it being set) is looked at
+// when the stale time comes and its due time corrected; one that was
+// never set (stored before the index existed) is filled in by the
+// watcher's first tick (backfill).
 type Watcher struct {
 	Store store.Store
 	Table *routing.Table
@@ -41,6 +49,8 @@ type Watcher struct {
 	// is asked; 0: never.
 	FollowUpAfter time.Duration
 	Every         time.Duration // how often Run looks; 0: every minute
+
+	filled atomic.Bool // backfill done
 }
 
 // firingTTL is how long a firing's dedup key holds: longer than any case
@@ -69,25 +79,27 @@ func (w *Watcher) Run(ctx context.Context) {
 	}
 }
 
+// dueBatch is how many due cases one read of the index returns.
+const dueBatch = 256
+
 // Tick fires everything due at w.Now() that has not fired yet, and returns
 // how many firings it made. A failure on one case does not hold up the
-// others.
+// others. Its reads are the due index up to now, then two per case due
+// (the case and its thread), and the resolved cases of the follow-up's
+// window: none grows with the open cases that are not due.
 func (w *Watcher) Tick(ctx context.Context) (int, error) {
 	now := w.Now()
-	fired := 0
 	var errs []error
-	for _, st := range []dispute.Status{dispute.Received, dispute.Referred, dispute.Accepted, dispute.Mediating} {
-		cases, err := w.Store.Cases(ctx, store.CaseFilter{Status: st})
-		if err != nil {
-			return fired, err
+	if !w.filled.Load() {
+		if err := w.backfill(ctx); err != nil {
+			errs = append(errs, err) // tried again on the next tick
+		} else {
+			w.filled.Store(true)
 		}
-		for _, k := range cases {
-			n, err := w.deadline(ctx, k, now)
-			fired += n
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
+	}
+	fired, err := w.dueCases(ctx, now)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if w.FollowUpAfter > 0 {
 		// Updated no earlier than resolved: older ones are past the grace,
@@ -110,40 +122,122 @@ func (w *Watcher) Tick(ctx context.Context) (int, error) {
 	return fired, errors.Join(errs...)
 }
 
-// deadline fires the reminder or the escalation due on an open case. A
-// case accepted between the read of its thread and the Commit may still
-// get the escalation it had just earned: the Commit is not conditional on
-// the status, because a no-op status change would move the case's
-// updated_at, and a late notice a moment late is harmless.
-func (w *Watcher) deadline(ctx context.Context, k dispute.Case, now time.Time) (int, error) {
+// dueCases looks at every case due at now, a batch at a time. Each case
+// looked at leaves the index up to now (its next due time is later, or
+// there is none) unless that failed: a batch with a failure is the last,
+// so the same cases are not read again until the next tick.
+func (w *Watcher) dueCases(ctx context.Context, now time.Time) (int, error) {
+	fired := 0
+	for {
+		due, err := w.Store.DueCases(ctx, now, dueBatch)
+		if err != nil {
+			return fired, err
+		}
+		var errs []error
+		for _, d := range due {
+			n, err := w.deadline(ctx, d, now)
+			fired += n
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if len(due) < dueBatch || len(errs) > 0 {
+			return fired, errors.Join(errs...)
+		}
+	}
+}
+
+// backfill sets the due time of the open cases that never had one: those
+// stored before the index existed, or by a caller that set none. It runs
+// on a Watcher's first tick (each instance's; after the first, there are
+// few or none) and reads each such case's thread once. Each due time is
+// written only while the case still has none, so a change of the case
+// meanwhile, which set its own, wins.
+func (w *Watcher) backfill(ctx context.Context) error {
+	ids, err := w.Store.CasesWithoutDue(ctx, 0)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		k, err := w.Store.Case(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		events, err := w.Store.Events(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		at, _ := NextDue(k, events, w.Table)
+		err = w.Store.Commit(ctx, store.Change{Due: []store.DueSet{{CaseID: id, At: at, IfWas: true}}})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deadline fires the reminder or the escalation due on a case of the
+// index, or, when none is (the case moved on without its due time being
+// set), corrects its due time. Every write carries the case's next due
+// time, conditional on the index still holding d.At: a change of the case
+// that set its own meanwhile (an acceptance, a transfer, an extension)
+// refuses it, and the next tick looks at the case as it then is. So a
+// case accepted between the read of its thread and the Commit does not
+// get the escalation it had just earned, and an escalation cannot leave
+// "nothing due" over the new deadline of a case transferred meanwhile.
+// The Commit is not conditional on the status itself, because a no-op
+// status change would move the case's updated_at.
+func (w *Watcher) deadline(ctx context.Context, d store.DueCase, now time.Time) (int, error) {
+	k, err := w.Store.Case(ctx, d.CaseID)
+	if err != nil {
+		return 0, err
+	}
 	events, err := w.Store.Events(ctx, k.ID)
 	if err != nil {
 		return 0, err
 	}
-	d, ok := Of(k, events, w.Table)
-	if !ok {
-		return 0, nil
+	// next is the due time the firing of these events leaves.
+	next := func(fired []dispute.Event) store.DueSet {
+		at, _ := NextDue(k, append(events[:len(events):len(events)], fired...), w.Table)
+		return store.DueSet{CaseID: k.ID, At: at, IfWas: true, Was: d.At}
 	}
-	due := w.when(d.Due)
+	if stay := next(nil); stay.At.IsZero() || stay.At.After(now) {
+		return 0, w.correct(ctx, stay) // nothing is due yet: the index was stale
+	}
+	dl, _ := Of(k, events, w.Table) // a time is due: a deadline runs
+	due := w.when(dl.Due)
 	switch {
-	case !now.Before(d.EscalateAt):
+	case !now.Before(dl.EscalateAt):
 		ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Escalated, Actor: "system",
-			Text: fmt.Sprintf("督办：本案已超过%s（%s），已提请负责人和管理员督促办理。", d.Name(), due)}}}
-		ch.Tell(k, bot.LateNotice(k.ID), now)
-		return w.fire(ctx, firingKey(k.ID, d.Kind+"-escalate"+extendedBy(d), d.Start), ch)
-	case !now.Before(d.RemindAt):
+			Text: fmt.Sprintf("督办：本案已超过%s（%s），已提请负责人和管理员督促办理。", dl.Name(), due)}}}
+		ch.Tell(k, LateNotice(k.ID), now)
+		ch.Due = []store.DueSet{next(ch.Events)}
+		return w.fire(ctx, now, firingKey(k.ID, dl.Kind+"-escalate"+extendedBy(dl), dl.Start), ch)
+	default:
 		text := fmt.Sprintf("期限提醒：请在 %s 前受理或退回本案。", due)
-		if d.Kind == Mediate {
+		if dl.Kind == Mediate {
 			text = fmt.Sprintf("期限提醒：本案调解期限至 %s，请抓紧调解；确需延长的，请写明原因申请延期。", due)
 		}
 		if k.Assignee != "" {
 			text = k.Assignee + "，" + text
 		}
-		return w.fire(ctx, firingKey(k.ID, d.Kind+"-remind"+extendedBy(d), d.Start), store.Change{
-			Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Reminder, Actor: "system", Text: text}},
-		})
+		ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Reminder, Actor: "system", Text: text}}}
+		ch.Due = []store.DueSet{next(ch.Events)}
+		return w.fire(ctx, now, firingKey(k.ID, dl.Kind+"-remind"+extendedBy(dl), dl.Start), ch)
 	}
-	return 0, nil
+}
+
+// correct sets a stale due time right; a change of the case meanwhile
+// (ErrConflict) set it already.
+func (w *Watcher) correct(ctx context.Context, due store.DueSet) error {
+	err := w.Store.Commit(ctx, store.Change{Due: []store.DueSet{due}})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
 }
 
 // followUp asks the follow-up question of a resolved case, once per
@@ -174,8 +268,8 @@ func (w *Watcher) followUp(ctx context.Context, k dispute.Case, now time.Time) (
 	if now.Before(due) || now.After(due.Add(followUpGrace)) {
 		return 0, nil
 	}
-	text := bot.FollowUpQuestion(k.ID)
-	return w.fire(ctx, firingKey(k.ID, "followup", resolved), store.Change{
+	text := FollowUpQuestion(k.ID)
+	return w.fire(ctx, now, firingKey(k.ID, "followup", resolved), store.Change{
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.FollowUp, Actor: "bot", Text: text}},
 		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},
 	})
@@ -192,20 +286,26 @@ func firingKey(caseID, what string, about time.Time) string {
 }
 
 // fire commits ch under key unless key was taken before (by an earlier
-// tick, another instance, or a run before a restart).
-func (w *Watcher) fire(ctx context.Context, key string, ch store.Change) (int, error) {
-	// A read first: once fired, a deadline stays due on every tick until
-	// the case moves, and a refused Commit would cost a write each time.
-	switch _, err := w.Store.DedupReply(ctx, key); {
+// tick, another instance, or a run before a restart); then only ch's due
+// times are written, so the case leaves the index up to now all the same.
+func (w *Watcher) fire(ctx context.Context, now time.Time, key string, ch store.Change) (int, error) {
+	// A read first: a follow-up, once asked, stays due on every tick for
+	// its grace period, and a refused Commit would cost a write each time.
+	switch _, err := w.Store.DedupReply(ctx, key, now); {
 	case err == nil:
-		return 0, nil
+		if len(ch.Due) == 0 {
+			return 0, nil
+		}
+		return 0, w.correct(ctx, ch.Due[0])
 	case !errors.Is(err, store.ErrNotFound):
 		return 0, err
 	}
-	ch.Dedup, ch.DedupTTL = key, firingTTL
+	ch.At, ch.Dedup, ch.DedupTTL = now, key, firingTTL
 	switch err := w.Store.Commit(ctx, ch); {
 	case errors.Is(err, store.ErrDuplicate):
 		return 0, nil // another instance fired it a moment ago
+	case errors.Is(err, store.ErrConflict):
+		return 0, nil // the case moved on meanwhile: the next tick looks again
 	case err != nil:
 		return 0, err
 	}

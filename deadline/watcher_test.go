@@ -91,7 +91,42 @@ func (r *rig) move(id string, from, to dispute.Status, when string) {
 		Events: []dispute.Event{status(id, to, when)}})
 }
 
+// commit commits ch with the due times of the cases whose clock it moves
+// (new cases, status changes, transfers, extensions), as the bot and the
+// console set them.
 func (r *rig) commit(ch store.Change) {
+	r.t.Helper()
+	ids := map[string]bool{}
+	for _, s := range ch.Statuses {
+		ids[s.CaseID] = true
+	}
+	for _, tr := range ch.Transfers {
+		ids[tr.CaseID] = true
+	}
+	for _, e := range ch.Events {
+		ids[e.CaseID] = ids[e.CaseID] || e.Kind == dispute.Extended
+	}
+	for _, k := range ch.NewCases {
+		SetDue(&ch, k, nil, r.table)
+		delete(ids, k.ID)
+	}
+	for id, moved := range ids {
+		if !moved {
+			continue
+		}
+		k, err := r.st.Case(context.Background(), id)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if err := Due(context.Background(), r.st, r.table, k, &ch); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	r.raw(ch)
+}
+
+// raw commits ch as it is.
+func (r *rig) raw(ch store.Change) {
 	r.t.Helper()
 	if err := r.st.Commit(context.Background(), ch); err != nil {
 		r.t.Fatal(err)

@@ -11,51 +11,8 @@ type Notice struct {
 }
 
 // Notices lists what a committed Change tells listeners: one Notice per
-// case it made or touched, in the order first met.
-func (c Change) Notices() []Notice {
-	var out []Notice
-	seen := map[string]bool{}
-	add := func(id string, isNew bool) {
-		if id == "" || seen[id] {
-			return
-		}
-		seen[id] = true
-		out = append(out, Notice{CaseID: id, New: isNew})
-	}
-	for _, k := range c.NewCases {
-		add(k.ID, true)
-	}
-	for _, s := range c.Statuses {
-		add(s.CaseID, false)
-	}
-	for _, id := range c.MarkUrgent {
-		add(id, false)
-	}
-	for _, a := range c.Assign {
-		add(a.CaseID, false)
-	}
-	for _, tr := range c.Transfers {
-		add(tr.CaseID, false)
-		for i := range out {
-			if out[i].CaseID == tr.CaseID && tr.From != "" {
-				out[i].Left = tr.From
-			}
-		}
-	}
-	for _, v := range c.Video {
-		add(v.CaseID, false)
-	}
-	for _, r := range c.Retype {
-		add(r.CaseID, false)
-	}
-	for _, u := range c.Updates {
-		add(u.CaseID, false)
-	}
-	for _, e := range c.Events {
-		add(e.CaseID, false)
-	}
-	return out
-}
+// case it made or touched, in the order first met (NoticesOf its Ops).
+func (c Change) Notices() []Notice { return NoticesOf(c.Ops()) }
 
 // Fanout hands notices to in-process subscribers, for a store whose
 // commits all happen in this process. Publish never blocks: a subscriber

@@ -21,6 +21,9 @@ var (
 	ErrNotFound  = errors.New("store: not found")
 	ErrDuplicate = errors.New("store: duplicate delivery") // the Change's dedup key was already taken
 	ErrConflict  = errors.New("store: dialog changed concurrently")
+	// ErrNoTime refuses a Change whose dedup key has no time to expire
+	// from (Change.At is zero).
+	ErrNoTime = errors.New("store: change with a dedup key but no time")
 )
 
 // Store is the whole persistence interface.
@@ -41,13 +44,14 @@ type Store interface {
 	// seen) and their dialog (the zero Dialog, Version 0, when none).
 	Conversation(ctx context.Context, openID string) (dispute.Citizen, Dialog, error)
 	// Commit applies a Change atomically. It returns ErrDuplicate (and
-	// changes nothing) when c.Dedup is set and already taken and unexpired,
-	// and ErrConflict when c.Dialog is set and its Version is not the
-	// stored one.
+	// changes nothing) when c.Dedup is set and already taken and unexpired
+	// at c.At, and ErrConflict when c.Dialog is set and its Version is not
+	// the stored one.
 	Commit(ctx context.Context, c Change) error
 	// DedupReply returns the reply stored with a dedup key, so a retried
-	// callback gets the same answer; ErrNotFound when the key is unknown.
-	DedupReply(ctx context.Context, key string) (string, error)
+	// callback gets the same answer; ErrNotFound when the key is unknown
+	// or expired at now.
+	DedupReply(ctx context.Context, key string, now time.Time) (string, error)
 
 	// NextCaseSeq returns the next case sequence number of a day
 	// ("20261127"), starting at 1; numbers are never given twice.
@@ -57,6 +61,16 @@ type Store interface {
 	Cases(ctx context.Context, f CaseFilter) ([]dispute.Case, error)
 	// Events returns a case's thread, oldest first.
 	Events(ctx context.Context, caseID string) ([]dispute.Event, error)
+	// DueCases lists up to limit (0: all) cases whose due time
+	// (Change.Due) is at or before until, earliest first (then by id):
+	// what the deadline watcher has to look at, read from an index, so
+	// the cost does not grow with the cases that are not due.
+	DueCases(ctx context.Context, until time.Time, limit int) ([]DueCase, error)
+	// CasesWithoutDue lists up to limit (0: all) open cases (received,
+	// referred, accepted, mediating) whose due time was never set, by id:
+	// cases stored before the index existed, or by a caller that set none.
+	// A due time set to nothing (a zero DueSet.At) is set.
+	CasesWithoutDue(ctx context.Context, limit int) ([]string, error)
 
 	// ClaimOutbound leases up to max due, pending outbound items for lease;
 	// at most one per citizen, so a citizen's messages go out in order. An
@@ -133,10 +147,16 @@ type Draft struct {
 }
 
 // Change is everything one step of the conversation (or one console action)
-// changes, applied by Commit at once.
+// changes, applied by Commit at once, as the ordered list of typed
+// operations its Ops method gives (ops.go).
 type Change struct {
+	// At is the moment of the change on the caller's clock. The store
+	// reads no clock of its own: a dedup key's expiry counts from At, so
+	// Commit refuses a Change with a Dedup key and a zero At (ErrNoTime).
+	// Without a key At is not used; every other part carries its own time.
+	At       time.Time
 	Dedup    string        // callback dedup key; "" for none
-	DedupTTL time.Duration // how long the key holds
+	DedupTTL time.Duration // how long the key holds, from At; 0 or less: for ever
 	Reply    string        // the passive reply, kept with the key for retries
 
 	Citizen    *dispute.Citizen // upserted when set
@@ -162,6 +182,34 @@ type Change struct {
 	// Delivery no referral has had and a case that exists (or that this
 	// Change makes); otherwise the whole Change is refused.
 	Referrals []Referral
+	// Due sets the cases' due times, the index DueCases reads. Whoever
+	// commits a change that moves a case's clock (a new case, a status
+	// change, a transfer, an extension, a reminder or escalation firing)
+	// sets it: deadline.SetDue computes it.
+	Due []DueSet
+}
+
+// DueSet sets the next moment the deadline watcher acts on a case (a
+// reminder or an escalation falls due), or, with a zero At, records that
+// nothing is due. It is bookkeeping: the case's UpdatedAt stays, and no
+// Notice is sent.
+type DueSet struct {
+	CaseID string
+	At     time.Time // zero: nothing is due
+	// IfWas makes it conditional: it applies only if the case's due time
+	// is still Was (zero: nothing due, or never set), as the ops before
+	// it left it; otherwise Commit returns ErrConflict and changes
+	// nothing. The watcher writes so, so that a due time it computed
+	// from a thread read a moment before cannot overwrite one that a
+	// concurrent change of the case (a transfer, an extension) set.
+	IfWas bool
+	Was   time.Time
+}
+
+// DueCase is a case's entry in the due-time index.
+type DueCase struct {
+	CaseID string
+	At     time.Time
 }
 
 // Tell has the bot tell a case's citizen text: the message goes on the

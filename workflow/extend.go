@@ -39,5 +39,6 @@ func (w *Cases) Extend(ctx context.Context, a Actor, id string, days int, reason
 	ch := store.Change{Events: []dispute.Event{ext}}
 	d, _ := deadline.Of(k, append(events, ext), w.Table)
 	ch.Tell(k, bot.ExtensionNotice(k.ID, days, d.Due.In(w.Table.Calendar().Location()), reason), now)
+	deadline.SetDue(&ch, k, events, w.Table) // the mediation deadline moved
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "extend "+strconv.Itoa(days)+"d")
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"jiefen/bot"
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/referral"
 	"jiefen/store"
@@ -117,6 +118,7 @@ func (w *Cases) moveToBody(ctx context.Context, a Actor, k dispute.Case, events 
 		moved.Body = body
 		ch.Referrals = []store.Referral{referral.Build(moved, events, hook, w.consoleURL(k.ID), now)}
 	}
+	deadline.SetDue(&ch, k, events, w.Table) // a new body's acceptance clock starts
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, op+" "+k.Body+" → "+body)
 }
 

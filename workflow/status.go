@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"jiefen/bot"
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -63,6 +64,11 @@ func (w *Cases) Move(ctx context.Context, a Actor, id string, to dispute.Status,
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: a.name(), Status: to, Text: note}},
 	}
 	ch.Tell(k, bot.StatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
+	// The case's clock moves with its status: the watcher's index says when
+	// to look at it next.
+	if err := deadline.Due(ctx, w.Store, w.Table, k, &ch); err != nil {
+		return err
+	}
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "status "+string(to))
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"jiefen/dispute"
 	"jiefen/store"
@@ -12,21 +11,26 @@ import (
 
 // Commit applies c with one script (lua/commit.lua): one round trip. The
 // dedup key, the citizen, the dialog, the cases, their indexes, assignees
-// and events, the outbound queue and the referrals are all in the transaction slot, so the script
-// checks everything (dedup key free, dialog version current, new cases
-// new, changed cases known, a status change's From still the status, a
-// claimed case still free) and only then writes; a refused Change leaves
-// nothing, the dedup key included.
+// and events, the outbound queue and the referrals are all in the
+// transaction slot, so the script checks every op (dedup key free, dialog
+// version current, new cases new, changed cases known, a status change's
+// From still the status, a claimed case still free, delivery ids new) and
+// only then writes; a refused Change leaves nothing, the dedup key
+// included.
 func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	// A caller that gave up must not find its Change applied later.
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redis: commit: %w", err)
 	}
-	args, err := s.encodeChange(c, time.Now())
+	ops := c.Ops()
+	if err := store.Check(ops); err != nil {
+		return err
+	}
+	doc, err := commitDoc(ops)
 	if err != nil {
 		return err
 	}
-	res, err := commitScript.Run(ctx, s.rdb, []string{s.k.eventSeq()}, args...).StringSlice()
+	res, err := commitScript.Run(ctx, s.rdb, []string{s.k.eventSeq()}, s.k.t, s.k.notices(), doc).StringSlice()
 	if err != nil {
 		return fmt.Errorf("redis: commit: %w", err)
 	}
@@ -50,142 +54,40 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	return fmt.Errorf("redis: commit: unexpected reply %q", res)
 }
 
-// encodeChange lays c out as the script's ARGV: fixed fields, then each
-// list as its length followed by its items' fields (see lua/commit.lua).
-// Times go as Unix ms, the dedup expiry on this process's clock as the
-// SQLite store's does.
-func (s *Store) encodeChange(c store.Change, now time.Time) ([]any, error) {
-	args := []any{s.k.t}
-	ttl, expiry := int64(0), int64(0)
-	if c.DedupTTL > 0 {
-		// At least a millisecond: PX 0 is an error, and a TTL below a
-		// millisecond is not "no expiry".
-		ttl = max(c.DedupTTL.Milliseconds(), 1)
-		expiry = now.UnixMilli() + ttl
-	}
-	args = append(args, c.Dedup, ttl, c.Reply, expiry)
-
-	if ct := c.Citizen; ct != nil {
-		args = append(args, "1", ct.OpenID, store.UnixMS(ct.ConsentAt), store.UnixMS(ct.LastInboundAt), store.UnixMS(ct.WindowUntil), ct.Quota, ct.Sent)
-	} else {
-		args = append(args, "0")
-	}
-	if d := c.Dialog; d != nil {
-		draft, err := json.Marshal(d.Draft)
+// commitDoc is the one JSON document the script decodes: the ops, each as
+// its own JSON (store.Op), in order, and the notices to publish once they
+// are stored, each as the JSON a subscriber decodes. Both lists are
+// arrays even when empty, never null. The ops' JSON is appended as each
+// op wrote it: handing the list to json.Marshal would scan every op's
+// output a second time, which costs more than the rest of the encoding.
+func commitDoc(ops []store.Op) ([]byte, error) {
+	doc := make([]byte, 0, 256*len(ops)+64)
+	doc = append(doc, `{"ops":[`...)
+	for i, op := range ops {
+		b, err := op.MarshalJSON()
 		if err != nil {
-			return nil, fmt.Errorf("redis: dialog draft: %w", err)
+			return nil, fmt.Errorf("redis: commit: %s: %w", op.OpKind(), err)
 		}
-		// The key goes by itself StaleDialog after its last change
-		// (store.Purge's rule). UpdatedAt is the saving caller's now, so the
-		// lifetime is StaleDialog from the save, given as a relative PEXPIRE:
-		// a PEXPIREAT at UpdatedAt+StaleDialog would put the caller's clock
-		// against the server's, and a clock that is behind (a test's fake
-		// one) would have the server drop a dialog the moment it is saved.
-		// What the caller's clock says is kept in the T+"dlgx" index, for
-		// Purge to judge at its own now.
-		var ttl int64
-		if !d.UpdatedAt.IsZero() {
-			ttl = store.StaleDialog.Milliseconds()
+		if i > 0 {
+			doc = append(doc, ',')
 		}
-		args = append(args, "1", d.OpenID, d.Version, d.Step, draft, store.UnixMS(d.UpdatedAt), ttl)
-	} else {
-		args = append(args, "0")
+		doc = append(doc, b...)
 	}
-
-	args = append(args, len(c.NewCases))
-	for _, k := range c.NewCases {
-		args = append(args, k.ID, string(k.Status), string(k.Type), boolArg(k.Urgent), k.Region, k.Body,
-			k.Rule, k.Summary, k.Story, k.OpenID, k.Phone, store.UnixMS(k.CreatedAt), store.UnixMS(k.UpdatedAt), k.Assignee,
-			store.UnixMS(k.VideoAt), k.VideoURL)
-	}
-	args = append(args, len(c.Statuses))
-	for _, sc := range c.Statuses {
-		// From last, so the fields before it keep their places.
-		args = append(args, sc.CaseID, string(sc.To), store.UnixMS(sc.At), string(sc.From))
-	}
-	args = append(args, len(c.Events))
-	for _, e := range c.Events {
-		b, err := json.Marshal(eventRecord{At: store.UnixMS(e.At), Kind: e.Kind, Actor: e.Actor, Text: e.Text,
-			MediaID: e.MediaID, Status: e.Status, Body: e.Body})
-		if err != nil {
-			return nil, fmt.Errorf("redis: event: %w", err)
-		}
-		args = append(args, e.CaseID, b)
-	}
-	args = append(args, c.ReleaseHeld)
-	args = append(args, len(c.Outbound))
-	for _, o := range c.Outbound {
-		args = append(args, o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, store.UnixMS(o.NotBefore), store.UnixMS(o.CreatedAt))
-	}
-	// Published by the script after its writes: a notice goes out if and
-	// only if the Change was stored, on every instance's subscription.
-	notices := c.Notices()
-	args = append(args, s.k.notices(), len(notices))
-	for _, n := range notices {
+	notices := []string{}
+	for _, n := range store.NoticesOf(ops) {
 		b, err := json.Marshal(n)
 		if err != nil {
 			return nil, fmt.Errorf("redis: notice: %w", err)
 		}
-		args = append(args, b)
+		notices = append(notices, string(b))
 	}
-	args = append(args, len(c.MarkUrgent))
-	for _, id := range c.MarkUrgent {
-		args = append(args, id)
+	b, err := json.Marshal(notices)
+	if err != nil {
+		return nil, fmt.Errorf("redis: notice: %w", err)
 	}
-	args = append(args, len(c.Assign))
-	for _, a := range c.Assign {
-		// IfFree last, as From above.
-		args = append(args, a.CaseID, a.User, store.UnixMS(a.At), boolArg(a.IfFree))
-	}
-	// Lists added later go last, so the layout above stays as it was.
-	args = append(args, len(c.Transfers))
-	for _, tr := range c.Transfers {
-		args = append(args, tr.CaseID, tr.Body, tr.Rule, store.UnixMS(tr.At))
-	}
-	args = append(args, len(c.Video))
-	for _, v := range c.Video {
-		args = append(args, v.CaseID, store.UnixMS(v.Start), videoURL(v.Start, v.URL), store.UnixMS(v.At))
-	}
-	args = append(args, len(c.Retype))
-	for _, r := range c.Retype {
-		args = append(args, r.CaseID, string(r.Type), store.UnixMS(r.At))
-	}
-	args = append(args, len(c.Referrals))
-	for _, r := range c.Referrals {
-		if r.Delivery == "" {
-			return nil, fmt.Errorf("redis: referral of case %s: no delivery id", r.CaseID)
-		}
-		args = append(args, r.Delivery, r.CaseID, r.Body, r.URL, r.Payload, store.UnixMS(r.NotBefore), store.UnixMS(r.CreatedAt))
-	}
-	args = append(args, len(c.Updates))
-	for _, u := range c.Updates {
-		args = append(args, u.CaseID, u.Region, u.Phone, store.UnixMS(u.At))
-	}
-	args = append(args, len(c.Audit))
-	for _, e := range c.Audit {
-		rec, err := auditJSON(e)
-		if err != nil {
-			return nil, fmt.Errorf("redis: audit: %w", err)
-		}
-		args = append(args, store.UnixMS(e.At), rec, e.User, e.CaseID, e.Action)
-	}
-	return args, nil
-}
-
-// videoURL is the link kept with a video start: none without a start, so a
-// cancelled video leaves no stale link behind.
-func videoURL(start time.Time, url string) string {
-	if start.IsZero() {
-		return ""
-	}
-	return url
-}
-
-func boolArg(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
+	doc = append(doc, `],"notices":`...)
+	doc = append(doc, b...)
+	return append(doc, '}'), nil
 }
 
 // eventRecord is an event as stored in its case's list, after its id. The

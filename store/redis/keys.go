@@ -18,15 +18,19 @@ import (
 //	                            from its save (none when at is 0)
 //	T+"dlgx"            zset    openid → its dialog's at (ms, the caller's clock), for Purge
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
-//	T+"ddx"             zset    dedup key → expiry (ms, client clock), for Purge
+//	T+"ddx"             zset    dedup key → expiry (ms, the Change's At + DedupTTL: the caller's
+//	                            clock), which decides whether the key holds; also for Purge
 //	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
 //	                            assignee (absent on cases stored before the console: nobody)
 //	                            video_at (ms, 0: none) video_url (both absent on older cases: none)
 //	                            anon (ms): when its personal data were removed; absent: kept
+//	                            due (ms): when the deadline watcher acts on it next (store.DueSet),
+//	                            0: nothing due; absent: never set
 //	T+"cx"              zset    every case id, score CreatedAt ms
 //	T+"cx:o:"+openid    zset    the same, per citizen; "cx:s:"+status, "cx:t:"+type,
 //	                            "cx:r:"+region, "cx:b:"+body likewise (the console's queues),
 //	                            and "cx:a:"+user, the cases a console user has now
+//	T+"due"             zset    case id → its due time (ms), for the cases with one (DueCases)
 //	T+"ev:"+caseID      list    the case's thread, "<event id> <JSON>" (eventRecord), in commit order
 //	T+"n:ev", T+"n:ob"  string  event and outbound id counters (INCR)
 //	T+"ob:"+id          hash    an outbound item
@@ -123,6 +127,7 @@ func (k keys) dedup(key string) string      { return k.t + "dd:" + key }
 func (k keys) dedupExpiry() string          { return k.t + "ddx" }
 func (k keys) caseKey(id string) string     { return k.t + "case:" + id }
 func (k keys) events(caseID string) string  { return k.t + "ev:" + caseID }
+func (k keys) due() string                  { return k.t + "due" }
 func (k keys) eventSeq() string             { return k.t + "n:ev" }
 func (k keys) outbound(id int64) string     { return k.t + "ob:" + strconv.FormatInt(id, 10) }
 func (k keys) outboundDue() string          { return k.t + "obd" }

@@ -128,7 +128,7 @@ func TestTurnRoundTrips(t *testing.T) {
 		}
 		d.OpenID, d.Step = "o1", "story"
 		err = s.Commit(ctx, store.Change{
-			Dedup: fmt.Sprint("msg-", turn), DedupTTL: time.Hour, Reply: "success", Citizen: &cit, Dialog: &d,
+			At: now, Dedup: fmt.Sprint("msg-", turn), DedupTTL: time.Hour, Reply: "success", Citizen: &cit, Dialog: &d,
 			Events:   []dispute.Event{{CaseID: c.ID, At: now, Kind: dispute.MessageIn, Actor: "citizen", Text: "还没处理吗"}},
 			Outbound: []store.Outbound{{OpenID: "o1", CaseID: c.ID, Kind: store.OutText, Text: "已收到"}},
 		})
@@ -168,7 +168,7 @@ func TestKeysShareOneSlot(t *testing.T) {
 	tx := []string{k.citizen("o{1}"), k.dialog("o}"), k.dedup("{k}"), k.dedupExpiry(), k.caseKey("JF1"),
 		k.caseIndex("", ""), k.caseIndex("s", "received"), k.caseIndex("a", "王"), k.events("JF1"), k.eventSeq(), k.outbound(7),
 		k.outboundDue(), k.outboundList(""), k.outboundList("o1"),
-		k.referral(3), k.referralDue(), k.referralIndex("", ""), k.referralIndex("c", "JF1"), k.referralIndex("s", "failed")}
+		k.referral(3), k.referralDue(), k.referralIndex("", ""), k.referralIndex("c", "JF1"), k.referralIndex("s", "failed"), k.due()}
 	for _, key := range tx {
 		if !strings.HasPrefix(key, "jiefen:{jiefen}:") {
 			t.Errorf("key %q is outside the transaction slot", key)

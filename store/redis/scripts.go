@@ -55,6 +55,8 @@ var (
 	endedLua string
 	//go:embed lua/anonymize.lua
 	anonymizeLua string
+	//go:embed lua/undue.lua
+	undueLua string
 )
 
 var (
@@ -75,11 +77,12 @@ var (
 	auditLogScript    = redis.NewScript(auditLogLua)
 	endedScript       = redis.NewScript(endedLua)
 	anonymizeScript   = redis.NewScript(dueLua + referralLua + auditLua + anonymizeLua)
+	undueScript       = redis.NewScript(undueLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
 		rfClaimScript, rfFinishScript, rfRetryScript, rfListScript,
-		auditAppendScript, auditLogScript, endedScript, anonymizeScript}
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -21,7 +20,11 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	req := &commitReq{ctx: ctx, change: c, done: make(chan error, 1)}
+	ops := c.Ops()
+	if err := store.Check(ops); err != nil {
+		return err
+	}
+	req := &commitReq{ctx: ctx, change: c, ops: ops, done: make(chan error, 1)}
 	if err := s.hand(req); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
@@ -42,118 +45,74 @@ func (s *Store) hand(req *commitReq) error {
 	}
 }
 
-func apply(ctx context.Context, tx *tx, c store.Change, now time.Time) error {
-	if c.Dedup != "" {
-		if err := takeDedup(ctx, tx, c.Dedup, c.DedupTTL, c.Reply, now); err != nil {
+// apply runs the Change's ops in order (store.Change.Ops gives the one
+// order both stores follow), each by the applier of its kind; the first
+// failure fails the Change, which the committer then rolls back.
+func apply(ctx context.Context, tx *tx, ops []store.Op) error {
+	for _, op := range ops {
+		if err := applyOp(ctx, tx, op); err != nil {
 			return err
-		}
-	}
-	if c.Citizen != nil {
-		if err := upsertCitizen(ctx, tx, *c.Citizen); err != nil {
-			return err
-		}
-	}
-	if c.Dialog != nil {
-		if err := saveDialog(ctx, tx, *c.Dialog); err != nil {
-			return err
-		}
-	}
-	for _, k := range c.NewCases {
-		if err := insertCase(ctx, tx, k); err != nil {
-			return err
-		}
-	}
-	for _, sc := range c.Statuses {
-		if err := setStatus(ctx, tx, sc); err != nil {
-			return err
-		}
-	}
-	for _, id := range c.MarkUrgent {
-		if err := markUrgent(ctx, tx, id); err != nil {
-			return err
-		}
-	}
-	// Claims are checked before the Change's transfers and assignments
-	// touch any assignee: see checkFree.
-	for _, a := range c.Assign {
-		if a.IfFree {
-			if err := checkFree(ctx, tx, a); err != nil {
-				return err
-			}
-		}
-	}
-	// Transfers before assignments: a transfer leaves the case nobody's,
-	// so a Change that moves a case and gives it to someone of the new
-	// body in one go ends with that person, not with nobody.
-	for _, tr := range c.Transfers {
-		if err := transfer(ctx, tx, tr); err != nil {
-			return err
-		}
-	}
-	for _, a := range c.Assign {
-		if err := assign(ctx, tx, a); err != nil {
-			return err
-		}
-	}
-	for _, v := range c.Video {
-		if err := scheduleVideo(ctx, tx, v); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.Retype {
-		if err := retype(ctx, tx, r); err != nil {
-			return err
-		}
-	}
-	for _, u := range c.Updates {
-		if err := updateCase(ctx, tx, u); err != nil {
-			return err
-		}
-	}
-	for _, e := range c.Events {
-		if err := insertEvent(ctx, tx, e); err != nil {
-			return err
-		}
-	}
-	// Released before the new items are queued: both end up pending, and
-	// the held ones, being older, still go out first.
-	if c.ReleaseHeld != "" {
-		if err := releaseHeld(ctx, tx, c.ReleaseHeld); err != nil {
-			return err
-		}
-	}
-	for _, o := range c.Outbound {
-		if err := enqueue(ctx, tx, o); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.Referrals {
-		if err := enqueueReferral(ctx, tx, r); err != nil {
-			return err
-		}
-	}
-	for _, e := range c.Audit {
-		if _, err := tx.ExecContext(ctx, auditInsert, auditArgs(e)...); err != nil {
-			return fmt.Errorf("sqlite: audit: %w", err)
 		}
 	}
 	return nil
 }
 
-// takeDedup claims key. A key whose time ran out but that Purge has not
-// removed yet is free again, as it would be in a store with native expiry;
-// the ON CONFLICT … WHERE takes it over, and otherwise changes no row.
-// A TTL of 0 or less means the key never expires.
-func takeDedup(ctx context.Context, tx *tx, key string, ttl time.Duration, reply string, now time.Time) error {
-	var expires int64
-	if ttl > 0 {
-		expires = now.Add(ttl).UnixMilli()
+func applyOp(ctx context.Context, tx *tx, op store.Op) error {
+	switch o := op.(type) {
+	case store.DedupOp:
+		return takeDedup(ctx, tx, o)
+	case store.CitizenOp:
+		return upsertCitizen(ctx, tx, dispute.Citizen(o))
+	case store.DialogOp:
+		return saveDialog(ctx, tx, store.Dialog(o))
+	case store.NewCaseOp:
+		return insertCase(ctx, tx, dispute.Case(o))
+	case store.StatusOp:
+		return setStatus(ctx, tx, o)
+	case store.UrgentOp:
+		return markUrgent(ctx, tx, o.CaseID)
+	case store.ClaimOp:
+		return checkFree(ctx, tx, o)
+	case store.TransferOp:
+		return transfer(ctx, tx, o)
+	case store.AssignOp:
+		return assign(ctx, tx, o)
+	case store.VideoOp:
+		return scheduleVideo(ctx, tx, o)
+	case store.RetypeOp:
+		return retype(ctx, tx, o)
+	case store.UpdateOp:
+		return updateCase(ctx, tx, o)
+	case store.EventOp:
+		return insertEvent(ctx, tx, dispute.Event(o))
+	case store.ReleaseOp:
+		return releaseHeld(ctx, tx, o.OpenID)
+	case store.OutboundOp:
+		return enqueue(ctx, tx, o)
+	case store.ReferralOp:
+		return enqueueReferral(ctx, tx, o)
+	case store.DueOp:
+		return setDue(ctx, tx, o)
+	case store.AuditOp:
+		if _, err := tx.ExecContext(ctx, auditInsert, auditArgs(store.AuditEntry(o))...); err != nil {
+			return fmt.Errorf("sqlite: audit: %w", err)
+		}
+		return nil
 	}
+	return fmt.Errorf("sqlite: no applier for op %s", op.OpKind())
+}
+
+// takeDedup claims the key at the Change's time, o.At. A key whose time
+// ran out at o.At but that Purge has not removed yet is free again, as it
+// would be in a store with native expiry; the ON CONFLICT … WHERE takes it
+// over, and otherwise changes no row. A TTL of 0 or less means the key
+// never expires (expires_at 0).
+func takeDedup(ctx context.Context, tx *tx, o store.DedupOp) error {
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO dedup (key, reply, expires_at) VALUES (?1, ?2, ?3)
 		ON CONFLICT (key) DO UPDATE SET reply = excluded.reply, expires_at = excluded.expires_at
 		WHERE dedup.expires_at <> 0 AND dedup.expires_at <= ?4`,
-		key, reply, expires, now.UnixMilli())
+		o.Key, o.Reply, o.Expires(), store.UnixMS(o.At))
 	if err != nil {
 		return fmt.Errorf("sqlite: dedup key: %w", err)
 	}
@@ -185,7 +144,7 @@ func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 // caller), so an accept and a decline of the same referral cannot both
 // happen. From is compared with the status as the Change has left it so
 // far: after its new cases and its earlier status changes.
-func setStatus(ctx context.Context, tx *tx, sc store.StatusChange) error {
+func setStatus(ctx context.Context, tx *tx, sc store.StatusOp) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?1, updated_at = ?2 WHERE id = ?3 AND (?4 = '' OR status = ?4)`,
 		sc.To, store.UnixMS(sc.At), sc.CaseID, sc.From)
 	if err != nil {
@@ -218,15 +177,14 @@ func missingOr(ctx context.Context, tx *tx, what, id string) error {
 }
 
 // checkFree refuses a claim (IfFree) of a case someone other than a.User
-// has, with ErrConflict, and of an unknown case with ErrNotFound. It sees
-// the assignee as it was before this Change's transfers and assignments
-// (for a case the Change creates, as created): apply runs every claim's
-// check before the first of them, so neither a transfer (which leaves the
-// case nobody's) nor another assignment in the same Change frees a case for
-// a claim. The Redis store checks the same state. The check and the
-// assignment are in one transaction on the single writer, so no other
-// claim comes between them.
-func checkFree(ctx context.Context, tx *tx, a store.Assignment) error {
+// has, with ErrConflict, and of an unknown case with ErrNotFound. Claims
+// come before the Change's transfers and assignments (store.Change.Ops),
+// so it sees the assignee as it was before them (for a case the Change
+// creates, as created): neither a transfer (which leaves the case
+// nobody's) nor another assignment in the same Change frees a case for a
+// claim. The check and the assignment are in one transaction on the
+// single writer, so no other claim comes between them.
+func checkFree(ctx context.Context, tx *tx, a store.ClaimOp) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = ?1 AND assignee IN ('', ?2)`, a.CaseID, a.User).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -253,7 +211,7 @@ func markUrgent(ctx context.Context, tx *tx, id string) error {
 
 // assign gives a case to a user ("" to nobody). Like a status change, an
 // unknown case fails the whole Change.
-func assign(ctx context.Context, tx *tx, a store.Assignment) error {
+func assign(ctx context.Context, tx *tx, a store.AssignOp) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET assignee = ?, updated_at = ? WHERE id = ?`,
 		a.User, store.UnixMS(a.At), a.CaseID)
 	if err != nil {

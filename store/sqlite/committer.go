@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"time"
 
 	"jiefen/store"
 )
@@ -25,17 +24,18 @@ const maxBatch = 64
 type commitReq struct {
 	ctx    context.Context
 	change store.Change
+	ops    []store.Op // change's, checked
 	seqDay string
 	seq    int64 // the number taken, once done
 	done   chan error
 }
 
 // apply runs the request's statements in the batch's transaction.
-func (r *commitReq) apply(ctx context.Context, t *tx, now time.Time) error {
+func (r *commitReq) apply(ctx context.Context, t *tx) error {
 	if r.seqDay != "" {
 		return takeSeq(ctx, t, r)
 	}
-	return apply(ctx, t, r.change, now)
+	return apply(ctx, t, r.ops)
 }
 
 func (s *Store) runCommitter() {
@@ -88,7 +88,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 		}
 		if errs[i] == nil && r.seqDay == "" {
 			s.conv.committed(r.change)
-			s.notices.Publish(r.change.Notices())
+			s.notices.Publish(store.NoticesOf(r.ops))
 		}
 		r.done <- errs[i]
 	}
@@ -110,17 +110,16 @@ func (s *Store) tryBatch(batch []*commitReq, savepoints bool) ([]error, error) {
 		return nil, fmt.Errorf("sqlite: commit: %w", err)
 	}
 	defer t.Rollback()
-	now := time.Now()
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = fmt.Errorf("sqlite: commit: %w", err)
 			continue
 		}
 		if savepoints {
-			errs[i] = s.applyOne(ctx, t, r, now)
+			errs[i] = s.applyOne(ctx, t, r)
 			continue
 		}
-		if err := r.apply(ctx, t, now); err != nil {
+		if err := r.apply(ctx, t); err != nil {
 			if len(batch) == 1 {
 				return nil, err
 			}
@@ -134,11 +133,11 @@ func (s *Store) tryBatch(batch []*commitReq, savepoints bool) ([]error, error) {
 }
 
 // applyOne applies one Change inside a savepoint of the batch's transaction.
-func (s *Store) applyOne(ctx context.Context, t *tx, r *commitReq, now time.Time) error {
+func (s *Store) applyOne(ctx context.Context, t *tx, r *commitReq) error {
 	if _, err := t.ExecContext(ctx, `SAVEPOINT jf_change`); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	err := r.apply(ctx, t, now)
+	err := r.apply(ctx, t)
 	if err != nil {
 		if _, rerr := t.ExecContext(ctx, `ROLLBACK TO jf_change`); rerr != nil {
 			return fmt.Errorf("sqlite: commit: %w (rolling back: %v)", err, rerr)

@@ -8,12 +8,12 @@ import (
 	"jiefen/store"
 )
 
-// DedupReply returns the reply kept with an unexpired key.
-func (s *Store) DedupReply(ctx context.Context, key string) (string, error) {
+// DedupReply returns the reply kept with a key unexpired at now.
+func (s *Store) DedupReply(ctx context.Context, key string, now time.Time) (string, error) {
 	var reply string
 	err := s.r.QueryRowContext(ctx, `
 		SELECT reply FROM dedup WHERE key = ? AND (expires_at = 0 OR expires_at > ?)`,
-		key, time.Now().UnixMilli()).Scan(&reply)
+		key, now.UnixMilli()).Scan(&reply)
 	if err != nil {
 		return "", notFound(err, "dedup key")
 	}

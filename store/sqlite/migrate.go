@@ -18,6 +18,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schema4,
 	schemaBodyWebhooks,
 	schemaAudit,
+	schemaDue,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -312,5 +313,18 @@ func schemaAudit(ctx context.Context, tx *sql.Tx) error {
 		`ALTER TABLE cases ADD COLUMN anonymized_at INTEGER NOT NULL DEFAULT 0`,
 		`CREATE INDEX cases_retention ON cases (updated_at)
 			WHERE status IN ('resolved', 'unresolved', 'withdrawn') AND anonymized_at = 0`,
+	)
+}
+
+// schemaDue adds the due-time index (store.Change.Due): the next moment
+// the deadline watcher acts on a case. NULL: never set, as for every case
+// stored before this step, which the watcher's first pass fills in
+// (CasesWithoutDue, through the status index); 0: nothing due. The
+// partial index holds the cases with a time alone, which the watcher reads
+// up to its now on every tick.
+func schemaDue(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE cases ADD COLUMN due_at INTEGER`,
+		`CREATE INDEX cases_due ON cases (due_at, id) WHERE due_at > 0`,
 	)
 }

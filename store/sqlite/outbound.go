@@ -24,7 +24,7 @@ func scanOutbound(row scanner) (store.Outbound, error) {
 // enqueue adds an item as pending whatever state the caller filled in:
 // a new item has not been tried yet. Ids increase, and "oldest" below
 // means lowest id, the order the items were queued in.
-func enqueue(ctx context.Context, tx *tx, o store.Outbound) error {
+func enqueue(ctx context.Context, tx *tx, o store.OutboundOp) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO outbound (openid, case_id, kind, text, media_id, state, attempts, not_before, lease_until, last_error, via, created_at)
 		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, '', '', ?)`,

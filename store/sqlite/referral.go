@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"jiefen/store"
 )
@@ -12,14 +11,14 @@ import (
 // transfer gives a case to another body. Its assignee belonged to the old
 // body, so the case becomes nobody's. Like a status change, an unknown case
 // fails the whole Change.
-func transfer(ctx context.Context, tx *tx, tr store.Transfer) error {
+func transfer(ctx context.Context, tx *tx, tr store.TransferOp) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET body = ?, rule = ?, assignee = '', updated_at = ? WHERE id = ?`,
 		tr.Body, tr.Rule, store.UnixMS(tr.At), tr.CaseID)
 	return oneCase(res, err, "transfer", tr.CaseID)
 }
 
 // retype corrects a case's type.
-func retype(ctx context.Context, tx *tx, r store.Retype) error {
+func retype(ctx context.Context, tx *tx, r store.RetypeOp) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET type = ?, updated_at = ? WHERE id = ?`,
 		r.Type, store.UnixMS(r.At), r.CaseID)
 	return oneCase(res, err, "type", r.CaseID)
@@ -27,7 +26,7 @@ func retype(ctx context.Context, tx *tx, r store.Retype) error {
 
 // updateCase fills in a case's region and phone where given, and its time
 // of last change; updated_at never goes back.
-func updateCase(ctx context.Context, tx *tx, u store.CaseUpdate) error {
+func updateCase(ctx context.Context, tx *tx, u store.UpdateOp) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE cases SET region = coalesce(nullif(?1, ''), region), phone = coalesce(nullif(?2, ''), phone),
 			updated_at = max(updated_at, ?3)
@@ -37,20 +36,12 @@ func updateCase(ctx context.Context, tx *tx, u store.CaseUpdate) error {
 }
 
 // scheduleVideo sets a case's video mediation, or cancels it when Start is
-// zero. The link is never part of an error: it may carry a meeting code.
-func scheduleVideo(ctx context.Context, tx *tx, v store.VideoSchedule) error {
+// zero (with no link: store.Change.Ops). The link is never part of an
+// error: it may carry a meeting code.
+func scheduleVideo(ctx context.Context, tx *tx, v store.VideoOp) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET video_at = ?, video_url = ?, updated_at = ? WHERE id = ?`,
-		store.UnixMS(v.Start), videoURL(v.Start, v.URL), store.UnixMS(v.At), v.CaseID)
+		store.UnixMS(v.Start), v.URL, store.UnixMS(v.At), v.CaseID)
 	return oneCase(res, err, "video", v.CaseID)
-}
-
-// videoURL is the link kept with a video start: none without a start, so a
-// cancelled video leaves no stale link behind.
-func videoURL(start time.Time, url string) string {
-	if start.IsZero() {
-		return ""
-	}
-	return url
 }
 
 // oneCase checks that an UPDATE of one case found it.

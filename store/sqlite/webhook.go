@@ -32,11 +32,9 @@ func scanReferral(row scanner) (store.Referral, error) {
 // enqueueReferral adds a referral as pending, whatever the caller filled
 // in: it has not been tried yet. The unique delivery column and the
 // foreign key on the case refuse, with the whole Change, a delivery id
-// used before and a case that does not exist.
-func enqueueReferral(ctx context.Context, tx *tx, r store.Referral) error {
-	if r.Delivery == "" {
-		return fmt.Errorf("sqlite: referral of case %s: no delivery id", r.CaseID)
-	}
+// used before and a case that does not exist (a missing one the op's
+// Validate refused already).
+func enqueueReferral(ctx context.Context, tx *tx, r store.ReferralOp) error {
 	payload := r.Payload
 	if payload == nil {
 		payload = []byte{} // NOT NULL: an empty body is still a body

@@ -34,7 +34,7 @@ func BenchCommit(b *testing.B, s store.Store) {
 			cit := dispute.Citizen{OpenID: id, ConsentAt: now, LastInboundAt: now,
 				WindowUntil: now.Add(dispute.MessageWindow), Quota: dispute.MessageQuota}
 			err := s.Commit(ctx, store.Change{
-				Dedup: fmt.Sprint(id, "-", version), DedupTTL: 5 * time.Minute, Reply: "success",
+				At: now, Dedup: fmt.Sprint(id, "-", version), DedupTTL: 5 * time.Minute, Reply: "success",
 				Citizen: &cit,
 				Dialog: &store.Dialog{OpenID: id, Version: version, Step: "region",
 					Draft: store.Draft{Story: "老板拖欠工资三个月", Type: dispute.Labor, Confidence: 0.9}, UpdatedAt: now},

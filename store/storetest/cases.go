@@ -166,11 +166,11 @@ func testMarkUrgent(t *testing.T, e *env) {
 	if got, err := e.s.Case(e.ctx, k.ID); err != nil || !got.Urgent {
 		t.Fatalf("after MarkUrgent: %+v %v", got, err)
 	}
-	err := e.s.Commit(e.ctx, store.Change{Dedup: "u1", MarkUrgent: []string{"JF20261127-9999"}})
+	err := e.s.Commit(e.ctx, store.Change{At: t0, Dedup: "u1", MarkUrgent: []string{"JF20261127-9999"}})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown case: %v", err)
 	}
-	if _, err := e.s.DedupReply(e.ctx, "u1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.s.DedupReply(e.ctx, "u1", t0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the refused Change took its dedup key: %v", err)
 	}
 }

@@ -58,7 +58,7 @@ func testCommitAll(t *testing.T, e *env) {
 	out := store.Outbound{OpenID: "o1", CaseID: nc.ID, Kind: store.OutText, Text: "您的案件已登记",
 		NotBefore: at(6 * time.Second), CreatedAt: at(5 * time.Second)}
 	e.commit(store.Change{
-		Dedup: "msg-1", DedupTTL: time.Hour, Reply: "收到",
+		At: t0, Dedup: "msg-1", DedupTTL: time.Hour, Reply: "收到",
 		Citizen:     &cit,
 		Dialog:      &store.Dialog{OpenID: "o1", Step: "region", Draft: draft, UpdatedAt: at(3 * time.Second)},
 		NewCases:    []dispute.Case{nc},
@@ -68,7 +68,7 @@ func testCommitAll(t *testing.T, e *env) {
 		ReleaseHeld: "o1",
 	})
 
-	if r, err := e.s.DedupReply(e.ctx, "msg-1"); err != nil || r != "收到" {
+	if r, err := e.s.DedupReply(e.ctx, "msg-1", t0); err != nil || r != "收到" {
 		t.Errorf("DedupReply = %q, %v; want the stored reply", r, err)
 	}
 	gotCit, err := e.s.Citizen(e.ctx, "o1")
@@ -139,7 +139,7 @@ func testCommitWithoutDedup(t *testing.T, e *env) {
 // refused Change left no trace.
 func fullChange(key, openID string, version int64, nc dispute.Case, existing string) store.Change {
 	return store.Change{
-		Dedup: key, DedupTTL: time.Hour, Reply: "reply " + key,
+		At: t0, Dedup: key, DedupTTL: time.Hour, Reply: "reply " + key,
 		Citizen:     &dispute.Citizen{OpenID: openID, WindowUntil: at(time.Hour), Quota: 5, Sent: 4, LastInboundAt: at(0)},
 		Dialog:      &store.Dialog{OpenID: openID, Version: version, Step: "step " + key, UpdatedAt: at(time.Minute)},
 		NewCases:    []dispute.Case{nc},

@@ -20,7 +20,7 @@ import (
 // claim, a note in the thread, and the request's dedup key.
 func claimChange(caseID, user string, when time.Time) store.Change {
 	return store.Change{
-		Dedup: "claim " + user, DedupTTL: time.Hour, Reply: "ok " + user,
+		At: t0, Dedup: "claim " + user, DedupTTL: time.Hour, Reply: "ok " + user,
 		Assign: []store.Assignment{{CaseID: caseID, User: user, At: when, IfFree: true}},
 		Events: []dispute.Event{{CaseID: caseID, At: when, Kind: dispute.Note, Actor: "user:" + user, Text: "认领 " + user}},
 	}
@@ -84,7 +84,7 @@ func testClaimRace(t *testing.T, e *env) {
 		t.Fatalf("Events after the claims = %+v, %v; want the winner's note only", evs, err)
 	}
 	for i, u := range users {
-		r, err := e.s.DedupReply(e.ctx, cs[i].Dedup)
+		r, err := e.s.DedupReply(e.ctx, cs[i].Dedup, t0)
 		switch {
 		case i == won && (err != nil || r != "ok "+u):
 			t.Errorf("winner's DedupReply = %q, %v; want its reply", r, err)
@@ -222,12 +222,12 @@ func testStatusFromRace(t *testing.T, e *env) {
 		e.commit(store.Change{NewCases: []dispute.Case{c}})
 		when := at(time.Hour)
 		accept := store.Change{
-			Dedup: fmt.Sprintf("accept %d", round), DedupTTL: time.Hour,
+			At: t0, Dedup: fmt.Sprintf("accept %d", round), DedupTTL: time.Hour,
 			Statuses: []store.StatusChange{{CaseID: c.ID, From: dispute.Referred, To: dispute.Accepted, At: when}},
 			Events:   []dispute.Event{{CaseID: c.ID, At: when, Kind: dispute.StatusSet, Actor: "user:王", Status: dispute.Accepted}},
 		}
 		decline := store.Change{
-			Dedup: fmt.Sprintf("decline %d", round), DedupTTL: time.Hour,
+			At: t0, Dedup: fmt.Sprintf("decline %d", round), DedupTTL: time.Hour,
 			Statuses:  []store.StatusChange{{CaseID: c.ID, From: dispute.Referred, To: dispute.Received, At: when}},
 			Transfers: []store.Transfer{{CaseID: c.ID, Body: "bodyB", Rule: "transfer:李", At: when}},
 			Events:    []dispute.Event{{CaseID: c.ID, At: when, Kind: dispute.Declined, Actor: "user:李", Text: "不属本院", Body: "bodyA"}},
@@ -249,7 +249,7 @@ func testStatusFromRace(t *testing.T, e *env) {
 				t.Errorf("decline won, but the case is %s in %s, event %s", k.Status, k.Body, evs[0].Kind)
 			}
 		}
-		if _, err := e.s.DedupReply(e.ctx, loserKey); !errors.Is(err, store.ErrNotFound) {
+		if _, err := e.s.DedupReply(e.ctx, loserKey, t0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("DedupReply of the refused Change = %v, want ErrNotFound", err)
 		}
 	}

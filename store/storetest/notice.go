@@ -19,13 +19,13 @@ func testSubscribe(t *testing.T, e *env) {
 	}
 	now := time.Now()
 	k := dispute.Case{ID: "JF20261127-0100", Status: dispute.Referred, Type: dispute.Labor, OpenID: "o1", CreatedAt: now, UpdatedAt: now}
-	e.commit(store.Change{Dedup: "n1", NewCases: []dispute.Case{k},
+	e.commit(store.Change{At: now, Dedup: "n1", NewCases: []dispute.Case{k},
 		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageIn, Actor: "citizen", Text: "一"}}})
 	if n := next(t, ch); n.CaseID != k.ID || !n.New {
 		t.Fatalf("first notice %+v", n)
 	}
 	// Refused: nothing is announced.
-	_ = e.s.Commit(e.ctx, store.Change{Dedup: "n1", Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: "system"}}})
+	_ = e.s.Commit(e.ctx, store.Change{At: now, Dedup: "n1", Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: "system"}}})
 	e.commit(store.Change{Statuses: []store.StatusChange{{CaseID: k.ID, To: dispute.Accepted, At: now}},
 		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "system", Status: dispute.Accepted}}})
 	if n := next(t, ch); n.CaseID != k.ID || n.New {

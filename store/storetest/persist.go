@@ -15,7 +15,7 @@ import (
 func testPersistence(t *testing.T, e *env) {
 	c := mkCase("JF20261127-0001", "o1", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
 	e.commit(store.Change{
-		Dedup: "k", DedupTTL: time.Hour, Reply: "收到",
+		At: t0, Dedup: "k", DedupTTL: time.Hour, Reply: "收到",
 		Citizen: &dispute.Citizen{OpenID: "o1", ConsentAt: at(0), LastInboundAt: at(0),
 			WindowUntil: at(dispute.MessageWindow), Quota: dispute.MessageQuota},
 		Dialog:   &store.Dialog{OpenID: "o1", Step: "phone", UpdatedAt: at(0), Draft: store.Draft{Story: "故事", Media: []string{"m"}}},
@@ -50,7 +50,7 @@ func testPersistence(t *testing.T, e *env) {
 		t.Errorf("Ping after reopen: %v", err)
 	}
 	checkMedia(t, e, m)
-	if err := e.s.Commit(e.ctx, store.Change{Dedup: "k", DedupTTL: time.Hour}); !errors.Is(err, store.ErrDuplicate) {
+	if err := e.s.Commit(e.ctx, store.Change{At: t0, Dedup: "k", DedupTTL: time.Hour}); !errors.Is(err, store.ErrDuplicate) {
 		t.Errorf("Commit with a key taken before reopen = %v, want ErrDuplicate", err)
 	}
 	if n, err := e.s.NextCaseSeq(e.ctx, "20261127"); err != nil || n != 3 {

@@ -27,11 +27,11 @@ func testRetype(t *testing.T, e *env) {
 	if cs, _ := e.s.Cases(e.ctx, store.CaseFilter{Type: dispute.Consumer}); len(cs) != 1 {
 		t.Fatalf("not listed under the new type: %d", len(cs))
 	}
-	err = e.s.Commit(e.ctx, store.Change{Dedup: "rt1", Retype: []store.Retype{{CaseID: "JF20261127-9999", Type: dispute.Labor, At: now}}})
+	err = e.s.Commit(e.ctx, store.Change{At: now, Dedup: "rt1", Retype: []store.Retype{{CaseID: "JF20261127-9999", Type: dispute.Labor, At: now}}})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown case: %v", err)
 	}
-	if _, err := e.s.DedupReply(e.ctx, "rt1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.s.DedupReply(e.ctx, "rt1", t0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the refused Change took its dedup key: %v", err)
 	}
 }

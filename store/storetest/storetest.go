@@ -39,12 +39,17 @@ var tests = []struct {
 	{"Ping", testPing},
 	{"CommitAppliesEveryPart", testCommitAll},
 	{"CommitWithoutDedup", testCommitWithoutDedup},
+	{"CommitKeepsEveryByte", testCommitKeepsEveryByte},
+	{"Due", testDue},
+	{"DueRefused", testDueRefused},
+	{"CasesWithoutDue", testCasesWithoutDue},
 	{"DuplicateStoresNothing", testDuplicate},
 	{"DuplicateConcurrent", testDuplicateConcurrent},
 	{"DedupReply", testDedupReply},
 	{"DedupPurge", testPurge},
 	{"DedupExpiredKeyIsFree", testDedupExpired},
 	{"DedupWithoutTTLHolds", testDedupNoTTL},
+	{"DedupNeedsTime", testDedupNeedsTime},
 	{"DialogVersion", testDialog},
 	{"Conversation", testConversation},
 	{"DialogConflictStoresNothing", testDialogConflict},
@@ -292,7 +297,7 @@ func (e *env) snapshot(openIDs, caseIDs, keys []string) string {
 		fmt.Fprintf(&b, "events %s: %+v %v\n", id, ev, err)
 	}
 	for _, k := range keys {
-		r, err := e.s.DedupReply(e.ctx, k)
+		r, err := e.s.DedupReply(e.ctx, k, t0)
 		fmt.Fprintf(&b, "dedup %s: %q %v\n", k, r, errors.Is(err, store.ErrNotFound))
 	}
 	ob, err := e.s.Outbounds(e.ctx, "")

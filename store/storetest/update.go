@@ -30,7 +30,7 @@ func testCaseUpdate(t *testing.T, e *env) {
 	if cs, _ := e.s.Cases(e.ctx, store.CaseFilter{UpdatedSince: now.Add(90 * time.Second)}); len(cs) != 1 {
 		t.Fatalf("not listed as changed lately: %d", len(cs))
 	}
-	err = e.s.Commit(e.ctx, store.Change{Dedup: "up1", Updates: []store.CaseUpdate{{CaseID: "JF20261127-9999", At: now}}})
+	err = e.s.Commit(e.ctx, store.Change{At: now, Dedup: "up1", Updates: []store.CaseUpdate{{CaseID: "JF20261127-9999", At: now}}})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown case: %v", err)
 	}

@@ -118,7 +118,7 @@ func testReferralEnqueue(t *testing.T, e *env) {
 // the Change, none at all. A refused delivery id is not taken.
 func testReferralRefused(t *testing.T, e *env) {
 	k := e.referralCase("JF20261127-0001")
-	e.commit(store.Change{Dedup: "k", DedupTTL: time.Hour, Referrals: []store.Referral{mkReferral("d1", k.ID, "b", at(0))}})
+	e.commit(store.Change{At: t0, Dedup: "k", DedupTTL: time.Hour, Referrals: []store.Referral{mkReferral("d1", k.ID, "b", at(0))}})
 	ev := dispute.Event{CaseID: k.ID, At: at(time.Minute), Kind: dispute.Note, Actor: "system", Text: "转交"}
 	newCase := mkCase("JF20261127-0002", "o2", dispute.Referred, dispute.Labor, "东昌区", "b", at(0))
 	before := e.snapshot([]string{"o2"}, []string{k.ID, newCase.ID}, []string{"k", "k2"})
@@ -129,15 +129,15 @@ func testReferralRefused(t *testing.T, e *env) {
 		ch   store.Change
 		is   error
 	}{
-		{"a duplicate delivery", store.Change{Dedup: "k", DedupTTL: time.Hour, NewCases: []dispute.Case{newCase},
+		{"a duplicate delivery", store.Change{At: t0, Dedup: "k", DedupTTL: time.Hour, NewCases: []dispute.Case{newCase},
 			Referrals: []store.Referral{mkReferral("d2", newCase.ID, "b", at(0))}}, store.ErrDuplicate},
-		{"an unknown case", store.Change{Dedup: "k2", Events: []dispute.Event{ev},
+		{"an unknown case", store.Change{At: t0, Dedup: "k2", Events: []dispute.Event{ev},
 			Referrals: []store.Referral{mkReferral("d2", k.ID, "b", at(0)), mkReferral("d3", "JF20261127-0404", "b", at(0))}}, store.ErrNotFound},
-		{"a delivery id used before", store.Change{Dedup: "k2", NewCases: []dispute.Case{newCase},
+		{"a delivery id used before", store.Change{At: t0, Dedup: "k2", NewCases: []dispute.Case{newCase},
 			Referrals: []store.Referral{mkReferral("d1", newCase.ID, "b", at(0))}}, nil},
-		{"a delivery id twice", store.Change{Dedup: "k2", Events: []dispute.Event{ev},
+		{"a delivery id twice", store.Change{At: t0, Dedup: "k2", Events: []dispute.Event{ev},
 			Referrals: []store.Referral{mkReferral("d4", k.ID, "b", at(0)), mkReferral("d4", k.ID, "c", at(0))}}, nil},
-		{"no delivery id", store.Change{Dedup: "k2", Events: []dispute.Event{ev},
+		{"no delivery id", store.Change{At: t0, Dedup: "k2", Events: []dispute.Event{ev},
 			Referrals: []store.Referral{mkReferral("", k.ID, "b", at(0))}}, nil},
 	} {
 		err := e.s.Commit(e.ctx, c.ch)

@@ -2,248 +2,331 @@
 -- without interruption but does not undo what it wrote before an error, so
 -- every check comes before the first write: a refused Change writes nothing.
 -- KEYS[1] is the event counter, there to route the script to the
--- transaction slot; ARGV is laid out by encodeChange (commit.go).
-local T = ARGV[1]
-local n = 1
-local function nxt() n = n + 1; return ARGV[n] end
-local function take(width)
-  local r = {}
-  for j = 1, width do r[j] = nxt() end
-  return r
-end
-local function list(width)
-  local out = {}
-  for i = 1, tonumber(nxt()) do out[i] = take(width) end
-  return out
-end
+-- transaction slot. ARGV[1] is T, ARGV[2] the notice channel, ARGV[3] the
+-- Change as one JSON document (commitDoc in commit.go):
+--
+--   {"ops": [{"op": kind, field: value, …}, …], "notices": [JSON, …]}
+--
+-- ops in the order store.Change.Ops gives them (store/ops.go), each as its
+-- MarshalJSON writes it (store/opkinds.go): every field present, every
+-- number a string (times in Unix ms), no null anywhere. notices are
+-- published once the Change is stored, so a notice goes out if and only if
+-- it was, on every instance's subscription.
+--
+-- Each kind of op has one function in `kinds`, kind(o, write). Without
+-- write it checks the op: it returns a refusal ({'dup'}, {'nocase', id,
+-- what}, …) or nothing, and notes what the op will change in the state the
+-- later checks see. With write it applies the op. All the checks run, in
+-- order, before the first write. (One function per kind rather than a
+-- table of a check and a write: every run of the script makes its
+-- functions anew, and on the test server making a table of two functions
+-- per kind took about 10 µs a run, one function per kind about 3, against
+-- about 5 for decoding a callback's document.)
+local T, channel = ARGV[1], ARGV[2]
+local doc = cjson.decode(ARGV[3])
 
-local dedup = nxt()
-local ttl = tonumber(nxt())
-local reply = nxt()
-local expiry = nxt()
-local citizen, dialog
-if nxt() == '1' then citizen = take(6) end
-if nxt() == '1' then dialog = take(6) end
-local cases = list(16)
-local statuses = list(4) -- case, to, at, from ('' for any)
-local events = list(2)
-local release = nxt()
-local outs = list(7)
-local channel = nxt()
-local notices = list(1)
-local urgent = list(1)
-local assigns = list(4) -- case, user, at, if free ('1')
-local transfers = list(4)
-local videos = list(4)
-local retypes = list(3) -- case, type, at
-local refs = list(7) -- delivery, case, body, url, payload, NotBefore, created
-local updates = list(4) -- case, region ('' keeps), phone ('' keeps), at
-local audits = list(5) -- at, JSON, user, case, action
-
--- Checks, in the order the SQLite store meets them.
-if dedup ~= '' and redis.call('EXISTS', T .. 'dd:' .. dedup) == 1 then return {'dup'} end
-if dialog then
-  local v = redis.call('HGET', T .. 'dlg:' .. dialog[1], 'v') or '0'
-  if tonumber(v) ~= tonumber(dialog[2]) then return {'conflict'} end
-end
-local known = {}
--- The status and assignee of the cases this Change creates, which the
--- checks below must see as the SQLite store does (it inserts them first).
-local status, assignee = {}, {}
-for _, c in ipairs(cases) do
-  if known[c[1]] or redis.call('EXISTS', T .. 'case:' .. c[1]) == 1 then return {'exists', c[1]} end
-  known[c[1]] = true
-  status[c[1]], assignee[c[1]] = c[2], c[14]
-end
+-- The state of the cases as the Change has left them so far, which the
+-- checks must see as the SQLite store does (it applies the ops one after
+-- another): known[id] says whether the case exists (stored, or made by
+-- the Change); status[], assignee[] and dueat[] (the due time) follow
+-- the Change's ops.
+local known, status, assignee, dueat = {}, {}, {}, {}
 local function exists(id)
-  if not known[id] then known[id] = redis.call('EXISTS', T .. 'case:' .. id) == 1 end
+  if known[id] == nil then known[id] = redis.call('EXISTS', T .. 'case:' .. id) == 1 end
   return known[id]
 end
--- A From is compared with the status as the Change has left it so far
--- (its new cases, its earlier status changes), as the SQLite store's
--- UPDATE … WHERE status = From sees it: status[] follows the Change.
-for _, s in ipairs(statuses) do
-  if not exists(s[1]) then return {'nocase', s[1], 'status'} end
-  if status[s[1]] == nil then status[s[1]] = redis.call('HGET', T .. 'case:' .. s[1], 'status') end
-  if s[4] ~= '' and status[s[1]] ~= s[4] then return {'moved', s[1], 'status'} end
-  status[s[1]] = s[2]
+local function casefield(id, memo, field)
+  if memo[id] == nil then memo[id] = redis.call('HGET', T .. 'case:' .. id, field) or '' end
+  return memo[id]
 end
-for _, e in ipairs(events) do
-  if not exists(e[1]) then return {'nocase', e[1], 'event'} end
+local function nocase(o, what)
+  if not exists(o.case) then return {'nocase', o.case, what} end
 end
-for _, u in ipairs(urgent) do
-  if not exists(u[1]) then return {'nocase', u[1], 'urgency'} end
-end
--- A claim (IfFree) is checked against the assignee before this Change's
--- transfers and assignments (for a case it creates, as created), as in
--- the SQLite store: neither a transfer nor another assignment of the same
--- Change frees a case for a claim. assignee[] is not updated here. A case
--- stored before assignees existed has no field: nobody's.
-for _, a in ipairs(assigns) do
-  if not exists(a[1]) then return {'nocase', a[1], 'assignment'} end
-  if a[4] == '1' then
-    local cur = assignee[a[1]] or redis.call('HGET', T .. 'case:' .. a[1], 'assignee') or ''
-    if cur ~= '' and cur ~= a[2] then return {'moved', a[1], 'claim'} end
-  end
-end
-for _, tr in ipairs(transfers) do
-  if not exists(tr[1]) then return {'nocase', tr[1], 'transfer'} end
-end
-for _, v in ipairs(videos) do
-  if not exists(v[1]) then return {'nocase', v[1], 'video'} end
-end
-for _, r in ipairs(retypes) do
-  if not exists(r[1]) then return {'nocase', r[1], 'type'} end
-end
-for _, u in ipairs(updates) do
-  if not exists(u[1]) then return {'nocase', u[1], 'update'} end
-end
--- A delivery id is what the agency dedups by: never two alike, in this
--- Change or across the store (T.."rfd").
+-- Citizens whose outbound due time (due.lua) is brought up to date once,
+-- after all the writes.
+local touched = {}
+-- Delivery ids taken by the Change's own referrals.
 local deliveries = {}
-for _, r in ipairs(refs) do
-  if not exists(r[2]) then return {'nocase', r[2], 'referral'} end
-  if deliveries[r[1]] or redis.call('HEXISTS', T .. 'rfd', r[1]) == 1 then return {'taken', r[1]} end
-  deliveries[r[1]] = true
+
+-- record is a stored JSON record (an event, an audit entry): at, the op's
+-- time as the integer string it came as, then t's fields. Given to cjson
+-- as a number, a time of 15 digits or more would come out in exponent
+-- form, which Go does not read into an int64. t always has a field.
+local function record(at, t)
+  return '{"at":' .. at .. ',' .. string.sub(cjson.encode(t), 2)
+end
+-- opt sets t[k] to v unless v is empty, as the Go records' omitempty.
+local function opt(t, k, v)
+  if v ~= '' then t[k] = v end
+  return t
 end
 
--- Writes.
-if dedup ~= '' then
-  if ttl > 0 then
-    redis.call('SET', T .. 'dd:' .. dedup, reply, 'PX', ttl)
-    redis.call('ZADD', T .. 'ddx', expiry, dedup)
+local kinds = {}
+
+-- A key is taken while it is stored and its expiry (on the caller's
+-- clock, in T.."ddx") is after the Change's time, as in the SQLite store;
+-- the key's own PX only lets the server drop it once it is of no use.
+kinds.dedup = function(o, write)
+  if not write then
+    if redis.call('EXISTS', T .. 'dd:' .. o.key) == 1 then
+      local exp = redis.call('ZSCORE', T .. 'ddx', o.key)
+      if not exp or tonumber(exp) > tonumber(o.at) then return {'dup'} end
+    end
+    return
+  end
+  if o.ttl ~= '0' then
+    redis.call('SET', T .. 'dd:' .. o.key, o.reply, 'PX', o.ttl)
+    redis.call('ZADD', T .. 'ddx', o.exp, o.key)
   else
     -- An entry left by an earlier, expiring holder of the key would make
     -- Purge delete this one, which must hold for ever.
-    redis.call('SET', T .. 'dd:' .. dedup, reply)
-    redis.call('ZREM', T .. 'ddx', dedup)
+    redis.call('SET', T .. 'dd:' .. o.key, o.reply)
+    redis.call('ZREM', T .. 'ddx', o.key)
   end
 end
-if citizen then
-  redis.call('HSET', T .. 'cit:' .. citizen[1], 'c', citizen[2], 'i', citizen[3], 'u', citizen[4],
-    'q', citizen[5], 's', citizen[6])
+
+kinds.citizen = function(o, write)
+  if not write then return end
+  redis.call('HSET', T .. 'cit:' .. o.openid, 'c', o.consent, 'i', o.inbound, 'u', o.window,
+    'q', o.quota, 's', o.sent)
 end
-if dialog then
-  redis.call('HSET', T .. 'dlg:' .. dialog[1], 'v', tonumber(dialog[2]) + 1, 'step', dialog[3],
-    'draft', dialog[4], 'at', dialog[5])
-  -- dialog[6] is the lifetime (ms, relative: see encodeChange), 0 for
-  -- a dialog without a time, which never goes.
-  if dialog[6] ~= '0' then
-    redis.call('PEXPIRE', T .. 'dlg:' .. dialog[1], dialog[6])
-    redis.call('ZADD', T .. 'dlgx', dialog[5], dialog[1])
+
+kinds.dialog = function(o, write)
+  local k = T .. 'dlg:' .. o.openid
+  if not write then
+    if tonumber(redis.call('HGET', k, 'v') or '0') ~= tonumber(o.v) then return {'conflict'} end
+    return
+  end
+  redis.call('HSET', k, 'v', tostring(tonumber(o.v) + 1), 'step', o.step, 'draft', o.draft, 'at', o.at)
+  -- life is relative (ms): the key goes by itself that long after the
+  -- save on the server's clock, which a caller's clock that is behind (a
+  -- test's fake one) cannot cut short. The caller's time of the save is
+  -- kept in T.."dlgx", for Purge to judge at its own now. 0: a dialog
+  -- without a time, which never goes.
+  if o.life ~= '0' then
+    redis.call('PEXPIRE', k, o.life)
+    redis.call('ZADD', T .. 'dlgx', o.at, o.openid)
   else
-    redis.call('PERSIST', T .. 'dlg:' .. dialog[1])
-    redis.call('ZREM', T .. 'dlgx', dialog[1])
+    redis.call('PERSIST', k)
+    redis.call('ZREM', T .. 'dlgx', o.openid)
   end
 end
-local fields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
+
+local casefields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
   'openid', 'phone', 'created', 'updated', 'assignee', 'video_at', 'video_url'}
-for _, c in ipairs(cases) do
-  local args = {}
-  for j, f in ipairs(fields) do
-    args[#args + 1] = f
-    args[#args + 1] = c[j]
+kinds.case = function(o, write)
+  if not write then
+    if known[o.id] or redis.call('EXISTS', T .. 'case:' .. o.id) == 1 then return {'exists', o.id} end
+    known[o.id], status[o.id], assignee[o.id] = true, o.status, o.assignee
+    return
   end
-  redis.call('HSET', T .. 'case:' .. c[1], unpack(args))
-  local id, created = c[1], c[12]
+  local args = {}
+  for _, f in ipairs(casefields) do
+    local v = o[f]
+    if f == 'urgent' then v = o.urgent and '1' or '0' end
+    args[#args + 1] = f
+    args[#args + 1] = v
+  end
+  redis.call('HSET', T .. 'case:' .. o.id, unpack(args))
+  local id, created = o.id, o.created
   redis.call('ZADD', T .. 'cx', created, id)
-  redis.call('ZADD', T .. 'cx:o:' .. c[10], created, id)
-  redis.call('ZADD', T .. 'cx:s:' .. c[2], created, id)
-  redis.call('ZADD', T .. 'cx:t:' .. c[3], created, id)
-  redis.call('ZADD', T .. 'cx:r:' .. c[5], created, id)
-  redis.call('ZADD', T .. 'cx:b:' .. c[6], created, id)
-  if c[14] ~= '' then redis.call('ZADD', T .. 'cx:a:' .. c[14], created, id) end
+  redis.call('ZADD', T .. 'cx:o:' .. o.openid, created, id)
+  redis.call('ZADD', T .. 'cx:s:' .. o.status, created, id)
+  redis.call('ZADD', T .. 'cx:t:' .. o.type, created, id)
+  redis.call('ZADD', T .. 'cx:r:' .. o.region, created, id)
+  redis.call('ZADD', T .. 'cx:b:' .. o.body, created, id)
+  if o.assignee ~= '' then redis.call('ZADD', T .. 'cx:a:' .. o.assignee, created, id) end
 end
-for _, s in ipairs(statuses) do
-  local k = T .. 'case:' .. s[1]
+
+-- A From is compared with the status as the Change has left it so far,
+-- as the SQLite store's UPDATE … WHERE status = From sees it.
+kinds.status = function(o, write)
+  if not write then
+    if not exists(o.case) then return {'nocase', o.case, 'status'} end
+    if o.from ~= '' and casefield(o.case, status, 'status') ~= o.from then return {'moved', o.case, 'status'} end
+    status[o.case] = o.to
+    return
+  end
+  local k = T .. 'case:' .. o.case
   local f = redis.call('HMGET', k, 'status', 'created')
-  redis.call('ZREM', T .. 'cx:s:' .. f[1], s[1])
-  redis.call('ZADD', T .. 'cx:s:' .. s[2], f[2], s[1])
-  redis.call('HSET', k, 'status', s[2], 'updated', s[3])
+  redis.call('ZREM', T .. 'cx:s:' .. f[1], o.case)
+  redis.call('ZADD', T .. 'cx:s:' .. o.to, f[2], o.case)
+  redis.call('HSET', k, 'status', o.to, 'updated', o.at)
 end
-for _, u in ipairs(urgent) do redis.call('HSET', T .. 'case:' .. u[1], 'urgent', '1') end
--- Transfers before assignments, as in the SQLite store: a transfer leaves
--- the case nobody's (its assignee was of the old body), and an assignment
--- in the same Change then gives it to someone of the new body.
-for _, tr in ipairs(transfers) do
-  local k = T .. 'case:' .. tr[1]
+
+kinds.urgent = function(o, write)
+  if not write then return nocase(o, 'urgency') end
+  redis.call('HSET', T .. 'case:' .. o.case, 'urgent', '1')
+end
+
+-- A claim writes nothing: it refuses a case someone other than its user
+-- has. Claims come before the Change's transfers and assignments, so it
+-- sees the assignee before them (for a case the Change makes, as made). A
+-- case stored before assignees existed has no field: nobody's.
+kinds.claim = function(o, write)
+  if write then return end
+  if not exists(o.case) then return {'nocase', o.case, 'claim'} end
+  local cur = casefield(o.case, assignee, 'assignee')
+  if cur ~= '' and cur ~= o.user then return {'moved', o.case, 'claim'} end
+end
+
+-- A transfer leaves the case nobody's (its assignee was of the old body).
+kinds.transfer = function(o, write)
+  if not write then
+    if not exists(o.case) then return {'nocase', o.case, 'transfer'} end
+    assignee[o.case] = ''
+    return
+  end
+  local k = T .. 'case:' .. o.case
   local f = redis.call('HMGET', k, 'body', 'assignee', 'created')
-  redis.call('ZREM', T .. 'cx:b:' .. f[1], tr[1])
-  redis.call('ZADD', T .. 'cx:b:' .. tr[2], f[3], tr[1])
-  if f[2] and f[2] ~= '' then redis.call('ZREM', T .. 'cx:a:' .. f[2], tr[1]) end
-  redis.call('HSET', k, 'body', tr[2], 'rule', tr[3], 'assignee', '', 'updated', tr[4])
+  redis.call('ZREM', T .. 'cx:b:' .. f[1], o.case)
+  redis.call('ZADD', T .. 'cx:b:' .. o.body, f[3], o.case)
+  if f[2] and f[2] ~= '' then redis.call('ZREM', T .. 'cx:a:' .. f[2], o.case) end
+  redis.call('HSET', k, 'body', o.body, 'rule', o.rule, 'assignee', '', 'updated', o.at)
 end
+
 -- A case is in the index of its current assignee only; nobody's cases
 -- ('') have no index. A case stored before assignees existed has no field.
-for _, a in ipairs(assigns) do
-  local k = T .. 'case:' .. a[1]
-  local f = redis.call('HMGET', k, 'assignee', 'created')
-  if f[1] and f[1] ~= '' then redis.call('ZREM', T .. 'cx:a:' .. f[1], a[1]) end
-  if a[2] ~= '' then redis.call('ZADD', T .. 'cx:a:' .. a[2], f[2], a[1]) end
-  redis.call('HSET', k, 'assignee', a[2], 'updated', a[3])
-end
--- A cancelled video comes with start 0 and no link (encodeChange).
-for _, v in ipairs(videos) do
-  redis.call('HSET', T .. 'case:' .. v[1], 'video_at', v[2], 'video_url', v[3], 'updated', v[4])
-end
--- A type correction moves the case between the type indexes.
-for _, r in ipairs(retypes) do
-  local k = T .. 'case:' .. r[1]
-  local f = redis.call('HMGET', k, 'type', 'created')
-  redis.call('ZREM', T .. 'cx:t:' .. f[1], r[1])
-  redis.call('ZADD', T .. 'cx:t:' .. r[2], f[2], r[1])
-  redis.call('HSET', k, 'type', r[2], 'updated', r[3])
-end
--- Region and phone where given; updated never goes back (as in SQLite).
-for _, u in ipairs(updates) do
-  local k = T .. 'case:' .. u[1]
-  local f = redis.call('HMGET', k, 'region', 'created', 'updated')
-  if u[2] ~= '' and u[2] ~= f[1] then
-    redis.call('ZREM', T .. 'cx:r:' .. (f[1] or ''), u[1])
-    redis.call('ZADD', T .. 'cx:r:' .. u[2], f[2], u[1])
-    redis.call('HSET', k, 'region', u[2])
+kinds.assign = function(o, write)
+  if not write then
+    if not exists(o.case) then return {'nocase', o.case, 'assignment'} end
+    assignee[o.case] = o.user
+    return
   end
-  if u[3] ~= '' then redis.call('HSET', k, 'phone', u[3]) end
-  if tonumber(u[4]) > tonumber(f[3] or '0') then redis.call('HSET', k, 'updated', u[4]) end
+  local k = T .. 'case:' .. o.case
+  local f = redis.call('HMGET', k, 'assignee', 'created')
+  if f[1] and f[1] ~= '' then redis.call('ZREM', T .. 'cx:a:' .. f[1], o.case) end
+  if o.user ~= '' then redis.call('ZADD', T .. 'cx:a:' .. o.user, f[2], o.case) end
+  redis.call('HSET', k, 'assignee', o.user, 'updated', o.at)
 end
-for _, e in ipairs(events) do
+
+-- A cancelled video comes with start 0 and no link (store.Change.Ops).
+kinds.video = function(o, write)
+  if not write then return nocase(o, 'video') end
+  redis.call('HSET', T .. 'case:' .. o.case, 'video_at', o.start, 'video_url', o.url, 'updated', o.at)
+end
+
+-- A type correction moves the case between the type indexes.
+kinds.retype = function(o, write)
+  if not write then return nocase(o, 'type') end
+  local k = T .. 'case:' .. o.case
+  local f = redis.call('HMGET', k, 'type', 'created')
+  redis.call('ZREM', T .. 'cx:t:' .. f[1], o.case)
+  redis.call('ZADD', T .. 'cx:t:' .. o.type, f[2], o.case)
+  redis.call('HSET', k, 'type', o.type, 'updated', o.at)
+end
+
+-- Region and phone where given; updated never goes back (as in SQLite).
+kinds.update = function(o, write)
+  if not write then return nocase(o, 'update') end
+  local k = T .. 'case:' .. o.case
+  local f = redis.call('HMGET', k, 'region', 'created', 'updated')
+  if o.region ~= '' and o.region ~= f[1] then
+    redis.call('ZREM', T .. 'cx:r:' .. (f[1] or ''), o.case)
+    redis.call('ZADD', T .. 'cx:r:' .. o.region, f[2], o.case)
+    redis.call('HSET', k, 'region', o.region)
+  end
+  if o.phone ~= '' then redis.call('HSET', k, 'phone', o.phone) end
+  if tonumber(o.at) > tonumber(f[3] or '0') then redis.call('HSET', k, 'updated', o.at) end
+end
+
+-- An event is stored as "<id> <JSON>" (eventRecord in commit.go).
+kinds.event = function(o, write)
+  if not write then return nocase(o, 'event') end
   local id = redis.call('INCR', KEYS[1])
-  redis.call('RPUSH', T .. 'ev:' .. e[1], id .. ' ' .. e[2])
+  local r = {kind = o.kind, actor = o.actor}
+  opt(r, 'text', o.text)
+  opt(r, 'media', o.media)
+  opt(r, 'status', o.status)
+  opt(r, 'body', o.body)
+  redis.call('RPUSH', T .. 'ev:' .. o.case, id .. ' ' .. record(o.at, r))
 end
--- Released before the new items are queued: both end up pending, and the
--- held ones, being older, still go out first.
-if release ~= '' then
-  for _, id in ipairs(redis.call('LRANGE', T .. 'obo:' .. release, 0, -1)) do
+
+-- Released before the new items are queued (the op order): both end up
+-- pending, and the held ones, being older, still go out first.
+kinds.release = function(o, write)
+  if not write then return end
+  for _, id in ipairs(redis.call('LRANGE', T .. 'obo:' .. o.openid, 0, -1)) do
     local k = T .. 'ob:' .. id
     if redis.call('HGET', k, 'state') == 'held' then redis.call('HSET', k, 'state', 'pending') end
   end
-  due(T, release)
+  touched[o.openid] = true
 end
+
 -- New items are untried and the newest: each goes at the end of its
--- citizen's open list, which keeps the order due.lua describes. The due
--- set is brought up to date once per citizen, after all of them.
-local queued = {}
-for _, o in ipairs(outs) do
+-- citizen's open list, which keeps the order due.lua describes.
+kinds.outbound = function(o, write)
+  if not write then return end
   local id = redis.call('INCR', T .. 'n:ob')
-  redis.call('HSET', T .. 'ob:' .. id, 'openid', o[1], 'case', o[2], 'kind', o[3], 'text', o[4],
-    'media', o[5], 'state', 'pending', 'att', 0, 'nb', o[6], 'lease', 0, 'err', '', 'via', '', 'at', o[7])
+  redis.call('HSET', T .. 'ob:' .. id, 'openid', o.openid, 'case', o.case, 'kind', o.kind, 'text', o.text,
+    'media', o.media, 'state', 'pending', 'att', 0, 'nb', o.nb, 'lease', 0, 'err', '', 'via', '', 'at', o.at)
   redis.call('RPUSH', T .. 'obl', id)
-  redis.call('RPUSH', T .. 'obl:' .. o[1], id)
-  redis.call('RPUSH', T .. 'obo:' .. o[1], id)
-  queued[o[1]] = true
+  redis.call('RPUSH', T .. 'obl:' .. o.openid, id)
+  redis.call('RPUSH', T .. 'obo:' .. o.openid, id)
+  touched[o.openid] = true
 end
-for openid in pairs(queued) do due(T, openid) end
-for _, r in ipairs(refs) do
+
+-- A delivery id is what the agency dedups by: never two alike, in this
+-- Change or across the store (T.."rfd").
+kinds.referral = function(o, write)
+  if not write then
+    if not exists(o.case) then return {'nocase', o.case, 'referral'} end
+    if deliveries[o.delivery] or redis.call('HEXISTS', T .. 'rfd', o.delivery) == 1 then return {'taken', o.delivery} end
+    deliveries[o.delivery] = true
+    return
+  end
   local id = redis.call('INCR', T .. 'n:rf')
-  redis.call('HSET', T .. 'rf:' .. id, 'dlv', r[1], 'case', r[2], 'body', r[3], 'url', r[4], 'payload', r[5],
-    'state', 'pending', 'att', 0, 'nb', r[6], 'lease', 0, 'err', '', 'at', r[7], 'done', 0)
-  redis.call('HSET', T .. 'rfd', r[1], id)
+  redis.call('HSET', T .. 'rf:' .. id, 'dlv', o.delivery, 'case', o.case, 'body', o.body, 'url', o.url,
+    'payload', o.payload, 'state', 'pending', 'att', 0, 'nb', o.nb, 'lease', 0, 'err', '', 'at', o.at, 'done', 0)
+  redis.call('HSET', T .. 'rfd', o.delivery, id)
   redis.call('ZADD', T .. 'rfx', id, id)
-  redis.call('ZADD', T .. 'rfx:c:' .. r[2], id, id)
-  redis.call('ZADD', T .. 'rfx:b:' .. r[3], id, id)
+  redis.call('ZADD', T .. 'rfx:c:' .. o.case, id, id)
+  redis.call('ZADD', T .. 'rfx:b:' .. o.body, id, id)
   redis.call('ZADD', T .. 'rfx:s:pending', id, id)
-  redis.call('ZADD', T .. 'rfq', r[6], id)
+  redis.call('ZADD', T .. 'rfq', o.nb, id)
 end
-for _, a in ipairs(audits) do audit(T, a[1], a[2], a[3], a[4], a[5]) end
-for _, note in ipairs(notices) do redis.call('PUBLISH', channel, note[1]) end
+
+-- An audit entry is stored as its JSON (auditRecord in audit.go).
+kinds.audit = function(o, write)
+  if not write then return end
+  local r = {user = o.user, action = o.action}
+  opt(r, 'role', o.role)
+  opt(r, 'case', o.case)
+  opt(r, 'detail', o.detail)
+  opt(r, 'addr', o.addr)
+  audit(T, o.at, record(o.at, r), o.user, o.case, o.action)
+end
+
+-- The due-time index: the case's field due ('0': nothing due; absent:
+-- never set) and the zset T.."due" of the cases with a time. With ifwas,
+-- the op applies only if the due time is still was, as the ops before it
+-- left it (absent counting as 0). It leaves updated as it is.
+kinds.due = function(o, write)
+  if not write then
+    if not exists(o.case) then return {'nocase', o.case, 'due time'} end
+    if o.ifwas and (tonumber(casefield(o.case, dueat, 'due')) or 0) ~= tonumber(o.was) then
+      return {'moved', o.case, 'due time'}
+    end
+    dueat[o.case] = o.at
+    return
+  end
+  redis.call('HSET', T .. 'case:' .. o.case, 'due', o.at)
+  if o.at ~= '0' then
+    redis.call('ZADD', T .. 'due', o.at, o.case)
+  else
+    redis.call('ZREM', T .. 'due', o.case)
+  end
+end
+
+-- Checks, in the order the SQLite store meets them.
+for _, o in ipairs(doc.ops) do
+  local kind = kinds[o.op]
+  if not kind then return {'badop', tostring(o.op)} end
+  local refused = kind(o, false)
+  if refused then return refused end
+end
+-- Writes.
+for _, o in ipairs(doc.ops) do kinds[o.op](o, true) end
+for openid in pairs(touched) do due(T, openid) end
+for _, note in ipairs(doc.notices) do redis.call('PUBLISH', channel, note) end
 return {'ok'}

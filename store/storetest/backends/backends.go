@@ -47,7 +47,23 @@ func Each(t *testing.T, f func(t *testing.T, open func() store.Store)) {
 	})
 }
 
-func opener(t *testing.T, open func() (store.Store, error)) func() store.Store {
+// EachB is Each for a benchmark.
+func EachB(b *testing.B, f func(b *testing.B, open func() store.Store)) {
+	b.Run("sqlite", func(b *testing.B) {
+		dir := b.TempDir()
+		f(b, opener(b, func() (store.Store, error) { return sqlite.Open(dir) }))
+	})
+	b.Run("redis", func(b *testing.B) {
+		url, prefix := redisFor(b)
+		f(b, opener(b, func() (store.Store, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return redisstore.Open(ctx, url, redisstore.WithPrefix(prefix))
+		}))
+	})
+}
+
+func opener(t testing.TB, open func() (store.Store, error)) func() store.Store {
 	return func() store.Store {
 		t.Helper()
 		s, err := open()
@@ -66,7 +82,7 @@ var prefixes atomic.Int64
 // redisFor returns the Redis of $JIEFEN_TEST_REDIS_URL with a fresh prefix,
 // or else a redis-server of the test's own, stopped when the test ends.
 // Without either the test fails: skipping would hide an untested backend.
-func redisFor(t *testing.T) (url, prefix string) {
+func redisFor(t testing.TB) (url, prefix string) {
 	prefix = fmt.Sprintf("jbt%d-%d:", time.Now().UnixNano(), prefixes.Add(1))
 	if u := os.Getenv(RedisURLEnv); u != "" {
 		t.Cleanup(func() { deleteKeys(t, u, prefix) })
@@ -106,7 +122,7 @@ func redisFor(t *testing.T) (url, prefix string) {
 
 // deleteKeys removes a test's keys from a shared Redis (a single server;
 // on a cluster URL the keys are left to expire with the test database).
-func deleteKeys(t *testing.T, url, prefix string) {
+func deleteKeys(t testing.TB, url, prefix string) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return
