@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/catalog"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/referral"
@@ -97,7 +98,7 @@ func (t *turn) createCase() error {
 		t.say(caseCreated(view))
 	}
 	if link := t.caseLink(id); link != "" {
-		t.reply += CaseLinkLine(link)
+		t.reply += catalog.CaseLinkLine(link)
 	}
 	t.resetDialog()
 	return nil
@@ -241,7 +242,7 @@ func (t *turn) progress() error {
 		line := fmt.Sprintf("%s %s\n状态：%s\n承办：%s\n更新：%s",
 			c.ID, c.Type.Name(), c.Status.Name(), body, c.UpdatedAt.In(chinaTime).Format("1月2日 15:04"))
 		if link := t.caseLink(c.ID); link != "" {
-			line += CaseLinkLine(link)
+			line += catalog.CaseLinkLine(link)
 		}
 		lines = append(lines, line)
 	}

@@ -4,12 +4,13 @@ import (
 	"slices"
 	"time"
 
+	"jiefen/catalog"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
 
-// Answers to the follow-up question (deadline.FollowUpQuestion).
+// Answers to the follow-up question (catalog.FollowUpQuestion).
 var (
 	answersSolved   = []string{"解决了", "已解决", "已经解决了"}
 	answersUnsolved = []string{"没有", "没解决", "还没有", "没有解决", "还没解决"}
@@ -44,7 +45,7 @@ func (t *turn) followUpSeen(caseID string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	q := deadline.FollowUpQuestion(caseID)
+	q := catalog.FollowUpQuestion(caseID)
 	for _, o := range slices.Backward(obs) {
 		if o.CaseID == caseID && o.Text == q {
 			return o.State == store.OutSent, nil

@@ -3,8 +3,8 @@ package bot
 import (
 	"fmt"
 	"strings"
-	"time"
 
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/routing"
 )
@@ -64,7 +64,6 @@ const (
 	txtUnsupported    = "暂时只能处理文字、语音和图片。请用文字说说您的情况。"
 	txtWithdrawNone   = "您目前没有可以撤回的案件。"
 	txtWithdrawDone   = "案件 %s 已撤回。以后如需帮助，随时再找我。"
-	txtAskRating      = "请为本次服务打分：回复数字 1–5（5 为最满意）。"
 	txtRated          = "谢谢您的评价！我们会继续改进。"
 	txtWithdrawKeep   = "好的，案件 %s 继续办理。"
 	txtFollowUpThanks = "太好了！谢谢您告诉我们，祝您生活顺心。"
@@ -101,18 +100,12 @@ func askConfirm(d draftView) string {
 
 func caseCreated(c caseView) string {
 	return fmt.Sprintf("登记成功！您的案件编号：%s\n已转交：%s\n预计%s前受理，受理后会在这里通知您。"+
-		"\n如有补充，直接发在这里即可；发送“进度”可随时查看。", c.ID, c.BodyName, day(c.AcceptBy))
+		"\n如有补充，直接发在这里即可；发送“进度”可随时查看。", c.ID, c.BodyName, catalog.Day(c.AcceptBy))
 }
 
 func humanCreated(c caseView) string {
 	return fmt.Sprintf("已为您转人工，案件编号：%s\n承办：%s\n工作人员会在工作时间尽快在这里联系您。"+
 		"\n您可以先把情况发在这里。", c.ID, c.BodyName)
-}
-
-// day names a date the way people say it: "12月9日（周三）".
-func day(t time.Time) string {
-	t = t.In(chinaTime)
-	return t.Format("1月2日") + "（周" + string([]rune("日一二三四五六")[t.Weekday()]) + "）"
 }
 
 // askDetails is the one short question after a message that tells too
@@ -187,94 +180,6 @@ func orDash(s string) string {
 		return "未知"
 	}
 	return s
-}
-
-// FromMediator is how a mediator's message reads in the citizen's chat.
-func FromMediator(caseID, text string) string {
-	return fmt.Sprintf("【案件 %s · 调解员】\n%s", caseID, text)
-}
-
-// StatusNotice tells the citizen that their case moved.
-func StatusNotice(caseID string, to dispute.Status, bodyName, note string) string {
-	s := fmt.Sprintf("您的案件 %s 有新进展：%s。\n承办：%s", caseID, to.Name(), bodyName)
-	if note != "" {
-		s += "\n说明：" + note
-	}
-	switch to {
-	case dispute.Resolved:
-		s += "\n感谢您的信任。如达成调解协议，可在30日内共同向法院申请司法确认。"
-	case dispute.Unresolved:
-		s += "\n调解未能达成一致，您仍可依法申请仲裁、提起诉讼或申请行政复议。"
-	}
-	if !to.Open() {
-		s += "\n\n" + txtAskRating
-	}
-	return s
-}
-
-// NextStep tells the citizen what happens next with their case.
-// acceptBy is when the body should have accepted it (zero: unknown).
-func NextStep(s dispute.Status, bodyName string, acceptBy time.Time) string {
-	switch s {
-	case dispute.Received:
-		return "正在为您转交能处理的部门。"
-	case dispute.Referred:
-		if !acceptBy.IsZero() {
-			return fmt.Sprintf("已转交%s，预计%s前受理。", bodyName, day(acceptBy))
-		}
-		return "已转交" + bodyName + "，等待受理。"
-	case dispute.Accepted:
-		return bodyName + "已受理，调解员会尽快联系您。"
-	case dispute.Mediating:
-		return "调解进行中，调解员会在这里和微信里与您联系。"
-	case dispute.Resolved:
-		return "调解成功。如达成调解协议，可在30日内共同向法院申请司法确认。"
-	case dispute.Unresolved:
-		return "调解未能达成一致，您仍可依法申请仲裁、提起诉讼或申请行政复议。"
-	case dispute.Withdrawn:
-		return "您已撤回此案件。"
-	}
-	return ""
-}
-
-// CaseLinkLine adds the case page's address to a message.
-func CaseLinkLine(url string) string { return "\n查看案件进展：" + url }
-
-// TransferNotice tells the citizen their case went to another body; they
-// need not tell their story again.
-func TransferNotice(caseID, bodyName, why string) string {
-	s := fmt.Sprintf("您的案件 %s 已转交%s办理，您之前说的情况已一并转过去，不用重复讲述。", caseID, bodyName)
-	if why != "" {
-		s += "\n原因：" + why
-	}
-	return s
-}
-
-// VideoNotice gives the citizen the video mediation's time and link.
-func VideoNotice(caseID string, start time.Time, link string, reminder bool) string {
-	s := fmt.Sprintf("您的案件 %s 已安排视频调解：\n时间：%s\n进入方式：%s",
-		caseID, start.In(chinaTime).Format("1月2日 15:04"), link)
-	if reminder {
-		s += "\n开始前30分钟会再提醒您。"
-	}
-	return s
-}
-
-// VideoCancelled tells the citizen a scheduled video meeting will not take place.
-func VideoCancelled(start time.Time) string {
-	return fmt.Sprintf("原定 %s 的视频调解取消，新的承办单位会另行安排。", start.In(chinaTime).Format("1月2日 15:04"))
-}
-
-// VideoReminder is sent 30 minutes before the video mediation.
-func VideoReminder(caseID string, start time.Time, link string) string {
-	return fmt.Sprintf("提醒：您的案件 %s 的视频调解将于 %s 开始，请提前准备。\n进入方式：%s",
-		caseID, start.In(chinaTime).Format("15:04"), link)
-}
-
-// ExtensionNotice tells the citizen, a party to the mediation, that its
-// time limit was extended and why.
-func ExtensionNotice(caseID string, days int, until time.Time, reason string) string {
-	return fmt.Sprintf("您的案件 %s 的调解期限延长 %d 天，至 %s。\n原因：%s", caseID, days, until.Format("1月2日"), reason)
 }
 
 // followUpReopened answers "没有" to the follow-up question.

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -213,7 +214,7 @@ func (w *Watcher) deadline(ctx context.Context, d store.DueCase, now time.Time) 
 	case !now.Before(dl.EscalateAt):
 		ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Escalated, Actor: "system",
 			Text: fmt.Sprintf("督办：本案已超过%s（%s），已提请负责人和管理员督促办理。", dl.Name(), due)}}}
-		ch.Tell(k, LateNotice(k.ID), now)
+		ch.Tell(k, catalog.LateNotice(k.ID), now)
 		ch.Due = []store.DueSet{next(ch.Events)}
 		return w.fire(ctx, now, firingKey(k.ID, dl.Kind+"-escalate"+extendedBy(dl), dl.Start), ch)
 	default:
@@ -268,7 +269,7 @@ func (w *Watcher) followUp(ctx context.Context, k dispute.Case, now time.Time) (
 	if now.Before(due) || now.After(due.Add(followUpGrace)) {
 		return 0, nil
 	}
-	text := FollowUpQuestion(k.ID)
+	text := catalog.FollowUpQuestion(k.ID)
 	return w.fire(ctx, now, firingKey(k.ID, "followup", resolved), store.Change{
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.FollowUp, Actor: "bot", Text: text}},
 		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: text, NotBefore: now, CreatedAt: now}},

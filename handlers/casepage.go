@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
@@ -84,7 +84,7 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
-		"Case": k, "Body": body, "Contact": contact, "Next": bot.NextStep(k.Status, body, acceptBy),
+		"Case": k, "Body": body, "Contact": contact, "Next": catalog.NextStep(k.Status, body, acceptBy),
 		"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
 		"Writable": c.Cases.CitizenMayWrite(k), "Problem": r.URL.Query().Get("problem"),
 	})

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -44,7 +44,7 @@ func markDelivery(views []eventView, items []store.Outbound, k dispute.Case, cit
 }
 
 func carries(o store.Outbound, e dispute.Event, caseID string) bool {
-	return o.Text == e.Text || o.Text == bot.FromMediator(caseID, e.Text) ||
+	return o.Text == e.Text || o.Text == catalog.FromMediator(caseID, e.Text) ||
 		(e.Actor == "bot" && o.Text != "" && strings.Contains(e.Text, o.Text))
 }
 

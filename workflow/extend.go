@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
@@ -38,7 +38,7 @@ func (w *Cases) Extend(ctx context.Context, a Actor, id string, days int, reason
 	ext := dispute.Event{CaseID: k.ID, At: now, Kind: dispute.Extended, Actor: a.name(), Text: deadline.ExtensionText(days, reason)}
 	ch := store.Change{Events: []dispute.Event{ext}}
 	d, _ := deadline.Of(k, append(events, ext), w.Table)
-	ch.Tell(k, bot.ExtensionNotice(k.ID, days, d.Due.In(w.Table.Calendar().Location()), reason), now)
+	ch.Tell(k, catalog.ExtensionNotice(k.ID, days, d.Due.In(w.Table.Calendar().Location()), reason), now)
 	deadline.SetDue(&ch, k, events, w.Table) // the mediation deadline moved
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "extend "+strconv.Itoa(days)+"d")
 }

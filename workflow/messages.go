@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -36,7 +36,7 @@ func (w *Cases) Reply(ctx context.Context, a Actor, id, text string) error {
 	now := w.Now()
 	ch := store.Change{
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: a.name(), Text: text}},
-		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: bot.FromMediator(k.ID, text), NotBefore: now, CreatedAt: now}},
+		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: catalog.FromMediator(k.ID, text), NotBefore: now, CreatedAt: now}},
 	}
 	return w.commit(ctx, a, ch, store.AuditSend, k.ID, "reply")
 }

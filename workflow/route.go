@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/referral"
@@ -92,10 +92,10 @@ func (w *Cases) moveToBody(ctx context.Context, a Actor, k dispute.Case, events 
 		return refuse(Invalid, "案件已在该单位。")
 	}
 	now := w.Now()
-	text := bot.TransferNotice(k.ID, b.Name, reason)
+	text := catalog.TransferNotice(k.ID, b.Name, reason)
 	if !k.VideoAt.IsZero() {
 		// The old body's video meeting does not go with the case.
-		text += "\n" + bot.VideoCancelled(k.VideoAt)
+		text += "\n" + catalog.VideoCancelled(k.VideoAt)
 	}
 	ch := store.Change{
 		Transfers: []store.Transfer{{CaseID: k.ID, From: k.Body, Body: body, Rule: rule, At: now}},

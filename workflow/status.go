@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
@@ -63,7 +63,7 @@ func (w *Cases) Move(ctx context.Context, a Actor, id string, to dispute.Status,
 		Statuses: []store.StatusChange{{CaseID: k.ID, To: to, At: now, From: k.Status}},
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: a.name(), Status: to, Text: note}},
 	}
-	ch.Tell(k, bot.StatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
+	ch.Tell(k, catalog.StatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
 	// The case's clock moves with its status: the watcher's index says when
 	// to look at it next.
 	if err := deadline.Due(ctx, w.Store, w.Table, k, &ch); err != nil {

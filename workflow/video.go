@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -45,14 +45,14 @@ func (w *Cases) Video(ctx context.Context, a Actor, id string, start time.Time, 
 		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Video, Actor: a.name(),
 			Text: start.In(loc).Format("2006-01-02 15:04") + " " + link}},
 	}
-	ch.Tell(k, bot.VideoNotice(k.ID, start, link, remindAt.After(now)), now)
+	ch.Tell(k, catalog.VideoNotice(k.ID, start, link, remindAt.After(now)), now)
 	if remindAt.After(now) {
 		// A durable reminder: the queue holds it until its time, across
 		// restarts, without holding back what is due before it. Its
 		// scheduled start rides along, so a reminder for a time since
 		// changed is dropped when due.
 		ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutVideoReminder,
-			Text: bot.VideoReminder(k.ID, start, link), MediaID: start.UTC().Format(time.RFC3339), NotBefore: remindAt, CreatedAt: now})
+			Text: catalog.VideoReminder(k.ID, start, link), MediaID: start.UTC().Format(time.RFC3339), NotBefore: remindAt, CreatedAt: now})
 	}
 	if k.Status == dispute.Accepted {
 		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Mediating, At: now, From: dispute.Accepted}}
