@@ -72,12 +72,13 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	}
 	// One resolver of bodies' webhooks for queueing and sending alike.
 	hooks := &referral.Hooks{Store: st, Table: table}
-	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Hooks: hooks, Now: now, Kick: m.Kick,
-		Links: links, PublicURL: cfg.PublicURL, Log: log}
 	sender := &referral.Sender{Store: st, Hooks: hooks, Now: now, Log: log}
-	b.KickReferrals = sender.Kick
+	// The case workflow: every surface (chat, console, API, case page)
+	// changes cases through it.
 	cases := &workflow.Cases{Store: st, Table: table, Hooks: hooks, Now: now, VideoURL: cfg.VideoURL, PublicURL: cfg.PublicURL,
 		Kick: m.Kick, KickReferrals: sender.Kick}
+	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Cases: cases, Now: now, Kick: m.Kick,
+		KickReferrals: sender.Kick, Links: links, PublicURL: cfg.PublicURL, Log: log}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,

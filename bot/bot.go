@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"jiefen/caselink"
-	"jiefen/referral"
 	"jiefen/routing"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // China has one time zone and no daylight saving: a fixed zone avoids
@@ -34,7 +34,7 @@ type Bot struct {
 	Store         store.Store
 	Classifier    routing.Classifier
 	Table         *routing.Table
-	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+	Cases         *workflow.Cases // what a message changes on a case: filing, thread, withdrawal, rating …
 	Now           func() time.Time
 	Links         caselink.Signer
 	PublicURL     string       // base of links sent to citizens; "" = the callback's own host

@@ -2,16 +2,14 @@ package bot
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"jiefen/catalog"
-	"jiefen/deadline"
 	"jiefen/dispute"
-	"jiefen/referral"
 	"jiefen/routing"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // caseView is what the citizen is told about a new case.
@@ -23,81 +21,38 @@ type caseView struct {
 	DutyDesk string // the duty desk that also has the case, when urgent
 }
 
-// flagUrgent records on the thread that an urgent case goes to the duty
-// desk as well (the console shows urgent cases to the desk's staff), and
-// returns the desk's name, or "" when the routing table has none.
-func (t *turn) flagUrgent(caseID string) string {
-	duty, ok := t.b.Table.DutyDesk()
-	if !ok {
-		t.record(caseID, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "紧急案件"})
-		return ""
-	}
-	t.record(caseID, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "紧急案件，已同时通报" + duty.Name})
-	return duty.Name
+// flagUrgent flags the case for the duty desk and returns the desk's name.
+func (t *turn) flagUrgent(k dispute.Case) string {
+	return t.b.Cases.FlagUrgent(&t.ch, k, t.now)
 }
 
 // createCase turns the draft into a case routed to its body.
 func (t *turn) createCase() error {
 	d := t.dlg.Draft
-	dec, err := t.route(d)
+	c, body, err := t.b.Cases.File(t.ctx, &t.ch, workflow.Filing{OpenID: t.cit.OpenID, Story: d.Story,
+		Summary: summaryOf(d, t.city()), Type: d.Type, Confidence: d.Confidence, Urgent: d.Urgent, Region: d.Region,
+		Phone: d.Phone, Media: d.Media, Related: d.Related, AsksPerson: d.Human, ConsoleURL: t.base()}, t.now)
 	if err != nil {
 		return err
 	}
-	day := t.now.In(chinaTime).Format("20060102")
-	seq, err := t.b.Store.NextCaseSeq(t.ctx, day)
-	if err != nil {
-		return err
+	t.caseID = c.ID
+	t.wakeReferrals = len(t.ch.Referrals) > 0
+	due, _ := t.b.Table.AcceptDue(body, t.now)
+	view := caseView{ID: c.ID, BodyName: body.Name, AcceptBy: due, Region: d.Region}
+	if duty, ok := t.b.Table.DutyDesk(); ok && d.Urgent {
+		view.DutyDesk = duty.Name
 	}
-	// A number taken by a turn that then fails to commit is simply skipped:
-	// gaps are harmless, a number given twice would not be.
-	id := fmt.Sprintf("JF%s-%04d", day, seq)
-	c := dispute.Case{
-		ID: id, Status: dispute.Referred, Type: d.Type, Urgent: d.Urgent, Region: d.Region,
-		Body: dec.Body.ID, Rule: dec.Rule, Summary: summaryOf(d, t.city()), Story: d.Story,
-		OpenID: t.cit.OpenID, Phone: d.Phone, CreatedAt: t.now, UpdatedAt: t.now,
-	}
-	t.ch.NewCases = append(t.ch.NewCases, c)
-	t.caseID = id
-	t.record(id, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: d.Story})
-	for _, m := range d.Media {
-		t.attach(id, m)
-	}
-	if d.Related != "" {
-		t.record(id, dispute.Event{Kind: dispute.Note, Actor: "system", Text: "市民的上一个案件：" + d.Related + "（已结束）"})
-	}
-	if d.Human {
-		t.record(id, dispute.Event{Kind: dispute.PersonAsked, Actor: "citizen", Text: txtPersonAsked})
-	}
-	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
-	t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred, Body: dec.Body.ID,
-		Text: "转交" + dec.Body.Name})
-	deadline.SetDue(&t.ch, c, nil, t.b.Table) // the accept deadline starts
-	hook, err := t.b.Hooks.Of(t.ctx, dec.Body.ID)
-	if err != nil {
-		return err
-	}
-	if hook.URL != "" {
-		// The body's own system gets the referral, signed, from the outbox:
-		// committed with the case, so neither exists without the other.
-		t.ch.Referrals = append(t.ch.Referrals, referral.Build(c, t.ch.Events, hook, t.consoleLink(id), t.now))
-		t.wakeReferrals = true
-	}
-	due, _ := t.b.Table.AcceptDue(dec.Body, t.now)
-	view := caseView{ID: id, BodyName: dec.Body.Name, AcceptBy: due, Region: d.Region}
 	switch {
-	case d.Urgent && t.cit.ConsentAt.IsZero():
-		// Safety first: the notice comes with the citizen's next message.
-		view.DutyDesk = t.flagUrgent(id)
-		t.say(urgentCreated(view))
 	case d.Urgent:
-		view.DutyDesk = t.flagUrgent(id)
+		// Safety first: the notice, if not yet accepted, comes with the
+		// citizen's next message.
 		t.say(urgentCreated(view))
 	case d.Human:
 		t.say(humanCreated(view))
 	default:
 		t.say(caseCreated(view))
 	}
-	if link := t.caseLink(id); link != "" {
+	if link := t.caseLink(c.ID); link != "" {
 		t.reply += catalog.CaseLinkLine(link)
 	}
 	t.resetDialog()
@@ -105,13 +60,8 @@ func (t *turn) createCase() error {
 }
 
 // attach records a voice or image ("image:<id>") on a case's thread.
-func (t *turn) attach(caseID, media string) {
-	kind, id, _ := strings.Cut(media, ":")
-	label := "[图片]"
-	if kind == "voice" {
-		label = "[语音，待收听]"
-	}
-	t.record(caseID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: label, MediaID: id})
+func (t *turn) attach(k dispute.Case, media string) {
+	t.b.Cases.CitizenWrote(&t.ch, k, workflow.Media(media), t.now)
 }
 
 // fetch queues the download of the media just received: the platform keeps
@@ -138,13 +88,10 @@ func (t *turn) media(kind string) error {
 		if target, onCase, err = t.recentlyEnded(); err != nil {
 			return err
 		}
-		if onCase {
-			t.ch.Updates = append(t.ch.Updates, store.CaseUpdate{CaseID: target.ID, At: t.now})
-		}
 	}
 	if onCase {
 		t.caseID = target.ID
-		t.attach(target.ID, ref)
+		t.attach(target, ref)
 		t.fetch(target.ID)
 		if kind == "voice" {
 			t.say(txtVoiceOnCase)
@@ -170,22 +117,6 @@ func (t *turn) media(kind string) error {
 	}
 	return nil
 }
-
-// route chooses the body of a draft. Someone in danger whose story the
-// classifier could not place goes to the duty desk itself: a guess at the
-// type must not send a knife threat to a body that cannot act on it today.
-func (t *turn) route(d store.Draft) (routing.Decision, error) {
-	if d.Urgent && d.Confidence < urgentSure {
-		if duty, ok := t.b.Table.DutyDesk(); ok {
-			return routing.Decision{Body: duty, Rule: "urgent:duty-desk"}, nil
-		}
-	}
-	return t.b.Table.Route(d.Type, d.Region)
-}
-
-// urgentSure is the confidence in an urgent story's type above which its
-// type's body takes it (the duty desk is told in any case).
-const urgentSure = 0.6
 
 // cases lists the citizen's cases, newest first, read once per turn.
 func (t *turn) cases() ([]dispute.Case, error) {
@@ -318,14 +249,11 @@ func (t *turn) answerWithdraw(s string) error {
 		if err != nil {
 			return err
 		}
-		if !dispute.CanMove(c.Status, dispute.Withdrawn) {
-			t.say(txtWithdrawNone)
+		if err := t.b.Cases.CitizenWithdraws(&t.ch, c, t.now); err != nil {
+			t.say(txtWithdrawNone) // it ended meanwhile
 			return nil
 		}
 		t.caseID = id
-		t.ch.Statuses = append(t.ch.Statuses, store.StatusChange{CaseID: id, To: dispute.Withdrawn, At: t.now})
-		t.record(id, dispute.Event{Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Withdrawn, Text: "市民撤回"})
-		deadline.SetDue(&t.ch, c, nil, t.b.Table) // ended: nothing due
 		t.say(fmt.Sprintf(txtWithdrawDone, id))
 	default:
 		t.say(fmt.Sprintf(txtWithdrawKeep, id))
@@ -344,7 +272,7 @@ func (t *turn) human() error {
 	}
 	if len(open) > 0 {
 		t.caseID = open[0].ID
-		t.record(open[0].ID, dispute.Event{Kind: dispute.PersonAsked, Actor: "citizen", Text: txtPersonAsked})
+		t.b.Cases.CitizenAsksPerson(&t.ch, open[0], t.now)
 		t.say(txtHuman)
 		return nil
 	}
@@ -355,7 +283,7 @@ func (t *turn) human() error {
 		d.Type = dispute.Other
 	}
 	if d.Story == "" {
-		d.Story = txtPersonAsked
+		d.Story = workflow.PersonAskedText
 	}
 	if t.cit.ConsentAt.IsZero() && !d.Urgent {
 		if t.dlg.Step == stepConsent {
@@ -414,16 +342,16 @@ func (t *turn) rate(n int) (bool, error) {
 		}
 	}
 	t.caseID = all[0].ID
-	t.record(all[0].ID, dispute.Event{Kind: dispute.Rating, Actor: "citizen", Text: strconv.Itoa(n)})
+	t.b.Cases.CitizenRates(&t.ch, all[0], n, t.now)
 	t.say(txtRated)
 	return true, nil
 }
 
-// consoleLink is the case in the console, for an agency's referral.
-func (t *turn) consoleLink(id string) string {
-	base := t.b.PublicURL
-	if base == "" {
-		base = t.in.BaseURL
+// base is jiefen's public address: configured, else how the platform
+// reached this server.
+func (t *turn) base() string {
+	if t.b.PublicURL != "" {
+		return t.b.PublicURL
 	}
-	return strings.TrimRight(base, "/") + "/console/cases/" + id
+	return t.in.BaseURL
 }

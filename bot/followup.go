@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"jiefen/catalog"
-	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/store"
 )
@@ -82,15 +81,11 @@ func (t *turn) followUpAnswer(s string) (bool, error) {
 			return false, err
 		}
 		t.caseID = c.ID
-		t.record(c.ID, dispute.Event{Kind: dispute.FollowUp, Actor: "citizen", Text: s})
+		t.b.Cases.CitizenAnswersFollowUp(&t.ch, c, events, s, solved, t.now)
 		if solved {
 			t.say(txtFollowUpThanks)
 			return true, nil
 		}
-		// Conditional: a mediator who reopened or closed it meanwhile wins.
-		t.ch.Statuses = append(t.ch.Statuses, store.StatusChange{CaseID: c.ID, To: dispute.Mediating, At: t.now, From: dispute.Resolved})
-		t.record(c.ID, dispute.Event{Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Mediating, Text: "市民回访答复问题未解决，重新调解"})
-		deadline.SetDue(&t.ch, c, events, t.b.Table) // a fresh mediation period
 		name := c.Body
 		if b, ok := t.b.Table.Body(c.Body); ok {
 			name = b.Name

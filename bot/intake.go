@@ -148,12 +148,8 @@ func (t *turn) urgent(s string) error {
 	if len(open) > 0 && (t.dlg.Step == stepIdle || t.dlg.Step == stepNew || open[0].Urgent) {
 		c := open[0]
 		t.caseID = c.ID
-		t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s})
-		t.fillIn(c, s)
-		if !c.Urgent {
-			t.ch.MarkUrgent = append(t.ch.MarkUrgent, c.ID)
-		}
-		t.say(urgentOnCase(c.ID, t.flagUrgent(c.ID)))
+		t.b.Cases.CitizenWrote(&t.ch, c, t.said(s), t.now)
+		t.say(urgentOnCase(c.ID, t.flagUrgent(c)))
 		return nil
 	}
 	return t.complaint(s)

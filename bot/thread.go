@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"jiefen/dispute"
-	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // What a citizen writes once a case exists: it joins that case's thread,
@@ -19,8 +19,7 @@ import (
 // came first, is shown once.
 func (t *turn) addToCase(c dispute.Case, s string) error {
 	t.caseID = c.ID
-	t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s, MediaID: t.in.MediaID})
-	region, phone := t.fillIn(c, s)
+	region, phone := t.b.Cases.CitizenWrote(&t.ch, c, t.said(s), t.now)
 	if region == "" && phone == "" {
 		t.say(joinedThread(c.ID))
 	} else {
@@ -38,22 +37,11 @@ func (t *turn) addToCase(c dispute.Case, s string) error {
 	return nil
 }
 
-// fillIn records on the case the region and phone number a message gives,
-// where the case has none: an urgent case is made before they are asked.
-// It returns what it recorded.
-func (t *turn) fillIn(c dispute.Case, s string) (region, phone string) {
-	if c.Region == "" {
-		region = t.city().Detect(s)
-	}
-	if c.Phone == "" && c.Urgent {
-		// Only on an urgent case: elsewhere the phone was asked for, and a
-		// number in a later message may well be the other side's.
-		phone = findPhone(s)
-	}
-	if region != "" || phone != "" {
-		t.ch.Updates = append(t.ch.Updates, store.CaseUpdate{CaseID: c.ID, Region: region, Phone: phone, At: t.now})
-	}
-	return region, phone
+// said is a citizen's words as the workflow takes them: with the region
+// and phone number they name, which the workflow records where a case
+// lacks them.
+func (t *turn) said(s string) workflow.Said {
+	return workflow.Said{Text: s, MediaID: t.in.MediaID, Region: t.city().Detect(s), Phone: findPhone(s)}
 }
 
 // noticeShown reports whether the case's thread already told the citizen
@@ -131,8 +119,7 @@ func (t *turn) afterEnd(c dispute.Case, s string) error {
 		}
 	}
 	t.caseID = c.ID
-	t.record(c.ID, dispute.Event{Kind: dispute.MessageIn, Actor: "citizen", Text: s, MediaID: t.in.MediaID})
-	t.ch.Updates = append(t.ch.Updates, store.CaseUpdate{CaseID: c.ID, At: t.now})
+	t.b.Cases.CitizenWrote(&t.ch, c, workflow.Said{Text: s, MediaID: t.in.MediaID}, t.now)
 	name := c.Body
 	if b, ok := t.b.Table.Body(c.Body); ok {
 		name = b.Name

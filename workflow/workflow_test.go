@@ -284,3 +284,52 @@ func TestAPIActionsAreNamedSo(t *testing.T) {
 		t.Fatalf("audit %+v", got)
 	}
 }
+
+func TestFileAnUrgentStory(t *testing.T) {
+	f := newFixture(t)
+	// Sure of the type: its body, and the duty desk told.
+	var ch store.Change
+	k, body, err := f.w.File(f.ctx, &ch, Filing{OpenID: "oU1", Story: "他拿刀砍人", Type: dispute.Family, Confidence: 0.98, Urgent: true}, f.now)
+	if err != nil || body.ID == "tonghua-duty" || !k.Urgent {
+		t.Fatalf("filed %+v to %s: %v", k, body.ID, err)
+	}
+	if err := f.s.Commit(f.ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	events, _ := f.s.Events(f.ctx, k.ID)
+	var told bool
+	for _, e := range events {
+		told = told || (e.Kind == dispute.Note && e.Text == "紧急案件，已同时通报"+f.w.bodyName("tonghua-duty"))
+	}
+	if !told {
+		t.Fatalf("the duty desk is not told: %+v", events)
+	}
+	// Unsure of the type: the duty desk has it.
+	ch = store.Change{}
+	if _, body, err := f.w.File(f.ctx, &ch, Filing{OpenID: "oU2", Story: "快来人", Type: dispute.Other, Confidence: 0.3, Urgent: true}, f.now); err != nil || body.ID != "tonghua-duty" {
+		t.Fatalf("an urgent story of unknown type went to %s (%v)", body.ID, err)
+	}
+}
+
+func TestCitizenWroteFillsInAnUrgentCase(t *testing.T) {
+	f := newFixture(t)
+	urgent := f.file("JF20261201-0010", "tonghua-duty", true)
+	plain := f.file("JF20261201-0011", "lh-labor", false)
+	urgent.Region, urgent.Phone = "", ""
+	plain.Region, plain.Phone = "", ""
+	var ch store.Change
+	r, p := f.w.CitizenWrote(&ch, urgent, Said{Text: "我在东昌区，电话13922223333", Region: "东昌区", Phone: "13922223333"}, f.now)
+	if r != "东昌区" || p != "13922223333" {
+		t.Fatalf("urgent case filled with %q %q", r, p)
+	}
+	// Elsewhere a number in a later message may be the other side's.
+	if _, p := f.w.CitizenWrote(&ch, plain, Said{Text: "他电话13800001111", Phone: "13800001111"}, f.now); p != "" {
+		t.Fatalf("a plain case took the phone %q", p)
+	}
+	if err := f.s.Commit(f.ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.s.Case(f.ctx, urgent.ID); got.Region != "东昌区" || got.Phone != "13922223333" {
+		t.Fatalf("stored %+v", got)
+	}
+}
