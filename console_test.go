@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,6 +189,35 @@ func TestLoginThrottled(t *testing.T) {
 	}
 	if code := b.post("/console/login", url.Values{"name": {"liuhe"}, "password": {"password-liuhe"}}); code != http.StatusForbidden {
 		t.Fatalf("login without its form token: %d", code)
+	}
+}
+
+// Parallel guesses for one name: each attempt is counted before its
+// password is checked, so no more than the limit are checked, and the
+// right password among them is refused once the limit is reached.
+func TestLoginThrottleHoldsUnderParallelGuesses(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Plain})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	codes := make([]int, 40)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			pw := "wrong"
+			if i == len(codes)-1 {
+				pw = "password-liuhe"
+			}
+			codes[i] = e.browser().login("liuhe", pw)
+		})
+	}
+	wg.Wait()
+	checked := 0
+	for _, c := range codes {
+		if c != http.StatusTooManyRequests {
+			checked++
+		}
+	}
+	if checked > 5 {
+		t.Fatalf("%d of %d parallel guesses had their password checked (limit 5): %v", checked, len(codes), codes)
 	}
 }
 

@@ -26,7 +26,7 @@ const (
 	// failureWindow, per user name and per address: slow enough to make
 	// guessing hopeless, short enough not to lock a mediator out for long.
 	maxFailures     = 5
-	maxAddrFailures = 30 // an office behind one address has many mediators
+	maxAddrFailures = 50 // an office behind one address has many mediators, and their logins count too
 	failureWindow   = 15 * time.Minute
 )
 
@@ -99,22 +99,25 @@ func (c *auth) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	now := c.Now()
-	// Wrong passwords are counted per name from one address, and per
-	// address: a mediator is not locked out by someone else's guesses
-	// elsewhere, and one address cannot spray passwords over many names.
-	// Refused attempts are not counted, so waiting always ends a lockout.
+	// Attempts are counted per name from one address, and per address: a
+	// mediator is not locked out by someone else's guesses elsewhere, and
+	// one address cannot spray passwords over many names. Each attempt
+	// is counted (reserved) before the password is checked, by the store's
+	// atomic increment: parallel guesses each see their own count, so 150
+	// at once cannot all pass a check made before any was recorded. A
+	// success clears its name's count.
 	addr := clientAddr(r)
 	keys := []struct {
 		key   string
 		limit int
 	}{{"login:" + name + "@" + addr, maxFailures}, {"login-addr:" + addr, maxAddrFailures}}
 	for _, k := range keys {
-		n, err := c.Store.Failures(ctx, k.key, now, failureWindow)
+		n, err := c.Store.Failure(ctx, k.key, now, failureWindow)
 		if err != nil {
 			c.fail(w, r, err)
 			return
 		}
-		if n >= k.limit {
+		if n > k.limit {
 			c.Log.Warn("login throttled", "addr", addr)
 			c.renderLogin(w, r, "尝试次数过多，请15分钟后再试。", http.StatusTooManyRequests)
 			return
@@ -128,12 +131,6 @@ func (c *auth) login(w http.ResponseWriter, r *http.Request) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(r.PostFormValue("password")))
 	}
 	if err != nil {
-		for _, k := range keys {
-			if _, ferr := c.Store.Failure(ctx, k.key, now, failureWindow); ferr != nil {
-				c.fail(w, r, ferr)
-				return
-			}
-		}
 		c.Log.Warn("login failed", "addr", addr)
 		// Under the user's name only when that user exists: what was
 		// typed as a name may be a password in the wrong field.
