@@ -26,6 +26,20 @@ func NextDue(k dispute.Case, events []dispute.Event, t *routing.Table) (time.Tim
 	return d.RemindAt, true
 }
 
+// DueOf is the due-time entry of case k given its thread (store.DueSet):
+// the next moment the watcher acts on it (NextDue) and the deadline
+// running on it (Of), stored on the case for the lists that show or
+// select deadlines without reading threads. Like Of, it goes by the
+// thread's latest status.
+func DueOf(k dispute.Case, events []dispute.Event, t *routing.Table) store.DueSet {
+	ds := store.DueSet{CaseID: k.ID}
+	ds.At, _ = NextDue(k, events, t)
+	if d, ok := Of(k, events, t); ok {
+		ds.Deadline, ds.DueAt = d.Kind, d.Due
+	}
+	return ds
+}
+
 // SetDue adds to ch the due time of case k as ch leaves it (store.DueSet):
 // k with ch's last status change and transfer of it applied, and its
 // thread, which is thread (as read before ch; nil for a case ch makes)
@@ -40,11 +54,11 @@ func SetDue(ch *store.Change, k dispute.Case, thread []dispute.Event, t *routing
 			events = append(events[:len(events):len(events)], e)
 		}
 	}
-	var at time.Time
-	if k.Status.Open() { // a Change that ends the case leaves nothing due, whatever its thread says
-		at, _ = NextDue(k, events, t)
+	if !k.Status.Open() { // a Change that ends the case leaves nothing due, whatever its thread says
+		ch.Due = append(ch.Due, store.DueSet{CaseID: k.ID})
+		return
 	}
-	ch.Due = append(ch.Due, store.DueSet{CaseID: k.ID, At: at})
+	ch.Due = append(ch.Due, DueOf(k, events, t))
 }
 
 // Due is SetDue reading k's thread from st, for a caller that has not

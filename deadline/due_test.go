@@ -63,6 +63,13 @@ func TestSetDue(t *testing.T) {
 	if len(ch.Due) != 1 || ch.Due[0].CaseID != "A" || !ch.Due[0].At.Equal(at("w0 Mon 09:00")) || ch.Due[0].IfWas {
 		t.Errorf("after a transfer: Due = %+v", ch.Due)
 	}
+	// The deadline itself goes with it: the new body's acceptance.
+	moved := k
+	moved.Body = "quick"
+	want, _ := Of(moved, append(thread, ch.Events[1]), tb)
+	if len(ch.Due) == 1 && (ch.Due[0].Deadline != Accept || !ch.Due[0].DueAt.Equal(want.Due) || want.Due.IsZero()) {
+		t.Errorf("after a transfer: deadline %q due %v, want %q %v", ch.Due[0].Deadline, ch.Due[0].DueAt, Accept, want.Due)
+	}
 	if len(thread) != 1 {
 		t.Errorf("SetDue changed the caller's thread: %+v", thread)
 	}
@@ -70,8 +77,8 @@ func TestSetDue(t *testing.T) {
 	// the thread.
 	ch = store.Change{Statuses: []store.StatusChange{{CaseID: "A", To: dispute.Withdrawn}}}
 	SetDue(&ch, k, thread, tb)
-	if len(ch.Due) != 1 || !ch.Due[0].At.IsZero() {
-		t.Errorf("after the case ended: Due = %+v, want nothing due", ch.Due)
+	if len(ch.Due) != 1 || !ch.Due[0].At.IsZero() || ch.Due[0].Deadline != "" || !ch.Due[0].DueAt.IsZero() {
+		t.Errorf("after the case ended: Due = %+v, want nothing due, no deadline", ch.Due)
 	}
 }
 
@@ -144,8 +151,17 @@ func TestWatcherBackfill(t *testing.T) {
 			!due[0].At.Equal(at("w0 Mon 09:00")) {
 			t.Fatalf("DueCases = %+v, %v; want the reminder on Monday at 09:00", due, err)
 		}
+		// Its running deadline is on the case, for the lists.
+		events, _ := r.st.Events(context.Background(), id)
+		want, _ := Of(k, events, r.table)
+		if got, err := r.st.Case(context.Background(), id); err != nil || got.Deadline != Accept || !got.DueAt.Equal(want.Due) {
+			t.Fatalf("backfilled case: deadline %q due %v, %v; want %q %v", got.Deadline, got.DueAt, err, Accept, want.Due)
+		}
 		if n := r.tick(w, "w0 Mon 09:00"); n != 1 || len(r.thread(id, dispute.Reminder)) != 1 {
 			t.Fatalf("the backfilled case's reminder: %d firings", n)
+		}
+		if got, err := r.st.Case(context.Background(), id); err != nil || got.Deadline != Accept || !got.DueAt.Equal(want.Due) {
+			t.Errorf("after the reminder: deadline %q due %v, %v; want it kept", got.Deadline, got.DueAt, err)
 		}
 	})
 }

@@ -148,31 +148,33 @@ func (w *Watcher) dueCases(ctx context.Context, now time.Time) (int, error) {
 	}
 }
 
-// backfill sets the due time of the open cases that never had one: those
-// stored before the index existed, or by a caller that set none. It runs
-// on a Watcher's first tick (each instance's; after the first, there are
-// few or none) and reads each such case's thread once. Each due time is
-// written only while the case still has none, so a change of the case
+// backfill sets the due time and running deadline of the open cases that
+// never had them: those stored before the index (or the deadline on the
+// case) existed, or by a caller that set none. It runs on a Watcher's
+// first tick (each instance's; after the first, there are few or none)
+// and reads each such case's thread once. Each is written only while the
+// case's due time is still the one listed, so a change of the case
 // meanwhile, which set its own, wins.
 func (w *Watcher) backfill(ctx context.Context) error {
-	ids, err := w.Store.CasesWithoutDue(ctx, 0)
+	todo, err := w.Store.CasesWithoutDue(ctx, 0)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, id := range ids {
-		k, err := w.Store.Case(ctx, id)
+	for _, d := range todo {
+		k, err := w.Store.Case(ctx, d.CaseID)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		events, err := w.Store.Events(ctx, id)
+		events, err := w.Store.Events(ctx, d.CaseID)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		at, _ := NextDue(k, events, w.Table)
-		err = w.Store.Commit(ctx, store.Change{Due: []store.DueSet{{CaseID: id, At: at, IfWas: true}}})
+		due := DueOf(k, events, w.Table)
+		due.IfWas, due.Was = true, d.At
+		err = w.Store.Commit(ctx, store.Change{Due: []store.DueSet{due}})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			errs = append(errs, err)
 		}
@@ -202,8 +204,9 @@ func (w *Watcher) deadline(ctx context.Context, d store.DueCase, now time.Time) 
 	}
 	// next is the due time the firing of these events leaves.
 	next := func(fired []dispute.Event) store.DueSet {
-		at, _ := NextDue(k, append(events[:len(events):len(events)], fired...), w.Table)
-		return store.DueSet{CaseID: k.ID, At: at, IfWas: true, Was: d.At}
+		due := DueOf(k, append(events[:len(events):len(events)], fired...), w.Table)
+		due.IfWas, due.Was = true, d.At
+		return due
 	}
 	if stay := next(nil); stay.At.IsZero() || stay.At.After(now) {
 		return 0, w.correct(ctx, stay) // nothing is due yet: the index was stale

@@ -24,6 +24,13 @@ type Case struct {
 	// Anonymized is when the retention period took the personal data
 	// (Story, Summary, OpenID, Phone) away; zero while they are kept.
 	Anonymized time.Time `json:"anonymized_at,omitzero"`
+	// Deadline is the kind of time limit running on the case ("accept" or
+	// "mediate", the deadline package's kinds) and DueAt when it falls
+	// due; "" and zero when none runs. The Commit that moves the case's
+	// clock stores them (store.DueSet), so lists show and select
+	// deadlines without reading threads.
+	Deadline string    `json:"deadline,omitempty"`
+	DueAt    time.Time `json:"due_at,omitzero"`
 }
 
 // EventKind says what an Event records.

@@ -59,16 +59,12 @@ func (c *pages) queuePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := c.Now()
-	var all []caseRow
-	for _, k := range cases {
-		if urgentOnly && !k.Urgent {
-			continue
-		}
-		row, err := c.rowOf(r.Context(), k, now)
-		if err != nil {
-			return err
-		}
-		all = append(all, row)
+	if urgentOnly {
+		cases = slices.DeleteFunc(cases, func(k dispute.Case) bool { return !k.Urgent })
+	}
+	all, err := c.rowsOf(r.Context(), cases, now)
+	if err != nil {
+		return err
 	}
 	tabs := make([]viewTab, len(views))
 	var rows []caseRow

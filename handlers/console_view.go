@@ -142,21 +142,49 @@ func attentionOf(events []dispute.Event) attention {
 // days after the end).
 const attentionSpan = 31 * 24 * time.Hour
 
-// rowOf is a case as its queue row shows it: its running deadline and what
-// waits for a person. The thread is read for open cases and for cases that
-// ended lately, not for the long tail of old ones.
-func (c *pages) rowOf(ctx context.Context, k dispute.Case, now time.Time) (caseRow, error) {
-	if !k.Status.Open() && now.Sub(k.UpdatedAt) > attentionSpan {
-		return c.row(k, nil), nil
+// attentionKinds are the only events attentionOf looks at: the threads
+// the queue reads are cut to them.
+var attentionKinds = []dispute.EventKind{dispute.MessageIn, dispute.MessageOut, dispute.StatusSet, dispute.PersonAsked}
+
+// needsThread reports whether a case's thread may set attention flags: it
+// is open, or ended lately. The long tail of old cases is not read.
+func needsThread(k dispute.Case, now time.Time) bool {
+	return k.Status.Open() || now.Sub(k.UpdatedAt) <= attentionSpan
+}
+
+// rowsOf is the cases as their queue rows show them: the running deadline
+// from the case records, and what waits for a person from the threads of
+// the cases whose flags could be set, read in one call.
+func (c *pages) rowsOf(ctx context.Context, cases []dispute.Case, now time.Time) ([]caseRow, error) {
+	var ids []string
+	for _, k := range cases {
+		if needsThread(k, now) {
+			ids = append(ids, k.ID)
+		}
 	}
-	events, err := c.Store.Events(ctx, k.ID)
+	threads, err := c.Store.Threads(ctx, ids, attentionKinds...)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]caseRow, len(cases))
+	for i, k := range cases {
+		rows[i] = c.row(k, storedDeadline(k, now))
+		rows[i].attention = attentionOf(threads[k.ID])
+	}
+	return rows, nil
+}
+
+// rowOf is one case as its queue row shows it (rowsOf).
+func (c *pages) rowOf(ctx context.Context, k dispute.Case, now time.Time) (caseRow, error) {
+	rows, err := c.rowsOf(ctx, []dispute.Case{k}, now)
 	if err != nil {
 		return caseRow{}, err
 	}
-	return c.rowFrom(k, events, now), nil
+	return rows[0], nil
 }
 
-// rowFrom is the row of a case whose thread is at hand.
+// rowFrom is the row of a case whose thread is at hand (the case page):
+// its deadline as the thread says it.
 func (c *pages) rowFrom(k dispute.Case, events []dispute.Event, now time.Time) caseRow {
 	r := c.row(k, c.deadlineFrom(k, events, now))
 	r.attention = attentionOf(events)

@@ -413,5 +413,7 @@ func (o DueOp) MarshalJSON() ([]byte, error) {
 		At    int64  `json:"at,string"` // 0: nothing due
 		IfWas bool   `json:"ifwas"`
 		Was   int64  `json:"was,string"`
-	}{OpDue, o.CaseID, UnixMS(o.At), o.IfWas, UnixMS(o.Was)})
+		Kind  string `json:"deadline"` // "": no deadline runs
+		DueAt int64  `json:"due_at,string"`
+	}{OpDue, o.CaseID, UnixMS(o.At), o.IfWas, UnixMS(o.Was), o.Deadline, UnixMS(o.DueAt)})
 }

@@ -67,10 +67,19 @@ type Store interface {
 	// the cost does not grow with the cases that are not due.
 	DueCases(ctx context.Context, until time.Time, limit int) ([]DueCase, error)
 	// CasesWithoutDue lists up to limit (0: all) open cases (received,
-	// referred, accepted, mediating) whose due time was never set, by id:
-	// cases stored before the index existed, or by a caller that set none.
-	// A due time set to nothing (a zero DueSet.At) is set.
-	CasesWithoutDue(ctx context.Context, limit int) ([]string, error)
+	// referred, accepted, mediating) whose due time or running deadline
+	// (DueSet.Deadline) was never set, by id, each with its due time as
+	// stored (zero: nothing due, or never set), for a conditional DueSet:
+	// cases stored before the index (or its deadline) existed, or by a
+	// caller that set none. A due time set to nothing (a zero DueSet.At)
+	// is set.
+	CasesWithoutDue(ctx context.Context, limit int) ([]DueCase, error)
+	// Threads returns the threads of the cases ids names, keyed by case
+	// id, each oldest first and holding only the events whose kind is in
+	// kinds (every event when none is given); a case without any has no
+	// entry. It is one call however many cases are named, for the pages
+	// that need something of many threads (statistics, the queue).
+	Threads(ctx context.Context, ids []string, kinds ...dispute.EventKind) (map[string][]dispute.Event, error)
 
 	// ClaimOutbound leases up to max due, pending outbound items for lease;
 	// at most one per citizen, so a citizen's messages go out in order. An
@@ -204,6 +213,12 @@ type DueSet struct {
 	// concurrent change of the case (a transfer, an extension) set.
 	IfWas bool
 	Was   time.Time
+	// Deadline and DueAt are the deadline running on the case (its kind
+	// and when it falls due; "" and zero: none runs), written with At
+	// onto the case (dispute.Case.Deadline, DueAt): the lists that show
+	// or select deadlines read them there, not from threads.
+	Deadline string
+	DueAt    time.Time
 }
 
 // DueCase is a case's entry in the due-time index.
@@ -291,7 +306,14 @@ type CaseFilter struct {
 	// UpdatedSince keeps the cases changed at or after it (zero: all): a
 	// scan for recent changes need not decode every case ever stored.
 	UpdatedSince time.Time
-	Limit        int // 0: no limit
+	// CreatedFrom and CreatedBefore keep the cases made at or after the
+	// one and before the other (zero: no bound): a period's statistics
+	// read that period's cases only.
+	CreatedFrom, CreatedBefore time.Time
+	// DueBy keeps the cases whose running deadline (Case.DueAt) falls due
+	// at or before it (zero: all), read from an index: the overdue list.
+	DueBy time.Time
+	Limit int // 0: no limit
 }
 
 // Outbound kinds.

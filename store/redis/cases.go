@@ -47,6 +47,8 @@ func caseOf(r *record) (dispute.Case, error) {
 		VideoAt: r.optTime("video_at"), VideoURL: r.str("video_url"),
 		// Absent while the personal data are kept.
 		Anonymized: r.optTime("anon"),
+		// Absent until a due time is set with them: none known.
+		Deadline: r.str("dl"), DueAt: r.optTime("dl_at"),
 	}
 	return k, r.err
 }
@@ -88,7 +90,8 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 	if !f.UpdatedSince.IsZero() {
 		since = store.UnixMS(f.UpdatedSince)
 	}
-	res, err := casesScript.Run(ctx, s.rdb, idx, s.k.t, max(f.Limit, 0), since).Slice()
+	res, err := casesScript.Run(ctx, s.rdb, idx, s.k.t, max(f.Limit, 0), since,
+		store.UnixMS(f.CreatedFrom), store.UnixMS(f.CreatedBefore), store.UnixMS(f.DueBy)).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: cases: %w", err)
 	}
@@ -116,17 +119,70 @@ func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, err
 	}
 	out := make([]dispute.Event, 0, len(items))
 	for _, it := range items {
-		idText, body, _ := strings.Cut(it, " ")
-		id, err := strconv.ParseInt(idText, 10, 64)
+		e, err := eventOf(caseID, it)
 		if err != nil {
-			return nil, fmt.Errorf("redis: events of %s: id %q: %w", caseID, idText, err)
-		}
-		var e eventRecord
-		if err := json.Unmarshal([]byte(body), &e); err != nil {
 			return nil, fmt.Errorf("redis: events of %s: %w", caseID, err)
 		}
-		out = append(out, dispute.Event{ID: id, CaseID: caseID, At: store.FromUnixMS(e.At), Kind: e.Kind,
-			Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status, Body: e.Body})
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// eventOf decodes a thread's item, "<id> <JSON>" (eventRecord).
+func eventOf(caseID, item string) (dispute.Event, error) {
+	idText, body, _ := strings.Cut(item, " ")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return dispute.Event{}, fmt.Errorf("id %q: %w", idText, err)
+	}
+	var e eventRecord
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		return dispute.Event{}, err
+	}
+	return dispute.Event{ID: id, CaseID: caseID, At: store.FromUnixMS(e.At), Kind: e.Kind,
+		Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status, Body: e.Body}, nil
+}
+
+// threadBatch is how many threads one run of lua/threads.lua reads: the
+// server runs nothing else meanwhile, so a statistics request over a
+// hundred thousand cases is many short runs, not one long one.
+const threadBatch = 500
+
+// Threads runs lua/threads.lua on a batch of cases at a time, which keeps
+// the events of the kinds asked for: what comes over the wire is what the
+// caller uses.
+func (s *Store) Threads(ctx context.Context, ids []string, kinds ...dispute.EventKind) (map[string][]dispute.Event, error) {
+	out := map[string][]dispute.Event{}
+	for len(ids) > 0 {
+		n := min(len(ids), threadBatch)
+		batch := ids[:n]
+		ids = ids[n:]
+		args := make([]any, 0, 2+len(kinds)+n)
+		args = append(args, s.k.t, len(kinds))
+		for _, k := range kinds {
+			args = append(args, string(k))
+		}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		res, err := threadsScript.Run(ctx, s.rdb, []string{s.k.eventSeq()}, args...).Slice()
+		if err != nil {
+			return nil, fmt.Errorf("redis: threads: %w", err)
+		}
+		if len(res) != len(batch) {
+			return nil, fmt.Errorf("redis: threads: %d answers for %d cases", len(res), len(batch))
+		}
+		for i, v := range res {
+			items, _ := v.([]any)
+			for _, it := range items {
+				text, _ := it.(string)
+				e, err := eventOf(batch[i], text)
+				if err != nil {
+					return nil, fmt.Errorf("redis: threads: events of %s: %w", batch[i], err)
+				}
+				out[batch[i]] = append(out[batch[i]], e)
+			}
+		}
 	}
 	return out, nil
 }

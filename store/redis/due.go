@@ -38,14 +38,28 @@ func (s *Store) DueCases(ctx context.Context, until time.Time, limit int) ([]sto
 
 // CasesWithoutDue is one script (lua/undue.lua) over the open cases'
 // status indexes.
-func (s *Store) CasesWithoutDue(ctx context.Context, limit int) ([]string, error) {
+func (s *Store) CasesWithoutDue(ctx context.Context, limit int) ([]store.DueCase, error) {
 	args := []any{s.k.t, max(limit, 0)}
 	for _, st := range []dispute.Status{dispute.Received, dispute.Referred, dispute.Accepted, dispute.Mediating} {
 		args = append(args, string(st))
 	}
-	ids, err := undueScript.Run(ctx, s.rdb, []string{s.k.due()}, args...).StringSlice()
+	res, err := undueScript.Run(ctx, s.rdb, []string{s.k.due()}, args...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: cases without due time: %w", err)
 	}
-	return ids, nil
+	out := make([]store.DueCase, 0, len(res))
+	for _, v := range res {
+		pair, _ := v.([]any)
+		var id, due string
+		if len(pair) == 2 {
+			id, _ = pair[0].(string)
+			due, _ = pair[1].(string)
+		}
+		at, err := strconv.ParseInt(due, 10, 64)
+		if id == "" || err != nil {
+			return nil, fmt.Errorf("redis: cases without due time: bad entry %v", v)
+		}
+		out = append(out, store.DueCase{CaseID: id, At: store.FromUnixMS(at)})
+	}
+	return out, nil
 }

@@ -26,11 +26,15 @@ import (
 //	                            anon (ms): when its personal data were removed; absent: kept
 //	                            due (ms): when the deadline watcher acts on it next (store.DueSet),
 //	                            0: nothing due; absent: never set
+//	                            dl, dl_at (ms): the deadline running on it (kind, due time;
+//	                            '' and 0: none; dl_at absent: never set)
 //	T+"cx"              zset    every case id, score CreatedAt ms
 //	T+"cx:o:"+openid    zset    the same, per citizen; "cx:s:"+status, "cx:t:"+type,
 //	                            "cx:r:"+region, "cx:b:"+body likewise (the console's queues),
 //	                            and "cx:a:"+user, the cases a console user has now
 //	T+"due"             zset    case id → its due time (ms), for the cases with one (DueCases)
+//	T+"dl"              zset    case id → its running deadline's due time (ms), for the cases
+//	                            with one (CaseFilter.DueBy)
 //	T+"ev:"+caseID      list    the case's thread, "<event id> <JSON>" (eventRecord), in commit order
 //	T+"n:ev", T+"n:ob"  string  event and outbound id counters (INCR)
 //	T+"ob:"+id          hash    an outbound item
@@ -128,6 +132,7 @@ func (k keys) dedupExpiry() string          { return k.t + "ddx" }
 func (k keys) caseKey(id string) string     { return k.t + "case:" + id }
 func (k keys) events(caseID string) string  { return k.t + "ev:" + caseID }
 func (k keys) due() string                  { return k.t + "due" }
+func (k keys) deadlines() string            { return k.t + "dl" }
 func (k keys) eventSeq() string             { return k.t + "n:ev" }
 func (k keys) outbound(id int64) string     { return k.t + "ob:" + strconv.FormatInt(id, 10) }
 func (k keys) outboundDue() string          { return k.t + "obd" }

@@ -55,6 +55,8 @@ var (
 	endedLua string
 	//go:embed lua/anonymize.lua
 	anonymizeLua string
+	//go:embed lua/threads.lua
+	threadsLua string
 	//go:embed lua/undue.lua
 	undueLua string
 )
@@ -78,11 +80,12 @@ var (
 	endedScript       = redis.NewScript(endedLua)
 	anonymizeScript   = redis.NewScript(dueLua + referralLua + auditLua + anonymizeLua)
 	undueScript       = redis.NewScript(undueLua)
+	threadsScript     = redis.NewScript(threadsLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
 		rfClaimScript, rfFinishScript, rfRetryScript, rfListScript,
-		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript}
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

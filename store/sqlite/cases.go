@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -33,17 +34,17 @@ func takeSeq(ctx context.Context, tx *tx, r *commitReq) error {
 		RETURNING seq`, r.seqDay).Scan(&r.seq)
 }
 
-const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, story, openid, phone, created_at, updated_at, anonymized_at`
+const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, story, openid, phone, created_at, updated_at, anonymized_at, deadline, coalesce(deadline_at, 0)`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanCase(row scanner) (dispute.Case, error) {
 	var k dispute.Case
-	var video, created, updated, anonymized int64
+	var video, created, updated, anonymized, due int64
 	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Assignee, &video, &k.VideoURL,
-		&k.Summary, &k.Story, &k.OpenID, &k.Phone, &created, &updated, &anonymized)
+		&k.Summary, &k.Story, &k.OpenID, &k.Phone, &created, &updated, &anonymized, &k.Deadline, &due)
 	k.VideoAt, k.CreatedAt, k.UpdatedAt = store.FromUnixMS(video), store.FromUnixMS(created), store.FromUnixMS(updated)
-	k.Anonymized = store.FromUnixMS(anonymized)
+	k.Anonymized, k.DueAt = store.FromUnixMS(anonymized), store.FromUnixMS(due)
 	return k, err
 }
 
@@ -80,6 +81,19 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 		where = append(where, "updated_at >= ?")
 		args = append(args, store.UnixMS(f.UpdatedSince))
 	}
+	if !f.CreatedFrom.IsZero() {
+		where = append(where, "created_at >= ?")
+		args = append(args, store.UnixMS(f.CreatedFrom))
+	}
+	if !f.CreatedBefore.IsZero() {
+		where = append(where, "created_at < ?")
+		args = append(args, store.UnixMS(f.CreatedBefore))
+	}
+	if !f.DueBy.IsZero() {
+		// Both bounds, so cases_deadline (deadline_at > 0) can serve it.
+		where = append(where, "deadline_at > 0 AND deadline_at <= ?")
+		args = append(args, store.UnixMS(f.DueBy))
+	}
 	q := `SELECT ` + caseColumns + ` FROM cases`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
@@ -108,27 +122,76 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 	return out, nil
 }
 
+const eventColumns = `id, case_id, at, kind, actor, text, media_id, status, body`
+
+func scanEvent(row scanner) (dispute.Event, error) {
+	var e dispute.Event
+	var at int64
+	err := row.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Text, &e.MediaID, &e.Status, &e.Body)
+	e.At = store.FromUnixMS(at)
+	return e, err
+}
+
 // Events returns a case's thread in the order it was stored, which is the
 // order of the ids; an unknown case has an empty thread.
 func (s *Store) Events(ctx context.Context, caseID string) ([]dispute.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `
-		SELECT id, case_id, at, kind, actor, text, media_id, status, body FROM events WHERE case_id = ? ORDER BY id`, caseID)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events of %s: %w", caseID, err)
 	}
 	defer rows.Close()
 	var out []dispute.Event
 	for rows.Next() {
-		var e dispute.Event
-		var at int64
-		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Text, &e.MediaID, &e.Status, &e.Body); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: events of %s: %w", caseID, err)
 		}
-		e.At = store.FromUnixMS(at)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: events of %s: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// Threads is one query: the ids (and kinds) go in as JSON arrays, which
+// json_each turns into rows, so any number of cases takes one statement
+// and no limit on bound parameters applies; each id is then looked up in
+// events_case. Ordered by case, then id, so each thread is in the order it
+// was stored.
+func (s *Store) Threads(ctx context.Context, ids []string, kinds ...dispute.EventKind) (map[string][]dispute.Event, error) {
+	out := map[string][]dispute.Event{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	idDoc, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: threads: %w", err)
+	}
+	q := `SELECT ` + eventColumns + ` FROM events WHERE case_id IN (SELECT value FROM json_each(?1))`
+	args := []any{string(idDoc)}
+	if len(kinds) > 0 {
+		kindDoc, err := json.Marshal(kinds)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: threads: %w", err)
+		}
+		q += ` AND kind IN (SELECT value FROM json_each(?2))`
+		args = append(args, string(kindDoc))
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY case_id, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: threads: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: threads: %w", err)
+		}
+		out[e.CaseID] = append(out[e.CaseID], e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: threads: %w", err)
 	}
 	return out, nil
 }

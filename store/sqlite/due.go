@@ -15,12 +15,14 @@ import (
 // cases_due holds the cases with a time alone, so DueCases reads only
 // those at or before its bound, however many cases are open.
 
-// setDue writes a case's due time; with IfWas, only if it still is Was
-// (NULL counting as 0). No row: the case is unknown, or (IfWas) its due
-// time moved on.
+// setDue writes a case's due time and running deadline; with IfWas, only
+// if its due time still is Was (NULL counting as 0). No row: the case is
+// unknown, or (IfWas) its due time moved on.
 func setDue(ctx context.Context, tx *tx, o store.DueOp) error {
-	res, err := tx.ExecContext(ctx, `UPDATE cases SET due_at = ?1 WHERE id = ?2 AND (NOT ?3 OR coalesce(due_at, 0) = ?4)`,
-		store.UnixMS(o.At), o.CaseID, o.IfWas, store.UnixMS(o.Was))
+	res, err := tx.ExecContext(ctx, `
+		UPDATE cases SET due_at = ?1, deadline = ?5, deadline_at = ?6
+		WHERE id = ?2 AND (NOT ?3 OR coalesce(due_at, 0) = ?4)`,
+		store.UnixMS(o.At), o.CaseID, o.IfWas, store.UnixMS(o.Was), o.Deadline, store.UnixMS(o.DueAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: due time of case %s: %w", o.CaseID, err)
 	}
@@ -68,20 +70,23 @@ var openStatuses = func() string {
 
 // CasesWithoutDue reads the open cases through the status index: it is
 // for the watcher's first pass, not for every tick.
-func (s *Store) CasesWithoutDue(ctx context.Context, limit int) ([]string, error) {
+func (s *Store) CasesWithoutDue(ctx context.Context, limit int) ([]store.DueCase, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT id FROM cases WHERE due_at IS NULL AND status IN (`+openStatuses+`) ORDER BY id LIMIT ?`, noLimit(limit))
+		SELECT id, coalesce(due_at, 0) FROM cases WHERE (due_at IS NULL OR deadline_at IS NULL) AND status IN (`+openStatuses+`)
+		ORDER BY id LIMIT ?`, noLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: cases without due time: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []store.DueCase
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var d store.DueCase
+		var at int64
+		if err := rows.Scan(&d.CaseID, &at); err != nil {
 			return nil, fmt.Errorf("sqlite: cases without due time: %w", err)
 		}
-		out = append(out, id)
+		d.At = store.FromUnixMS(at)
+		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: cases without due time: %w", err)

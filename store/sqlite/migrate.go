@@ -19,6 +19,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaBodyWebhooks,
 	schemaAudit,
 	schemaDue,
+	schemaDeadline,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -326,5 +327,19 @@ func schemaDue(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx,
 		`ALTER TABLE cases ADD COLUMN due_at INTEGER`,
 		`CREATE INDEX cases_due ON cases (due_at, id) WHERE due_at > 0`,
+	)
+}
+
+// schemaDeadline adds the deadline running on a case (store.DueSet's
+// Deadline and DueAt), so the overdue list and the queue's deadline column
+// read the case, not its thread. deadline_at is NULL while never set, as
+// for every case stored before this step, which the watcher's first pass
+// fills in (CasesWithoutDue); 0 when no deadline runs. The partial index
+// holds the running deadlines alone: the overdue list reads those due.
+func schemaDeadline(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE cases ADD COLUMN deadline TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE cases ADD COLUMN deadline_at INTEGER`,
+		`CREATE INDEX cases_deadline ON cases (deadline_at, id) WHERE deadline_at > 0`,
 	)
 }

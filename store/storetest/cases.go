@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -172,5 +173,106 @@ func testMarkUrgent(t *testing.T, e *env) {
 	}
 	if _, err := e.s.DedupReply(e.ctx, "u1", t0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the refused Change took its dedup key: %v", err)
+	}
+}
+
+// CreatedFrom and CreatedBefore keep the cases made in [from, before),
+// in Cases' order, with the other filters and the limit applied.
+func testCasesCreated(t *testing.T, e *env) {
+	h := time.Hour
+	var cs []dispute.Case
+	for i := range 6 {
+		body := "bodyA"
+		if i%2 == 1 {
+			body = "bodyB"
+		}
+		cs = append(cs, mkCase("JF20261127-000"+string(rune('1'+i)), "o1", dispute.Received, dispute.Labor, "东昌区", body, at(time.Duration(i)*h)))
+	}
+	e.commit(store.Change{NewCases: cs})
+	check := func(f store.CaseFilter, want ...dispute.Case) {
+		t.Helper()
+		got, err := e.s.Cases(e.ctx, f)
+		if err != nil {
+			t.Fatalf("Cases(%+v): %v", f, err)
+		}
+		if !slices.Equal(caseIDs(got), caseIDs(want)) {
+			t.Errorf("Cases(%+v) = %v, want %v", f, caseIDs(got), caseIDs(want))
+		}
+	}
+	check(store.CaseFilter{CreatedFrom: at(h), CreatedBefore: at(4 * h)}, cs[3], cs[2], cs[1])
+	check(store.CaseFilter{CreatedFrom: at(4 * h)}, cs[5], cs[4])
+	check(store.CaseFilter{CreatedBefore: at(2 * h)}, cs[1], cs[0])
+	check(store.CaseFilter{CreatedFrom: at(h), CreatedBefore: at(5 * h), Body: "bodyB"}, cs[3], cs[1])
+	check(store.CaseFilter{CreatedFrom: at(h), CreatedBefore: at(5 * h), Limit: 2}, cs[4], cs[3])
+	check(store.CaseFilter{CreatedFrom: at(h), CreatedBefore: at(h)})
+}
+
+// Threads reads many threads in one call, each oldest first, keeping the
+// kinds asked for (all when none); a case without such events, or
+// unknown, has no entry.
+func testThreads(t *testing.T, e *env) {
+	k1 := mkCase("JF20261127-0001", "o1", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	k2 := mkCase("JF20261127-0002", "o2", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	k3 := mkCase("JF20261127-0003", "o3", dispute.Received, dispute.Labor, "东昌区", "b", at(0))
+	ev := func(k dispute.Case, m int, kind dispute.EventKind, text string) dispute.Event {
+		e := dispute.Event{CaseID: k.ID, At: at(time.Duration(m) * time.Minute), Kind: kind, Actor: "citizen", Text: text}
+		if kind == dispute.StatusSet {
+			e.Status, e.Actor = dispute.Accepted, "user:张"
+		}
+		return e
+	}
+	all := []dispute.Event{
+		ev(k1, 1, dispute.MessageIn, `我说 "kind":"rating" 了`), // a text that looks like the kind asked for
+		ev(k2, 2, dispute.StatusSet, ""),
+		ev(k1, 3, dispute.Rating, "5"),
+		ev(k1, 4, dispute.StatusSet, ""),
+		ev(k2, 5, dispute.MessageIn, "你好"),
+	}
+	e.commit(store.Change{NewCases: []dispute.Case{k1, k2, k3}, Events: all})
+	ids := []string{k1.ID, k2.ID, k3.ID, "JF20261127-0404"}
+
+	got, err := e.s.Threads(e.ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]dispute.Event{k1.ID: {all[0], all[2], all[3]}, k2.ID: {all[1], all[4]}}
+	checkThreads := func(what string, got, want map[string][]dispute.Event) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: %d threads, want %d: %+v", what, len(got), len(want), got)
+		}
+		for id, w := range want {
+			g := got[id]
+			if len(g) != len(w) {
+				t.Errorf("%s: %s has %d events, want %d: %+v", what, id, len(g), len(w), g)
+				continue
+			}
+			for i := range w {
+				checkEvent(t, what+" "+id, g[i], w[i])
+				if i > 0 && g[i].ID <= g[i-1].ID {
+					t.Errorf("%s: %s not oldest first: ids %d, %d", what, id, g[i-1].ID, g[i].ID)
+				}
+			}
+		}
+	}
+	checkThreads("Threads(all kinds)", got, want)
+
+	got, err = e.s.Threads(e.ctx, ids, dispute.Rating, dispute.StatusSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkThreads("Threads(rating, status)", got, map[string][]dispute.Event{k1.ID: {all[2], all[3]}, k2.ID: {all[1]}})
+
+	if got, err := e.s.Threads(e.ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("Threads(none) = %v, %v", got, err)
+	}
+	// As many as a statistics page asks for: more than any one batch.
+	var many []string
+	for i := range 1200 {
+		many = append(many, "JF20261128-"+strconv.Itoa(i))
+	}
+	many = append(many, k2.ID)
+	if got, err := e.s.Threads(e.ctx, many, dispute.MessageIn); err != nil || len(got) != 1 || len(got[k2.ID]) != 1 {
+		t.Errorf("Threads(1201 cases) = %+v, %v; want k2's message", got, err)
 	}
 }

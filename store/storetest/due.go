@@ -33,7 +33,7 @@ func (e *env) withoutDue() []string {
 	if err != nil {
 		e.t.Fatalf("CasesWithoutDue: %v", err)
 	}
-	return got
+	return dueIDs(got)
 }
 
 // A due time is set with a new case or later, moved and cleared; DueCases
@@ -138,11 +138,75 @@ func testCasesWithoutDue(t *testing.T, e *env) {
 	if got := e.withoutDue(); !slices.Equal(got, want) {
 		t.Errorf("CasesWithoutDue = %v, want %v", got, want)
 	}
-	if got, err := e.s.CasesWithoutDue(e.ctx, 2); err != nil || !slices.Equal(got, want[:2]) {
+	if got, err := e.s.CasesWithoutDue(e.ctx, 2); err != nil || !slices.Equal(dueIDs(got), want[:2]) {
 		t.Errorf("CasesWithoutDue(limit 2) = %v, %v; want %v", got, err, want[:2])
 	}
 	e.commit(store.Change{Due: []store.DueSet{{CaseID: cs[0].ID, At: at(time.Hour)}, {CaseID: cs[3].ID}}})
 	if got := e.withoutDue(); !slices.Equal(got, want[1:3]) {
 		t.Errorf("CasesWithoutDue after two were set = %v, want %v", got, want[1:3])
+	}
+	// Each comes with its due time as stored, for a conditional DueSet.
+	if got, err := e.s.CasesWithoutDue(e.ctx, 0); err != nil || len(got) != 2 || !got[0].At.IsZero() || !got[1].At.IsZero() {
+		t.Errorf("CasesWithoutDue = %+v, %v; want two never set, zero times", got, err)
+	}
+}
+
+// A due time carries the deadline running on the case: Case and Cases
+// return it, a later one replaces it (to none, too), and Cases' DueBy
+// selects the cases whose deadline is due by then, in Cases' own order.
+func testDeadline(t *testing.T, e *env) {
+	k1 := mkCase("JF20261127-0001", "o1", dispute.Referred, dispute.Labor, "东昌区", "b", at(0))
+	k2 := mkCase("JF20261127-0002", "o1", dispute.Accepted, dispute.Labor, "东昌区", "b", at(time.Minute))
+	k3 := mkCase("JF20261127-0003", "o2", dispute.Accepted, dispute.Labor, "东昌区", "c", at(2*time.Minute))
+	e.commit(store.Change{NewCases: []dispute.Case{k1, k2, k3}, Due: []store.DueSet{
+		{CaseID: k1.ID, At: at(time.Hour), Deadline: "accept", DueAt: at(2 * time.Hour)},
+		{CaseID: k2.ID, At: at(time.Hour), Deadline: "mediate", DueAt: at(3 * time.Hour)},
+		{CaseID: k3.ID, At: at(time.Hour), Deadline: "mediate", DueAt: at(time.Hour)},
+	}})
+	want1 := k1
+	want1.Deadline, want1.DueAt = "accept", at(2*time.Hour)
+	got, err := e.s.Case(e.ctx, k1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCase(t, "a case with a deadline", got, want1)
+
+	byDue := func(due time.Time, f store.CaseFilter) []string {
+		t.Helper()
+		f.DueBy = due
+		cs, err := e.s.Cases(e.ctx, f)
+		if err != nil {
+			t.Fatalf("Cases(due by %v): %v", due, err)
+		}
+		var ids []string
+		for _, k := range cs {
+			ids = append(ids, k.ID)
+		}
+		return ids
+	}
+	if ids := byDue(at(time.Hour-time.Millisecond), store.CaseFilter{}); len(ids) != 0 {
+		t.Errorf("Cases due before any = %v", ids)
+	}
+	if ids := byDue(at(2*time.Hour), store.CaseFilter{}); !slices.Equal(ids, []string{k3.ID, k1.ID}) {
+		t.Errorf("Cases due by the second hour = %v, want [%s %s], newest first", ids, k3.ID, k1.ID)
+	}
+	if ids := byDue(at(5*time.Hour), store.CaseFilter{Body: "b"}); !slices.Equal(ids, []string{k2.ID, k1.ID}) {
+		t.Errorf("Cases of body b due = %v, want [%s %s]", ids, k2.ID, k1.ID)
+	}
+	if ids := byDue(at(5*time.Hour), store.CaseFilter{Status: dispute.Accepted, Limit: 1}); !slices.Equal(ids, []string{k3.ID}) {
+		t.Errorf("Cases accepted due, limit 1 = %v, want [%s]", ids, k3.ID)
+	}
+
+	// Cleared (the case ended) and moved: the lists follow.
+	e.commit(store.Change{Due: []store.DueSet{{CaseID: k3.ID}, {CaseID: k1.ID, At: at(time.Hour), Deadline: "accept", DueAt: at(4 * time.Hour)}}})
+	if ids := byDue(at(3*time.Hour), store.CaseFilter{}); !slices.Equal(ids, []string{k2.ID}) {
+		t.Errorf("Cases due by the third hour after a clear and a move = %v, want [%s]", ids, k2.ID)
+	}
+	if got, err := e.s.Case(e.ctx, k3.ID); err != nil || got.Deadline != "" || !got.DueAt.IsZero() {
+		t.Errorf("a cleared deadline reads %q %v, %v", got.Deadline, got.DueAt, err)
+	}
+	e.reopen()
+	if got, err := e.s.Case(e.ctx, k1.ID); err != nil || got.Deadline != "accept" || !sameTime(got.DueAt, at(4*time.Hour)) {
+		t.Errorf("after reopening, the deadline reads %q %v, %v", got.Deadline, got.DueAt, err)
 	}
 }

@@ -43,6 +43,9 @@ var tests = []struct {
 	{"Due", testDue},
 	{"DueRefused", testDueRefused},
 	{"CasesWithoutDue", testCasesWithoutDue},
+	{"Deadline", testDeadline},
+	{"CasesCreated", testCasesCreated},
+	{"Threads", testThreads},
 	{"DuplicateStoresNothing", testDuplicate},
 	{"DuplicateConcurrent", testDuplicateConcurrent},
 	{"DedupReply", testDedupReply},
@@ -193,7 +196,10 @@ func checkCase(t *testing.T, what string, got, want dispute.Case) {
 		t.Errorf("%s: VideoAt %v, want %v", what, got.VideoAt, want.VideoAt)
 	}
 	got.CreatedAt, got.UpdatedAt, want.CreatedAt, want.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	got.VideoAt, want.VideoAt = time.Time{}, time.Time{}
+	if !sameTime(got.DueAt, want.DueAt) || got.DueAt.IsZero() != want.DueAt.IsZero() {
+		t.Errorf("%s: DueAt %v, want %v", what, got.DueAt, want.DueAt)
+	}
+	got.VideoAt, want.VideoAt, got.DueAt, want.DueAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	if got != want {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}

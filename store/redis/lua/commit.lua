@@ -300,7 +300,10 @@ end
 -- The due-time index: the case's field due ('0': nothing due; absent:
 -- never set) and the zset T.."due" of the cases with a time. With ifwas,
 -- the op applies only if the due time is still was, as the ops before it
--- left it (absent counting as 0). It leaves updated as it is.
+-- left it (absent counting as 0). It leaves updated as it is. The running
+-- deadline goes with it: the fields dl (its kind, '' for none) and dl_at
+-- ('0': none; absent: never set), and the zset T.."dl" of the running
+-- deadlines by due time, which the overdue list reads (cases.lua).
 kinds.due = function(o, write)
   if not write then
     if not exists(o.case) then return {'nocase', o.case, 'due time'} end
@@ -310,11 +313,16 @@ kinds.due = function(o, write)
     dueat[o.case] = o.at
     return
   end
-  redis.call('HSET', T .. 'case:' .. o.case, 'due', o.at)
+  redis.call('HSET', T .. 'case:' .. o.case, 'due', o.at, 'dl', o.deadline, 'dl_at', o.due_at)
   if o.at ~= '0' then
     redis.call('ZADD', T .. 'due', o.at, o.case)
   else
     redis.call('ZREM', T .. 'due', o.case)
+  end
+  if o.due_at ~= '0' then
+    redis.call('ZADD', T .. 'dl', o.due_at, o.case)
+  else
+    redis.call('ZREM', T .. 'dl', o.case)
   end
 end
 
