@@ -132,7 +132,6 @@ func (k keys) dedupExpiry() string          { return k.t + "ddx" }
 func (k keys) caseKey(id string) string     { return k.t + "case:" + id }
 func (k keys) events(caseID string) string  { return k.t + "ev:" + caseID }
 func (k keys) due() string                  { return k.t + "due" }
-func (k keys) deadlines() string            { return k.t + "dl" }
 func (k keys) eventSeq() string             { return k.t + "n:ev" }
 func (k keys) outbound(id int64) string     { return k.t + "ob:" + strconv.FormatInt(id, 10) }
 func (k keys) outboundDue() string          { return k.t + "obd" }
