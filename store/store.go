@@ -29,6 +29,7 @@ var (
 // Store is the whole persistence interface.
 type Store interface {
 	Console
+	Queue
 	Referrals
 	WebhookSettings
 	Audit
@@ -72,6 +73,7 @@ type Store interface {
 	// A due time set to nothing (a zero DueSet.At) is set.
 	CasesWithoutDue(ctx context.Context, limit int) ([]string, error)
 
+	// The outbound queue is a view of the queue's WeChat lane (queue.go).
 	// ClaimOutbound leases up to max due, pending outbound items for lease;
 	// at most one per citizen, so a citizen's messages go out in order. An
 	// item that was tried and is still open (in flight, held, waiting out a
