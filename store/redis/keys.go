@@ -55,6 +55,7 @@ import (
 // whatever it finds of them into the queue (lua/qmigrate.lua) and deletes
 // them, in one script; upgrade every instance together, since one still
 // running the old code would write keys nobody reads any more.
+//
 //	T+"au"              hash    audit entry id → JSON (auditRecord); append only: no code
 //	                            rewrites or deletes a field
 //	T+"n:au"            string  the audit id counter (INCR)
