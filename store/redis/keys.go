@@ -48,14 +48,6 @@ import (
 //	T+"qx:l:"+lane      zset    the same, per lane; "qx:k:"+key, "qx:c:"+caseID,
 //	                            "qx:b:"+body and "qx:s:"+state likewise
 //	T+"qdl"             hash    delivery id → item id, so no delivery id is used twice
-//
-// Before the one queue, outbound items and referrals had keys of their
-// own (T+"ob:"+id, "obl", "obl:"+openid, "obo:"+openid, "obd", "n:ob";
-// T+"rf:"+id, "rfx", "rfx:c|b|s:"+v, "rfq", "rfd", "n:rf"). Open moves
-// whatever it finds of them into the queue (lua/qmigrate.lua) and deletes
-// them, in one script; upgrade every instance together, since one still
-// running the old code would write keys nobody reads any more.
-//
 //	T+"au"              hash    audit entry id → JSON (auditRecord); append only: no code
 //	                            rewrites or deletes a field
 //	T+"n:au"            string  the audit id counter (INCR)
@@ -66,7 +58,14 @@ import (
 //	T+"mdel"            set     media ids of anonymised cases whose files are still to delete
 //	                            (media keys are outside the slot: see Anonymize)
 //
-// Other keys live outside it, each in its own slot, because they are only
+// Before the one queue, outbound items and referrals had keys of their
+// own (T+"ob:"+id, "obl", "obl:"+openid, "obo:"+openid, "obd", "n:ob";
+// T+"rf:"+id, "rfx", "rfx:c|b|s:"+v, "rfq", "rfd", "n:rf"). Open moves
+// whatever it finds of them into the queue (lua/qmigrate.lua) and deletes
+// them, in one script; upgrade every instance together, since one still
+// running the old code would write keys nobody reads any more.
+//
+// Other keys live outside the transaction slot, each in its own slot, because they are only
 // ever written alone:
 //
 //	P+"seq:"+day        string  NextCaseSeq's counter, expiring 3 days after its last use
