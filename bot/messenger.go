@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"jiefen/queue"
 	"jiefen/store"
 )
 
@@ -19,10 +20,11 @@ type Platform interface {
 	FetchMedia(ctx context.Context, mediaID string) (contentType string, data []byte, err error)
 }
 
-// Messenger delivers the outbound queue. Items live in the store until
-// delivered, so a crash or an unreachable platform delays them but loses
-// none: a claimed item whose sender died is claimed again when its lease
-// runs out.
+// Messenger delivers the queue's WeChat lane (the outbound queue): its
+// loop is a queue.Worker, its handlers the platform calls below. Items
+// live in the store until delivered, so a crash or an unreachable
+// platform delays them but loses none: a claimed item whose sender died
+// is claimed again when its lease runs out.
 type Messenger struct {
 	Store      store.Store
 	API        Platform
@@ -34,84 +36,41 @@ type Messenger struct {
 	Lease      time.Duration // how long a claimed item is ours before another instance may take it
 
 	once sync.Once
-	kick chan struct{}
+	w    *queue.Worker
 }
 
 const (
-	defaultLease = time.Minute
-	batch        = 16
-	maxAttempts  = 40 // with backoff capped at 30 minutes: well over 24 hours of trying
-	maxBackoff   = 30 * time.Minute
+	maxAttempts = 40 // with backoff capped at 30 minutes: well over 24 hours of trying
+	maxBackoff  = 30 * time.Minute
 )
 
 func (m *Messenger) init() {
-	m.once.Do(func() { m.kick = make(chan struct{}, 1) })
+	m.once.Do(func() {
+		h := func(ctx context.Context, it store.Item) store.ItemResult {
+			return m.deliver(ctx, store.OutboundOf(it)).Result()
+		}
+		m.w = &queue.Worker{Store: m.Store, Lane: store.LaneWeChat, Now: m.Now, Log: m.Log, Poll: m.Poll, Lease: m.Lease,
+			Handlers: map[string]queue.Handler{store.OutText: h, store.OutVideoReminder: h, store.OutFetchMedia: h}}
+	})
 }
 
 // Kick wakes the messenger: something was queued.
 func (m *Messenger) Kick() {
 	m.init()
-	select {
-	case m.kick <- struct{}{}:
-	default:
-	}
+	m.w.Kick()
 }
 
 // Run delivers until ctx is done. An item in flight when ctx ends is
 // finished or left leased, to be claimed again.
 func (m *Messenger) Run(ctx context.Context) {
 	m.init()
-	poll := m.Poll
-	if poll <= 0 {
-		poll = time.Second
-	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		n, err := m.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			m.Log.Warn("outbound queue", "err", err)
-		}
-		if n == batch {
-			continue // more may be waiting
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-m.kick:
-		case <-t.C:
-		}
-	}
+	m.w.Run(ctx)
 }
 
 // RunOnce claims and delivers one batch, and returns how many items it took.
 func (m *Messenger) RunOnce(ctx context.Context) (int, error) {
-	lease := m.Lease
-	if lease <= 0 {
-		lease = defaultLease
-	}
-	items, err := m.Store.ClaimOutbound(ctx, m.Now(), lease, batch)
-	if err != nil {
-		return 0, err
-	}
-	// Claim gives at most one item per citizen, so delivering the batch
-	// concurrently keeps each citizen's messages in order.
-	var wg sync.WaitGroup
-	errs := make([]error, len(items))
-	for i, o := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := m.deliver(ctx, o)
-			// Finishing uses its own context: a delivered message must be
-			// recorded as sent even while shutting down.
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			errs[i] = m.Store.FinishOutbound(fctx, o.ID, r)
-		}()
-	}
-	wg.Wait()
-	return len(items), errors.Join(errs...)
+	m.init()
+	return m.w.RunOnce(ctx)
 }
 
 func (m *Messenger) deliver(ctx context.Context, o store.Outbound) store.OutboundResult {

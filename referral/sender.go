@@ -6,13 +6,13 @@ package referral
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
 
+	"jiefen/queue"
 	"jiefen/store"
 )
 
@@ -62,13 +62,14 @@ type Sender struct {
 	jitter func() float64
 
 	once sync.Once
-	kick chan struct{}
+	w    *queue.Worker
 	hc   *http.Client
 }
 
 func (s *Sender) init() {
 	s.once.Do(func() {
-		s.kick = make(chan struct{}, 1)
+		s.w = &queue.Worker{Store: s.Store, Lane: store.LaneWebhook, Now: s.now, Log: s.log(), Poll: s.Poll,
+			Lease: lease, Batch: batch, Handlers: map[string]queue.Handler{store.KindReferral: s.handle}}
 		c := http.Client{}
 		if s.HTTP != nil {
 			c = *s.HTTP
@@ -83,62 +84,27 @@ func (s *Sender) init() {
 // Kick wakes Run: a referral was queued.
 func (s *Sender) Kick() {
 	s.init()
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
+	s.w.Kick()
 }
 
-// Run delivers until ctx is done.
+// Run delivers until ctx is done: a queue.Worker on the webhook lane.
 func (s *Sender) Run(ctx context.Context) {
 	s.init()
-	poll := s.Poll
-	if poll <= 0 {
-		poll = time.Second
-	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		n, err := s.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log().Warn("webhook outbox", "err", err)
-		}
-		if n == batch {
-			continue // more may be waiting
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.kick:
-		case <-t.C:
-		}
-	}
+	s.w.Run(ctx)
 }
 
 // RunOnce claims one batch of due referrals, sends them and records the
-// outcomes; it returns how many it took.
+// outcomes; it returns how many it took. Referrals have no ordering key:
+// each goes on its own, so one slow agency holds up no other.
 func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 	s.init()
-	items, err := s.Store.ClaimReferrals(ctx, s.now(), lease, batch)
-	if err != nil {
-		return 0, err
-	}
-	// No ordering rule between referrals: each goes on its own, so one
-	// slow agency holds up no other.
-	var wg sync.WaitGroup
-	errs := make([]error, len(items))
-	for i, r := range items {
-		wg.Go(func() {
-			o := s.attempt(ctx, r)
-			// Recorded with its own context: a delivered referral must be
-			// marked so even while shutting down, or it goes out again.
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			errs[i] = s.Store.FinishReferral(fctx, r.ID, o.state, o.notBefore, o.err, s.now())
-		})
-	}
-	wg.Wait()
-	return len(items), errors.Join(errs...)
+	return s.w.RunOnce(ctx)
+}
+
+// handle is the webhook lane's handler for referrals.
+func (s *Sender) handle(ctx context.Context, it store.Item) store.ItemResult {
+	o := s.attempt(ctx, store.ReferralOf(it))
+	return store.ItemResult{State: o.state, NotBefore: o.notBefore, Err: o.err, At: s.now()}
 }
 
 // outcome is what FinishReferral is told of an attempt.

@@ -221,15 +221,15 @@ func TestRedirectNotFollowed(t *testing.T) {
 	}
 }
 
-// claimWatch tells of every ClaimReferrals that has returned, so a test
-// knows a round of the sender has looked at the queue.
+// claimWatch tells of every claim that has returned, so a test knows a
+// round of the sender has looked at the queue.
 type claimWatch struct {
 	store.Store
 	claimed chan struct{}
 }
 
-func (c claimWatch) ClaimReferrals(ctx context.Context, now time.Time, lease time.Duration, max int) ([]store.Referral, error) {
-	rs, err := c.Store.ClaimReferrals(ctx, now, lease, max)
+func (c claimWatch) ClaimItems(ctx context.Context, lane string, now time.Time, lease time.Duration, max int) ([]store.Item, error) {
+	rs, err := c.Store.ClaimItems(ctx, lane, now, lease, max)
 	select {
 	case c.claimed <- struct{}{}:
 	default:

@@ -312,7 +312,8 @@ func (o EventOp) MarshalJSON() ([]byte, error) {
 	}{OpEvent, o.CaseID, UnixMS(o.At), o.Kind, o.Actor, o.Text, o.MediaID, o.Status, o.Body})
 }
 
-// ReleaseOp makes a citizen's held outbound items pending again.
+// ReleaseOp makes a citizen's held items pending again: those of their
+// ordering key.
 type ReleaseOp struct{ OpenID string }
 
 func (ReleaseOp) OpKind() OpKind         { return OpRelease }
@@ -323,60 +324,57 @@ func (o ReleaseOp) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Op     OpKind `json:"op"`
 		OpenID string `json:"openid"`
-	}{OpRelease, o.OpenID})
+		Key    string `json:"key"`  // the citizen's ordering key (MessageKey)
+		Lane   string `json:"lane"` // the lane of that key
+	}{OpRelease, o.OpenID, MessageKey(o.OpenID), LaneWeChat})
 }
 
-// OutboundOp queues an outbound item, pending and untried whatever state
-// the caller filled in.
-type OutboundOp Outbound
+// EnqueueOp queues an item (an outbound entry, a referral: queue.go),
+// pending and untried whatever state the caller filled in, in the lane
+// of its kind. An item that NeedsCase must name a case that exists, as
+// the ops before it left the store; an item with a Delivery must have
+// one new to the store and to the Change.
+type EnqueueOp Item
 
-func (OutboundOp) OpKind() OpKind         { return OpOutbound }
-func (OutboundOp) Validate() error        { return nil }
-func (OutboundOp) Notice() (Notice, bool) { return Notice{}, false }
-
-func (o OutboundOp) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Op        OpKind `json:"op"`
-		OpenID    string `json:"openid"`
-		Case      string `json:"case"`
-		Kind      string `json:"kind"`
-		Text      string `json:"text"`
-		Media     string `json:"media"`
-		NotBefore int64  `json:"nb,string"`
-		Created   int64  `json:"at,string"`
-	}{OpOutbound, o.OpenID, o.CaseID, o.Kind, o.Text, o.MediaID, UnixMS(o.NotBefore), UnixMS(o.CreatedAt)})
-}
-
-// ReferralOp queues a referral, pending whatever state the caller filled
-// in. Its Delivery must be new to the store and to the Change.
-type ReferralOp Referral
-
-func (ReferralOp) OpKind() OpKind         { return OpReferral }
-func (ReferralOp) Notice() (Notice, bool) { return Notice{}, false }
-func (o ReferralOp) Validate() error {
-	if o.Delivery == "" {
-		return fmt.Errorf("store: referral of case %s: no delivery id", o.CaseID)
+func (EnqueueOp) OpKind() OpKind         { return OpEnqueue }
+func (EnqueueOp) Notice() (Notice, bool) { return Notice{}, false }
+func (o EnqueueOp) Validate() error {
+	if Item(o).NeedsCase() {
+		if o.Delivery == "" {
+			return fmt.Errorf("store: %s of case %s: no delivery id", o.Kind, o.CaseID)
+		}
+		if err := needCase(OpEnqueue, o.CaseID); err != nil {
+			return err
+		}
 	}
 	// The payload travels as a JSON string, which holds UTF-8 only: any
 	// other byte would arrive replaced, and the agency would get (and
 	// verify the signature of) other bytes than were signed.
 	if !utf8.Valid(o.Payload) {
-		return fmt.Errorf("store: referral of case %s: payload is not UTF-8", o.CaseID)
+		return fmt.Errorf("store: %s of case %s: payload is not UTF-8", o.Kind, o.CaseID)
 	}
-	return needCase(OpReferral, o.CaseID)
+	return nil
 }
 
-func (o ReferralOp) MarshalJSON() ([]byte, error) {
+func (o EnqueueOp) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Op        OpKind `json:"op"`
-		Delivery  string `json:"delivery"`
+		Kind      string `json:"kind"`
+		Lane      string `json:"lane"`
+		Key       string `json:"key"`
 		Case      string `json:"case"`
+		NeedsCase bool   `json:"needcase"`
+		OpenID    string `json:"openid"`
+		Text      string `json:"text"`
+		Media     string `json:"media"`
+		Delivery  string `json:"delivery"`
 		Body      string `json:"body"`
 		URL       string `json:"url"`
 		Payload   string `json:"payload"`
 		NotBefore int64  `json:"nb,string"`
 		Created   int64  `json:"at,string"`
-	}{OpReferral, o.Delivery, o.CaseID, o.Body, o.URL, string(o.Payload), UnixMS(o.NotBefore), UnixMS(o.CreatedAt)})
+	}{OpEnqueue, o.Kind, LaneOf(o.Kind), o.Key, o.CaseID, Item(o).NeedsCase(), o.OpenID, o.Text, o.MediaID,
+		o.Delivery, o.Body, o.URL, string(o.Payload), UnixMS(o.NotBefore), UnixMS(o.CreatedAt)})
 }
 
 // AuditOp appends an audit entry; the store assigns its id.

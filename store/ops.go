@@ -30,9 +30,10 @@ import (
 //     someone of the new body ends with that person;
 //  8. video (VideoOp), type corrections (RetypeOp), updates (UpdateOp);
 //  9. events (EventOp), whose ids increase in this order;
-//  10. the release of held outbound items (ReleaseOp), then new outbound
-//     items (OutboundOp): held items, being older, still go out first;
-//  11. referrals (ReferralOp), then audit entries (AuditOp);
+//  10. the release of held outbound items (ReleaseOp), then new queue
+//     items (EnqueueOp), outbound entries before referrals: held items,
+//     being older, still go out first;
+//  11. audit entries (AuditOp);
 //  12. due times (DueOp), last: bookkeeping that depends on nothing after it.
 //
 // Within a kind, ops keep the order of the Change's lists.
@@ -56,8 +57,7 @@ const (
 	OpUpdate   OpKind = "update"
 	OpEvent    OpKind = "event"
 	OpRelease  OpKind = "release"
-	OpOutbound OpKind = "outbound"
-	OpReferral OpKind = "referral"
+	OpEnqueue  OpKind = "enqueue"
 	OpAudit    OpKind = "audit"
 	OpDue      OpKind = "due"
 )
@@ -131,10 +131,10 @@ func (c Change) Ops() []Op {
 		ops = append(ops, ReleaseOp{OpenID: c.ReleaseHeld})
 	}
 	for _, o := range c.Outbound {
-		ops = append(ops, OutboundOp(o))
+		ops = append(ops, EnqueueOp(ItemOfOutbound(o)))
 	}
 	for _, r := range c.Referrals {
-		ops = append(ops, ReferralOp(r))
+		ops = append(ops, EnqueueOp(ItemOfReferral(r)))
 	}
 	for _, e := range c.Audit {
 		ops = append(ops, AuditOp(e))

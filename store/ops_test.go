@@ -50,7 +50,7 @@ func kinds(ops []Op) []OpKind {
 func TestOpsOrder(t *testing.T) {
 	got := kinds(everyPart().Ops())
 	want := []OpKind{OpDedup, OpCitizen, OpDialog, OpNewCase, OpStatus, OpUrgent, OpClaim, OpTransfer, OpAssign,
-		OpVideo, OpRetype, OpUpdate, OpEvent, OpRelease, OpOutbound, OpReferral, OpAudit, OpDue}
+		OpVideo, OpRetype, OpUpdate, OpEvent, OpRelease, OpEnqueue, OpEnqueue, OpAudit, OpDue}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Ops kinds\n got %v\nwant %v", got, want)
 	}

@@ -46,8 +46,9 @@ type ReferralFilter struct {
 	Limit  int // 0: no limit
 }
 
-// Referrals is the webhook outbox, part of Store. Referrals are queued by
-// Commit (Change.Referrals) and sent by the referral package's worker.
+// Referrals is the webhook outbox, part of Store: a view of the queue's
+// webhook lane (queue.go, QueueViews). Referrals are queued by Commit
+// (Change.Referrals) and sent by the referral package's worker.
 type Referrals interface {
 	// ClaimReferrals leases up to max pending referrals due at now
 	// (NotBefore reached, no live lease) for lease, counting one attempt

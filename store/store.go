@@ -29,6 +29,7 @@ var (
 // Store is the whole persistence interface.
 type Store interface {
 	Console
+	Queue
 	Referrals
 	WebhookSettings
 	Audit
@@ -81,6 +82,7 @@ type Store interface {
 	// that need something of many threads (statistics, the queue).
 	Threads(ctx context.Context, ids []string, kinds ...dispute.EventKind) (map[string][]dispute.Event, error)
 
+	// The outbound queue is a view of the queue's WeChat lane (queue.go).
 	// ClaimOutbound leases up to max due, pending outbound items for lease;
 	// at most one per citizen, so a citizen's messages go out in order. An
 	// item that was tried and is still open (in flight, held, waiting out a

@@ -36,23 +36,22 @@ import (
 //	T+"dl"              zset    case id → its running deadline's due time (ms), for the cases
 //	                            with one (CaseFilter.DueBy)
 //	T+"ev:"+caseID      list    the case's thread, "<event id> <JSON>" (eventRecord), in commit order
-//	T+"n:ev", T+"n:ob"  string  event and outbound id counters (INCR)
-//	T+"ob:"+id          hash    an outbound item
-//	T+"obl"             list    every outbound id, oldest first (Outbounds(""))
-//	T+"obl:"+openid     list    a citizen's outbound ids, oldest first
-//	T+"obo:"+openid     list    a citizen's open (pending or held) ids: those already tried
-//	                            first (normally one at most), then the untried, oldest first
-//	                            (lua/due.lua)
-//	T+"obd"             zset    openid → when the citizen's next item may be claimed (ms);
-//	                            absent when a held item blocks the citizen or none is open
-//	T+"rf:"+id          hash    a referral (webhook outbox): dlv (delivery id) case body url
-//	                            payload state att nb lease err at done (delivered at, 0: not)
-//	T+"n:rf"            string  the referral id counter (INCR)
-//	T+"rfd"             hash    delivery id → referral id, so no delivery id is used twice
-//	T+"rfq"             zset    pending referral id → when it may be claimed (ms): the later
-//	                            of its NotBefore and its lease end; no other state is in it
-//	T+"rfx"             zset    every referral id, score the id (newest first = ZREVRANGE)
-//	T+"rfx:c:"+caseID   zset    the same, per case; "rfx:b:"+body and "rfx:s:"+state likewise
+//	T+"n:ev"            string  the event id counter (INCR)
+//	T+"q:"+id           hash    a queue item (store.Item): kind lane key case openid text media
+//	                            dlv (delivery id) body url payload state att nb lease err via at
+//	                            done (sent or delivered at, 0: not)
+//	T+"n:q"             string  the queue's id counter (INCR)
+//	T+"qo:"+key         list    an ordering key's open (pending or held) ids: those already
+//	                            tried first (normally one at most), then the untried, oldest
+//	                            first (lua/queue.lua)
+//	T+"qd:"+lane        zset    what of the lane may be claimed, and when (ms): "k:"+key for
+//	                            a key (absent when a held item blocks it or none is open),
+//	                            "i:"+id for a pending item without a key (the later of its
+//	                            NotBefore and its lease end)
+//	T+"qx"              zset    every item id, score the id
+//	T+"qx:l:"+lane      zset    the same, per lane; "qx:k:"+key, "qx:c:"+caseID,
+//	                            "qx:b:"+body and "qx:s:"+state likewise
+//	T+"qdl"             hash    delivery id → item id, so no delivery id is used twice
 //	T+"au"              hash    audit entry id → JSON (auditRecord); append only: no code
 //	                            rewrites or deletes a field
 //	T+"n:au"            string  the audit id counter (INCR)
@@ -63,7 +62,14 @@ import (
 //	T+"mdel"            set     media ids of anonymised cases whose files are still to delete
 //	                            (media keys are outside the slot: see Anonymize)
 //
-// Other keys live outside it, each in its own slot, because they are only
+// Before the one queue, outbound items and referrals had keys of their
+// own (T+"ob:"+id, "obl", "obl:"+openid, "obo:"+openid, "obd", "n:ob";
+// T+"rf:"+id, "rfx", "rfx:c|b|s:"+v, "rfq", "rfd", "n:rf"). Open moves
+// whatever it finds of them into the queue (lua/qmigrate.lua) and deletes
+// them, in one script; upgrade every instance together, since one still
+// running the old code would write keys nobody reads any more.
+//
+// Other keys live outside the transaction slot, each in its own slot, because they are only
 // ever written alone:
 //
 //	P+"seq:"+day        string  NextCaseSeq's counter, expiring 3 days after its last use
@@ -133,10 +139,9 @@ func (k keys) caseKey(id string) string     { return k.t + "case:" + id }
 func (k keys) events(caseID string) string  { return k.t + "ev:" + caseID }
 func (k keys) due() string                  { return k.t + "due" }
 func (k keys) eventSeq() string             { return k.t + "n:ev" }
-func (k keys) outbound(id int64) string     { return k.t + "ob:" + strconv.FormatInt(id, 10) }
-func (k keys) outboundDue() string          { return k.t + "obd" }
-func (k keys) referral(id int64) string     { return k.t + "rf:" + strconv.FormatInt(id, 10) }
-func (k keys) referralDue() string          { return k.t + "rfq" }
+func (k keys) item(id int64) string         { return k.t + "q:" + strconv.FormatInt(id, 10) }
+func (k keys) itemSeq() string              { return k.t + "n:q" }
+func (k keys) queueDue(lane string) string  { return k.t + "qd:" + lane }
 func (k keys) caseSeq(day string) string    { return k.p + "seq:" + day }
 func (k keys) auditSeq() string             { return k.t + "n:au" }
 func (k keys) mediaToDelete() string        { return k.t + "mdel" }
@@ -149,14 +154,6 @@ func (k keys) token(hash string) string     { return k.p + "tok:" + hash }
 func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 func (k keys) hooks() string                { return k.p + "hooks" }
 
-// outboundList is the list Outbounds reads: everyone's, or one citizen's.
-func (k keys) outboundList(openID string) string {
-	if openID == "" {
-		return k.t + "obl"
-	}
-	return k.t + "obl:" + openID
-}
-
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""
 // for all cases) has value v. The scripts build the same names.
 func (k keys) caseIndex(field, v string) string {
@@ -166,14 +163,14 @@ func (k keys) caseIndex(field, v string) string {
 	return k.t + "cx:" + field + ":" + v
 }
 
-// referralIndex is the zset of the referrals whose field (c case, b body,
-// s state; "" for all referrals) has value v. The scripts build the same
-// names.
-func (k keys) referralIndex(field, v string) string {
+// queueIndex is the zset of the items whose field (l lane, k key, c
+// case, b body, s state; "" for all items) has value v. The scripts build
+// the same names.
+func (k keys) queueIndex(field, v string) string {
 	if field == "" {
-		return k.t + "rfx"
+		return k.t + "qx"
 	}
-	return k.t + "rfx:" + field + ":" + v
+	return k.t + "qx:" + field + ":" + v
 }
 
 // auditIndex is the zset of the audit entries whose field (u user, c

@@ -4,9 +4,9 @@
 // (store/storetest).
 //
 // Everything a Commit touches lives in one Cluster slot and is written by
-// one Lua script (see keys for the layout and why); the outbound queue is
+// one Lua script (see keys for the layout and why); the queue is
 // hashes, lists and a due-time sorted set, claimed by a script with a lease
-// (see ClaimOutbound).
+// (see queue.go).
 //
 // Round trips of a typical inbound text turn: Conversation 1 (two HGETALLs
 // in one pipeline), Cases by OpenID 1 (EVALSHA), Commit 1 (EVALSHA): three
@@ -31,6 +31,8 @@ const DefaultPrefix = "jiefen:"
 // concurrent use, and any number of Stores (in any number of processes)
 // may share one Redis and prefix.
 type Store struct {
+	store.QueueViews // the outbound queue and the webhook outbox, over ClaimItems & co.
+
 	rdb redis.UniversalClient
 	k   keys
 }
@@ -90,6 +92,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		rdb.Close()
 		return nil, err
 	}
+	s.QueueViews = store.QueueViews{Q: s}
+	if err := s.migrateQueue(ctx); err != nil {
+		rdb.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -115,4 +122,21 @@ func wrap(err error, what string) error {
 		return fmt.Errorf("redis: %s: %w", what, store.ErrNotFound)
 	}
 	return fmt.Errorf("redis: %s: %w", what, err)
+}
+
+// migrateQueue moves what the outbound queue and the webhook outbox of
+// before the one queue left in Redis into the queue (lua/qmigrate.lua);
+// a store with none of their keys costs one EXISTS.
+func (s *Store) migrateQueue(ctx context.Context) error {
+	n, err := s.rdb.Exists(ctx, s.k.t+"obl", s.k.t+"rfx").Result()
+	if err != nil {
+		return fmt.Errorf("redis: migrate queue: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := migrateScript.Run(ctx, s.rdb, []string{s.k.itemSeq()}, s.k.t).Err(); err != nil {
+		return fmt.Errorf("redis: migrate queue: %w", err)
+	}
+	return nil
 }

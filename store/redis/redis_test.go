@@ -166,9 +166,9 @@ func TestKeysShareOneSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx := []string{k.citizen("o{1}"), k.dialog("o}"), k.dedup("{k}"), k.dedupExpiry(), k.caseKey("JF1"),
-		k.caseIndex("", ""), k.caseIndex("s", "received"), k.caseIndex("a", "王"), k.events("JF1"), k.eventSeq(), k.outbound(7),
-		k.outboundDue(), k.outboundList(""), k.outboundList("o1"),
-		k.referral(3), k.referralDue(), k.referralIndex("", ""), k.referralIndex("c", "JF1"), k.referralIndex("s", "failed"), k.due()}
+		k.caseIndex("", ""), k.caseIndex("s", "received"), k.caseIndex("a", "王"), k.events("JF1"), k.eventSeq(), k.item(7),
+		k.itemSeq(), k.queueDue(store.LaneWeChat), k.queueIndex("", ""), k.queueIndex("k", "om:o1"),
+		k.queueIndex("c", "JF1"), k.queueIndex("s", "failed"), k.due()}
 	for _, key := range tx {
 		if !strings.HasPrefix(key, "jiefen:{jiefen}:") {
 			t.Errorf("key %q is outside the transaction slot", key)

@@ -10,21 +10,24 @@ import (
 
 // The Lua scripts. Each runs atomically on the server, which is what makes
 // Commit all-or-nothing and claims, reservations and counters race-free
-// across instances. due.lua holds helpers the outbound scripts share,
-// referral.lua those of the referral scripts, and audit.lua the append
-// of an audit entry; each is put in front of its
+// across instances. queue.lua holds helpers the queue scripts share, and
+// audit.lua the append of an audit entry; each is put in front of its
 // scripts, since Redis scripts cannot include one another.
 var (
-	//go:embed lua/due.lua
-	dueLua string
+	//go:embed lua/queue.lua
+	queueLua string
 	//go:embed lua/commit.lua
 	commitLua string
-	//go:embed lua/claim.lua
+	//go:embed lua/qclaim.lua
 	claimLua string
-	//go:embed lua/finish.lua
+	//go:embed lua/qfinish.lua
 	finishLua string
-	//go:embed lua/outbounds.lua
-	outboundsLua string
+	//go:embed lua/qretry.lua
+	retryLua string
+	//go:embed lua/qlist.lua
+	listLua string
+	//go:embed lua/qmigrate.lua
+	migrateLua string
 	//go:embed lua/cases.lua
 	casesLua string
 	//go:embed lua/reserve.lua
@@ -35,16 +38,6 @@ var (
 	purgeLua string
 	//go:embed lua/failure.lua
 	failureLua string
-	//go:embed lua/referral.lua
-	referralLua string
-	//go:embed lua/rfclaim.lua
-	rfClaimLua string
-	//go:embed lua/rffinish.lua
-	rfFinishLua string
-	//go:embed lua/rfretry.lua
-	rfRetryLua string
-	//go:embed lua/rflist.lua
-	rfListLua string
 	//go:embed lua/audit.lua
 	auditLua string
 	//go:embed lua/auditappend.lua
@@ -62,29 +55,26 @@ var (
 )
 
 var (
-	commitScript      = redis.NewScript(dueLua + auditLua + commitLua)
-	claimScript       = redis.NewScript(dueLua + claimLua)
-	finishScript      = redis.NewScript(dueLua + finishLua)
-	outboundsScript   = redis.NewScript(dueLua + outboundsLua)
+	commitScript      = redis.NewScript(queueLua + auditLua + commitLua)
+	claimScript       = redis.NewScript(queueLua + claimLua)
+	finishScript      = redis.NewScript(queueLua + finishLua)
+	retryScript       = redis.NewScript(queueLua + retryLua)
+	listScript        = redis.NewScript(queueLua + listLua)
+	migrateScript     = redis.NewScript(queueLua + migrateLua)
 	casesScript       = redis.NewScript(casesLua)
 	reserveScript     = redis.NewScript(reserveLua)
 	closeWindowScript = redis.NewScript(closeWindowLua)
 	purgeScript       = redis.NewScript(purgeLua)
 	failureScript     = redis.NewScript(failureLua)
-	rfClaimScript     = redis.NewScript(referralLua + rfClaimLua)
-	rfFinishScript    = redis.NewScript(referralLua + rfFinishLua)
-	rfRetryScript     = redis.NewScript(referralLua + rfRetryLua)
-	rfListScript      = redis.NewScript(referralLua + rfListLua)
 	auditAppendScript = redis.NewScript(auditLua + auditAppendLua)
 	auditLogScript    = redis.NewScript(auditLogLua)
 	endedScript       = redis.NewScript(endedLua)
-	anonymizeScript   = redis.NewScript(dueLua + referralLua + auditLua + anonymizeLua)
+	anonymizeScript   = redis.NewScript(queueLua + auditLua + anonymizeLua)
 	undueScript       = redis.NewScript(undueLua)
 	threadsScript     = redis.NewScript(threadsLua)
 
-	allScripts = []*redis.Script{commitScript, claimScript, finishScript, outboundsScript,
+	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
-		rfClaimScript, rfFinishScript, rfRetryScript, rfListScript,
 		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript}
 )
 

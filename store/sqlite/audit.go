@@ -142,24 +142,19 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 		// The files first, while the thread still names them.
 		{`DELETE FROM media WHERE case_id = ?1 OR media_id IN (
 			SELECT media_id FROM events WHERE case_id = ?1 AND media_id <> ''
-			UNION SELECT media_id FROM outbound WHERE case_id = ?1 AND kind = 'fetch_media' AND media_id <> '')`, []any{caseID}},
+			UNION SELECT media_id FROM queue WHERE case_id = ?1 AND kind = 'fetch_media' AND media_id <> '')`, []any{caseID}},
 		{`UPDATE cases SET story = '', summary = '', openid = '', phone = '', video_url = '', anonymized_at = ? WHERE id = ?`,
 			[]any{max(store.UnixMS(e.At), 1), caseID}},
 		// A rating's text is its score and a correction's two type codes:
 		// the statistics and the classifier's corpus read them.
 		{`UPDATE events SET text = '', media_id = '' WHERE case_id = ? AND kind NOT IN ('rating', 'retyped')`, []any{caseID}},
-		// An item still to be sent has lost its text: it fails, visibly.
-		{`UPDATE outbound SET
+		// An item still to be sent has lost its text or its payload: it
+		// fails, visibly, rather than go out empty. It leaves its
+		// citizen's ordering key, which names them.
+		{`UPDATE queue SET
 			state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END,
 			last_error = CASE WHEN state IN ('pending', 'held') THEN ? ELSE last_error END,
-			lease_until = 0, text = '', media_id = '', openid = ''
-			WHERE case_id = ?`, []any{store.OutRedacted, caseID}},
-		// So has a referral still to be sent: it fails, visibly, rather
-		// than go out empty.
-		{`UPDATE referrals SET payload = x'',
-			state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END,
-			last_error = CASE WHEN state = 'pending' THEN ? ELSE last_error END,
-			lease_until = 0
+			lease_until = 0, text = '', media_id = '', openid = '', okey = '', payload = x''
 			WHERE case_id = ?`, []any{store.OutRedacted, caseID}},
 		{auditInsert, auditArgs(e)},
 	}

@@ -87,10 +87,8 @@ func applyOp(ctx context.Context, tx *tx, op store.Op) error {
 		return insertEvent(ctx, tx, dispute.Event(o))
 	case store.ReleaseOp:
 		return releaseHeld(ctx, tx, o.OpenID)
-	case store.OutboundOp:
+	case store.EnqueueOp:
 		return enqueue(ctx, tx, o)
-	case store.ReferralOp:
-		return enqueueReferral(ctx, tx, o)
 	case store.DueOp:
 		return setDue(ctx, tx, o)
 	case store.AuditOp:

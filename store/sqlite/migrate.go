@@ -20,6 +20,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaAudit,
 	schemaDue,
 	schemaDeadline,
+	schemaQueue,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -341,5 +342,67 @@ func schemaDeadline(ctx context.Context, tx *sql.Tx) error {
 		`ALTER TABLE cases ADD COLUMN deadline TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE cases ADD COLUMN deadline_at INTEGER`,
 		`CREATE INDEX cases_deadline ON cases (deadline_at, id) WHERE deadline_at > 0`,
+	)
+}
+
+// schemaQueue puts the outbound queue and the webhook outbox into one
+// table, queue (store.Queue), and moves every row of both, whatever its
+// state, so nothing queued, held, failed or sent is lost or forgotten.
+// Outbound items keep their ids: a template message's client id is made
+// of it, and the platform dedups by that. Referrals are numbered after
+// them, in their order (the console names them by id, and reads them
+// afresh). A citizen's items get their ordering key ("om:"+openid);
+// anonymised ones, without an openid, get none. A referral's case is
+// checked by enqueue rather than a foreign key: an outbound item's case
+// may be "".
+func schemaQueue(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE queue (
+			id          INTEGER PRIMARY KEY AUTOINCREMENT,
+			kind        TEXT NOT NULL,
+			lane        TEXT NOT NULL,
+			okey        TEXT NOT NULL, -- ordering key; '' for none
+			case_id     TEXT NOT NULL,
+			openid      TEXT NOT NULL,
+			text        TEXT NOT NULL,
+			media_id    TEXT NOT NULL,
+			delivery    TEXT NOT NULL, -- a webhook's delivery id; '' for none
+			body        TEXT NOT NULL,
+			url         TEXT NOT NULL,
+			payload     BLOB NOT NULL, -- the exact bytes every attempt sends
+			state       TEXT NOT NULL,
+			attempts    INTEGER NOT NULL,
+			not_before  INTEGER NOT NULL,
+			lease_until INTEGER NOT NULL, -- end of the current claim; 0 when unclaimed
+			last_error  TEXT NOT NULL,
+			via         TEXT NOT NULL,
+			created_at  INTEGER NOT NULL,
+			done_at     INTEGER NOT NULL  -- sent or delivered at; 0 until then
+		)`,
+		`INSERT INTO queue (id, kind, lane, okey, case_id, openid, text, media_id, delivery, body, url, payload,
+			state, attempts, not_before, lease_until, last_error, via, created_at, done_at)
+		SELECT id, kind, 'wechat', CASE WHEN openid <> '' THEN 'om:' || openid ELSE '' END, case_id, openid, text,
+			media_id, '', '', '', x'', state, attempts, not_before, lease_until, last_error, via, created_at, 0
+		FROM outbound ORDER BY id`,
+		`INSERT INTO queue (kind, lane, okey, case_id, openid, text, media_id, delivery, body, url, payload,
+			state, attempts, not_before, lease_until, last_error, via, created_at, done_at)
+		SELECT 'referral', 'webhook', '', case_id, '', '', '', delivery, body, url, payload,
+			state, attempts, not_before, lease_until, last_error, '', created_at, delivered_at
+		FROM referrals ORDER BY id`,
+		`DROP TABLE outbound`,
+		`DROP TABLE referrals`,
+		// No delivery id twice: the agency dedups by it.
+		`CREATE UNIQUE INDEX queue_delivery ON queue (delivery) WHERE delivery <> ''`,
+		// ClaimItems chooses among each key's open items, and the due
+		// ones of a lane; these keep both to the open items however many
+		// finished ones accumulate.
+		`CREATE INDEX queue_keyed ON queue (okey, id) WHERE state IN ('pending', 'held') AND okey <> ''`,
+		`CREATE INDEX queue_due ON queue (lane, not_before) WHERE state = 'pending'`,
+		// Items lists by key (a citizen's messages), case, body, state or lane.
+		`CREATE INDEX queue_key ON queue (okey, id)`,
+		`CREATE INDEX queue_case ON queue (case_id, id)`,
+		`CREATE INDEX queue_body ON queue (body, id)`,
+		`CREATE INDEX queue_state ON queue (state, id)`,
+		`CREATE INDEX queue_lane ON queue (lane, id)`,
 	)
 }

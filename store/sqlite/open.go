@@ -30,6 +30,8 @@ const FileName = "jiefen.db"
 // ctx) and a Commit never meets a locked database. Reads use r: in WAL mode
 // readers neither block the writer nor wait for it.
 type Store struct {
+	store.QueueViews // the outbound queue and the webhook outbox, over ClaimItems & co.
+
 	w *pool
 	r *pool
 
@@ -122,6 +124,7 @@ func Open(dir string) (*Store, error) {
 	s := &Store{w: &pool{DB: w}, r: &pool{DB: r}, checkpoints: ck,
 		commits: make(chan *commitReq), closed: make(chan struct{}), committerDone: make(chan struct{}),
 		checkpointerDone: make(chan struct{})}
+	s.QueueViews = store.QueueViews{Q: s}
 	go s.runCommitter()
 	go s.runCheckpointer(ck)
 	if err := s.Ping(ctx); err != nil {

@@ -26,38 +26,28 @@ for i, it in ipairs(redis.call('LRANGE', evk, 0, -1)) do
   end
 end
 
--- The case's outbound items leave the citizen's lists; those still to be
--- sent fail.
-if openid ~= '' then
-  local all, open = T .. 'obl:' .. openid, T .. 'obo:' .. openid
-  for _, oid in ipairs(redis.call('LRANGE', all, 0, -1)) do
-    local ok = T .. 'ob:' .. oid
-    local g = redis.call('HMGET', ok, 'case', 'kind', 'media', 'state')
-    if g[1] == id then
-      if g[2] == 'fetch_media' and g[3] and g[3] ~= '' then media[#media + 1] = g[3] end
-      if g[4] == 'pending' or g[4] == 'held' then
-        redis.call('HSET', ok, 'state', 'failed', 'err', ARGV[8])
-        redis.call('LREM', open, 1, oid)
-      end
-      redis.call('HSET', ok, 'text', '', 'media', '', 'openid', '', 'lease', 0)
-      redis.call('LREM', all, 1, oid)
-    end
+-- The case's queue items lose their text, media, payload and the
+-- citizen's ordering key (it names them), and leave the key's listing;
+-- those still to be sent fail, visibly, rather than go out empty.
+local keys = {}
+for _, qid in ipairs(redis.call('ZRANGE', T .. 'qx:c:' .. id, 0, -1)) do
+  local qk = T .. 'q:' .. qid
+  local g = redis.call('HMGET', qk, 'kind', 'media', 'state', 'key', 'lane')
+  if g[1] == 'fetch_media' and g[2] and g[2] ~= '' then media[#media + 1] = g[2] end
+  local was, key = g[3], g[4]
+  if key ~= '' then
+    redis.call('LREM', T .. 'qo:' .. key, 1, qid)
+    redis.call('ZREM', T .. 'qx:k:' .. key, qid)
+    keys[key] = g[5]
   end
-  due(T, openid)
-  redis.call('ZREM', T .. 'cx:o:' .. openid, id)
-end
-
--- A referral still to be sent has lost its payload: it fails, visibly,
--- rather than go out empty.
-for _, rid in ipairs(redis.call('ZRANGE', T .. 'rfx:c:' .. id, 0, -1)) do
-  local rk = T .. 'rf:' .. rid
-  redis.call('HSET', rk, 'payload', '')
-  local was = redis.call('HGET', rk, 'state')
-  if was == 'pending' then
-    redis.call('HSET', rk, 'state', 'failed', 'lease', 0, 'err', ARGV[8])
-    rfmoved(T, rid, was, 'failed')
+  redis.call('HSET', qk, 'text', '', 'media', '', 'openid', '', 'payload', '', 'key', '', 'lease', 0)
+  if was == 'pending' or was == 'held' then
+    redis.call('HSET', qk, 'state', 'failed', 'err', ARGV[8])
+    qmoved(T, qid, was, 'failed')
   end
 end
+for key, lane in pairs(keys) do qkeydue(T, lane, key) end
+if openid ~= '' then redis.call('ZREM', T .. 'cx:o:' .. openid, id) end
 redis.call('HSET', k, 'story', '', 'summary', '', 'openid', '', 'phone', '', 'video_url', '', 'anon', mark)
 for _, m in ipairs(redis.call('SMEMBERS', T .. 'mx:' .. id)) do media[#media + 1] = m end
 redis.call('DEL', T .. 'mx:' .. id)

@@ -42,10 +42,10 @@ end
 local function nocase(o, what)
   if not exists(o.case) then return {'nocase', o.case, what} end
 end
--- Citizens whose outbound due time (due.lua) is brought up to date once,
--- after all the writes.
+-- Ordering keys (key → lane) whose due time (queue.lua) is brought up
+-- to date once, after all the writes.
 local touched = {}
--- Delivery ids taken by the Change's own referrals.
+-- Delivery ids taken by the Change's own items.
 local deliveries = {}
 
 -- record is a stored JSON record (an event, an audit entry): at, the op's
@@ -245,45 +245,51 @@ end
 -- Released before the new items are queued (the op order): both end up
 -- pending, and the held ones, being older, still go out first.
 kinds.release = function(o, write)
-  if not write then return end
-  for _, id in ipairs(redis.call('LRANGE', T .. 'obo:' .. o.openid, 0, -1)) do
-    local k = T .. 'ob:' .. id
-    if redis.call('HGET', k, 'state') == 'held' then redis.call('HSET', k, 'state', 'pending') end
+  if not write or o.key == '' then return end
+  for _, id in ipairs(redis.call('LRANGE', T .. 'qo:' .. o.key, 0, -1)) do
+    local k = T .. 'q:' .. id
+    if redis.call('HGET', k, 'state') == 'held' then
+      redis.call('HSET', k, 'state', 'pending')
+      redis.call('ZREM', T .. 'qx:s:held', id)
+      redis.call('ZADD', T .. 'qx:s:pending', id, id)
+    end
   end
-  touched[o.openid] = true
+  touched[o.key] = o.lane
 end
 
--- New items are untried and the newest: each goes at the end of its
--- citizen's open list, which keeps the order due.lua describes.
-kinds.outbound = function(o, write)
-  if not write then return end
-  local id = redis.call('INCR', T .. 'n:ob')
-  redis.call('HSET', T .. 'ob:' .. id, 'openid', o.openid, 'case', o.case, 'kind', o.kind, 'text', o.text,
-    'media', o.media, 'state', 'pending', 'att', 0, 'nb', o.nb, 'lease', 0, 'err', '', 'via', '', 'at', o.at)
-  redis.call('RPUSH', T .. 'obl', id)
-  redis.call('RPUSH', T .. 'obl:' .. o.openid, id)
-  redis.call('RPUSH', T .. 'obo:' .. o.openid, id)
-  touched[o.openid] = true
-end
-
--- A delivery id is what the agency dedups by: never two alike, in this
--- Change or across the store (T.."rfd").
-kinds.referral = function(o, write)
+-- A new item is untried and the newest: with a key, it goes at the end of
+-- the key's open list, which keeps the order queue.lua describes; without
+-- one, it is due on its own at its NotBefore. An item that needs a case
+-- (a referral) needs one that exists; a delivery id is what the agency
+-- dedups by: never two alike, in this Change or across the store
+-- (T.."qdl").
+kinds.enqueue = function(o, write)
   if not write then
-    if not exists(o.case) then return {'nocase', o.case, 'referral'} end
-    if deliveries[o.delivery] or redis.call('HEXISTS', T .. 'rfd', o.delivery) == 1 then return {'taken', o.delivery} end
-    deliveries[o.delivery] = true
+    if o.needcase and not exists(o.case) then return {'nocase', o.case, o.kind} end
+    if o.delivery ~= '' then
+      if deliveries[o.delivery] or redis.call('HEXISTS', T .. 'qdl', o.delivery) == 1 then return {'taken', o.delivery} end
+      deliveries[o.delivery] = true
+    end
     return
   end
-  local id = redis.call('INCR', T .. 'n:rf')
-  redis.call('HSET', T .. 'rf:' .. id, 'dlv', o.delivery, 'case', o.case, 'body', o.body, 'url', o.url,
-    'payload', o.payload, 'state', 'pending', 'att', 0, 'nb', o.nb, 'lease', 0, 'err', '', 'at', o.at, 'done', 0)
-  redis.call('HSET', T .. 'rfd', o.delivery, id)
-  redis.call('ZADD', T .. 'rfx', id, id)
-  redis.call('ZADD', T .. 'rfx:c:' .. o.case, id, id)
-  redis.call('ZADD', T .. 'rfx:b:' .. o.body, id, id)
-  redis.call('ZADD', T .. 'rfx:s:pending', id, id)
-  redis.call('ZADD', T .. 'rfq', o.nb, id)
+  local id = redis.call('INCR', T .. 'n:q')
+  redis.call('HSET', T .. 'q:' .. id, 'kind', o.kind, 'lane', o.lane, 'key', o.key, 'case', o.case,
+    'openid', o.openid, 'text', o.text, 'media', o.media, 'dlv', o.delivery, 'body', o.body, 'url', o.url,
+    'payload', o.payload, 'state', 'pending', 'att', 0, 'nb', o.nb, 'lease', 0, 'err', '', 'via', '',
+    'at', o.at, 'done', 0)
+  redis.call('ZADD', T .. 'qx', id, id)
+  redis.call('ZADD', T .. 'qx:l:' .. o.lane, id, id)
+  redis.call('ZADD', T .. 'qx:s:pending', id, id)
+  if o.case ~= '' then redis.call('ZADD', T .. 'qx:c:' .. o.case, id, id) end
+  if o.body ~= '' then redis.call('ZADD', T .. 'qx:b:' .. o.body, id, id) end
+  if o.delivery ~= '' then redis.call('HSET', T .. 'qdl', o.delivery, id) end
+  if o.key ~= '' then
+    redis.call('ZADD', T .. 'qx:k:' .. o.key, id, id)
+    redis.call('RPUSH', T .. 'qo:' .. o.key, id)
+    touched[o.key] = o.lane
+  else
+    redis.call('ZADD', T .. 'qd:' .. o.lane, o.nb, 'i:' .. id)
+  end
 end
 
 -- An audit entry is stored as its JSON (auditRecord in audit.go).
@@ -335,6 +341,6 @@ for _, o in ipairs(doc.ops) do
 end
 -- Writes.
 for _, o in ipairs(doc.ops) do kinds[o.op](o, true) end
-for openid in pairs(touched) do due(T, openid) end
+for key, lane in pairs(touched) do qkeydue(T, lane, key) end
 for _, note in ipairs(doc.notices) do redis.call('PUBLISH', channel, note) end
 return {'ok'}
