@@ -18,7 +18,6 @@ import (
 	"jiefen/workflow"
 
 	"jiefen/bot"
-	"jiefen/deadline"
 	"jiefen/handlers"
 	"jiefen/metrics"
 	"jiefen/routing"
@@ -39,7 +38,7 @@ type app struct {
 	server    *handlers.Server
 	referrals *referral.Sender
 	retention *retention.Worker
-	deadlines *deadline.Watcher
+	deadlines *workflow.Watcher
 }
 
 func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -90,7 +89,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		period = retention.DefaultPeriod
 	}
 	ret := &retention.Worker{Store: st, Period: period, Now: now, Log: log}
-	deadlines := &deadline.Watcher{Store: st, Table: table, Now: now, Log: log, Kick: m.Kick, FollowUpAfter: cfg.FollowUpAfter}
+	deadlines := &workflow.Watcher{Store: st, Table: table, Now: now, Log: log, Kick: m.Kick, FollowUpAfter: cfg.FollowUpAfter}
 	return &app{cfg: cfg, log: log, store: st, table: table, account: account, bot: b, messenger: m, server: srv,
 		referrals: sender, retention: ret, deadlines: deadlines}, nil
 }

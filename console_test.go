@@ -196,7 +196,11 @@ func TestLoginThrottled(t *testing.T) {
 // password is checked, so no more than the limit are checked, and the
 // right password among them is refused once the limit is reached.
 func TestLoginThrottleHoldsUnderParallelGuesses(t *testing.T) {
-	e := newEnv(t, envOptions{mode: wxsim.Plain})
+	onBothStores(t, envOptions{mode: wxsim.Plain}, testParallelGuesses)
+}
+
+func testParallelGuesses(t *testing.T, o envOptions) {
+	e := newEnv(t, o)
 	e.addUser("liuhe", store.RoleMediator, "lh-labor")
 	codes := make([]int, 40)
 	var wg sync.WaitGroup

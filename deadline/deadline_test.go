@@ -1,75 +1,15 @@
 package deadline
 
 import (
-	"strconv"
 	"testing"
 	"time"
 
+	"jiefen/deadline/deadlinetest"
 	"jiefen/dispute"
-	"jiefen/internal/testdate"
-	"jiefen/routing"
 )
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
-// at is a wall time in Shanghai written as weeks and weekdays from the
-// tests' base week (testdate.At): "w-1 Fri 15:00" is a Friday afternoon in
-// any base year.
-func at(s string) time.Time { return testdate.At(s).In(shanghai) }
-
-// short is a moment as the watcher's texts show it, "11-30 10:00".
-func short(s string) string { return at(s).Format("01-02 15:04") }
-
-// testTable has a working calendar and bodies with short limits.
-func testTable(t testing.TB) *routing.Table {
-	t.Helper()
-	return tableWith(t, 4)
-}
-
-// tableWith is the test table with the quick body's accept limit in hours.
-// Its calendar has a week off like National Day's, Thursday to Wednesday
-// (w-9 Thu to w-8 Wed: 1-7 October in 2026), and a make-up working
-// Saturday after it (w-8 Sat), derived from the base year like every date
-// of the tests, so the holiday falls on the same weekdays in any year.
-func tableWith(t testing.TB, quickHours int) *routing.Table {
-	t.Helper()
-	day := func(s string) string { return at(s).Format(time.DateOnly) }
-	tb, err := routing.LoadTable([]byte(`calendar:
-  working_hours: ["08:30-12:00", "13:30-17:30"]
-  holidays: [` + day("w-9 Thu 00:00") + `..` + day("w-8 Wed 00:00") + `]
-  workdays: [` + day("w-8 Sat 00:00") + `]
-bodies:
-  - id: quick
-    name: 快速调解委员会
-    types: [traffic, medical, labor, family, neighbor, property, contract_debt, consumer, ip, commercial, expropriation, administrative, environment, rural_land, other]
-    accept_within_hours: ` + strconv.Itoa(quickHours) + `
-    mediate_within_days: 10
-  - id: petition
-    name: 信访事项办理中心
-    types: [administrative]
-    accept_within_days: 15
-  - id: plain
-    name: 默认期限单位
-    types: [labor]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tb
-}
-
-func status(id string, s dispute.Status, when string) dispute.Event {
-	return dispute.Event{CaseID: id, At: at(when), Kind: dispute.StatusSet, Actor: "system", Status: s}
-}
-
 func TestOf(t *testing.T) {
-	tb := testTable(t)
+	tb := deadlinetest.Table(t)
 	cases := []struct {
 		name                  string
 		body                  string
@@ -81,22 +21,22 @@ func TestOf(t *testing.T) {
 	}{
 		{
 			name: "Friday afternoon + 4 working hours is due on Monday", body: "quick", status: dispute.Referred,
-			events: []dispute.Event{status("A", dispute.Received, "w-1 Fri 15:00"), status("A", dispute.Referred, "w-1 Fri 15:00")},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Received, "w-1 Fri 15:00"), deadlinetest.Status("A", dispute.Referred, "w-1 Fri 15:00")},
 			kind:   Accept, due: "w0 Mon 10:00", remind: "w0 Mon 09:00", escalate: "w0 Mon 10:00",
 		},
 		{
 			name: "a transfer restarts the accept clock", body: "quick", status: dispute.Referred,
-			events: []dispute.Event{status("A", dispute.Referred, "w-1 Mon 09:00"), status("A", dispute.Referred, "w-1 Wed 13:30")},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Referred, "w-1 Mon 09:00"), deadlinetest.Status("A", dispute.Referred, "w-1 Wed 13:30")},
 			kind:   Accept, due: "w-1 Wed 17:30", remind: "w-1 Wed 16:30", escalate: "w-1 Thu 08:30",
 		},
 		{
 			name: "the default is 24 working hours", body: "plain", status: dispute.Referred,
-			events: []dispute.Event{status("A", dispute.Referred, "w-1 Mon 08:30")},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Referred, "w-1 Mon 08:30")},
 			kind:   Accept, due: "w-1 Thu 10:00", remind: "w-1 Wed 11:30", escalate: "w-1 Thu 10:00",
 		},
 		{
 			name: "days land on a holiday: the escalation waits for the next working moment", body: "petition", status: dispute.Referred,
-			events: []dispute.Event{status("A", dispute.Referred, "w-11 Wed 10:00")},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Referred, "w-11 Wed 10:00")},
 			// 75% of 15 days is the Sunday before the week off (27 Sep in
 			// 2026), 16:00: reminded on Monday morning; due on the week
 			// off's Thursday, escalated the Thursday after it.
@@ -104,28 +44,28 @@ func TestOf(t *testing.T) {
 		},
 		{
 			name: "mediation: days from acceptance", body: "quick", status: dispute.Mediating,
-			events: []dispute.Event{status("A", dispute.Referred, "w-1 Fri 09:00"), status("A", dispute.Accepted, "w0 Mon 09:00"),
-				status("A", dispute.Mediating, "w0 Tue 09:00")},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Referred, "w-1 Fri 09:00"), deadlinetest.Status("A", dispute.Accepted, "w0 Mon 09:00"),
+				deadlinetest.Status("A", dispute.Mediating, "w0 Tue 09:00")},
 			// 7.5 days after acceptance is Monday evening.
 			kind: Mediate, due: "w1 Thu 09:00", remind: "w1 Tue 08:30", escalate: "w1 Thu 09:00",
 		},
 		{
 			name: "extensions add up", body: "quick", status: dispute.Accepted,
-			events: []dispute.Event{status("A", dispute.Accepted, "w0 Mon 09:00"),
-				{Kind: dispute.Extended, At: at("w0 Sat 10:00"), Text: ExtensionText(3, "双方同意")},
-				{Kind: dispute.Extended, At: at("w0 Sun 10:00"), Text: ExtensionText(1, "再等鉴定")}},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Accepted, "w0 Mon 09:00"),
+				{Kind: dispute.Extended, At: deadlinetest.At("w0 Sat 10:00"), Text: ExtensionText(3, "双方同意")},
+				{Kind: dispute.Extended, At: deadlinetest.At("w0 Sun 10:00"), Text: ExtensionText(1, "再等鉴定")}},
 			kind: Mediate, due: "w2 Mon 09:00", remind: "w1 Fri 08:30", escalate: "w2 Mon 09:00", extended: 4,
 		},
 		{
 			name: "a reopened case gets a fresh period; old extensions lapse", body: "quick", status: dispute.Mediating,
-			events: []dispute.Event{status("A", dispute.Accepted, "w-4 Mon 09:00"),
-				{Kind: dispute.Extended, At: at("w-4 Thu 10:00"), Text: ExtensionText(5, "x")},
-				status("A", dispute.Resolved, "w-3 Tue 09:00"), status("A", dispute.Mediating, "w-2 Fri 15:00")},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Accepted, "w-4 Mon 09:00"),
+				{Kind: dispute.Extended, At: deadlinetest.At("w-4 Thu 10:00"), Text: ExtensionText(5, "x")},
+				deadlinetest.Status("A", dispute.Resolved, "w-3 Tue 09:00"), deadlinetest.Status("A", dispute.Mediating, "w-2 Fri 15:00")},
 			kind: Mediate, due: "w0 Mon 15:00", remind: "w0 Mon 08:30", escalate: "w0 Mon 15:00",
 		},
 		{
 			name: "the thread's status wins over a stale case", body: "quick", status: dispute.Referred,
-			events: []dispute.Event{status("A", dispute.Referred, "w-1 Fri 09:00"), status("A", dispute.Accepted, "w-1 Fri 10:00")},
+			events: []dispute.Event{deadlinetest.Status("A", dispute.Referred, "w-1 Fri 09:00"), deadlinetest.Status("A", dispute.Accepted, "w-1 Fri 10:00")},
 			kind:   Mediate, due: "w1 Mon 10:00", remind: "w1 Mon 08:30", escalate: "w1 Mon 10:00",
 		},
 	}
@@ -136,11 +76,11 @@ func TestOf(t *testing.T) {
 			if !ok {
 				t.Fatal("no deadline")
 			}
-			if d.Kind != c.kind || !d.Due.Equal(at(c.due)) || !d.RemindAt.Equal(at(c.remind)) || !d.EscalateAt.Equal(at(c.escalate)) || d.Extended != c.extended {
-				f := func(t time.Time) string { return t.In(shanghai).Format("Mon 2006-01-02 15:04") }
+			if d.Kind != c.kind || !d.Due.Equal(deadlinetest.At(c.due)) || !d.RemindAt.Equal(deadlinetest.At(c.remind)) || !d.EscalateAt.Equal(deadlinetest.At(c.escalate)) || d.Extended != c.extended {
+				f := func(t time.Time) string { return t.In(deadlinetest.Shanghai).Format("Mon 2006-01-02 15:04") }
 				t.Errorf("got %s due %s remind %s escalate %s extended %d;\nwant %s due %s remind %s escalate %s extended %d",
 					d.Kind, f(d.Due), f(d.RemindAt), f(d.EscalateAt), d.Extended,
-					c.kind, f(at(c.due)), f(at(c.remind)), f(at(c.escalate)), c.extended)
+					c.kind, f(deadlinetest.At(c.due)), f(deadlinetest.At(c.remind)), f(deadlinetest.At(c.escalate)), c.extended)
 			}
 		})
 	}

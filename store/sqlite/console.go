@@ -148,8 +148,12 @@ func (s *Store) Failure(ctx context.Context, key string, now time.Time, window t
 		return 0, fmt.Errorf("sqlite: login failure: %w", err)
 	}
 	var n int
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM login_failures WHERE key = ? AND at > ? AND at <= ?`,
-		key, t-w, t).Scan(&n)
+	// Everything after the window's start, a failure recorded a moment
+	// "later" included: parallel attempts read their now each, and one
+	// whose clock read earlier must still count the others' (login
+	// reserves an attempt with this before checking the password).
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM login_failures WHERE key = ? AND at > ?`,
+		key, t-w).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: login failure: %w", err)
 	}

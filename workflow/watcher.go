@@ -1,4 +1,4 @@
-package deadline
+package workflow
 
 import (
 	"cmp"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jiefen/catalog"
+	"jiefen/deadline"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -136,7 +137,7 @@ func (w *Watcher) dueCases(ctx context.Context, now time.Time) (int, error) {
 		}
 		var errs []error
 		for _, d := range due {
-			n, err := w.deadline(ctx, d, now)
+			n, err := w.fireDue(ctx, d, now)
 			fired += n
 			if err != nil {
 				errs = append(errs, err)
@@ -172,7 +173,7 @@ func (w *Watcher) backfill(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		due := DueOf(k, events, w.Table)
+		due := deadline.DueOf(k, events, w.Table)
 		due.IfWas, due.Was = true, d.At
 		err = w.Store.Commit(ctx, store.Change{Due: []store.DueSet{due}})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
@@ -193,7 +194,7 @@ func (w *Watcher) backfill(ctx context.Context) error {
 // "nothing due" over the new deadline of a case transferred meanwhile.
 // The Commit is not conditional on the status itself, because a no-op
 // status change would move the case's updated_at.
-func (w *Watcher) deadline(ctx context.Context, d store.DueCase, now time.Time) (int, error) {
+func (w *Watcher) fireDue(ctx context.Context, d store.DueCase, now time.Time) (int, error) {
 	k, err := w.Store.Case(ctx, d.CaseID)
 	if err != nil {
 		return 0, err
@@ -204,14 +205,14 @@ func (w *Watcher) deadline(ctx context.Context, d store.DueCase, now time.Time) 
 	}
 	// next is the due time the firing of these events leaves.
 	next := func(fired []dispute.Event) store.DueSet {
-		due := DueOf(k, append(events[:len(events):len(events)], fired...), w.Table)
+		due := deadline.DueOf(k, append(events[:len(events):len(events)], fired...), w.Table)
 		due.IfWas, due.Was = true, d.At
 		return due
 	}
 	if stay := next(nil); stay.At.IsZero() || stay.At.After(now) {
 		return 0, w.correct(ctx, stay) // nothing is due yet: the index was stale
 	}
-	dl, _ := Of(k, events, w.Table) // a time is due: a deadline runs
+	dl, _ := deadline.Of(k, events, w.Table) // a time is due: a deadline runs
 	due := w.when(dl.Due)
 	switch {
 	case !now.Before(dl.EscalateAt):
@@ -222,7 +223,7 @@ func (w *Watcher) deadline(ctx context.Context, d store.DueCase, now time.Time) 
 		return w.fire(ctx, now, firingKey(k.ID, dl.Kind+"-escalate"+extendedBy(dl), dl.Start), ch)
 	default:
 		text := fmt.Sprintf("期限提醒：请在 %s 前受理或退回本案。", due)
-		if dl.Kind == Mediate {
+		if dl.Kind == deadline.Mediate {
 			text = fmt.Sprintf("期限提醒：本案调解期限至 %s，请抓紧调解；确需延长的，请写明原因申请延期。", due)
 		}
 		if k.Assignee != "" {
@@ -324,7 +325,7 @@ func (w *Watcher) when(t time.Time) string {
 
 // extendedBy tells deadlines apart by their extensions: an extended
 // deadline is a new one, with its own reminder and escalation.
-func extendedBy(d Deadline) string {
+func extendedBy(d deadline.Deadline) string {
 	if d.Extended == 0 {
 		return ""
 	}

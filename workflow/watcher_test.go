@@ -1,4 +1,4 @@
-package deadline
+package workflow
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/deadline"
+	"jiefen/deadline/deadlinetest"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -25,7 +27,7 @@ type clock struct {
 }
 
 func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) set(s string)   { c.mu.Lock(); defer c.mu.Unlock(); c.now = at(s) }
+func (c *clock) set(s string)   { c.mu.Lock(); defer c.mu.Unlock(); c.now = deadlinetest.At(s) }
 
 // rig is a store, the test table and a fake clock, with watchers made on
 // demand (a new one after a "restart").
@@ -43,7 +45,7 @@ type rig struct {
 }
 
 func newRig(t *testing.T, open func() store.Store) *rig {
-	r := &rig{t: t, open: open, st: open(), table: testTable(t), clock: &clock{}}
+	r := &rig{t: t, open: open, st: open(), table: deadlinetest.Table(t), clock: &clock{}}
 	r.logger = slog.New(slog.NewTextHandler(&r.log, nil))
 	return r
 }
@@ -79,16 +81,16 @@ func (r *rig) refer(body, when string) string {
 	r.n++
 	id := fmt.Sprintf("JF20261127-%04d", r.n)
 	k := dispute.Case{ID: id, Status: dispute.Referred, Type: dispute.Labor, Body: body, Summary: "拖欠工资",
-		Story: "老板拖欠工资三个月", OpenID: openID, CreatedAt: at(when), UpdatedAt: at(when)}
+		Story: "老板拖欠工资三个月", OpenID: openID, CreatedAt: deadlinetest.At(when), UpdatedAt: deadlinetest.At(when)}
 	r.commit(store.Change{NewCases: []dispute.Case{k}, Events: []dispute.Event{
-		status(id, dispute.Received, when), status(id, dispute.Referred, when)}})
+		deadlinetest.Status(id, dispute.Received, when), deadlinetest.Status(id, dispute.Referred, when)}})
 	return id
 }
 
 func (r *rig) move(id string, from, to dispute.Status, when string) {
 	r.t.Helper()
-	r.commit(store.Change{Statuses: []store.StatusChange{{CaseID: id, From: from, To: to, At: at(when)}},
-		Events: []dispute.Event{status(id, to, when)}})
+	r.commit(store.Change{Statuses: []store.StatusChange{{CaseID: id, From: from, To: to, At: deadlinetest.At(when)}},
+		Events: []dispute.Event{deadlinetest.Status(id, to, when)}})
 }
 
 // commit commits ch with the due times of the cases whose clock it moves
@@ -107,7 +109,7 @@ func (r *rig) commit(ch store.Change) {
 		ids[e.CaseID] = ids[e.CaseID] || e.Kind == dispute.Extended
 	}
 	for _, k := range ch.NewCases {
-		SetDue(&ch, k, nil, r.table)
+		deadline.SetDue(&ch, k, nil, r.table)
 		delete(ids, k.ID)
 	}
 	for id, moved := range ids {
@@ -118,7 +120,7 @@ func (r *rig) commit(ch store.Change) {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		if err := Due(context.Background(), r.st, r.table, k, &ch); err != nil {
+		if err := deadline.Due(context.Background(), r.st, r.table, k, &ch); err != nil {
 			r.t.Fatal(err)
 		}
 	}
@@ -181,7 +183,7 @@ func TestWatcherAcceptDeadline(t *testing.T) {
 		if n := r.tick(w, "w0 Mon 09:00"); n != 1 {
 			t.Fatalf("reminder at 09:00 Monday: %d firings", n)
 		}
-		if rem := r.thread(id, dispute.Reminder); len(rem) != 1 || rem[0].Actor != "system" || !strings.Contains(rem[0].Text, short("w0 Mon 10:00")) {
+		if rem := r.thread(id, dispute.Reminder); len(rem) != 1 || rem[0].Actor != "system" || !strings.Contains(rem[0].Text, deadlinetest.Short("w0 Mon 10:00")) {
 			t.Fatalf("reminder events %+v", rem)
 		}
 		if n := r.tick(w, "w0 Mon 09:30") + r.tick(w, "w0 Mon 09:59"); n != 0 {
@@ -237,8 +239,8 @@ func TestWatcherCatchesUpAfterDowntime(t *testing.T) {
 			t.Fatal("want the escalation alone")
 		}
 		// Transferred to another body: a new clock, a new deadline.
-		r.commit(store.Change{Transfers: []store.Transfer{{CaseID: id, From: "quick", Body: "plain", Rule: "transfer:x", At: at("w-1 Thu 16:00")}},
-			Events: []dispute.Event{status(id, dispute.Referred, "w-1 Thu 16:00")}})
+		r.commit(store.Change{Transfers: []store.Transfer{{CaseID: id, From: "quick", Body: "plain", Rule: "transfer:x", At: deadlinetest.At("w-1 Thu 16:00")}},
+			Events: []dispute.Event{deadlinetest.Status(id, dispute.Referred, "w-1 Thu 16:00")}})
 		if n := r.tick(w, "w-1 Thu 16:01"); n != 0 {
 			t.Fatalf("%d firings right after the transfer", n)
 		}
@@ -306,8 +308,8 @@ func TestWatcherMediationAndExtension(t *testing.T) {
 		if n := r.tick(w, "w1 Tue 08:30"); n != 1 || len(r.thread(id, dispute.Reminder)) != 1 {
 			t.Fatalf("reminder: %d firings", n)
 		}
-		r.commit(store.Change{Events: []dispute.Event{{CaseID: id, At: at("w1 Wed 10:00"), Kind: dispute.Extended,
-			Actor: "user:mediator", Text: ExtensionText(4, "双方同意，等待伤情鉴定")}}})
+		r.commit(store.Change{Events: []dispute.Event{{CaseID: id, At: deadlinetest.At("w1 Wed 10:00"), Kind: dispute.Extended,
+			Actor: "user:mediator", Text: deadline.ExtensionText(4, "双方同意，等待伤情鉴定")}}})
 		if n := r.tick(w, "w1 Thu 09:00"); n != 0 {
 			t.Fatalf("%d firings at the old deadline", n)
 		}
@@ -319,7 +321,7 @@ func TestWatcherMediationAndExtension(t *testing.T) {
 		if n := r.tick(w, "w2 Mon 09:00"); n != 1 {
 			t.Fatalf("escalation of the extended deadline: %d firings", n)
 		}
-		if esc := r.thread(id, dispute.Escalated); len(esc) != 1 || !strings.Contains(esc[0].Text, "调解期限（"+short("w2 Mon 09:00")+"）") {
+		if esc := r.thread(id, dispute.Escalated); len(esc) != 1 || !strings.Contains(esc[0].Text, "调解期限（"+deadlinetest.Short("w2 Mon 09:00")+"）") {
 			t.Fatalf("escalations %+v", esc)
 		}
 		r.move(id, dispute.Accepted, dispute.Unresolved, "w2 Mon 10:00")
@@ -385,7 +387,7 @@ func TestWatcherTableChangeFiresNothingAgain(t *testing.T) {
 		if n := r.tick(r.watcher(r.st), "w0 Mon 10:00"); n != 1 {
 			t.Fatalf("the escalation: %d firings", n)
 		}
-		r.table = tableWith(t, 5) // due an hour later now: Monday 11:00
+		r.table = deadlinetest.TableWith(t, 5) // due an hour later now: Monday 11:00
 		w := r.watcher(r.st)
 		if n := r.tick(w, "w0 Mon 11:00"); n != 0 {
 			t.Fatalf("after the table changed: %d more firings", n)
