@@ -1,31 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 )
-
-// lockedBuffer is the demo's printed output, read while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // The demo chat as a newcomer uses it, in a real browser: a conversation to
 // a case; the page closed; a mediator accepts the case meanwhile; the page
@@ -35,10 +20,10 @@ func TestDemoChatKeepsItsHistory(t *testing.T) {
 	ctx := newBrowser(t)
 	addr := freeAddr(t)
 	env := map[string]string{"JIEFEN_ADDR": addr, "JIEFEN_DATA": t.TempDir()}
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	dctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runDemo(dctx, func(k string) string { return env[k] }, out, &lockedBuffer{}) }()
+	go func() { done <- runDemo(dctx, func(k string) string { return env[k] }, out, &syncBuffer{}) }()
 	t.Cleanup(func() { stop(); <-done })
 	base := "http://" + addr
 	waitHealthy(t, base)

@@ -36,24 +36,9 @@ func setDue(ctx context.Context, tx *tx, o store.DueOp) error {
 
 // DueCases reads the partial index cases_due in order.
 func (s *Store) DueCases(ctx context.Context, until time.Time, limit int) ([]store.DueCase, error) {
-	rows, err := s.r.QueryContext(ctx, `
-		SELECT id, due_at FROM cases WHERE due_at > 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
+	out, err := s.dueCases(ctx, `SELECT id, due_at FROM cases WHERE due_at > 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
 		until.UnixMilli(), noLimit(limit))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: due cases: %w", err)
-	}
-	defer rows.Close()
-	var out []store.DueCase
-	for rows.Next() {
-		var d store.DueCase
-		var at int64
-		if err := rows.Scan(&d.CaseID, &at); err != nil {
-			return nil, fmt.Errorf("sqlite: due cases: %w", err)
-		}
-		d.At = store.FromUnixMS(at)
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: due cases: %w", err)
 	}
 	return out, nil
@@ -71,11 +56,20 @@ var openStatuses = func() string {
 // CasesWithoutDue reads the open cases through the status index: it is
 // for the watcher's first pass, not for every tick.
 func (s *Store) CasesWithoutDue(ctx context.Context, limit int) ([]store.DueCase, error) {
-	rows, err := s.r.QueryContext(ctx, `
+	out, err := s.dueCases(ctx, `
 		SELECT id, coalesce(due_at, 0) FROM cases WHERE (due_at IS NULL OR deadline_at IS NULL) AND status IN (`+openStatuses+`)
 		ORDER BY id LIMIT ?`, noLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: cases without due time: %w", err)
+	}
+	return out, nil
+}
+
+// dueCases runs a query of (case id, due time) rows.
+func (s *Store) dueCases(ctx context.Context, q string, args ...any) ([]store.DueCase, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []store.DueCase
@@ -83,15 +77,12 @@ func (s *Store) CasesWithoutDue(ctx context.Context, limit int) ([]store.DueCase
 		var d store.DueCase
 		var at int64
 		if err := rows.Scan(&d.CaseID, &at); err != nil {
-			return nil, fmt.Errorf("sqlite: cases without due time: %w", err)
+			return nil, err
 		}
 		d.At = store.FromUnixMS(at)
 		out = append(out, d)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: cases without due time: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // noLimit turns "0: all" into SQLite's LIMIT -1.
