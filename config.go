@@ -6,6 +6,7 @@ import (
 
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -37,6 +38,9 @@ type Config struct {
 	// FollowUpAfter is how long after a resolution the citizen is asked
 	// whether the problem is solved; 0 turns the question off.
 	FollowUpAfter time.Duration
+	// WebhookAllow lists the private networks webhooks may reach (an
+	// agency's system on the same network); others are refused.
+	WebhookAllow []netip.Prefix
 }
 
 // loadConfig reads the environment. need lists the variables the command
@@ -96,6 +100,19 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		} else {
 			c.FollowUpAfter = d
 		}
+	}
+	for _, s := range strings.FieldsFunc(get("JIEFEN_WEBHOOK_ALLOW", ""), func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(s); aerr == nil {
+				p, err = a.Prefix(a.BitLen())
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("JIEFEN_WEBHOOK_ALLOW: %q is not an address or a CIDR range such as 10.20.0.0/16", s))
+			continue
+		}
+		c.WebhookAllow = append(c.WebhookAllow, p)
 	}
 	for _, n := range need {
 		if v, _ := lookup(getenv, n); v == "" {

@@ -126,6 +126,8 @@ func errorClass(err error) string {
 	var header tls.RecordHeaderError
 	var ne net.Error
 	switch {
+	case errors.Is(err, errPrivateAddr):
+		return "address not allowed (a private or local network)"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
 	case errors.Is(err, syscall.ECONNREFUSED):

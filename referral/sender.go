@@ -8,7 +8,9 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -55,8 +57,11 @@ type Sender struct {
 	Hooks *Hooks
 	Now   func() time.Time // nil: time.Now
 	Log   *slog.Logger     // nil: slog.Default()
-	HTTP  *http.Client     // nil: a plain client; redirects are never followed
-	Poll  time.Duration    // how often Run looks for due referrals; 0: a second
+	HTTP  *http.Client     // nil: a client that reaches public addresses only (Allow); redirects are never followed
+	// Allow lists the private ranges a webhook may reach all the same (an
+	// agency on the same network); without it only public addresses are.
+	Allow []netip.Prefix
+	Poll  time.Duration // how often Run looks for due referrals; 0: a second
 
 	// jitter returns a number in [0, 1) spreading retries; nil: math/rand.
 	jitter func() float64
@@ -70,7 +75,7 @@ func (s *Sender) init() {
 	s.once.Do(func() {
 		s.w = &queue.Worker{Store: s.Store, Lane: store.LaneWebhook, Now: s.now, Log: s.log(), Poll: s.Poll,
 			Lease: lease, Batch: batch, Handlers: map[string]queue.Handler{store.KindReferral: s.handle}}
-		c := http.Client{}
+		c := http.Client{Transport: guardedTransport(guard{allow: s.Allow})}
 		if s.HTTP != nil {
 			c = *s.HTTP
 		}
@@ -79,6 +84,16 @@ func (s *Sender) init() {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		s.hc = &c
 	})
+}
+
+// guardedTransport is the default transport, its dialer checking every
+// address it connects to (guard).
+func guardedTransport(g guard) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: g.control}
+	t.DialContext = d.DialContext
+	t.Proxy = nil // a proxy would connect for us, unchecked
+	return t
 }
 
 // Kick wakes Run: a referral was queued.
