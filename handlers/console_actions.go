@@ -90,6 +90,14 @@ func (c *forms) extend(r *http.Request) error {
 	return c.Cases.Extend(r.Context(), actor(r), r.PathValue("id"), days, r.PostFormValue("reason"))
 }
 
+func (c *forms) retryMessage(r *http.Request) error {
+	item, err := strconv.ParseInt(r.PathValue("item"), 10, 64)
+	if err != nil {
+		return workflow.ErrNotFound
+	}
+	return c.Cases.RetryMessage(r.Context(), actor(r), r.PathValue("id"), item)
+}
+
 func (c *forms) retryReferral(r *http.Request) error {
 	ref, err := strconv.ParseInt(r.PathValue("ref"), 10, 64)
 	if err != nil {

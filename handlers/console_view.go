@@ -208,6 +208,7 @@ type eventView struct {
 	// for the passive reply to the citizen's message, and for the rest.
 	Delivery      string
 	DeliveryClass string
+	RetryID       int64 // the failed queue item a retry sends again; 0: none
 }
 
 func actorName(actor string) string {

@@ -36,6 +36,9 @@ func markDelivery(views []eventView, items []store.Outbound, k dispute.Case, cit
 		for j := next; j < len(queue); j++ {
 			if carries(queue[j], e.Event, k.ID) {
 				e.Delivery, e.DeliveryClass = deliveryText(queue[j], cit, now)
+				if queue[j].State == store.OutFailed {
+					e.RetryID = queue[j].ID
+				}
 				next = j + 1
 				break
 			}

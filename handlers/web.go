@@ -89,7 +89,7 @@ func (c *Web) routes(mux *http.ServeMux) {
 		{"reply", f.reply, back}, {"note", f.note, back}, {"take", f.take, back}, {"status", f.setStatus, back},
 		{"decline", f.decline, toQueue}, {"transfer", f.transfer, toQueue}, {"assign", f.assign, back},
 		{"video", f.video, back}, {"type", f.retype, back}, {"extend", f.extend, back},
-		{"referrals/{ref}/retry", f.retryReferral, back},
+		{"referrals/{ref}/retry", f.retryReferral, back}, {"messages/{item}/retry", f.retryMessage, back},
 	} {
 		mux.Handle("POST /console/cases/{id}/"+rt.path, a.page(formAction(rt.op, rt.done)))
 	}

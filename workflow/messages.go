@@ -2,7 +2,9 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,6 +17,41 @@ import (
 // MaxReply keeps a message within one customer-service message (the
 // platform's limit is about 2048 bytes).
 const MaxReply = 600
+
+// RetryMessage sends again a message to the case's citizen that the
+// platform refused for good (a failed queue item of this case): whoever
+// may write to the case may, once the cause (an unfollowed account
+// followed again, a platform fault) is gone.
+func (w *Cases) RetryMessage(ctx context.Context, a Actor, id string, item int64) error {
+	k, err := w.writable(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	items, err := w.Store.Outbounds(ctx, k.OpenID)
+	if err != nil {
+		return err
+	}
+	for _, o := range items {
+		if o.ID != item || o.CaseID != k.ID {
+			continue
+		}
+		if o.State != store.OutFailed {
+			return refuse(Conflict, "这条消息不是发送失败的状态，无需重发。")
+		}
+		if err := w.Store.RetryItem(ctx, item, w.Now()); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return refuse(Conflict, "这条消息刚被重发过。")
+			}
+			return err
+		}
+		if w.Kick != nil {
+			w.Kick()
+		}
+		// The retry is its own store write; the entry follows it.
+		return w.commit(ctx, a, store.Change{}, store.AuditSend, k.ID, "retry message "+strconv.FormatInt(item, 10))
+	}
+	return ErrNotFound
+}
 
 // maxNote bounds an internal note.
 const maxNote = 2000

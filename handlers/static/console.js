@@ -43,6 +43,21 @@
     return t.content;
   }
 
+  // A message on its way shows "发送中" until the platform has it; the
+  // store tells no one when that happens, so the page looks again while
+  // any is on its way.
+  let polling = null;
+  function watchDeliveries() {
+    if (page !== "case" || polling || !document.querySelector("#thread .delivery.pending")) return;
+    polling = setTimeout(async () => {
+      polling = null;
+      const html = await fragment("/console/cases/" + encodeURIComponent(main.dataset.case) + "/thread");
+      if (html) { document.getElementById("thread").replaceChildren(html); toBottom(); }
+      watchDeliveries();
+    }, 3000);
+  }
+  watchDeliveries();
+
   async function changed(ev) {
     if (ev.gone) {
       const row = document.getElementById("case-" + ev.case);
@@ -64,7 +79,7 @@
     } else if (page === "case" && ev.case === main.dataset.case) {
       const base = "/console/cases/" + encodeURIComponent(ev.case);
       const html = await fragment(base + "/thread");
-      if (html) { document.getElementById("thread").replaceChildren(html); toBottom(); }
+      if (html) { document.getElementById("thread").replaceChildren(html); toBottom(); watchDeliveries(); }
       // The side panel too (who has the case, its status and deadline):
       // the forms below it keep what is being typed.
       const facts = await fragment(base + "/facts");
