@@ -66,12 +66,20 @@ func (b *browser) get(path string) (int, string) {
 
 func (b *browser) post(path string, form url.Values) int {
 	b.t.Helper()
+	code, _ := b.postPage(path, form)
+	return code
+}
+
+// postPage posts a form and returns the status and the page answered.
+func (b *browser) postPage(path string, form url.Values) (int, string) {
+	b.t.Helper()
 	resp, err := b.c.PostForm(b.base+path, form)
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
 
 func (b *browser) login(name, password string) int {

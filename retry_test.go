@@ -1,6 +1,10 @@
 package main
 
 import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -47,4 +51,46 @@ func TestFailedMessageRetriedInTheConsole(t *testing.T) {
 	}
 	waitText(t, ctx, `#thread .delivery.sent`, "已送达")
 	eventually(t, "the retried message at the citizen", e.delivered(who, "方便接电话"))
+}
+
+// A reply drafted while the citizen wrote again is not sent past their
+// words: the page comes back with the new message and the draft kept;
+// sent again, having seen it, it goes.
+func TestReplyDraftedWhileTheCitizenWrote(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	const who = "oDraftCitizen"
+	id := e.fileCase(who, "在柳河县饭店打工，老板两个月工资没给")
+	b := e.browser()
+	b.login("liuhe", "password-liuhe")
+	_, page := b.get("/console/cases/" + id)
+	seen := seenRe.FindStringSubmatch(page)
+	if seen == nil {
+		t.Fatal("no seen field in the reply form")
+	}
+	e.say(who, "对了，老板上周说这个月底一定给")
+	form := url.Values{"csrf": {b.csrf}, "text": {"您好，我们约老板周三来调解。"}, "seen": {seen[1]}}
+	code, page := b.postPage("/console/cases/"+id+"/reply", form)
+	if code != http.StatusConflict {
+		t.Fatalf("a reply past a new message: %d", code)
+	}
+	mustContain(t, page, "市民刚发来新消息", "这个月底一定给", "您好，我们约老板周三来调解。")
+	if strings.Contains(strings.Join(texts(e.platform.Deliveries(who)), "\n"), "约老板周三") {
+		t.Fatal("the reply went out anyway")
+	}
+	form.Set("seen", seenRe.FindStringSubmatch(page)[1])
+	if code, _ := b.postPage("/console/cases/"+id+"/reply", form); code != http.StatusSeeOther {
+		t.Fatalf("the reply sent having seen it: %d", code)
+	}
+	eventually(t, "the reply at the citizen", e.delivered(who, "约老板周三"))
+}
+
+var seenRe = regexp.MustCompile(`name="seen" value="(\d+)"`)
+
+func texts(ds []wxsim.Delivery) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Text)
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func (c *apiSurface) apiMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), in.Text); err != nil {
+	if err := c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), in.Text, 0); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,7 +44,32 @@ func formAction(op func(*http.Request) error, done func(http.ResponseWriter, *ht
 }
 
 func (c *forms) reply(r *http.Request) error {
-	return c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("text"))
+	seen, _ := strconv.ParseInt(r.PostFormValue("seen"), 10, 64)
+	return c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("text"), seen)
+}
+
+// replyForm sends the reply, or, when the citizen wrote again since the
+// page was drawn, shows the case again with the new message and the
+// draft kept, for the mediator to read before sending.
+func (c *forms) replyForm(w http.ResponseWriter, r *http.Request) error {
+	err := c.reply(r)
+	if !errors.Is(err, workflow.ErrNewMessage) {
+		if err != nil {
+			return err
+		}
+		return back(w, r)
+	}
+	k, err := c.visibleCase(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	data, err := (&pages{c.Web}).caseData(r, k)
+	if err != nil {
+		return err
+	}
+	data["Draft"], data["Notice"] = r.PostFormValue("text"), workflow.ErrNewMessage.Error()
+	c.render(w, http.StatusConflict, "case.html", data)
+	return nil
 }
 
 func (c *forms) note(r *http.Request) error {

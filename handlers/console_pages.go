@@ -183,7 +183,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
-		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": views, "Window": window, "WindowOpen": open,
+		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": views, "LastIn": workflow.LastFromCitizen(events), "Window": window, "WindowOpen": open,
 		"Phone": phone, "Next": forward, "Back": backward, "MaxReply": workflow.MaxReply, "MaxExtension": deadline.MaxExtensionDays,
 	}, nil
 }

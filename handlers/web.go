@@ -81,12 +81,13 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/overdue", a.page(p.overduePage))
 	// Every action on a case goes through the case workflow, which
 	// records it in the audit log with the change itself.
+	mux.Handle("POST /console/cases/{id}/reply", a.page(f.replyForm))
 	for _, rt := range []struct {
 		path string
 		op   func(*http.Request) error
 		done func(http.ResponseWriter, *http.Request) error
 	}{
-		{"reply", f.reply, back}, {"note", f.note, back}, {"take", f.take, back}, {"status", f.setStatus, back},
+		{"note", f.note, back}, {"take", f.take, back}, {"status", f.setStatus, back},
 		{"decline", f.decline, toQueue}, {"transfer", f.transfer, toQueue}, {"assign", f.assign, back},
 		{"video", f.video, back}, {"type", f.retype, back}, {"extend", f.extend, back},
 		{"referrals/{ref}/retry", f.retryReferral, back}, {"messages/{item}/retry", f.retryMessage, back},

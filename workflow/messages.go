@@ -53,15 +53,42 @@ func (w *Cases) RetryMessage(ctx context.Context, a Actor, id string, item int64
 	return ErrNotFound
 }
 
+// LastFromCitizen is the id of the latest message the citizen sent on a
+// thread, 0 for none.
+func LastFromCitizen(events []dispute.Event) int64 {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind == dispute.MessageIn {
+			return events[i].ID
+		}
+	}
+	return 0
+}
+
 // maxNote bounds an internal note.
 const maxNote = 2000
 
+// ErrNewMessage refuses a reply written before the citizen's latest
+// message: the mediator reads it first.
+var ErrNewMessage = refuse(Conflict, "市民刚发来新消息，请看过后再发送。")
+
 // Reply sends text to the case's citizen: on the thread and in the
 // outbound queue together. The duty desk may reply on urgent cases it sees.
-func (w *Cases) Reply(ctx context.Context, a Actor, id, text string) error {
+// seen is the id of the citizen's latest message the writer had on screen
+// (0: unknown, no check): a reply drafted while the citizen wrote again is
+// refused with ErrNewMessage, so it is not sent past what they just said.
+func (w *Cases) Reply(ctx context.Context, a Actor, id, text string, seen int64) error {
 	k, err := w.writable(ctx, a, id)
 	if err != nil {
 		return err
+	}
+	if seen > 0 {
+		events, err := w.Store.Events(ctx, k.ID)
+		if err != nil {
+			return err
+		}
+		if LastFromCitizen(events) > seen {
+			return ErrNewMessage
+		}
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {

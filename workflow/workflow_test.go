@@ -121,7 +121,7 @@ func TestRights(t *testing.T) {
 
 	// Another body's mediator learns nothing, not even that it exists.
 	for _, err := range []error{
-		f.w.Reply(f.ctx, other, k.ID, "您好"), f.w.Note(f.ctx, other, k.ID, "备注"),
+		f.w.Reply(f.ctx, other, k.ID, "您好", 0), f.w.Note(f.ctx, other, k.ID, "备注"),
 		f.w.Move(f.ctx, other, k.ID, dispute.Accepted, ""), f.w.Take(f.ctx, other, k.ID),
 	} {
 		if !errors.Is(err, ErrNotFound) {
@@ -130,13 +130,13 @@ func TestRights(t *testing.T) {
 	}
 	// The duty desk replies on an urgent case but does not take it over;
 	// it does not see the body's other cases.
-	if err := f.w.Reply(f.ctx, duty, k.ID, "我们是综治中心值班室，已联系派出所"); err != nil {
+	if err := f.w.Reply(f.ctx, duty, k.ID, "我们是综治中心值班室，已联系派出所", 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.w.Move(f.ctx, duty, k.ID, dispute.Accepted, ""); kindOf(err) != Forbidden {
 		t.Fatalf("duty desk moving the case: %v", err)
 	}
-	if err := f.w.Reply(f.ctx, duty, plain.ID, "您好"); !errors.Is(err, ErrNotFound) {
+	if err := f.w.Reply(f.ctx, duty, plain.ID, "您好", 0); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("duty desk on a plain case: %v", err)
 	}
 	// Supervisors' operations.
@@ -277,7 +277,7 @@ func TestAPIActionsAreNamedSo(t *testing.T) {
 	k := f.file("JF20261201-0009", "lh-labor", false)
 	a := f.actor("liuhe", store.RoleMediator, "lh-labor")
 	a.API = true
-	if err := f.w.Reply(f.ctx, a, k.ID, "您好"); err != nil {
+	if err := f.w.Reply(f.ctx, a, k.ID, "您好", 0); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.audit(k.ID); len(got) != 1 || got[0].Detail != "api message" || got[0].Action != store.AuditSend {

@@ -46,6 +46,14 @@
   // A message on its way shows "发送中" until the platform has it; the
   // store tells no one when that happens, so the page looks again while
   // any is on its way.
+  // What the mediator has on screen: a reply is checked against it, so one
+  // drafted while the citizen wrote again is not sent past their words.
+  function seenNow() {
+    const ol = document.querySelector("#thread .events");
+    const seen = document.querySelector("form.reply input[name=seen]");
+    if (ol && seen) seen.value = ol.dataset.lastIn;
+  }
+
   let polling = null;
   function watchDeliveries() {
     if (page !== "case" || polling || !document.querySelector("#thread .delivery.pending")) return;
@@ -79,7 +87,7 @@
     } else if (page === "case" && ev.case === main.dataset.case) {
       const base = "/console/cases/" + encodeURIComponent(ev.case);
       const html = await fragment(base + "/thread");
-      if (html) { document.getElementById("thread").replaceChildren(html); toBottom(); watchDeliveries(); }
+      if (html) { document.getElementById("thread").replaceChildren(html); toBottom(); watchDeliveries(); seenNow(); }
       // The side panel too (who has the case, its status and deadline):
       // the forms below it keep what is being typed.
       const facts = await fragment(base + "/facts");
