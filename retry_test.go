@@ -94,3 +94,51 @@ func texts(ds []wxsim.Delivery) []string {
 	}
 	return out
 }
+
+// A body's supervisor edits its quick replies; its mediator inserts the
+// second with Alt+2 and sends it; a mediator may not edit them.
+func TestQuickRepliesEditedAndInserted(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	e.addUser("liuhe-lead", store.RoleSupervisor, "lh-labor")
+	const who = "oQuickCitizen"
+	id := e.fileCase(who, "在柳河县饭店打工，老板两个月工资没给")
+
+	med := e.browser()
+	med.login("liuhe", "password-liuhe")
+	med.get("/console/")
+	if code := med.post("/console/bodies/lh-labor/replies", url.Values{"csrf": {med.csrf}, "replies": {"x"}}); code != http.StatusForbidden {
+		t.Fatalf("a mediator editing quick replies: %d", code)
+	}
+	lead := e.browser()
+	lead.login("liuhe-lead", "password-liuhe-lead")
+	lead.get("/console/bodies/lh-labor/replies")
+	form := url.Values{"csrf": {lead.csrf}, "replies": {"您好，已收到。\n请把工资条拍照发在这里，方便核对。\n"}}
+	if code := lead.post("/console/bodies/lh-labor/replies", form); code != http.StatusSeeOther {
+		t.Fatalf("saving quick replies: %d", code)
+	}
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/console/login"),
+		chromedp.SendKeys(`input[name=name]`, "liuhe"),
+		chromedp.SendKeys(`input[name=password]`, "password-liuhe"),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(`#rows`),
+		chromedp.Navigate(e.srv.URL+"/console/cases/"+id),
+		chromedp.WaitVisible(`form.reply textarea`),
+		chromedp.Focus(`form.reply textarea`),
+		chromedp.KeyEvent("2", chromedp.KeyModifiers(chromedp.ModifierAlt)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := chromedp.Run(ctx, chromedp.Value(`form.reply textarea`))
+	if err != nil || box != "请把工资条拍照发在这里，方便核对。" {
+		t.Fatalf("Alt+2 put %q (%v) in the reply box", box, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`form.reply button`), chromedp.WaitVisible(`#thread`)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the quick reply at the citizen", e.delivered(who, "工资条拍照"))
+}

@@ -111,7 +111,7 @@ var auditLabels = []struct{ code, name string }{
 	{"api message", "接口：发消息"}, {"api status", "接口：改状态"}, {"api decline", "接口：退回"},
 	{"api transfer", "接口：转交"}, {"api video", "接口：视频调解"},
 	{"case page", "案件页"}, {"thread", "案件记录"}, {"stats.csv", "导出统计"}, {"unknown name", "无此用户"},
-	{"referral retry", "重新推送"}, {"retry message", "重新发送消息"}, {"webhook set", "设置推送"}, {"webhook removed", "移除推送"},
+	{"referral retry", "重新推送"}, {"retry message", "重新发送消息"}, {"quick replies", "编辑常用回复"}, {"webhook set", "设置推送"}, {"webhook removed", "移除推送"},
 	{"user add", "新建账号"}, {"token create", "新建接口令牌"},
 	{"reply", "回复市民"}, {"note", "内部备注"}, {"take", "接手"}, {"status", "改状态"},
 	{"decline", "退回"}, {"transfer", "转交"}, {"assign", "分派"}, {"video", "视频调解"},

@@ -150,10 +150,10 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	u := current(r)
 	phone, _ := c.personal(u.User, k)
 	forward, backward := workflow.Moves(k.Status)
-	var replies []string
 	var colleagues []string
-	if b, ok := c.Table.Body(k.Body); ok {
-		replies = b.Replies()
+	replies, err := c.quickReplies(ctx, k.Body)
+	if err != nil {
+		return nil, err
 	}
 	lead := u.Role != store.RoleMediator
 	if lead {

@@ -101,6 +101,8 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/bodies/{body}/webhook", a.page(c.audited(store.AuditChange, "webhook set", adm.setWebhook)))
 	mux.Handle("POST /console/bodies/{body}/webhook/remove", a.page(c.audited(store.AuditChange, "webhook removed", adm.removeWebhook)))
 	mux.Handle("GET /console/audit", a.page(adm.auditPage))
+	mux.Handle("GET /console/bodies/{body}/replies", a.page(adm.repliesPage))
+	mux.Handle("POST /console/bodies/{body}/replies", a.page(c.audited(store.AuditChange, "quick replies", adm.saveReplies)))
 
 	mux.HandleFunc("GET /c/{id}/{sig}", cp.casePageForCitizen)
 	mux.HandleFunc("POST /c/{id}/{sig}", cp.citizenWrite)

@@ -32,6 +32,7 @@ type Store interface {
 	Queue
 	Referrals
 	WebhookSettings
+	QuickReplies
 	Audit
 
 	// Ping reports whether the store can be used (for /readyz).

@@ -96,12 +96,21 @@
     }
   }
 
-  // Quick replies fill the reply box, to be edited before sending.
-  document.querySelectorAll("select.quick").forEach((sel) => sel.addEventListener("change", () => {
+  // Quick replies fill the reply box, to be edited before sending: from
+  // the list, or Alt+1…9 for the first nine.
+  document.querySelectorAll("select.quick").forEach((sel) => {
     const box = sel.form.querySelector("textarea");
-    if (sel.value) { box.value = sel.value; box.focus(); }
-    sel.value = "";
-  }));
+    sel.addEventListener("change", () => {
+      if (sel.value) { box.value = sel.value; box.focus(); }
+      sel.value = "";
+    });
+    box.addEventListener("keydown", (e) => {
+      const n = e.altKey && /^Digit[1-9]$/.test(e.code) ? Number(e.code.slice(5)) : 0;
+      if (!n || n >= sel.options.length) return;
+      e.preventDefault();
+      box.value = sel.options[n].value;
+    });
+  });
 
   let delay = 1000;
   function connect() {

@@ -21,6 +21,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaDue,
 	schemaDeadline,
 	schemaQueue,
+	schemaReplies,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -404,5 +405,18 @@ func schemaQueue(ctx context.Context, tx *sql.Tx) error {
 		`CREATE INDEX queue_body ON queue (body, id)`,
 		`CREATE INDEX queue_state ON queue (state, id)`,
 		`CREATE INDEX queue_lane ON queue (lane, id)`,
+	)
+}
+
+// schemaReplies adds the quick replies set in the console per body
+// (store.QuickReplies), over the routing table's.
+func schemaReplies(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE body_replies (
+			body       TEXT PRIMARY KEY,
+			replies    TEXT NOT NULL, -- JSON list of strings
+			updated_by TEXT NOT NULL,
+			updated_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
 	)
 }

@@ -69,6 +69,7 @@ var tests = []struct {
 	{"Retype", testRetype},
 	{"CaseUpdate", testCaseUpdate},
 	{"AuditInCommit", testAuditInCommit},
+	{"QuickReplies", testQuickReplies},
 	{"Citizen", testCitizen},
 	{"ReserveSend", testReserveSend},
 	{"ReserveSendConcurrent", testReserveSendConcurrent},
