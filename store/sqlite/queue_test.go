@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 func TestMigrateQueue(t *testing.T) {
 	dir := t.TempDir()
 	all := migrations
-	migrations = all[:len(all)-1]
+	migrations = all[:slices.Index(migrationNames(), "schemaQueue")]
 	s, err := Open(dir)
 	migrations = all
 	if err != nil {
