@@ -50,7 +50,7 @@ func (s *Server) Handler() http.Handler {
 		s.Demo.closing = s.closing
 		s.Demo.routes(mux)
 	}
-	return s.logged(recovered(mux))
+	return s.Web.withClient(s.logged(recovered(mux)))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
