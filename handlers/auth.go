@@ -44,6 +44,7 @@ type viewer struct {
 	store.User
 	CSRF    string    // "" for API tokens, which need none
 	session string    // the session's id hash; "" for API tokens
+	token   string    // the API token's hash; "" for sessions
 	expires time.Time // the session's end
 }
 
@@ -274,7 +275,8 @@ func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing bearer token"})
 			return
 		}
-		t, err := c.Store.Token(r.Context(), hashSecret(strings.TrimSpace(value)))
+		hash := hashSecret(strings.TrimSpace(value))
+		t, err := c.Store.Token(r.Context(), hash)
 		var u store.User
 		if err == nil {
 			u, err = c.Store.User(r.Context(), t.User)
@@ -287,7 +289,7 @@ func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			c.failJSON(w, err)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u}))
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u, token: hash}))
 		w.Header().Set("Cache-Control", "no-store")
 		if err := h(w, r); err != nil {
 			c.failJSON(w, err)
