@@ -192,8 +192,11 @@ func sameOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
+	// The host the browser asked for: behind a trusted proxy the one it
+	// forwards; from anyone else the header is the client's word, and a
+	// page of another site could name itself in it.
 	host := r.Host
-	if fwd := r.Header.Get("X-Forwarded-Host"); fwd != "" {
+	if fwd := forwarded(r, "X-Forwarded-Host"); fwd != "" {
 		host = fwd
 	}
 	return strings.EqualFold(u.Host, host)

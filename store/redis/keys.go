@@ -82,6 +82,7 @@ import (
 //	                            unique member → when (ms); PEXPIRE window after the last
 //	P+"hooks"           hash    body id → JSON (hookRecord): a body's webhook as an
 //	                            administrator set it in the console; one key, like users
+//	P+"probe"           string  "1", EX 1 minute: readiness's write probe (Probe)
 //
 // and one pub/sub channel, P+"notices", where Commit publishes a
 // store.Notice (JSON) per case it made or changed.
@@ -153,6 +154,7 @@ func (k keys) session(idHash string) string { return k.p + "sess:" + idHash }
 func (k keys) token(hash string) string     { return k.p + "tok:" + hash }
 func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 func (k keys) hooks() string                { return k.p + "hooks" }
+func (k keys) probe() string                { return k.p + "probe" } // readiness's write probe
 
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""
 // for all cases) has value v. The scripts build the same names.
