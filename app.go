@@ -82,7 +82,8 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
 		Web: &handlers.Web{Store: st, Table: table, Log: log, Now: now, Cases: cases,
-			TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, KickReferrals: sender.Kick, Hooks: hooks},
+			TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, KickReferrals: sender.Kick, Hooks: hooks,
+			TrustedProxies: cfg.TrustedProxies},
 	}
 	period := cfg.Retention
 	if period <= 0 {

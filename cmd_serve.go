@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"jiefen/internal/logrepeat"
 )
 
 func runServe(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
@@ -13,7 +15,9 @@ func runServe(ctx context.Context, getenv func(string) string, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	// Repeats of a warning or error within a second are counted, not
+	// written: a failing store or a flood of bad logins cannot fill the disk.
+	log := slog.New(logrepeat.New(slog.NewJSONHandler(stderr, nil), time.Second))
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

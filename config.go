@@ -41,6 +41,10 @@ type Config struct {
 	// WebhookAllow lists the private networks webhooks may reach (an
 	// agency's system on the same network); others are refused.
 	WebhookAllow []netip.Prefix
+	// TrustedProxies are the reverse proxies (addresses or ranges) whose
+	// X-Forwarded-For, -Proto and -Host are believed: the client's address
+	// for login limits and the audit log, https for HSTS.
+	TrustedProxies []netip.Prefix
 }
 
 // loadConfig reads the environment. need lists the variables the command
@@ -101,18 +105,12 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 			c.FollowUpAfter = d
 		}
 	}
-	for _, s := range strings.FieldsFunc(get("JIEFEN_WEBHOOK_ALLOW", ""), func(r rune) bool { return r == ',' || r == ' ' }) {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			if a, aerr := netip.ParseAddr(s); aerr == nil {
-				p, err = a.Prefix(a.BitLen())
-			}
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("JIEFEN_WEBHOOK_ALLOW: %q is not an address or a CIDR range such as 10.20.0.0/16", s))
-			continue
-		}
-		c.WebhookAllow = append(c.WebhookAllow, p)
+	var err error
+	if c.WebhookAllow, err = parsePrefixes("JIEFEN_WEBHOOK_ALLOW", get("JIEFEN_WEBHOOK_ALLOW", "")); err != nil {
+		errs = append(errs, err)
+	}
+	if c.TrustedProxies, err = parsePrefixes("JIEFEN_TRUSTED_PROXIES", get("JIEFEN_TRUSTED_PROXIES", "")); err != nil {
+		errs = append(errs, err)
 	}
 	for _, n := range need {
 		if v, _ := lookup(getenv, n); v == "" {
@@ -121,6 +119,27 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 	}
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
+}
+
+// parsePrefixes reads a list of addresses and CIDR ranges separated by
+// commas or spaces; a lone address is a range of one.
+func parsePrefixes(name, v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var errs []error
+	for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(s); aerr == nil {
+				p, err = a.Prefix(a.BitLen())
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not an address or a CIDR range such as 10.20.0.0/16", name, s))
+			continue
+		}
+		out = append(out, p.Masked())
+	}
+	return out, errors.Join(errs...)
 }
 
 // lookup reads name, or the file named by name_FILE. Errors never carry

@@ -50,6 +50,7 @@ type envOptions struct {
 	redisURL   string           // the Redis store instead of the embedded one
 	followUp   time.Duration    // JIEFEN_FOLLOWUP_AFTER; 0: none
 	publicURL  string           // JIEFEN_PUBLIC_URL, which template messages need for their link; "": none
+	proxied    bool             // the test's requests come through a trusted proxy (JIEFEN_TRUSTED_PROXIES holds this machine)
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -72,6 +73,9 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	// reach unless an operator says so.
 	cfg.WebhookAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	cfg.PublicURL = o.publicURL
+	if o.proxied {
+		cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	}
 	now := time.Now
 	if o.now != nil {
 		now, platform.Now = o.now, o.now

@@ -73,28 +73,6 @@ func (c *Web) audited(action, detail string, h func(http.ResponseWriter, *http.R
 	}
 }
 
-// auditAddr is where a request came from. Behind the reverse proxy the
-// peer is the proxy, which appends the client's address to
-// X-Forwarded-For: the last entry is the one our proxy wrote, and the peer
-// is kept beside it, so a client that forges the header still shows its
-// own address.
-func auditAddr(r *http.Request) string {
-	peer := clientAddr(r)
-	xff := r.Header.Values("X-Forwarded-For")
-	if len(xff) == 0 {
-		return peer
-	}
-	last := xff[len(xff)-1]
-	if i := strings.LastIndexByte(last, ','); i >= 0 {
-		last = last[i+1:]
-	}
-	last = strings.TrimSpace(last)
-	if last == "" || len(last) > 64 {
-		return peer
-	}
-	return last + " via " + peer
-}
-
 // viewWindow is how long a recorded view of a case covers the live
 // refreshes of the page that made it.
 const viewWindow = 30 * time.Minute

@@ -8,8 +8,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +28,13 @@ const (
 	maxFailures     = 5
 	maxAddrFailures = 50 // an office behind one address has many mediators, and their logins count too
 	failureWindow   = 15 * time.Minute
+	// Across addresses an account is never locked, only slowed: after
+	// maxAccountFailures attempts within failureWindow, it takes one
+	// attempt per accountSlot from anywhere. Guessing from many addresses
+	// stays bounded (two a minute), and the real user, whom no one else
+	// can lock out, waits at most about a slot.
+	maxAccountFailures = 10
+	accountSlot        = 30 * time.Second
 )
 
 type userKey struct{}
@@ -37,6 +44,7 @@ type viewer struct {
 	store.User
 	CSRF    string    // "" for API tokens, which need none
 	session string    // the session's id hash; "" for API tokens
+	token   string    // the API token's hash; "" for sessions
 	expires time.Time // the session's end
 }
 
@@ -105,7 +113,7 @@ func (c *auth) login(w http.ResponseWriter, r *http.Request) {
 	// is counted (reserved) before the password is checked, by the store's
 	// atomic increment: parallel guesses each see their own count, so 150
 	// at once cannot all pass a check made before any was recorded. A
-	// success clears its name's count.
+	// success clears its name's counts.
 	addr := clientAddr(r)
 	keys := []struct {
 		key   string
@@ -120,6 +128,29 @@ func (c *auth) login(w http.ResponseWriter, r *http.Request) {
 		if n > k.limit {
 			c.Log.Warn("login throttled", "addr", addr)
 			c.renderLogin(w, r, "尝试次数过多，请15分钟后再试。", http.StatusTooManyRequests)
+			return
+		}
+	}
+	// The account, from every address together: past its free attempts,
+	// one per slot. The slot is reserved by the same atomic increment on
+	// a key naming the account and the slot, so parallel guesses from
+	// many addresses get one of them through per slot, not one each.
+	accountKey := "login-account:" + name
+	n, err := c.Store.Failure(ctx, accountKey, now, failureWindow)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if n > maxAccountFailures {
+		slot := now.UnixNano() / int64(accountSlot)
+		taken, err := c.Store.Failure(ctx, "login-slot:"+name+":"+strconv.FormatInt(slot, 10), now, accountSlot)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		if taken > 1 {
+			c.Log.Warn("login slowed", "addr", addr)
+			c.renderLogin(w, r, "该账号近期登录失败较多，请30秒后再试。", http.StatusTooManyRequests)
 			return
 		}
 	}
@@ -138,9 +169,13 @@ func (c *auth) login(w http.ResponseWriter, r *http.Request) {
 		c.renderLogin(w, r, "用户名或密码不对。", http.StatusUnauthorized)
 		return
 	}
-	if err := c.Store.ClearFailures(ctx, keys[0].key); err != nil {
-		c.fail(w, r, err)
-		return
+	// The account's count too: the attacker it slowed gets its free
+	// attempts back only as often as the user signs in.
+	for _, key := range []string{keys[0].key, accountKey} {
+		if err := c.Store.ClearFailures(ctx, key); err != nil {
+			c.fail(w, r, err)
+			return
+		}
 	}
 	id := randomID()
 	s := store.Session{IDHash: hashSecret(id), User: u.Name, CSRF: randomID(), Expires: now.Add(sessionTTL)}
@@ -240,7 +275,8 @@ func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing bearer token"})
 			return
 		}
-		t, err := c.Store.Token(r.Context(), hashSecret(strings.TrimSpace(value)))
+		hash := hashSecret(strings.TrimSpace(value))
+		t, err := c.Store.Token(r.Context(), hash)
 		var u store.User
 		if err == nil {
 			u, err = c.Store.User(r.Context(), t.User)
@@ -253,19 +289,10 @@ func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			c.failJSON(w, err)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u}))
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u, token: hash}))
 		w.Header().Set("Cache-Control", "no-store")
 		if err := h(w, r); err != nil {
 			c.failJSON(w, err)
 		}
 	})
-}
-
-// clientAddr is the address a request came from, without the port.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

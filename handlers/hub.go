@@ -29,6 +29,7 @@ type hub struct {
 type wsClient struct {
 	user    store.User
 	session string    // the session's id hash; "" for an API token
+	token   string    // the API token's hash; "" for a session
 	expires time.Time // when the session ends; zero for an API token
 	send    chan []byte
 	done    chan struct{} // closed once when the client is dropped; send is never closed
@@ -41,6 +42,10 @@ const (
 	writeWait    = 10 * time.Second
 	pongWait     = 60 * time.Second
 	pingEvery    = 25 * time.Second
+	// recheckEvery is how often an idle stream re-reads its user and
+	// session or token: a user moved, demoted or signed out elsewhere
+	// loses the stream within seconds, not at the next event.
+	recheckEvery = 3 * time.Second
 )
 
 func newHub(c *Web) *hub { return &hub{c: c, clients: map[*wsClient]struct{}{}} }
@@ -147,21 +152,29 @@ func (h *hub) dropSession(idHash string) {
 	}
 }
 
-// stillValid re-checks a console client's session and user, so a stream
-// ends with the session (logout on another instance, expiry, a user moved
-// to another body or removed) rather than when the tab closes.
+// stillValid re-checks a client's session or API token and its user, so
+// a stream keeps no more access than a new request would get: it ends
+// with the session (logout on another instance, expiry), a token that is
+// gone, or a user moved to another body, given another role or removed.
+// A store that cannot answer ends it too; the client reconnects.
 func (h *hub) stillValid(cl *wsClient) bool {
-	if cl.session == "" {
-		return true
-	}
 	now := h.c.Now()
-	if !now.Before(cl.expires) {
-		return false
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := h.c.Store.Session(ctx, cl.session, now); err != nil {
-		return false
+	switch {
+	case cl.session != "":
+		if !now.Before(cl.expires) {
+			return false
+		}
+		if s, err := h.c.Store.Session(ctx, cl.session, now); err != nil || s.User != cl.user.Name {
+			return false
+		}
+	case cl.token != "":
+		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name {
+			return false
+		}
+	default:
+		return false // neither: nothing vouches for the stream any more
 	}
 	u, err := h.c.Store.User(ctx, cl.user.Name)
 	return err == nil && u.Role == cl.user.Role && u.Body == cl.user.Body
@@ -179,8 +192,11 @@ func sameOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
+	// The host the browser asked for: behind a trusted proxy the one it
+	// forwards; from anyone else the header is the client's word, and a
+	// page of another site could name itself in it.
 	host := r.Host
-	if fwd := r.Header.Get("X-Forwarded-Host"); fwd != "" {
+	if fwd := forwarded(r, "X-Forwarded-Host"); fwd != "" {
 		host = fwd
 	}
 	return strings.EqualFold(u.Host, host)
@@ -201,7 +217,7 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request) error {
 		return nil // the upgrader has answered
 	}
 	v := current(r)
-	cl := &wsClient{user: v.User, session: v.session, expires: v.expires,
+	cl := &wsClient{user: v.User, session: v.session, token: v.token, expires: v.expires,
 		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn}
 	h.mu.Lock()
 	h.clients[cl] = struct{}{}
@@ -224,12 +240,16 @@ func (cl *wsClient) read() {
 	}
 }
 
-// write is the only writer of the connection. With each ping it checks
-// that the session still holds.
+// write is the only writer of the connection. Before each event, and
+// every recheckEvery while idle, it checks that the user's access still
+// holds: an event encoded for the user as they were is never written
+// once they are not.
 func (h *hub) write(cl *wsClient) {
 	ping := time.NewTicker(pingEvery)
+	recheck := time.NewTicker(recheckEvery)
 	defer func() {
 		ping.Stop()
+		recheck.Stop()
 		cl.conn.Close()
 	}()
 	for {
@@ -239,15 +259,19 @@ func (h *hub) write(cl *wsClient) {
 			_ = cl.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
 			return
 		case msg := <-cl.send:
-			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := cl.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-				return
-			}
-		case <-ping.C:
 			if !h.stillValid(cl) {
 				h.drop(cl)
 				continue
 			}
+			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := cl.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-recheck.C:
+			if !h.stillValid(cl) {
+				h.drop(cl)
+			}
+		case <-ping.C:
 			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := cl.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return

@@ -50,7 +50,24 @@ func (s *Server) Handler() http.Handler {
 		s.Demo.closing = s.closing
 		s.Demo.routes(mux)
 	}
-	return s.logged(recovered(mux))
+	return s.Web.withClient(securityHeaders(s.logged(recovered(mux))))
+}
+
+// securityHeaders are set on every answer: no content sniffing (a JSON
+// answer or a static file is never run as a page), no referrer beyond the
+// site (a console URL names cases, a citizen's case link is a secret), and
+// HSTS once the browser reached us over https (directly, or as a trusted
+// proxy says): after that, never plain http.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		if r.TLS != nil || strings.EqualFold(forwarded(r, "X-Forwarded-Proto"), "https") {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -58,13 +75,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// readyz reports whether the store answers: a load balancer stops sending
-// callbacks to an instance that could not keep them.
+// readyz reports whether the store answers and takes writes: a load
+// balancer stops sending callbacks to an instance that could not keep them.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.Store.Ping(ctx); err != nil {
+	err := s.Store.Ping(ctx)
+	if err == nil {
+		err = s.Store.Probe(ctx)
+	}
+	if err != nil {
 		s.Log.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		// Says which store, not its address: the endpoint is public; the

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -37,6 +38,9 @@ type Web struct {
 	Links         caselink.Signer
 	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
 	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
+	// -Proto, -Host) are believed; from anyone else they are ignored.
+	TrustedProxies []netip.Prefix
 
 	once  sync.Once
 	tpl   *template.Template

@@ -37,6 +37,10 @@ type Store interface {
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
+	// Probe writes a little (and keeps nothing of it): a store that
+	// answers reads while every write fails (a full disk, Redis out of
+	// memory) is not ready for callbacks it could not keep.
+	Probe(ctx context.Context) error
 	Close() error
 
 	// Citizen returns what is known of a citizen, or ErrNotFound.

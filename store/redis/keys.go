@@ -84,6 +84,7 @@ import (
 //	                            administrator set it in the console; one key, like users
 //	P+"replies"         hash    body id → JSON (repliesRecord): a body's quick replies
 //	                            as set in the console
+//	P+"probe"           string  "1", EX 1 minute: readiness's write probe (Probe)
 //
 // and one pub/sub channel, P+"notices", where Commit publishes a
 // store.Notice (JSON) per case it made or changed.
@@ -156,6 +157,7 @@ func (k keys) token(hash string) string     { return k.p + "tok:" + hash }
 func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 func (k keys) hooks() string                { return k.p + "hooks" }
 func (k keys) replies() string              { return k.p + "replies" }
+func (k keys) probe() string                { return k.p + "probe" } // readiness's write probe
 
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""
 // for all cases) has value v. The scripts build the same names.

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -104,6 +105,15 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("redis: ping: %w", err)
+	}
+	return nil
+}
+
+// Probe sets a short-lived key: Redis refuses writes (not PING) when it is
+// out of memory under noeviction or cannot persist (MISCONF).
+func (s *Store) Probe(ctx context.Context) error {
+	if err := s.rdb.Set(ctx, s.k.probe(), "1", time.Minute).Err(); err != nil {
+		return fmt.Errorf("redis: write probe: %w", err)
 	}
 	return nil
 }

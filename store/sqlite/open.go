@@ -144,6 +144,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Probe rewrites the schema version's row, unchanged, through the writer:
+// the commit appends to the WAL, so it fails when the disk is full or the
+// file is read-only.
+func (s *Store) Probe(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE schema_version SET version = version`); err != nil {
+		return fmt.Errorf("sqlite: write probe: %w", err)
+	}
+	return nil
+}
+
 // Close stops the committer and the checkpointer, then closes the connections. Commits after Close fail.
 func (s *Store) Close() error {
 	var err error
