@@ -21,6 +21,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaDue,
 	schemaDeadline,
 	schemaQueue,
+	schemaSearch,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
