@@ -75,7 +75,7 @@ func testSearch(t *testing.T, e *env) {
 	find(q("12000元"), a.ID)
 	find(q("房东"), c.ID)
 	find(q("押金"), c.ID)
-	find(q("资，三"))  // one-character words search nothing
+	find(q("资，三")) // one-character words search nothing
 	find(q("三个月的"))
 	// … and of the thread: the citizen's, the mediator's, a note.
 	find(q("李四"), c.ID)
