@@ -26,7 +26,7 @@ func (c *apiSurface) apiCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	u := current(r).User
 	cases, err := c.Cases.VisibleCases(r.Context(), u, store.CaseFilter{Status: dispute.Status(q.Get("status")),
-		Type: dispute.Type(q.Get("type")), Region: q.Get("region"), Body: q.Get("body"), Limit: 1000})
+		Type: dispute.Type(q.Get("type")), Region: q.Get("region"), Body: q.Get("body"), Query: q.Get("q"), Limit: 1000})
 	if err != nil {
 		return err
 	}

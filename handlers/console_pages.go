@@ -16,7 +16,7 @@ import (
 func queueFilter(r *http.Request) (store.CaseFilter, bool) {
 	q := r.URL.Query()
 	return store.CaseFilter{Status: dispute.Status(q.Get("status")), Type: dispute.Type(q.Get("type")),
-		Region: q.Get("region"), Limit: 500}, q.Get("urgent") == "1"
+		Region: q.Get("region"), Query: q.Get("q"), Limit: 500}, q.Get("urgent") == "1"
 }
 
 // A view is a queue a mediator lives in: a question about each row.

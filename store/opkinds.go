@@ -147,8 +147,9 @@ func (o NewCaseOp) MarshalJSON() ([]byte, error) {
 		Assignee string         `json:"assignee"`
 		VideoAt  int64          `json:"video_at,string"`
 		VideoURL string         `json:"video_url"`
+		Grams    []string       `json:"grams"` // the search index's bigrams of story and summary
 	}{OpNewCase, o.ID, o.Status, o.Type, o.Urgent, o.Region, o.Body, o.Rule, o.Summary, o.Story, o.OpenID, o.Phone,
-		UnixMS(o.CreatedAt), UnixMS(o.UpdatedAt), o.Assignee, UnixMS(o.VideoAt), o.VideoURL})
+		UnixMS(o.CreatedAt), UnixMS(o.UpdatedAt), o.Assignee, UnixMS(o.VideoAt), o.VideoURL, SearchGrams(o.Story, o.Summary)})
 }
 
 // StatusOp moves a case to a new status (StatusChange): with From set,
@@ -309,7 +310,15 @@ func (o EventOp) MarshalJSON() ([]byte, error) {
 		Media  string            `json:"media"`
 		Status dispute.Status    `json:"status"`
 		Body   string            `json:"body"`
-	}{OpEvent, o.CaseID, UnixMS(o.At), o.Kind, o.Actor, o.Text, o.MediaID, o.Status, o.Body})
+		Grams  []string          `json:"grams"` // the search index's bigrams of its text, if searchable
+	}{OpEvent, o.CaseID, UnixMS(o.At), o.Kind, o.Actor, o.Text, o.MediaID, o.Status, o.Body, o.grams()})
+}
+
+func (o EventOp) grams() []string {
+	if !Searchable(dispute.Event(o)) {
+		return []string{}
+	}
+	return SearchGrams(o.Text)
 }
 
 // ReleaseOp makes a citizen's held items pending again: those of their

@@ -65,7 +65,8 @@ const (
 // Op is one typed write of a Change.
 //
 // Its JSON is flat, every field always present (no nulls, no omitted
-// fields), and every number a string: times as Unix milliseconds (0 for
+// fields; a list is of strings, and empty rather than null), and every
+// number a string: times as Unix milliseconds (0 for
 // the zero time), counters and durations likewise, so nothing passes
 // through a double on the way to the script, and the script never meets
 // a JSON null.

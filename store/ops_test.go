@@ -75,8 +75,14 @@ func TestOpJSON(t *testing.T) {
 			t.Errorf("%s: op field %v", op.OpKind(), m["op"])
 		}
 		for k, v := range m {
-			switch v.(type) {
+			switch v := v.(type) {
 			case string, bool:
+			case []any: // a list of strings (a search index's grams), never null
+				for _, x := range v {
+					if _, ok := x.(string); !ok {
+						t.Errorf("%s: field %s holds %T (%v), want strings", op.OpKind(), k, x, x)
+					}
+				}
 			default:
 				t.Errorf("%s: field %s is %T (%v), want a string or a bool", op.OpKind(), k, v, v)
 			}

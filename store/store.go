@@ -320,7 +320,14 @@ type CaseFilter struct {
 	// DueBy keeps the cases whose running deadline (Case.DueAt) falls due
 	// at or before it (zero: all), read from an index: the overdue list.
 	DueBy time.Time
-	Limit int // 0: no limit
+	// Query searches (search.go): case numbers, phone numbers, and the
+	// words of stories and threads; "" : no search.
+	Query string
+	// QueryPhones is the body whose cases a Query finds by phone number
+	// ("": no case's): the caller's own, so that searching a number
+	// tells nobody else that a case with that phone exists.
+	QueryPhones string
+	Limit       int // 0: no limit
 }
 
 // Outbound kinds.

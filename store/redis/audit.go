@@ -141,8 +141,15 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 	if err != nil {
 		return false, fmt.Errorf("redis: anonymize %s: %w", caseID, err)
 	}
-	res, err := anonymizeScript.Run(ctx, s.rdb, []string{s.k.caseKey(caseID)},
-		s.k.t, caseID, max(store.UnixMS(e.At), 1), store.UnixMS(e.At), rec, e.User, e.Action, store.OutRedacted).Text()
+	grams, err := s.caseGrams(ctx, caseID)
+	if err != nil {
+		return false, fmt.Errorf("redis: anonymize %s: %w", caseID, err)
+	}
+	args := []any{s.k.t, caseID, max(store.UnixMS(e.At), 1), store.UnixMS(e.At), rec, e.User, e.Action, store.OutRedacted}
+	for _, g := range grams {
+		args = append(args, g)
+	}
+	res, err := anonymizeScript.Run(ctx, s.rdb, []string{s.k.caseKey(caseID)}, args...).Text()
 	if err != nil {
 		return false, fmt.Errorf("redis: anonymize %s: %w", caseID, err)
 	}

@@ -90,8 +90,27 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 	if !f.UpdatedSince.IsZero() {
 		since = store.UnixMS(f.UpdatedSince)
 	}
-	res, err := casesScript.Run(ctx, s.rdb, idx, s.k.t, max(f.Limit, 0), since,
-		store.UnixMS(f.CreatedFrom), store.UnixMS(f.CreatedBefore), store.UnixMS(f.DueBy)).Slice()
+	search := []any{"", "", "", ""}
+	if q, ok := store.ParseQuery(f.Query); ok {
+		switch {
+		case q.Number != "":
+			search = []any{"n", reverse(q.Number), reverse(q.Digits), f.QueryPhones}
+		case len(q.Words) == 0:
+			return nil, nil
+		default:
+			// The words' bigrams are indexes every case found is in.
+			search = []any{"w", "", "", ""}
+			for _, g := range store.SearchGrams(q.Words...) {
+				idx = append(idx, s.k.searchGram(g))
+			}
+			for _, w := range q.Words {
+				search = append(search, w)
+			}
+		}
+	}
+	args := append([]any{s.k.t, max(f.Limit, 0), since,
+		store.UnixMS(f.CreatedFrom), store.UnixMS(f.CreatedBefore), store.UnixMS(f.DueBy)}, search...)
+	res, err := casesScript.Run(ctx, s.rdb, idx, args...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: cases: %w", err)
 	}
@@ -109,6 +128,17 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 		out = append(out, k)
 	}
 	return out, nil
+}
+
+// reverse reverses an ASCII string (the search's numbers): the index
+// holds numbers reversed, so a number's end is a prefix, found by a lex
+// range.
+func reverse(s string) string {
+	b := []byte(s)
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
 }
 
 // Events is one LRANGE; an unknown case has an empty thread.

@@ -58,6 +58,13 @@ import (
 //	T+"aux"             zset    every audit entry: member its id padded to 19 digits, score
 //	                            its time (ms), so one instant's entries sort by id
 //	T+"aux:u:"+user     zset    the same, per user; "aux:c:"+caseID and "aux:a:"+action likewise
+//	T+"sg:"+bigram      zset    the search index: the cases whose story, summary or searchable
+//	                            event has the bigram (store.SearchGrams), score CreatedAt ms
+//	T+"sn"              zset    every case number, upper case and reversed, score 0: a lex
+//	                            range finds the numbers ending with what was typed
+//	T+"sp"              zset    "<phone number reversed> <case id>" for the cases with a phone
+//	                            number, score 0, likewise
+//	T+"sv"              string  the version of the search index Open has filled in (backfill)
 //	T+"mx:"+caseID      set     the ids of the media files kept for a case (PutMedia)
 //	T+"mdel"            set     media ids of anonymised cases whose files are still to delete
 //	                            (media keys are outside the slot: see Anonymize)
@@ -158,6 +165,7 @@ func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 func (k keys) hooks() string                { return k.p + "hooks" }
 func (k keys) replies() string              { return k.p + "replies" }
 func (k keys) probe() string                { return k.p + "probe" } // readiness's write probe
+func (k keys) searchGram(g string) string   { return k.t + "sg:" + g }
 
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""
 // for all cases) has value v. The scripts build the same names.

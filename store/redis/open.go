@@ -94,6 +94,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s.QueueViews = store.QueueViews{Q: s}
+	if err := s.fillSearch(ctx); err != nil {
+		rdb.Close()
+		return nil, err
+	}
 	if err := s.migrateQueue(ctx); err != nil {
 		rdb.Close()
 		return nil, err

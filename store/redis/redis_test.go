@@ -183,3 +183,9 @@ func TestKeysShareOneSlot(t *testing.T) {
 
 // BenchmarkCommit: see storetest.BenchCommit.
 func BenchmarkCommit(b *testing.B) { storetest.BenchCommit(b, openTest(b)) }
+
+// BenchmarkSearch: 100,000 cases, see storetest.BenchSearch.
+func BenchmarkSearch(b *testing.B) {
+	s := openTest(b)
+	storetest.BenchSearch(b, s, storetest.SeedSearch(b, s, 100_000))
+}

@@ -156,6 +156,10 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 			last_error = CASE WHEN state IN ('pending', 'held') THEN ? ELSE last_error END,
 			lease_until = 0, text = '', media_id = '', openid = '', okey = '', payload = x''
 			WHERE case_id = ?`, []any{store.OutRedacted, caseID}},
+		// The text leaves the search index with it: an anonymised case is
+		// not found by what it said.
+		{`DELETE FROM search WHERE rowid IN (SELECT id FROM search_rows WHERE case_id = ?)`, []any{caseID}},
+		{`DELETE FROM search_rows WHERE case_id = ?`, []any{caseID}},
 		{auditInsert, auditArgs(e)},
 	}
 	for _, st := range steps {

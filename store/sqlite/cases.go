@@ -94,6 +94,14 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 		where = append(where, "deadline_at > 0 AND deadline_at <= ?")
 		args = append(args, store.UnixMS(f.DueBy))
 	}
+	if sq, ok := store.ParseQuery(f.Query); ok {
+		cond, qargs, matches := searchWhere(sq, f.QueryPhones)
+		if !matches {
+			return nil, nil
+		}
+		where = append(where, cond)
+		args = append(args, qargs...)
+	}
 	q := `SELECT ` + caseColumns + ` FROM cases`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")

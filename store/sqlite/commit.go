@@ -132,7 +132,7 @@ func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: new case %s: %w", k.ID, err)
 	}
-	return nil
+	return indexText(ctx, tx, k.ID, k.Story+"\n"+k.Summary)
 }
 
 // setStatus fails with ErrNotFound for an unknown case: a status change
@@ -235,6 +235,9 @@ func insertEvent(ctx context.Context, tx *tx, e dispute.Event) error {
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: event for case %s: %w", e.CaseID, err)
+	}
+	if store.Searchable(e) {
+		return indexText(ctx, tx, e.CaseID, e.Text)
 	}
 	return nil
 }

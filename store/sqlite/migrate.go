@@ -22,6 +22,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaDeadline,
 	schemaQueue,
 	schemaReplies,
+	schemaSearch,
 }
 
 // migrate applies the missing steps in one transaction: a failed step

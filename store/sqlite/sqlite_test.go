@@ -122,3 +122,13 @@ func BenchmarkCommit(b *testing.B) {
 	defer s.Close()
 	storetest.BenchCommit(b, s)
 }
+
+// BenchmarkSearch: 100,000 cases, see storetest.BenchSearch.
+func BenchmarkSearch(b *testing.B) {
+	s, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchSearch(b, s, storetest.SeedSearch(b, s, 100_000))
+}

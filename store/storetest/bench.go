@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,4 +48,89 @@ func BenchCommit(b *testing.B, s store.Store) {
 			version++
 		}
 	})
+}
+
+// searchPhrases, searchNames: what the seeded cases' stories are made of,
+// so words recur as they do in one city's complaints.
+var (
+	searchPhrases = []string{"老板拖欠工资", "三个月没发", "房东不退押金", "邻居装修噪音扰民", "物业费纠纷", "交通事故赔偿",
+		"离婚财产分割", "工伤认定", "劳动合同到期", "网购商品质量问题", "装修公司延期交房", "借款不还", "宅基地边界",
+		"子女抚养费", "医疗费用报销", "加班费没给", "社保未缴", "停车位被占", "楼上漏水损坏", "宠物伤人"}
+	searchSurnames = []rune("张王李赵刘陈杨黄周吴")
+	searchGiven    = []rune("伟芳娜敏静丽强磊军洋")
+)
+
+// SeedSearch commits n cases (with two thread messages each) over ten
+// bodies, 500 to a Change, and returns the queries BenchSearch runs.
+func SeedSearch(tb testing.TB, s store.Store, n int) []string {
+	ctx := context.Background()
+	start := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
+	rnd := uint64(1)
+	next := func(m int) int { // a fixed sequence: every run seeds the same
+		rnd = rnd*6364136223846793005 + 1442695040888963407
+		return int(rnd>>33) % m
+	}
+	pick := func() string { return searchPhrases[next(len(searchPhrases))] }
+	name := func() string {
+		return string(searchSurnames[next(len(searchSurnames))]) + string(searchGiven[next(len(searchGiven))])
+	}
+	var c store.Change
+	var someID, somePhone string
+	for i := range n {
+		created := start.Add(time.Duration(i) * 5 * time.Minute)
+		id := fmt.Sprintf("JF%s-%04d", created.Format("20060102"), i%288+1)
+		phone := fmt.Sprintf("13%09d", next(1_000_000_000))
+		k := dispute.Case{ID: id, Status: dispute.Received, Type: dispute.Labor, Region: "东昌区",
+			Body: fmt.Sprint("body", i%10), Summary: pick(), Story: pick() + "，" + name() + "说" + pick() + fmt.Sprint(next(20000), "元"),
+			OpenID: fmt.Sprint("o", i), Phone: phone, CreatedAt: created, UpdatedAt: created}
+		c.NewCases = append(c.NewCases, k)
+		c.Events = append(c.Events,
+			dispute.Event{CaseID: id, At: created, Kind: dispute.MessageIn, Actor: k.OpenID, Text: pick() + "，" + name() + "可以作证"},
+			dispute.Event{CaseID: id, At: created, Kind: dispute.MessageOut, Actor: "mediator", Text: "请提供" + pick() + "的材料"})
+		if i == n/2 {
+			someID, somePhone = id, phone
+		}
+		if len(c.NewCases) == 500 || i == n-1 {
+			if err := s.Commit(ctx, c); err != nil {
+				tb.Fatal(err)
+			}
+			c = store.Change{}
+		}
+	}
+	return []string{"工资", "拖欠工资", "张伟", "宠物伤人", "工资 张伟", "火星", "可以作证", someID, someID[len(someID)-4:],
+		somePhone, somePhone[len(somePhone)-4:]}
+}
+
+// BenchSearch runs the queries in turn, as a mediator of body0 (the
+// body's cases, its phone numbers) and as an admin (every case), the
+// console's limit of 500, and reports the latencies' p50 and p99 (ms).
+func BenchSearch(b *testing.B, s store.Store, queries []string) {
+	ctx := context.Background()
+	var took []time.Duration
+	worst := map[string]time.Duration{}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		q := queries[i%len(queries)]
+		f := store.CaseFilter{Query: q, Limit: 500}
+		if i/len(queries)%2 == 0 {
+			f.Body, f.QueryPhones = "body0", "body0"
+		}
+		t0 := time.Now()
+		if _, err := s.Cases(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(t0)
+		took = append(took, d)
+		key := fmt.Sprintf("%q body=%q", q, f.Body)
+		worst[key] = max(worst[key], d)
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	p := func(q float64) float64 { return float64(took[int(q*float64(len(took)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(p(0.5), "p50-ms")
+	b.ReportMetric(p(0.99), "p99-ms")
+	b.ReportMetric(float64(took[len(took)-1].Microseconds())/1000, "max-ms")
+	for k, d := range worst {
+		b.Logf("slowest %s: %v", k, d)
+	}
 }

@@ -64,6 +64,7 @@ var tests = []struct {
 	{"NextCaseSeqConcurrent", testNextCaseSeqConcurrent},
 	{"Case", testCase},
 	{"CasesFilter", testCases},
+	{"Search", testSearch},
 	{"Events", testEvents},
 	{"MarkUrgent", testMarkUrgent},
 	{"Retype", testRetype},

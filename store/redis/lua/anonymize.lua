@@ -3,10 +3,13 @@
 -- of items that will not be sent. Checks first, then clears everything of
 -- the case in the transaction slot and appends the audit entry. The media
 -- files live outside the slot: their ids go to T.."mdel", which the
--- caller empties (and retries, should it die first).
+-- caller empties (and retries, should it die first). ARGV[9…] are the
+-- search index's bigrams of the case's text, which it leaves; a bigram
+-- missed (a message that came in meanwhile) finds nothing, since a search
+-- checks the text itself, which is gone.
 local T, id, mark = ARGV[1], ARGV[2], ARGV[3]
 local k = KEYS[1]
-local f = redis.call('HMGET', k, 'status', 'openid', 'anon')
+local f = redis.call('HMGET', k, 'status', 'openid', 'anon', 'phone')
 if not f[1] then return 'nocase' end
 if f[1] ~= 'resolved' and f[1] ~= 'unresolved' and f[1] ~= 'withdrawn' then return 'open' end
 if f[3] and f[3] ~= '0' then return 'done' end
@@ -48,6 +51,8 @@ for _, qid in ipairs(redis.call('ZRANGE', T .. 'qx:c:' .. id, 0, -1)) do
 end
 for key, lane in pairs(keys) do qkeydue(T, lane, key) end
 if openid ~= '' then redis.call('ZREM', T .. 'cx:o:' .. openid, id) end
+for i = 9, #ARGV do redis.call('ZREM', T .. 'sg:' .. ARGV[i], id) end
+if f[4] and f[4] ~= '' then redis.call('ZREM', T .. 'sp', string.reverse(f[4]) .. ' ' .. id) end
 redis.call('HSET', k, 'story', '', 'summary', '', 'openid', '', 'phone', '', 'video_url', '', 'anon', mark)
 for _, m in ipairs(redis.call('SMEMBERS', T .. 'mx:' .. id)) do media[#media + 1] = m end
 redis.call('DEL', T .. 'mx:' .. id)

@@ -61,6 +61,17 @@ local function opt(t, k, v)
   return t
 end
 
+-- The search index (store/search.go, keys.go): T..'sg:'..bigram, the
+-- zset of the cases whose text has the bigram (score CreatedAt), from
+-- the grams the ops carry (computed in Go, which knows what a letter is);
+-- T..'sn', every case number upper case and reversed, and T..'sp',
+-- "<phone reversed> <case id>", both scored 0 and read by lex range,
+-- which finds the numbers that end with what was typed.
+local function sgadd(id, created, grams)
+  for _, g in ipairs(grams) do redis.call('ZADD', T .. 'sg:' .. g, created, id) end
+end
+local function phonekey(phone, id) return string.reverse(phone) .. ' ' .. id end
+
 local kinds = {}
 
 -- A key is taken while it is stored and its expiry (on the caller's
@@ -136,6 +147,9 @@ kinds.case = function(o, write)
   redis.call('ZADD', T .. 'cx:r:' .. o.region, created, id)
   redis.call('ZADD', T .. 'cx:b:' .. o.body, created, id)
   if o.assignee ~= '' then redis.call('ZADD', T .. 'cx:a:' .. o.assignee, created, id) end
+  sgadd(id, created, o.grams)
+  redis.call('ZADD', T .. 'sn', 0, string.reverse(string.upper(id)))
+  if o.phone ~= '' then redis.call('ZADD', T .. 'sp', 0, phonekey(o.phone, id)) end
 end
 
 -- A From is compared with the status as the Change has left it so far,
@@ -220,7 +234,11 @@ end
 kinds.update = function(o, write)
   if not write then return nocase(o, 'update') end
   local k = T .. 'case:' .. o.case
-  local f = redis.call('HMGET', k, 'region', 'created', 'updated')
+  local f = redis.call('HMGET', k, 'region', 'created', 'updated', 'phone')
+  if o.phone ~= '' and o.phone ~= f[4] then
+    if f[4] and f[4] ~= '' then redis.call('ZREM', T .. 'sp', phonekey(f[4], o.case)) end
+    redis.call('ZADD', T .. 'sp', 0, phonekey(o.phone, o.case))
+  end
   if o.region ~= '' and o.region ~= f[1] then
     redis.call('ZREM', T .. 'cx:r:' .. (f[1] or ''), o.case)
     redis.call('ZADD', T .. 'cx:r:' .. o.region, f[2], o.case)
@@ -240,6 +258,7 @@ kinds.event = function(o, write)
   opt(r, 'status', o.status)
   opt(r, 'body', o.body)
   redis.call('RPUSH', T .. 'ev:' .. o.case, id .. ' ' .. record(o.at, r))
+  if #o.grams > 0 then sgadd(o.case, redis.call('HGET', T .. 'case:' .. o.case, 'created'), o.grams) end
 end
 
 -- Released before the new items are queued (the op order): both end up
