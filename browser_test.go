@@ -194,6 +194,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	waitText(t, ctx, `#case-`+id+` .badge.after-end`, "结案后新消息")
 	shot(t, ctx, "queue-after-end")
 
+	// Found by the words of what the citizen wrote after the end.
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(`input[name=q]`, "钱什么时候\n"),
+		chromedp.WaitVisible(`#case-`+id),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, err := chromedp.Run(ctx, chromedp.Value(`input[name=q]`)); err != nil || q != "钱什么时候" {
+		t.Fatalf("the search box after searching: %q %v", q, err)
+	}
+	shot(t, ctx, "queue-search")
+
 	// On a phone the queue is a list of cards whose summary reads across
 	// the screen, not one character a line.
 	var width float64
