@@ -17,16 +17,10 @@ import (
 // to fill in, its ended ones are not, and none is due until set.
 func TestMigrateDue(t *testing.T) {
 	dir := t.TempDir()
-	all := migrations
-	migrations = all[:slices.Index(migrationNames(), "schemaDue")]
-	s, err := Open(dir)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openBefore(t, dir, "schemaDue")
 	at := testdate.At("w-1 Fri 09:00").UTC()
 	for _, c := range []struct{ id, status string }{{"JF1", "referred"}, {"JF2", "resolved"}, {"JF3", "mediating"}} {
-		_, err = s.w.Exec(`INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at)
+		_, err := s.w.Exec(`INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at)
 			VALUES (?, ?, 'labor', 0, '东昌区', 'bodyA', 'r', '', '', '', 'o1', '', ?, ?)`, c.id, c.status, at.UnixMilli(), at.UnixMilli())
 		if err != nil {
 			t.Fatal(err)
@@ -34,7 +28,7 @@ func TestMigrateDue(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,19 +56,13 @@ func TestMigrateDue(t *testing.T) {
 // watcher's first pass fills in their deadline with a conditional DueSet.
 func TestMigrateDeadline(t *testing.T) {
 	dir := t.TempDir()
-	all := migrations
-	migrations = all[:slices.Index(migrationNames(), "schemaDeadline")]
-	s, err := Open(dir)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openBefore(t, dir, "schemaDeadline")
 	at := testdate.At("w-1 Fri 09:00").UTC()
 	for _, c := range []struct {
 		id, status string
 		due        any
 	}{{"JF1", "referred", at.Add(time.Hour).UnixMilli()}, {"JF2", "resolved", 0}, {"JF3", "mediating", 0}, {"JF4", "accepted", nil}} {
-		_, err = s.w.Exec(`INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at, due_at)
+		_, err := s.w.Exec(`INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, summary, story, openid, phone, created_at, updated_at, due_at)
 			VALUES (?, ?, 'labor', 0, '东昌区', 'bodyA', 'r', '', '', '', 'o1', '', ?, ?, ?)`, c.id, c.status, at.UnixMilli(), at.UnixMilli(), c.due)
 		if err != nil {
 			t.Fatal(err)
@@ -82,7 +70,7 @@ func TestMigrateDeadline(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +111,20 @@ func dueIDs(ds []store.DueCase) []string {
 
 // migrationNames names the steps by their functions, so a test can stop
 // before one however many come after it.
+// openBefore opens a store in dir made by the migrations before the named
+// step: a database of the time before that step, for its migration test.
+func openBefore(t *testing.T, dir, step string) *Store {
+	t.Helper()
+	all := migrations
+	migrations = all[:slices.Index(migrationNames(), step)]
+	s, err := Open(dir)
+	migrations = all
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func migrationNames() []string {
 	var out []string
 	for _, m := range migrations {

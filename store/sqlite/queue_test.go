@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -15,13 +14,7 @@ import (
 // they would have.
 func TestMigrateQueue(t *testing.T) {
 	dir := t.TempDir()
-	all := migrations
-	migrations = all[:slices.Index(migrationNames(), "schemaQueue")]
-	s, err := Open(dir)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openBefore(t, dir, "schemaQueue")
 	at := testdate.At("w-1 Fri 09:00").UTC()
 	ms := at.UnixMilli()
 	for _, q := range []string{
@@ -43,7 +36,7 @@ func TestMigrateQueue(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,7 @@ import (
 // cases and threads stored before it, their searchable text only.
 func TestMigrateSearch(t *testing.T) {
 	dir := t.TempDir()
-	all := migrations
-	migrations = all[:slices.Index(migrationNames(), "schemaSearch")]
-	s, err := Open(dir)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openBefore(t, dir, "schemaSearch")
 	ms := testdate.At("w-1 Fri 09:00").UnixMilli()
 	for _, q := range []string{
 		`INSERT INTO cases (id, status, type, urgent, region, body, rule, summary, story, openid, phone, created_at, updated_at)
@@ -34,7 +28,7 @@ func TestMigrateSearch(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
