@@ -223,6 +223,21 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the summary on a phone is %.0f px wide (%v)", width, err)
 	}
 	shot(t, ctx, "queue-phone")
+
+	// The case too: one column, the reply box across the screen.
+	err = chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/cases/"+id), chromedp.WaitVisible(`form.reply textarea`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	width, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("form.reply textarea").getBoundingClientRect().width`))
+	if err != nil || width < 200 {
+		t.Fatalf("the reply box on a phone is %.0f px wide (%v)", width, err)
+	}
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
+	if err != nil || page > 391 {
+		t.Fatalf("the case page on a 390 px phone is %.0f px wide: it scrolls sideways (%v)", page, err)
+	}
+	shot(t, ctx, "case-phone")
 }
 
 // shot saves a screenshot of the page as <name>.png in the directory
