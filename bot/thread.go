@@ -75,19 +75,16 @@ func (t *turn) strayConfirmation(s string, c dispute.Case) bool {
 	return false
 }
 
-// endedRecently is how long after its end a case still takes the
-// citizen's words ("钱什么时候能到？"), rather than their starting anew.
-const endedRecently = 30 * 24 * time.Hour
-
 // recentlyEnded returns the citizen's newest case when it has ended within
-// endedRecently (and no case is open, which the caller checked).
+// workflow.AfterEnd (and no case is open, which the caller checked): it
+// takes words such as "钱什么时候能到？".
 func (t *turn) recentlyEnded() (dispute.Case, bool, error) {
 	all, err := t.cases()
 	if err != nil || len(all) == 0 {
 		return dispute.Case{}, false, err
 	}
 	c := all[0]
-	if c.Status.Open() || !c.Anonymized.IsZero() || t.now.Sub(c.UpdatedAt) > endedRecently {
+	if c.Status.Open() || !workflow.TakesWords(c, t.now) {
 		return dispute.Case{}, false, nil
 	}
 	return c, true, nil

@@ -137,11 +137,6 @@ func attentionOf(events []dispute.Event) attention {
 	return a
 }
 
-// attentionSpan is how long after its last change an ended case's thread
-// is read for a citizen's new message (the bot takes such messages for 30
-// days after the end).
-const attentionSpan = 31 * 24 * time.Hour
-
 // attentionKinds are the only events attentionOf looks at: the threads
 // the queue reads are cut to them.
 var attentionKinds = []dispute.EventKind{dispute.MessageIn, dispute.MessageOut, dispute.StatusSet, dispute.PersonAsked}
@@ -149,7 +144,7 @@ var attentionKinds = []dispute.EventKind{dispute.MessageIn, dispute.MessageOut, 
 // needsThread reports whether a case's thread may set attention flags: it
 // is open, or ended lately. The long tail of old cases is not read.
 func needsThread(k dispute.Case, now time.Time) bool {
-	return k.Status.Open() || now.Sub(k.UpdatedAt) <= attentionSpan
+	return workflow.TakesWords(k, now) // a citizen's word after that starts anew
 }
 
 // rowsOf is the cases as their queue rows show them: the running deadline

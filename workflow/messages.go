@@ -119,15 +119,21 @@ func (w *Cases) Note(ctx context.Context, a Actor, id, text string) error {
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "note")
 }
 
-// writeAfterEnd is how long after its end a case still takes the
-// citizen's words from the case page, as it does from the chat.
-const writeAfterEnd = 30 * 24 * time.Hour
+// AfterEnd is how long after a case's last change (its end, or a word
+// since) it still takes the citizen's words, from the chat and from its
+// page alike, rather than their starting anew.
+const AfterEnd = 30 * 24 * time.Hour
+
+// TakesWords reports whether a case takes the citizen's words at now:
+// while it is open, and for AfterEnd after it ended; never once its
+// personal data were removed.
+func TakesWords(k dispute.Case, now time.Time) bool {
+	return k.Anonymized.IsZero() && (k.Status.Open() || now.Sub(k.UpdatedAt) <= AfterEnd)
+}
 
 // CitizenMayWrite reports whether the case's page still takes the
-// citizen's words: while it is open, and for a while after it ended.
-func (w *Cases) CitizenMayWrite(k dispute.Case) bool {
-	return k.Anonymized.IsZero() && (k.Status.Open() || w.Now().Sub(k.UpdatedAt) <= writeAfterEnd)
-}
+// citizen's words (TakesWords, now).
+func (w *Cases) CitizenMayWrite(k dispute.Case) bool { return TakesWords(k, w.Now()) }
 
 // CitizenWrite adds what the citizen wrote on their case page (reached by
 // the signed link, which is the only key) to the thread: the mediator
