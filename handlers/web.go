@@ -42,17 +42,18 @@ type Web struct {
 	// -Proto, -Host) are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
 
-	once  sync.Once
-	tpl   *template.Template
-	hub   *hub
-	views viewLog // recent recorded views, so live refreshes are not recorded again
+	once   sync.Once
+	tpl    *template.Template
+	hub    *hub
+	views  viewLog // recent recorded views, so live refreshes are not recorded again
+	people people  // users' display names, for pages (people.go)
 }
 
 // init parses the templates (a mistake in one fails at start, not on a
 // page view) and makes the hub; Handler and Listen may come in any order.
 func (c *Web) init() {
 	c.once.Do(func() {
-		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName}).ParseFS(templateFiles, "templates/*.html"))
+		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName, "person": c.personName}).ParseFS(templateFiles, "templates/*.html"))
 		c.hub = newHub(c)
 	})
 }
