@@ -115,13 +115,15 @@ func userChange(ctx context.Context, getenv func(string) string, stdin io.Reader
 		if err != nil {
 			return fmt.Errorf("no user %q", name)
 		}
+		// Disabling and a new password void the sessions signed in
+		// before: enabling the user again brings none of them back.
 		switch what {
 		case "disable":
-			u.Disabled = true
+			u.Disabled, u.SessionsAfter = true, time.Now()
 		case "enable":
 			u.Disabled = false
 		case "password":
-			u.PasswordHash = hash
+			u.PasswordHash, u.SessionsAfter = hash, time.Now()
 		}
 		if err := st.PutUser(ctx, u); err != nil {
 			return err

@@ -267,7 +267,7 @@ func (c *auth) page(h func(http.ResponseWriter, *http.Request) error) http.Handl
 		// instance shares: a user disabled, moved or demoted anywhere is
 		// so here from the next request on.
 		u, err := c.Store.User(r.Context(), s.User)
-		if err != nil || u.Disabled {
+		if err != nil || !sessionHolds(u, s) {
 			if r.Method == http.MethodGet && !strings.HasSuffix(r.URL.Path, "/ws") {
 				http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 				return
@@ -293,6 +293,13 @@ func (c *auth) page(h func(http.ResponseWriter, *http.Request) error) http.Handl
 			c.fail(w, r, err)
 		}
 	})
+}
+
+// sessionHolds reports whether the user still lets the session act: not
+// disabled, and signed in since their sessions were last voided (a reset
+// password, a disabling). A session began sessionTTL before it expires.
+func sessionHolds(u store.User, s store.Session) bool {
+	return !u.Disabled && !s.Expires.Add(-sessionTTL).Before(u.SessionsAfter)
 }
 
 // api wraps an API handler: "Authorization: Bearer <token>" acting as its user.

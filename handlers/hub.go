@@ -181,9 +181,12 @@ func (h *hub) stillValid(cl *wsClient) bool {
 		if !now.Before(cl.expires) {
 			return false
 		}
-		if s, err := h.c.Store.Session(ctx, cl.session, now); err != nil || s.User != cl.user.Name {
+		s, err := h.c.Store.Session(ctx, cl.session, now)
+		if err != nil || s.User != cl.user.Name {
 			return false
 		}
+		u, err := h.c.Store.User(ctx, cl.user.Name)
+		return err == nil && sessionHolds(u, s) && u.Role == cl.user.Role && u.Body == cl.user.Body
 	case cl.token != "":
 		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name || !t.Live(now) {
 			return false // revoked, expired

@@ -65,8 +65,13 @@ type User struct {
 	// Disabled users cannot sign in, and their sessions and tokens stop
 	// working: every request, and every open stream within seconds,
 	// reads the user again.
-	Disabled  bool
-	CreatedAt time.Time
+	Disabled bool
+	// SessionsAfter voids the sessions signed in before it (zero: none):
+	// set when the user is disabled or their password is reset, so that
+	// neither enabling them again nor the old password's holder brings
+	// an old session back.
+	SessionsAfter time.Time
+	CreatedAt     time.Time
 }
 
 // Shown is how the console names the user to people: the display name,

@@ -23,18 +23,19 @@ import (
 
 // userRecord is a user as stored in the users hash, under its name.
 type userRecord struct {
-	Display      string `json:"display,omitempty"`
-	Role         string `json:"role"`
-	Body         string `json:"body,omitempty"`
-	PasswordHash string `json:"pw"`
-	Disabled     bool   `json:"off,omitempty"`
-	CreatedAt    int64  `json:"at"`
+	Display       string `json:"display,omitempty"`
+	Role          string `json:"role"`
+	Body          string `json:"body,omitempty"`
+	PasswordHash  string `json:"pw"`
+	Disabled      bool   `json:"off,omitempty"`
+	SessionsAfter int64  `json:"sa,omitempty"`
+	CreatedAt     int64  `json:"at"`
 }
 
 // PutUser creates or replaces a user: one HSET of the whole record.
 func (s *Store) PutUser(ctx context.Context, u store.User) error {
 	b, err := json.Marshal(userRecord{Display: u.Display, Role: u.Role, Body: u.Body, PasswordHash: u.PasswordHash,
-		Disabled: u.Disabled, CreatedAt: store.UnixMS(u.CreatedAt)})
+		Disabled: u.Disabled, SessionsAfter: store.UnixMS(u.SessionsAfter), CreatedAt: store.UnixMS(u.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("redis: put user: %w", err)
 	}
@@ -50,7 +51,7 @@ func userOf(name, v string) (store.User, error) {
 		return store.User{}, fmt.Errorf("redis: user: %w", err)
 	}
 	return store.User{Name: name, Display: r.Display, Role: r.Role, Body: r.Body, PasswordHash: r.PasswordHash,
-		Disabled: r.Disabled, CreatedAt: store.FromUnixMS(r.CreatedAt)}, nil
+		Disabled: r.Disabled, SessionsAfter: store.FromUnixMS(r.SessionsAfter), CreatedAt: store.FromUnixMS(r.CreatedAt)}, nil
 }
 
 // User is one HGET.

@@ -17,23 +17,24 @@ import (
 // PutUser creates or replaces a user.
 func (s *Store) PutUser(ctx context.Context, u store.User) error {
 	_, err := s.w.ExecContext(ctx, `
-		INSERT INTO users (name, display, role, body, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO users (name, display, role, body, password_hash, disabled, sessions_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET display = excluded.display, role = excluded.role, body = excluded.body,
-			password_hash = excluded.password_hash, disabled = excluded.disabled, created_at = excluded.created_at`,
-		u.Name, u.Display, u.Role, u.Body, u.PasswordHash, u.Disabled, store.UnixMS(u.CreatedAt))
+			password_hash = excluded.password_hash, disabled = excluded.disabled,
+			sessions_after = excluded.sessions_after, created_at = excluded.created_at`,
+		u.Name, u.Display, u.Role, u.Body, u.PasswordHash, u.Disabled, store.UnixMS(u.SessionsAfter), store.UnixMS(u.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put user: %w", err)
 	}
 	return nil
 }
 
-const userColumns = `name, display, role, body, password_hash, disabled, created_at`
+const userColumns = `name, display, role, body, password_hash, disabled, sessions_after, created_at`
 
 func scanUser(row scanner) (store.User, error) {
 	var u store.User
-	var created int64
-	err := row.Scan(&u.Name, &u.Display, &u.Role, &u.Body, &u.PasswordHash, &u.Disabled, &created)
-	u.CreatedAt = store.FromUnixMS(created)
+	var after, created int64
+	err := row.Scan(&u.Name, &u.Display, &u.Role, &u.Body, &u.PasswordHash, &u.Disabled, &after, &created)
+	u.SessionsAfter, u.CreatedAt = store.FromUnixMS(after), store.FromUnixMS(created)
 	return u, err
 }
 

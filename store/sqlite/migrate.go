@@ -431,6 +431,7 @@ func schemaPeopleTokens(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx,
 		`ALTER TABLE users ADD COLUMN display TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE users ADD COLUMN sessions_after INTEGER NOT NULL DEFAULT 0`,
 		`ALTER TABLE tokens ADD COLUMN prefix TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0`,
 		`UPDATE tokens SET expires_at = created_at + 7776000000 WHERE created_at > 0`, // 90 days in ms

@@ -20,7 +20,11 @@ func checkUser(t *testing.T, what string, got, want store.User) {
 	if !sameTime(got.CreatedAt, want.CreatedAt) {
 		t.Errorf("%s: CreatedAt %v, want %v", what, got.CreatedAt, want.CreatedAt)
 	}
+	if !sameTime(got.SessionsAfter, want.SessionsAfter) {
+		t.Errorf("%s: SessionsAfter %v, want %v", what, got.SessionsAfter, want.SessionsAfter)
+	}
 	got.CreatedAt, want.CreatedAt = time.Time{}, time.Time{}
+	got.SessionsAfter, want.SessionsAfter = time.Time{}, time.Time{}
 	if got != want {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}
@@ -44,7 +48,7 @@ func testUsers(t *testing.T, e *env) {
 	users := []store.User{
 		{Name: "王", Display: "王小明", Role: store.RoleMediator, Body: "东昌区劳动人事争议仲裁院", PasswordHash: "$2a$10$w", CreatedAt: at(0)},
 		{Name: "admin", Role: store.RoleAdmin, PasswordHash: "$2a$10$a", CreatedAt: at(time.Second)},
-		{Name: "li", Display: "李 \"丽\" <b>", Role: store.RoleSupervisor, Body: "集安市人民调解委员会", PasswordHash: "$2a$10$l", Disabled: true, CreatedAt: at(2 * time.Second)},
+		{Name: "li", Display: "李 \"丽\" <b>", Role: store.RoleSupervisor, Body: "集安市人民调解委员会", PasswordHash: "$2a$10$l", Disabled: true, SessionsAfter: at(time.Minute), CreatedAt: at(2 * time.Second)},
 	}
 	for _, u := range users {
 		if err := e.s.PutUser(e.ctx, u); err != nil {
@@ -411,7 +415,7 @@ func testAssignNotice(t *testing.T, e *env) {
 // Close and a new open.
 func testConsolePersistence(t *testing.T, e *env) {
 	now := at(0)
-	u := store.User{Name: "王", Display: "王小明", Role: store.RoleMediator, Body: "b", PasswordHash: "$2a$10$w", Disabled: true, CreatedAt: at(0)}
+	u := store.User{Name: "王", Display: "王小明", Role: store.RoleMediator, Body: "b", PasswordHash: "$2a$10$w", Disabled: true, SessionsAfter: at(time.Hour), CreatedAt: at(0)}
 	se := store.Session{IDHash: "h1", User: "王", CSRF: "c1", Expires: now.Add(time.Hour)}
 	tk := store.Token{Hash: "t1", User: "王", Prefix: "jft_x", CreatedAt: at(0), Expires: at(time.Hour)}
 	if err := e.s.PutUser(e.ctx, u); err != nil {
