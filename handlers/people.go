@@ -70,3 +70,7 @@ func (c *Web) forgetPeople() {
 	c.people.names = nil
 	c.people.mu.Unlock()
 }
+
+// day shows a date with its year, in China time (a token's expiry may be
+// next year).
+func day(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04") }
