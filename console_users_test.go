@@ -163,3 +163,64 @@ func TestConsoleUsers(t *testing.T) {
 		t.Errorf("tokens left: %+v", toks)
 	}
 }
+
+// The console names people by their display names wherever it names a
+// person: the header, who has the case, the thread's authors and notes of
+// a takeover, the queue and the audit log; the login names stay out of
+// those places.
+func TestConsoleShowsPeopleByName(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	ctx := context.Background()
+	for _, u := range []struct{ name, display, role, body string }{
+		{"liuhe", "刘和", store.RoleMediator, "lh-labor"},
+		{"lead", "孙立华", store.RoleSupervisor, "lh-labor"},
+		{"admin", "赵敏", store.RoleAdmin, ""},
+	} {
+		e.addUser(u.name, u.role, u.body)
+		x, err := e.app.store.User(ctx, u.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.Display = u.display
+		if err := e.app.store.PutUser(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := e.fileCase("oPeopleNames1", "在柳河县的砖厂干活，工资拖了半年不给")
+	lh, lead, adm := e.browser(), e.browser(), e.browser()
+	lh.login("liuhe", "password-liuhe")
+	lead.login("lead", "password-lead")
+	adm.login("admin", "password-admin")
+	lh.get("/console/cases/" + id)
+	if code := lh.post("/console/cases/"+id+"/take", url.Values{"csrf": {lh.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("take: %d", code)
+	}
+	if code := lh.post("/console/cases/"+id+"/reply", url.Values{"csrf": {lh.csrf}, "text": {"您好，材料已收到。"}}); code != http.StatusSeeOther {
+		t.Fatalf("reply: %d", code)
+	}
+	lead.get("/console/cases/" + id)
+	if code := lead.post("/console/cases/"+id+"/take", url.Values{"csrf": {lead.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("takeover: %d", code)
+	}
+	_, page := lh.get("/console/cases/" + id)
+	mustContain(t, page, "刘和 · ", "孙立华 接手了案件（原由 刘和 办理）", `<span class="who">刘和</span>`, "<dd>孙立华</dd>")
+	_, queue := lead.get("/console/")
+	mustContain(t, queue, "<td>孙立华</td>")
+	_, audit := adm.get("/console/audit")
+	mustContain(t, audit, ">刘和</span>", ">孙立华</span>", ">赵敏</span>")
+	for what, p := range map[string]string{"case page": page, "queue": queue} {
+		for _, login := range []string{">liuhe<", ">lead<", "liuhe 接手", "原由 liuhe", "liuhe ·"} {
+			if strings.Contains(p, login) {
+				t.Errorf("the %s shows a login name where a person's name belongs: %q", what, login)
+			}
+		}
+	}
+	// A mediator who finds the case taken is told by whom, by name.
+	e.addUser("other", store.RoleMediator, "lh-labor")
+	o := e.browser()
+	o.login("other", "password-other")
+	o.get("/console/cases/" + id)
+	if code, p := o.postPage("/console/cases/"+id+"/take", url.Values{"csrf": {o.csrf}}); code != http.StatusConflict || !strings.Contains(p, "孙立华") {
+		t.Errorf("taking a taken case: %d, want 409 naming 孙立华", code)
+	}
+}
