@@ -207,7 +207,7 @@ func TestConsoleShowsPeopleByName(t *testing.T) {
 	_, queue := lead.get("/console/")
 	mustContain(t, queue, "<td>孙立华</td>")
 	_, audit := adm.get("/console/audit")
-	mustContain(t, audit, ">刘和</span>", ">孙立华</span>", ">赵敏</span>")
+	mustContain(t, audit, `<td title="登录名 liuhe">刘和</td>`, ">孙立华</td>", ">赵敏</td>")
 	for what, p := range map[string]string{"case page": page, "queue": queue} {
 		for _, login := range []string{">liuhe<", ">lead<", "liuhe 接手", "原由 liuhe", "liuhe ·"} {
 			if strings.Contains(p, login) {

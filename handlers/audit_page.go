@@ -34,13 +34,11 @@ type auditRow struct {
 	Who                  string // the person's name; the login stays in User
 }
 
-// auditWho names who acted: the machine, the command line, or a person.
+// auditWho names who acted: a person by their display name; the machine
+// (system) and the command line (cli) as they are recorded.
 func (c *admin) auditWho(user string) string {
-	switch user {
-	case store.AuditSystem:
-		return "系统"
-	case "cli":
-		return "命令行"
+	if user == store.AuditSystem || user == "cli" {
+		return user
 	}
 	return c.personName(user)
 }
