@@ -95,6 +95,9 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 		args = append(args, store.UnixMS(f.DueBy))
 	}
 	if sq, ok := store.ParseQuery(f.Query); ok {
+		if sq.Number == "" && len(sq.Words) > 0 {
+			return s.searchCases(ctx, where, args, sq.Words, f.Body, f.Limit)
+		}
 		cond, qargs, matches := searchWhere(sq, f.QueryPhones)
 		if !matches {
 			return nil, nil

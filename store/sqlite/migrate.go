@@ -23,6 +23,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaQueue,
 	schemaReplies,
 	schemaSearch,
+	schemaSearchFast,
 }
 
 // migrate applies the missing steps in one transaction: a failed step

@@ -65,6 +65,7 @@ var tests = []struct {
 	{"Case", testCase},
 	{"CasesFilter", testCases},
 	{"Search", testSearch},
+	{"SearchOrder", testSearchOrder},
 	{"Events", testEvents},
 	{"MarkUrgent", testMarkUrgent},
 	{"Retype", testRetype},
