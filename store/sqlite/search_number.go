@@ -31,20 +31,23 @@ func keyRange(prefix string) (string, string) {
 	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1)
 }
 
-// searchWhere is a number query's condition on cases, and false when the
-// query can match no case. Words are searchCases's.
-func searchWhere(q store.SearchQuery, phones string) (string, []any, bool) {
+// searchNumbers is the FROM of a number query: the matching cases, and
+// false when the query can match no case. Words are searchCases's.
+func searchNumbers(q store.SearchQuery, phones string) (string, []any, bool) {
 	if q.Number == "" {
 		return "", nil, false
 	}
+	// The matches are few: they are found first, and the other filters
+	// only checked on them (CROSS JOIN keeps SQLite from walking a body's
+	// cases by its index instead, asking of each whether it matches).
 	lo, hi := keyRange(numberKey(q.Number))
-	cond, args := `(id_key >= ? AND id_key < ?)`, []any{lo, hi}
+	m, args := `SELECT rowid AS r FROM cases WHERE id_key >= ? AND id_key < ?`, []any{lo, hi}
 	if q.Digits != "" && phones != "" {
 		lo, hi := keyRange(numberKey(q.Digits))
-		cond = `(` + cond + ` OR (body = ? AND phone_key >= ? AND phone_key < ?))`
+		m += ` UNION SELECT rowid FROM cases WHERE body = ? AND phone_key <> '' AND phone_key >= ? AND phone_key < ?`
 		args = append(args, phones, lo, hi)
 	}
-	return cond, args, true
+	return `(` + m + `) AS m CROSS JOIN cases ON cases.rowid = m.r`, args, true
 }
 
 // addNumberKeys adds the keys to the cases stored and their indexes.
