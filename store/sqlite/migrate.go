@@ -24,6 +24,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaReplies,
 	schemaSearch,
 	schemaSearchFast,
+	schemaNonces,
 }
 
 // migrate applies the missing steps in one transaction: a failed step

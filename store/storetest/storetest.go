@@ -66,6 +66,7 @@ var tests = []struct {
 	{"CasesFilter", testCases},
 	{"Search", testSearch},
 	{"SearchOrder", testSearchOrder},
+	{"Nonces", testNonces},
 	{"Events", testEvents},
 	{"MarkUrgent", testMarkUrgent},
 	{"Retype", testRetype},
