@@ -34,6 +34,7 @@ type Store interface {
 	WebhookSettings
 	QuickReplies
 	Audit
+	Nonces
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error

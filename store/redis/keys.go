@@ -97,6 +97,8 @@ import (
 //	P+"replies"         hash    body id → JSON (repliesRecord): a body's quick replies
 //	                            as set in the console
 //	P+"probe"           string  "1", EX 1 minute: readiness's write probe (Probe)
+//	P+"nonce:"+key      string  a signed callback URL seen (store.Nonces): "<body digest> <until ms>",
+//	                            PX until its timestamp leaves the window
 //
 // and one pub/sub channel, P+"notices", where Commit publishes a
 // store.Notice (JSON) per case it made or changed.
@@ -172,6 +174,7 @@ func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 func (k keys) hooks() string                { return k.p + "hooks" }
 func (k keys) replies() string              { return k.p + "replies" }
 func (k keys) probe() string                { return k.p + "probe" } // readiness's write probe
+func (k keys) nonce(key string) string      { return k.p + "nonce:" + key }
 func (k keys) searchGram(g string) string   { return k.t + "sg:" + g }
 
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""

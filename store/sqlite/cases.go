@@ -94,15 +94,19 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 		where = append(where, "deadline_at > 0 AND deadline_at <= ?")
 		args = append(args, store.UnixMS(f.DueBy))
 	}
+	if sq, ok := store.ParseQuery(f.Query); ok && sq.Number == "" && len(sq.Words) > 0 {
+		return s.searchCases(ctx, where, args, sq.Words, f.Body, f.Limit)
+	}
+	from := `cases`
 	if sq, ok := store.ParseQuery(f.Query); ok {
-		cond, qargs, matches := searchWhere(sq, f.QueryPhones)
+		numbers, qargs, matches := searchNumbers(sq, f.QueryPhones)
 		if !matches {
 			return nil, nil
 		}
-		where = append(where, cond)
-		args = append(args, qargs...)
+		from = numbers
+		args = append(qargs, args...)
 	}
-	q := `SELECT ` + caseColumns + ` FROM cases`
+	q := `SELECT ` + caseColumns + ` FROM ` + from
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}

@@ -24,6 +24,8 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaReplies,
 	schemaSearch,
 	schemaPeopleTokens,
+	schemaSearchFast,
+	schemaNonces,
 }
 
 // migrate applies the missing steps in one transaction: a failed step

@@ -65,6 +65,8 @@ var tests = []struct {
 	{"Case", testCase},
 	{"CasesFilter", testCases},
 	{"Search", testSearch},
+	{"SearchOrder", testSearchOrder},
+	{"Nonces", testNonces},
 	{"Events", testEvents},
 	{"MarkUrgent", testMarkUrgent},
 	{"Retype", testRetype},
