@@ -23,6 +23,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaQueue,
 	schemaReplies,
 	schemaSearch,
+	schemaPrivacy,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -419,5 +420,16 @@ func schemaReplies(ctx context.Context, tx *sql.Tx) error {
 			updated_by TEXT NOT NULL,
 			updated_at INTEGER NOT NULL
 		) WITHOUT ROWID`,
+	)
+}
+
+// schemaPrivacy records which notice version a citizen accepted, and
+// whether an AI model wrote a case's summary (it is labelled where shown).
+// Consents older than versions keep "" and are asked again; old summaries
+// count as not the AI's.
+func schemaPrivacy(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE citizens ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE cases ADD COLUMN summary_ai INTEGER NOT NULL DEFAULT 0`,
 	)
 }
