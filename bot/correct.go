@@ -41,7 +41,7 @@ func (b *Bot) correct(openID, story string, late routing.Analysis) {
 			dr.Region = late.Region
 		}
 		if late.Summary != "" {
-			dr.Summary = late.Summary
+			dr.Summary, dr.SummaryAI = late.Summary, late.SummaryAI
 		}
 		d.Draft, d.UpdatedAt = dr, b.Now()
 		err = b.Store.Commit(ctx, store.Change{Dialog: &d})
