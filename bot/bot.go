@@ -41,6 +41,9 @@ type Bot struct {
 	Kick          func()       // wakes the outbound messenger after a turn queued messages; may be nil
 	KickReferrals func()       // wakes the webhook sender after a turn queued a referral; may be nil
 	Log           *slog.Logger // for what happens after a callback was answered (late LLM answers)
+	// AILabel marks text an AI model wrote (catalog.AILabel with the
+	// configured model name and filing number); "" means the bare label.
+	AILabel string
 }
 
 // Inbound is one callback from the platform, independent of the library's types.
