@@ -32,6 +32,7 @@ const usage = `usage: jiefen <command>
   user add   add a console user: --name N --role admin|supervisor|mediator [--body ID], password on stdin
   token create --user N   print a new API token acting as that user
   corpus export  the cases whose type mediators corrected, as labelled lines for training
+  pia            facts for the personal-information impact assessment (PIPL art. 55), as Markdown
   version    print the version`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, args[1:], getenv, stdout)
 	case "corpus":
 		return runCorpus(ctx, args[1:], getenv, stdout)
+	case "pia":
+		return runPIA(ctx, getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "jiefen", version)
 		return nil

@@ -162,7 +162,7 @@ func (t *turn) finish() {
 	}
 	t.ch.At = t.now
 	t.ch.Dedup = t.in.DedupKey()
-	t.ch.DedupTTL = dedupTTL
+	t.ch.DedupTTL = DedupTTL
 	t.ch.Reply = t.reply
 }
 
