@@ -78,7 +78,12 @@ var notLike = strings.NewReplacer(
 	"会员卡号", "", "购物卡号", "", "充值卡号", "", "油卡卡号", "", "快递单号", "",
 	"精神损失", "", "精神损害", "",
 	"治疗仪", "", "理疗仪", "",
+	"没受伤", "", "没有受伤", "", "未受伤", "", "没受什么伤", "",
 )
+
+// animalIll is an animal's illness ("牛病了"): a sale gone wrong, no
+// person's health.
+var animalIll = regexp.MustCompile(`[牛猪狗猫羊鸡鸭鹅驴兔鱼]病|[牛猪狗猫羊鸡鸭鹅驴兔鱼]生病|[牛猪狗猫羊鸡鸭鹅驴兔鱼]得了.{0,6}病`)
 
 var (
 	// childWords name a child; an age under 14 next to one is a minor's.
@@ -100,7 +105,7 @@ const nearRunes = 8
 // the order of Kinds, each once; none is nil.
 func Sensitive(text string) []Kind {
 	text = halfWidth(text)
-	plain := notLike.Replace(text)
+	plain := animalIll.ReplaceAllString(notLike.Replace(text), "")
 	var found []Kind
 	for _, k := range Kinds {
 		var hit bool
