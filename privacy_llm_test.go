@@ -9,8 +9,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"jiefen/dispute"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
@@ -123,4 +126,32 @@ func TestLocalSummaryNotLabelled(t *testing.T) {
 	if _, page := b.get("/console/cases/" + id); strings.Contains(page, "本条由AI生成") || !strings.Contains(page, k.Summary) {
 		t.Errorf("the case page of a local summary: labelled, or the summary missing")
 	}
+}
+
+// A late LLM reading of a case filed meanwhile becomes a note for the
+// mediator, labelled as AI-written.
+func TestLateSuggestionLabelled(t *testing.T) {
+	var delay atomic.Int64
+	delay.Store(int64(2500 * time.Millisecond))
+	e := newEnv(t, envOptions{mode: wxsim.Safe, openAI: fakeLLM(t, "consumer", "网购商品质量纠纷", &delay), aiModel: "通义千问"})
+	const who = "oCitizenLateNote"
+	e.say(who, "我在柳河县工地干了三个月活，老板拖欠工资一万二不给")
+	e.say(who, "同意")
+	e.say(who, "跳过")
+	id := caseIDRe.FindString(e.say(who, "1"))
+	if id == "" {
+		t.Fatal("no case filed before the late answer")
+	}
+	eventually(t, "the late suggestion as a labelled note", func() bool {
+		events, err := e.app.store.Events(context.Background(), id)
+		if err != nil {
+			return false
+		}
+		for _, ev := range events {
+			if ev.Kind == dispute.Note && strings.Contains(ev.Text, "智能分析") && strings.HasSuffix(ev.Text, "（本条由AI生成，模型：通义千问）") {
+				return true
+			}
+		}
+		return false
+	})
 }
