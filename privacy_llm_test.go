@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -154,4 +155,22 @@ func TestLateSuggestionLabelled(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// A citizen who accepted an older notice (or one from before versions) is
+// shown the current one at their next new complaint, and the acceptance is
+// stored with the current version.
+func TestOlderNoticeAskedAgain(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	const who = "oCitizenOldNotice"
+	old := time.Now().Add(-30 * 24 * time.Hour)
+	if err := e.app.store.Commit(context.Background(), store.Change{Citizen: &dispute.Citizen{OpenID: who, ConsentAt: old}}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, e.say(who, "我在柳河县工地干了三个月活，老板拖欠工资一万二不给"), "【个人信息告知】", "同意")
+	e.say(who, "同意")
+	c, err := e.app.store.Citizen(context.Background(), who)
+	if err != nil || c.ConsentVersion != catalog.NoticeVersion || !c.ConsentAt.After(old) {
+		t.Errorf("citizen after accepting again: %+v, %v", c, err)
+	}
 }
