@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Masked is a text with its identifying details replaced by placeholders
@@ -97,7 +98,7 @@ var (
 	unitWord  = regexp.MustCompile(`[0-9](?:号楼|号院|栋|幢|单元|室)`)
 	// cutBefore are words after which an address begins: "住在", a county
 	// or a town (kept: they place the dispute), a verb.
-	cutBefore = []string{"县", "市", "镇", "乡", "街道", "旗", "住在", "住", "在", "是", "于", "到", "址", "家", "的", "从", "去"}
+	cutBefore = []string{"县", "区", "市", "镇", "乡", "街道", "旗", "住在", "住", "在", "是", "于", "到", "址", "家", "的", "从", "去"}
 )
 
 // splitAddress splits a match of reAddress into what stays (words before
@@ -109,11 +110,17 @@ func splitAddress(a string) (keep, addr string) {
 	// The street or compound: what follows the last cut word.
 	cut := 0
 	for _, w := range cutBefore {
-		if j := strings.LastIndex(prefix, w); j >= 0 && j+len(w) > cut {
-			if w == "家" && strings.HasPrefix(prefix[j:], "家园") {
+		for from := 0; ; {
+			j := strings.Index(prefix[from:], w)
+			if j < 0 {
+				break
+			}
+			j += from
+			from = j + len(w)
+			if partOfName(prefix, j, w) {
 				continue
 			}
-			cut = j + len(w)
+			cut = max(cut, from)
 		}
 	}
 	keep, street := prefix[:cut], prefix[cut:]
@@ -124,6 +131,19 @@ func splitAddress(a string) (keep, addr string) {
 		return a, ""
 	}
 	return keep, street + number
+}
+
+// partOfName reports a cut word at j that belongs to the street or
+// compound's own name: 家 of 家园, 区 of 小区, 社区, 园区, 校区 ….
+func partOfName(prefix string, j int, w string) bool {
+	switch w {
+	case "家":
+		return strings.HasPrefix(prefix[j:], "家园")
+	case "区":
+		r, _ := utf8.DecodeLastRuneInString(prefix[:j])
+		return strings.ContainsRune("小社园校景厂矿营片", r)
+	}
+	return false
 }
 
 // Surnames, the most common single ones and the compound ones. Surnames
