@@ -13,14 +13,14 @@ import (
 // colon, so every such key carries the same hash tag and falls in ONE
 // Redis Cluster slot, "the transaction slot":
 //
-//	T+"cit:"+openid     hash    the citizen: c consent, i last inbound, u window until, q quota, s sent
+//	T+"cit:"+openid     hash    the citizen: c consent, cv its notice version, i last inbound, u window until, q quota, s sent
 //	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at; PEXPIRE store.StaleDialog
 //	                            from its save (none when at is 0)
 //	T+"dlgx"            zset    openid → its dialog's at (ms, the caller's clock), for Purge
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
 //	T+"ddx"             zset    dedup key → expiry (ms, the Change's At + DedupTTL: the caller's
 //	                            clock), which decides whether the key holds; also for Purge
-//	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
+//	T+"case:"+id        hash    a case: id status type urgent region body rule summary summary_ai story openid phone created updated
 //	                            assignee (absent on cases stored before the console: nobody)
 //	                            video_at (ms, 0: none) video_url (both absent on older cases: none)
 //	                            anon (ms): when its personal data were removed; absent: kept
