@@ -23,6 +23,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaQueue,
 	schemaReplies,
 	schemaSearch,
+	schemaSubscriptions,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -418,6 +419,22 @@ func schemaReplies(ctx context.Context, tx *sql.Tx) error {
 			replies    TEXT NOT NULL, -- JSON list of strings
 			updated_by TEXT NOT NULL,
 			updated_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
+	)
+}
+
+// schemaSubscriptions adds citizens' consents to subscription notices
+// (store.Subscriptions), per citizen and template.
+func schemaSubscriptions(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE subscriptions (
+			openid   TEXT NOT NULL,
+			template TEXT NOT NULL,
+			long     INTEGER NOT NULL, -- 1: a long-term consent
+			uses     INTEGER NOT NULL, -- one-time consents not used yet
+			refused  INTEGER NOT NULL, -- 1: the last answer was no
+			at       INTEGER NOT NULL,
+			PRIMARY KEY (openid, template)
 		) WITHOUT ROWID`,
 	)
 }
