@@ -27,6 +27,9 @@ type Config struct {
 	PublicURL   string
 	RoutesFile  string
 	TemplateID  string
+	// SubscribeTemplates are the subscription-notice templates (订阅通知)
+	// the citizen's page offers and messages outside the window use.
+	SubscribeTemplates []bot.SubscribeTemplate
 	VideoURL    string // video room pattern, {case} replaced by the case number
 	OpenAIURL   string
 	OpenAIKey   string // secret
@@ -106,6 +109,9 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		}
 	}
 	var err error
+	if c.SubscribeTemplates, err = bot.ParseSubscribeTemplates(get("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES", "")); err != nil {
+		errs = append(errs, fmt.Errorf("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES: %v", err))
+	}
 	if c.WebhookAllow, err = parsePrefixes("JIEFEN_WEBHOOK_ALLOW", get("JIEFEN_WEBHOOK_ALLOW", "")); err != nil {
 		errs = append(errs, err)
 	}
@@ -175,6 +181,10 @@ func (c Config) validate() []error {
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			errs = append(errs, fmt.Errorf("%s must be an http(s) URL", u.name))
 		}
+	}
+	if len(c.SubscribeTemplates) > 0 && c.PublicURL == "" {
+		// A notice carries a few words and a link to the case page.
+		errs = append(errs, errors.New("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES needs JIEFEN_PUBLIC_URL: a notice links to the case page"))
 	}
 	if c.OpenAIURL != "" && c.OpenAIModel == "" {
 		errs = append(errs, errors.New("JIEFEN_OPENAI_MODEL is required with JIEFEN_OPENAI_URL (e.g. deepseek-chat, qwen-plus)"))

@@ -35,6 +35,13 @@ type Web struct {
 	// TemplateLinks is set when messages outside the window go as template
 	// messages linking to the case page (a template id and a public URL).
 	TemplateLinks bool
+	// SubscribeTemplates are the subscription-notice templates the
+	// citizen's page offers (JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES), signed
+	// for the JS-SDK by JSSDK, whose script is JSSDKURL (DefaultJSSDKURL
+	// when empty). Without them the page offers none.
+	SubscribeTemplates []string
+	JSSDK              JSSDK
+	JSSDKURL           string
 	Links         caselink.Signer
 	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
 	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
