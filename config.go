@@ -16,25 +16,25 @@ import (
 // Config is jiefen's configuration, read from the environment
 // (the variables the README lists). Secrets may come from VAR_FILE instead.
 type Config struct {
-	Addr        string
-	DataDir     string
-	RedisURL    string
-	AppID       string
-	Secret      string // secret
-	Token       string // secret
-	AESKey      string // secret
-	WeChatAPI   string
-	PublicURL   string
-	RoutesFile  string
-	TemplateID  string
+	Addr       string
+	DataDir    string
+	RedisURL   string
+	AppID      string
+	Secret     string // secret
+	Token      string // secret
+	AESKey     string // secret
+	WeChatAPI  string
+	PublicURL  string
+	RoutesFile string
+	TemplateID string
 	// SubscribeTemplates are the subscription-notice templates (订阅通知)
 	// the citizen's page offers and messages outside the window use.
 	SubscribeTemplates []bot.SubscribeTemplate
-	VideoURL    string // video room pattern, {case} replaced by the case number
-	OpenAIURL   string
-	OpenAIKey   string // secret
-	OpenAIModel string
-	APITimeout  time.Duration
+	VideoURL           string // video room pattern, {case} replaced by the case number
+	OpenAIURL          string
+	OpenAIKey          string // secret
+	OpenAIModel        string
+	APITimeout         time.Duration
 	// Retention is how long a citizen's personal data are kept after
 	// their case ends; then the case is anonymised.
 	Retention time.Duration

@@ -195,7 +195,7 @@ func (m *Messenger) bySubscription(ctx context.Context, o store.Outbound) (res s
 			continue
 		}
 		err := m.API.SendSubscribe(ctx, o.OpenID, tpl.ID, m.CaseLink(o.CaseID),
-			map[string]string{tpl.CaseField: o.CaseID, tpl.TextField: clip(o.Text, 20)})
+			map[string]string{tpl.CaseField: o.CaseID, tpl.TextField: noticeText(o.CaseID, o.Text)})
 		switch {
 		case err == nil:
 			// Spent once sent, like the window's quota: two instances

@@ -147,3 +147,26 @@ func (b *Bot) subscribeTemplate(id string) (SubscribeTemplate, bool) {
 	}
 	return SubscribeTemplate{}, false
 }
+
+// noticeText is what a notice's message field (a thing field: 20
+// characters, one line) says of a message: its first line, without the
+// case number (the notice has a field of its own for it) and with a
+// mediator's heading as "调解员：", so what is left is what matters.
+func noticeText(caseID, text string) string {
+	prefix := ""
+	if strings.HasPrefix(text, "【") {
+		if head, rest, ok := strings.Cut(text, "】"); ok {
+			if strings.Contains(head, "调解员") {
+				prefix = "调解员："
+			}
+			text = rest
+		}
+	}
+	text = strings.TrimSpace(text)
+	if line, _, ok := strings.Cut(text, "\n"); ok {
+		text = line
+	}
+	text = strings.ReplaceAll(text, "您的案件 "+caseID+" ", "案件")
+	text = strings.TrimSpace(strings.ReplaceAll(text, caseID, ""))
+	return clip(prefix+text, 20)
+}
