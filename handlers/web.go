@@ -42,9 +42,9 @@ type Web struct {
 	SubscribeTemplates []string
 	JSSDK              JSSDK
 	JSSDKURL           string
-	Links         caselink.Signer
-	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
-	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+	Links              caselink.Signer
+	KickReferrals      func()          // wakes the webhook sender (a body's webhook changed)
+	Hooks              *referral.Hooks // a body's webhook: the console's setting or the table's
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// -Proto, -Host) are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
