@@ -36,9 +36,16 @@ type Web struct {
 	// TemplateLinks is set when messages outside the window go as template
 	// messages linking to the case page (a template id and a public URL).
 	TemplateLinks bool
-	Links         caselink.Signer
-	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
-	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+	// SubscribeTemplates are the subscription-notice templates the
+	// citizen's page offers (JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES), signed
+	// for the JS-SDK by JSSDK, whose script is JSSDKURL (DefaultJSSDKURL
+	// when empty). Without them the page offers none.
+	SubscribeTemplates []string
+	JSSDK              JSSDK
+	JSSDKURL           string
+	Links              caselink.Signer
+	KickReferrals      func()          // wakes the webhook sender (a body's webhook changed)
+	Hooks              *referral.Hooks // a body's webhook: the console's setting or the table's
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// -Proto, -Host) are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix

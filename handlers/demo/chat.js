@@ -15,7 +15,8 @@
   let openid = localStorage.getItem("jiefen-demo-openid");
   const fresh = !openid;
   if (!openid) { openid = newID(); localStorage.setItem("jiefen-demo-openid", openid); }
-  document.getElementById("who").textContent = openid.slice(-4);
+  // Which simulated citizen this is, in words: the openid means nothing to a visitor.
+  document.getElementById("who").textContent = "市民 " + openid.slice(-4);
 
   // The chat is kept in this browser, so a reload shows it again.
   const logKey = "jiefen-demo-log", seqKey = "jiefen-demo-seq";
