@@ -77,8 +77,7 @@ var (
 	undueScript       = redis.NewScript(undueLua)
 	threadsScript     = redis.NewScript(threadsLua)
 	nonceScript       = redis.NewScript(nonceLua)
-
-	useSubScript = redis.NewScript(useSubLua)
+	useSubScript      = redis.NewScript(useSubLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
