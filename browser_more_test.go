@@ -149,17 +149,20 @@ func TestConsoleDailyWorkInBrowser(t *testing.T) {
 
 	// Status: forward moves first; a step back asks why, on a page of
 	// the console with the way back.
-	for _, to := range []string{"accepted", "mediating"} {
+	// Each move waits for the page after the submission to name the new
+	// status: the form's own page still shows #thread, and navigating
+	// away while the submission loads aborts it.
+	for _, to := range []struct{ status, shown string }{{"accepted", "已受理"}, {"mediating", "调解中"}} {
 		err := chromedp.Do(ctx,
 			chromedp.Navigate(e.srv.URL+"/console/cases/"+mine),
 			chromedp.WaitVisible(`form.status select`),
-			chromedp.SetValue(`form.status select`, to),
+			chromedp.SetValue(`form.status select`, to.status),
 			chromedp.Click(`form.status button`),
-			chromedp.WaitVisible(`#thread`),
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
+		waitText(t, ctx, `#status`, to.shown)
 	}
 	waitText(t, ctx, `#status`, "调解中")
 	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("form.status select").options[0].value`))
