@@ -84,7 +84,10 @@ func userAdd(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 		return err
 	}
 	defer st.Close()
-	u := store.User{Name: name, Display: display, Role: role, Body: body, PasswordHash: hash, CreatedAt: time.Now()}
+	// A user replaced this way gets a new password: the sessions of
+	// before end, as with user password (a new user has none).
+	now := time.Now()
+	u := store.User{Name: name, Display: display, Role: role, Body: body, PasswordHash: hash, SessionsAfter: now, CreatedAt: now}
 	if err := st.PutUser(ctx, u); err != nil {
 		return err
 	}
