@@ -18,6 +18,7 @@ import (
 	"jiefen/workflow"
 
 	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/handlers"
 	"jiefen/metrics"
 	"jiefen/routing"
@@ -76,14 +77,15 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	// changes cases through it.
 	cases := &workflow.Cases{Store: st, Table: table, Hooks: hooks, Now: now, VideoURL: cfg.VideoURL, PublicURL: cfg.PublicURL,
 		Kick: m.Kick, KickReferrals: sender.Kick}
+	aiLabel := catalog.AILabel(cfg.AIModelName, cfg.AIFiling)
 	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Cases: cases, Now: now, Kick: m.Kick,
-		KickReferrals: sender.Kick, Links: links, PublicURL: cfg.PublicURL, Log: log}
+		KickReferrals: sender.Kick, Links: links, PublicURL: cfg.PublicURL, Log: log, AILabel: aiLabel}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
 		Web: &handlers.Web{Store: st, Table: table, Log: log, Now: now, Cases: cases,
 			TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, KickReferrals: sender.Kick, Hooks: hooks,
-			TrustedProxies: cfg.TrustedProxies},
+			TrustedProxies: cfg.TrustedProxies, AILabel: aiLabel},
 	}
 	period := cfg.Retention
 	if period <= 0 {

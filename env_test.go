@@ -51,6 +51,8 @@ type envOptions struct {
 	followUp   time.Duration    // JIEFEN_FOLLOWUP_AFTER; 0: none
 	publicURL  string           // JIEFEN_PUBLIC_URL, which template messages need for their link; "": none
 	proxied    bool             // the test's requests come through a trusted proxy (JIEFEN_TRUSTED_PROXIES holds this machine)
+	aiModel    string           // JIEFEN_AI_MODEL_NAME
+	aiFiling   string           // JIEFEN_AI_FILING
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -83,6 +85,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	if o.openAI != "" {
 		cfg.OpenAIURL, cfg.OpenAIKey, cfg.OpenAIModel = o.openAI, "test-key", "test-model"
 	}
+	cfg.AIModelName, cfg.AIFiling = o.aiModel, o.aiFiling
 	if o.mode != wxsim.Plain {
 		cfg.AESKey = testAESKey
 	}

@@ -34,6 +34,7 @@ const usage = `usage: jiefen <command>
   token create --user N [--expires 90d]   print a new API token acting as that user (shown once)
   token list --user N, token revoke --user N (--id ID | --all)
   corpus export  the cases whose type mediators corrected, as labelled lines for training
+  pia            facts for the personal-information impact assessment (PIPL art. 55), as Markdown
   version    print the version`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, args[1:], getenv, stdout)
 	case "corpus":
 		return runCorpus(ctx, args[1:], getenv, stdout)
+	case "pia":
+		return runPIA(ctx, getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "jiefen", version)
 		return nil

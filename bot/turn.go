@@ -21,6 +21,9 @@ const (
 	stepConfirm  = "confirm"
 	stepType     = "type"
 	stepWithdraw = "withdraw"
+	// stepSensitive: asked the separate consent for the sensitive
+	// information in the story (bot/sensitive.go).
+	stepSensitive = "sensitive"
 )
 
 // turn is one inbound message being handled: the state read from the store,
@@ -159,7 +162,7 @@ func (t *turn) finish() {
 	}
 	t.ch.At = t.now
 	t.ch.Dedup = t.in.DedupKey()
-	t.ch.DedupTTL = dedupTTL
+	t.ch.DedupTTL = DedupTTL
 	t.ch.Reply = t.reply
 }
 

@@ -23,9 +23,10 @@ var auditNames = map[string]string{
 	store.AuditLoginFailed: "登录失败",
 	store.AuditLogout:      "退出",
 	store.AuditRedact:      "删除个人信息",
+	store.AuditConsent:     "市民同意",
 }
 
-var roleNames = map[string]string{store.RoleAdmin: "管理员", store.RoleSupervisor: "负责人", store.RoleMediator: "调解员"}
+var roleNames = map[string]string{store.RoleAdmin: "管理员", store.RoleSupervisor: "负责人", store.RoleMediator: "调解员", store.AuditCitizen: "市民"}
 
 // auditRow is an entry as the page shows it.
 type auditRow struct {

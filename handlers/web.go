@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jiefen/caselink"
+	"jiefen/catalog"
 	"jiefen/referral"
 	"jiefen/routing"
 	"jiefen/store"
@@ -41,6 +42,9 @@ type Web struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// -Proto, -Host) are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
+	// AILabel marks text an AI model wrote wherever it is shown
+	// (catalog.AILabel with the configured model name and filing number).
+	AILabel string
 
 	once   sync.Once
 	tpl    *template.Template
@@ -53,7 +57,7 @@ type Web struct {
 // page view) and makes the hub; Handler and Listen may come in any order.
 func (c *Web) init() {
 	c.once.Do(func() {
-		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName, "person": c.personName, "day": day}).ParseFS(templateFiles, "templates/*.html"))
+		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName, "person": c.personName, "day": day, "aiLabel": c.aiLabel}).ParseFS(templateFiles, "templates/*.html"))
 		c.hub = newHub(c)
 	})
 }
@@ -154,4 +158,12 @@ func (c *Web) APIPatterns() []string {
 		out = append(out, rt.Pattern)
 	}
 	return out
+}
+
+// aiLabel is the label on text an AI model wrote (a case's summary).
+func (c *Web) aiLabel() string {
+	if c.AILabel != "" {
+		return c.AILabel
+	}
+	return catalog.AILabel("", "")
 }

@@ -34,6 +34,7 @@ type Store interface {
 	WebhookSettings
 	QuickReplies
 	Audit
+	Nonces
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
@@ -160,6 +161,17 @@ type Draft struct {
 	// Related is the citizen's recently ended case this new problem came
 	// after: the new case names it, so mediators see the history.
 	Related string `json:"related,omitempty"`
+	// SummaryAI: an AI model wrote Summary.
+	SummaryAI bool `json:"summary_ai,omitempty"`
+	// The separate consent for sensitive information (个人信息保护法
+	// art. 29): the kinds (personal.Kind codes) the citizen agreed to pass
+	// on, and those they declined (taken out of Story); when they last
+	// answered, under which notice version. A kind in neither was not
+	// asked about yet.
+	SensitiveAgreed  []string  `json:"sensitive_agreed,omitempty"`
+	SensitiveRefused []string  `json:"sensitive_refused,omitempty"`
+	SensitiveAt      time.Time `json:"sensitive_at,omitzero"`
+	SensitiveVersion string    `json:"sensitive_version,omitempty"`
 }
 
 // Change is everything one step of the conversation (or one console action)

@@ -13,14 +13,14 @@ import (
 // colon, so every such key carries the same hash tag and falls in ONE
 // Redis Cluster slot, "the transaction slot":
 //
-//	T+"cit:"+openid     hash    the citizen: c consent, i last inbound, u window until, q quota, s sent
+//	T+"cit:"+openid     hash    the citizen: c consent, cv its notice version, i last inbound, u window until, q quota, s sent
 //	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at; PEXPIRE store.StaleDialog
 //	                            from its save (none when at is 0)
 //	T+"dlgx"            zset    openid → its dialog's at (ms, the caller's clock), for Purge
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
 //	T+"ddx"             zset    dedup key → expiry (ms, the Change's At + DedupTTL: the caller's
 //	                            clock), which decides whether the key holds; also for Purge
-//	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
+//	T+"case:"+id        hash    a case: id status type urgent region body rule summary summary_ai story openid phone created updated
 //	                            assignee (absent on cases stored before the console: nobody)
 //	                            video_at (ms, 0: none) video_url (both absent on older cases: none)
 //	                            anon (ms): when its personal data were removed; absent: kept
@@ -97,6 +97,8 @@ import (
 //	P+"replies"         hash    body id → JSON (repliesRecord): a body's quick replies
 //	                            as set in the console
 //	P+"probe"           string  "1", EX 1 minute: readiness's write probe (Probe)
+//	P+"nonce:"+key      string  a signed callback URL seen (store.Nonces): "<body digest> <until ms>",
+//	                            PX until its timestamp leaves the window
 //
 // and one pub/sub channel, P+"notices", where Commit publishes a
 // store.Notice (JSON) per case it made or changed.
@@ -172,6 +174,7 @@ func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 func (k keys) hooks() string                { return k.p + "hooks" }
 func (k keys) replies() string              { return k.p + "replies" }
 func (k keys) probe() string                { return k.p + "probe" } // readiness's write probe
+func (k keys) nonce(key string) string      { return k.p + "nonce:" + key }
 func (k keys) searchGram(g string) string   { return k.t + "sg:" + g }
 
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""

@@ -24,6 +24,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaReplies,
 	schemaSearch,
 	schemaPeopleTokens,
+	schemaSearchFast,
+	schemaNonces,
+	schemaPrivacy,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -437,5 +440,16 @@ func schemaPeopleTokens(ctx context.Context, tx *sql.Tx) error {
 		`UPDATE tokens SET expires_at = created_at + 7776000000 WHERE created_at > 0`, // 90 days in ms
 		// A user's tokens, for the console's list and revoking them all.
 		`CREATE INDEX tokens_user ON tokens (user, created_at)`,
+	)
+}
+
+// schemaPrivacy records which notice version a citizen accepted, and
+// whether an AI model wrote a case's summary (it is labelled where shown).
+// Consents older than versions keep "" and are asked again; old summaries
+// count as not the AI's.
+func schemaPrivacy(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE citizens ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE cases ADD COLUMN summary_ai INTEGER NOT NULL DEFAULT 0`,
 	)
 }

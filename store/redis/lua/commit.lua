@@ -98,7 +98,7 @@ end
 
 kinds.citizen = function(o, write)
   if not write then return end
-  redis.call('HSET', T .. 'cit:' .. o.openid, 'c', o.consent, 'i', o.inbound, 'u', o.window,
+  redis.call('HSET', T .. 'cit:' .. o.openid, 'c', o.consent, 'cv', o.consent_version, 'i', o.inbound, 'u', o.window,
     'q', o.quota, 's', o.sent)
 end
 
@@ -123,7 +123,7 @@ kinds.dialog = function(o, write)
   end
 end
 
-local casefields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
+local casefields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'summary_ai', 'story',
   'openid', 'phone', 'created', 'updated', 'assignee', 'video_at', 'video_url'}
 kinds.case = function(o, write)
   if not write then
@@ -135,6 +135,7 @@ kinds.case = function(o, write)
   for _, f in ipairs(casefields) do
     local v = o[f]
     if f == 'urgent' then v = o.urgent and '1' or '0' end
+    if f == 'summary_ai' then v = o.summary_ai and '1' or '0' end
     args[#args + 1] = f
     args[#args + 1] = v
   end
