@@ -27,6 +27,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaSearchFast,
 	schemaNonces,
 	schemaPrivacy,
+	schemaTokenUse,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -452,4 +453,9 @@ func schemaPrivacy(ctx context.Context, tx *sql.Tx) error {
 		`ALTER TABLE citizens ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE cases ADD COLUMN summary_ai INTEGER NOT NULL DEFAULT 0`,
 	)
+}
+
+// schemaTokenUse keeps when each API token was last used.
+func schemaTokenUse(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx, `ALTER TABLE tokens ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0`)
 }
