@@ -83,6 +83,9 @@ func TestConsoleUsers(t *testing.T) {
 	if strings.Contains(page, token) || !strings.Contains(page, token[:12]+"…") {
 		t.Fatal("the user page shows the whole token, or not its prefix")
 	}
+	if strings.Contains(page, "未使用") || !strings.Contains(page, " 使用</td>") {
+		t.Error("the user page does not say when the token was last used")
+	}
 	if code := adm.post("/console/users/liuhe/tokens/revoke", url.Values{"csrf": {adm.csrf}, "token": {token[:12]}}); code != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", code)
 	}

@@ -28,6 +28,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaNonces,
 	schemaPrivacy,
 	schemaSubscriptions,
+	schemaTokenUse,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -469,4 +470,9 @@ func schemaSubscriptions(ctx context.Context, tx *sql.Tx) error {
 			PRIMARY KEY (openid, template)
 		) WITHOUT ROWID`,
 	)
+}
+
+// schemaTokenUse keeps when each API token was last used.
+func schemaTokenUse(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx, `ALTER TABLE tokens ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0`)
 }
