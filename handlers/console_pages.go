@@ -150,7 +150,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	u := current(r)
 	phone, _ := c.personal(u.User, k)
 	forward, backward := workflow.Moves(k.Status)
-	var colleagues []string
+	var colleagues []store.User
 	replies, err := c.quickReplies(ctx, k.Body)
 	if err != nil {
 		return nil, err
@@ -162,8 +162,8 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 		for _, x := range users {
-			if x.Body == k.Body {
-				colleagues = append(colleagues, x.Name)
+			if x.Body == k.Body && !x.Disabled {
+				colleagues = append(colleagues, x)
 			}
 		}
 	}
@@ -177,7 +177,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 	}
-	views := viewEvents(events)
+	views := c.viewEvents(events)
 	markDelivery(views, items, k, cit, now)
 	return map[string]any{
 		"Referrals": refs, "Types": dispute.Types,

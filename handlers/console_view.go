@@ -206,7 +206,8 @@ type eventView struct {
 	RetryID       int64 // the failed queue item a retry sends again; 0: none
 }
 
-func actorName(actor string) string {
+// actorName names who wrote an event; person names a console user.
+func actorName(actor string, person func(string) string) string {
 	switch {
 	case actor == "citizen":
 		return "市民"
@@ -215,15 +216,15 @@ func actorName(actor string) string {
 	case actor == "system":
 		return "系统"
 	case strings.HasPrefix(actor, "user:"):
-		return strings.TrimPrefix(actor, "user:")
+		return person(strings.TrimPrefix(actor, "user:"))
 	}
 	return actor
 }
 
-func viewEvents(events []dispute.Event) []eventView {
+func (c *Web) viewEvents(events []dispute.Event) []eventView {
 	out := make([]eventView, len(events))
 	for i, e := range events {
-		v := eventView{Event: e, Who: actorName(e.Actor)}
+		v := eventView{Event: e, Who: actorName(e.Actor, c.personName)}
 		switch {
 		case e.Kind == dispute.Note:
 			v.Class = "note"

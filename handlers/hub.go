@@ -139,10 +139,25 @@ func (h *hub) drop(cl *wsClient) {
 
 // dropSession closes the streams of a session that logged out.
 func (h *hub) dropSession(idHash string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.session == idHash })
+}
+
+// dropUser closes a user's streams on this instance at once (the user
+// was disabled); other instances close theirs at their next re-check.
+func (h *hub) dropUser(name string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.user.Name == name })
+}
+
+// dropToken closes the streams of a revoked token on this instance.
+func (h *hub) dropToken(hash string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.token == hash })
+}
+
+func (h *hub) dropWhere(match func(*wsClient) bool) {
 	h.mu.Lock()
 	var gone []*wsClient
 	for cl := range h.clients {
-		if cl.session == idHash {
+		if match(cl) {
 			gone = append(gone, cl)
 		}
 	}
@@ -166,18 +181,21 @@ func (h *hub) stillValid(cl *wsClient) bool {
 		if !now.Before(cl.expires) {
 			return false
 		}
-		if s, err := h.c.Store.Session(ctx, cl.session, now); err != nil || s.User != cl.user.Name {
+		s, err := h.c.Store.Session(ctx, cl.session, now)
+		if err != nil || s.User != cl.user.Name {
 			return false
 		}
+		u, err := h.c.Store.User(ctx, cl.user.Name)
+		return err == nil && sessionHolds(u, s) && u.Role == cl.user.Role && u.Body == cl.user.Body
 	case cl.token != "":
-		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name {
-			return false
+		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name || !t.Live(now) {
+			return false // revoked, expired
 		}
 	default:
 		return false // neither: nothing vouches for the stream any more
 	}
 	u, err := h.c.Store.User(ctx, cl.user.Name)
-	return err == nil && u.Role == cl.user.Role && u.Body == cl.user.Body
+	return err == nil && !u.Disabled && u.Role == cl.user.Role && u.Body == cl.user.Body
 }
 
 // sameOrigin refuses a browser page of another site opening a websocket

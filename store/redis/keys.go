@@ -84,7 +84,12 @@ import (
 //	P+"users"           hash    console user name → JSON (userRecord); one key, so a
 //	                            user is written by one HSET and Users is one HGETALL
 //	P+"sess:"+idHash    hash    a console session: user csrf exp; PEXPIRE exp-now (the caller's)
-//	P+"tok:"+hash       hash    an API token: user at
+//	P+"tokens"          hash    API token hash → JSON (tokenRecord): user, prefix,
+//	                            created, expires; one key, so a token is written, read
+//	                            and revoked by one command, and a user's tokens are one
+//	                            HGETALL (a city has a few hundred at most)
+//	P+"tokmoved"        string  "1" once Open moved the tokens of before that hash
+//	                            (P+"tok:"+hash hashes: user at) into it
 //	P+"fail:"+key       zset    failed logins of key (a user name, an address):
 //	                            unique member → when (ms); PEXPIRE window after the last
 //	P+"hooks"           hash    body id → JSON (hookRecord): a body's webhook as an
@@ -160,7 +165,9 @@ func (k keys) media(id string) string       { return k.p + "media:" + id }
 func (k keys) notices() string              { return k.p + "notices" }
 func (k keys) users() string                { return k.p + "users" }
 func (k keys) session(idHash string) string { return k.p + "sess:" + idHash }
-func (k keys) token(hash string) string     { return k.p + "tok:" + hash }
+func (k keys) tokens() string               { return k.p + "tokens" }
+func (k keys) oldToken(hash string) string  { return k.p + "tok:" + hash }
+func (k keys) tokensMoved() string          { return k.p + "tokmoved" }
 func (k keys) failures(key string) string   { return k.p + "fail:" + key }
 func (k keys) hooks() string                { return k.p + "hooks" }
 func (k keys) replies() string              { return k.p + "replies" }

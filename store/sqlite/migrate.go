@@ -23,6 +23,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaQueue,
 	schemaReplies,
 	schemaSearch,
+	schemaPeopleTokens,
 	schemaPrivacy,
 }
 
@@ -420,6 +421,23 @@ func schemaReplies(ctx context.Context, tx *sql.Tx) error {
 			updated_by TEXT NOT NULL,
 			updated_at INTEGER NOT NULL
 		) WITHOUT ROWID`,
+	)
+}
+
+// schemaPeopleTokens gives users a display name (the person's name the
+// console shows) and a disabled flag, and tokens the prefix that names
+// them in lists and an expiry. Tokens stored before expire TokenLife
+// (90 days) after they were made: the same life a new one gets.
+func schemaPeopleTokens(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE users ADD COLUMN display TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE users ADD COLUMN sessions_after INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE tokens ADD COLUMN prefix TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0`,
+		`UPDATE tokens SET expires_at = created_at + 7776000000 WHERE created_at > 0`, // 90 days in ms
+		// A user's tokens, for the console's list and revoking them all.
+		`CREATE INDEX tokens_user ON tokens (user, created_at)`,
 	)
 }
 
