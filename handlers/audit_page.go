@@ -36,10 +36,14 @@ type auditRow struct {
 }
 
 // auditWho names who acted: a person by their display name; the machine
-// (system) and the command line (cli) as they are recorded.
+// (system) and the command line (cli) as they are recorded; the citizen's
+// own consents as 市民.
 func (c *admin) auditWho(user string) string {
 	if user == store.AuditSystem || user == "cli" {
 		return user
+	}
+	if user == store.AuditCitizen {
+		return "市民"
 	}
 	return c.personName(user)
 }
