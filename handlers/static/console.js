@@ -74,6 +74,28 @@
     p.hidden = ev.presence.length === 0;
   }
 
+  // With a search or a filter on, whether a changed case belongs on the
+  // page is the page's own query's to say: the rows (and the views'
+  // counts) are fetched again, at most once a second, rather than the
+  // case's row put on top of a list it may not match.
+  const filtered = [...new URLSearchParams(location.search).values()].some((v) => v !== "");
+  let refreshing = null;
+  function refreshRows() {
+    if (refreshing) return;
+    refreshing = setTimeout(async () => {
+      refreshing = null;
+      const r = await fetch(location.pathname + location.search, { credentials: "same-origin" });
+      if (r.redirected) { location.reload(); return; }
+      if (!r.ok) return;
+      const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+      const rows = doc.getElementById("rows");
+      if (rows) document.getElementById("rows").replaceWith(rows);
+      const views = doc.querySelector("nav.views"), nav = document.querySelector("nav.views");
+      if (views && nav) nav.replaceWith(views);
+      markUnread();
+    }, 1000);
+  }
+
   async function changed(ev) {
     if (Array.isArray(ev.presence)) { presence(ev); return; }
     if (ev.gone) {
@@ -82,7 +104,11 @@
       if (page === "case" && ev.case === main.dataset.case) location.href = "/console/";
       return;
     }
-    if (page === "queue") {
+    if (page === "queue" && filtered) {
+      unread[ev.case] = true;
+      localStorage.setItem("jiefen-unread", JSON.stringify(unread));
+      refreshRows();
+    } else if (page === "queue") {
       const html = await fragment("/console/cases/" + encodeURIComponent(ev.case) + "/row");
       if (!html) return;
       const old = document.getElementById("case-" + ev.case);
