@@ -70,8 +70,10 @@
   function presence(ev) {
     const p = document.getElementById("presence");
     if (!p || page !== "case" || ev.case !== main.dataset.case) return;
-    p.textContent = ev.presence.length ? ev.presence.join("、") + " 也在查看此案件" : "";
-    p.hidden = ev.presence.length === 0;
+    // The line keeps its place either way: nothing below it moves under
+    // the mediator's pointer when a colleague comes or goes.
+    p.textContent = ev.presence.length ? ev.presence.join("、") + " 也在查看此案件" : "目前没有其他人在查看此案件";
+    p.classList.toggle("others", ev.presence.length > 0);
   }
 
   // With a search or a filter on, whether a changed case belongs on the
@@ -153,8 +155,14 @@
     ws.onopen = () => {
       delay = 1000;
       if (live) live.classList.add("on");
-      // Tell the server which case this page shows, so colleagues see it is open.
-      if (page === "case") ws.send(JSON.stringify({ watch: main.dataset.case }));
+      // Tell the server which case this page shows, so colleagues see it
+      // is open, and again every 10 s while it is: the heartbeat that
+      // keeps it listed (a page that stops beating drops out in 30 s).
+      if (page === "case") {
+        const watch = JSON.stringify({ watch: main.dataset.case });
+        ws.send(watch);
+        const beat = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send(watch); else clearInterval(beat); }, 10000);
+      }
     };
     ws.onmessage = (m) => { try { changed(JSON.parse(m.data)); } catch (e) { /* a bad message changes nothing */ } };
     ws.onclose = () => {
