@@ -8,6 +8,9 @@ type Notice struct {
 	CaseID string `json:"case"`
 	New    bool   `json:"new,omitempty"`  // the case was just made
 	Left   string `json:"left,omitempty"` // the body the case just left (a transfer)
+	// Alert is set (and CaseID empty) when a risk alert was opened or
+	// changed (Risk.SaveAlert).
+	Alert string `json:"alert,omitempty"`
 }
 
 // Notices lists what a committed Change tells listeners: one Notice per

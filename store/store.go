@@ -34,6 +34,7 @@ type Store interface {
 	WebhookSettings
 	QuickReplies
 	Audit
+	Risk
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error

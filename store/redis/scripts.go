@@ -52,6 +52,8 @@ var (
 	threadsLua string
 	//go:embed lua/undue.lua
 	undueLua string
+	//go:embed lua/alertsave.lua
+	alertSaveLua string
 )
 
 var (
@@ -72,10 +74,11 @@ var (
 	anonymizeScript   = redis.NewScript(queueLua + auditLua + anonymizeLua)
 	undueScript       = redis.NewScript(undueLua)
 	threadsScript     = redis.NewScript(threadsLua)
+	alertSaveScript   = redis.NewScript(auditLua + alertSaveLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
-		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript}
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, alertSaveScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of
