@@ -63,9 +63,41 @@ func Family(t dispute.Type) string {
 }
 
 // Compatible reports whether two cases may be one matter: the same type
-// family, and the same region unless one is not known.
+// family, and the same region, each unless one is not known (a region not
+// given; the type other, which the classifier gives a story it could not
+// place: 二道江区丰泰物流拖着运费不结 is about the same firm as its drivers'
+// wage complaints, whatever type it got).
 func Compatible(a, b Member) bool {
-	return Family(a.Type) == Family(b.Type) && (a.Region == "" || b.Region == "" || a.Region == b.Region)
+	return (Family(a.Type) == Family(b.Type) || a.Type == dispute.Other || b.Type == dispute.Other) &&
+		(a.Region == "" || b.Region == "" || a.Region == b.Region)
+}
+
+// Settle gives an anchor of type other the type most of the cases
+// compatible with it have (by distinct citizens; ties to the type met
+// first), so its cluster is of one family like any other; an anchor with
+// a type keeps it.
+func Settle(anchor Member, ms []Member) Member {
+	if anchor.Type != dispute.Other {
+		return anchor
+	}
+	citizens := map[dispute.Type]map[string]bool{}
+	var order []dispute.Type
+	for _, m := range ms {
+		if m.Type == dispute.Other || !Compatible(anchor, m) {
+			continue
+		}
+		if citizens[m.Type] == nil {
+			citizens[m.Type] = map[string]bool{}
+			order = append(order, m.Type)
+		}
+		citizens[m.Type][m.Citizen] = true
+	}
+	for _, t := range order {
+		if len(citizens[t]) > len(citizens[anchor.Type]) {
+			anchor.Type = t
+		}
+	}
+	return anchor
 }
 
 // ClusterKey identifies a cluster: one subject, one region, one family.

@@ -171,13 +171,13 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 	if err != nil {
 		return err
 	}
-	anchor := member(m)
 	var all []risk.Member
 	for _, x := range marks {
 		if x.CaseID != m.CaseID {
 			all = append(all, member(x))
 		}
 	}
+	anchor := risk.Settle(member(m), all)
 	// The window ends at the latest compatible case near m: a message on
 	// an older case counts in the cluster that case belongs to.
 	end := anchor
@@ -186,13 +186,16 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 			end = x
 		}
 	}
+	if end.Type == dispute.Other {
+		end.Type = anchor.Type // a window of one family, like the anchor's
+	}
 	cluster := risk.Window(end, append(all, anchor), win)
 	if !slices.ContainsFunc(cluster, func(x risk.Member) bool { return x.Case == anchor.Case }) {
 		return nil
 	}
 	region := regionOf(cluster)
-	key := risk.ClusterKey(m.Subject, region, m.Type)
-	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: m.Type}, cluster,
+	key := risk.ClusterKey(m.Subject, region, end.Type)
+	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: end.Type}, cluster,
 		risk.Assess)
 }
 
