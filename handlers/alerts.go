@@ -65,9 +65,9 @@ type alertCard struct {
 	workflow.AlertOut
 	Opened, Updated time.Time
 	LevelName       string
-	TypeName  string
-	Spark     string // the trend as block characters
-	Rising    int    // cases filed on the last day
+	TypeName        string
+	Spark           string // the trend as block characters
+	Rising          int    // cases filed on the last day
 }
 
 var levelNames = map[string]string{"yellow": "黄色预警", "orange": "橙色预警", "red": "红色预警"}
