@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/handlers"
 	"jiefen/internal/alertcorpus"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -188,4 +189,87 @@ func TestAlertsRights(t *testing.T) {
 	if body := string(b); err != nil || strings.Contains(body, "1391234567") || strings.Contains(body, "oRights") {
 		t.Fatalf("an alert shows personal data (or cannot be read: %v): %s", err, body)
 	}
+}
+
+// Two instances on one Redis, citizens of one group filing at the same
+// moment through either: one alert holds every case (the Lua save lets
+// one instance open it, the other's lost race reads again and joins), the
+// decoys raise none, and a threat made later through the other instance
+// turns it red. Read over HTTP from each instance.
+func TestAlertsAcrossTwoInstances(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	if err := c.st.PutUser(ctx, store.User{Name: "alert-admin", Role: store.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	token, hash := handlers.NewToken()
+	if err := c.st.PutToken(ctx, store.Token{Hash: hash, User: "alert-admin"}); err != nil {
+		t.Fatal(err)
+	}
+	regions := []string{"东昌区", "二道江区", "通化县", "辉南县", "柳河县", "梅河口市", "集安市"}
+	group := []string{
+		"通化鑫达建筑工程有限公司欠我们工资三个月了，找老板就躲",
+		"我在柳河鑫达建筑干活，从九月干到现在一分钱没见着",
+		"鑫达公司的工地拖欠农民工工资，俺们天天去要",
+		"柳河县鑫达建筑欠我工钱八千块，包工头说上面没给钱",
+		"俺在鑫达建筑干了半年小工，工钱一直拖着不给",
+	}
+	decoys := []string{"柳河县鑫源公司欠薪两个月，老板说年底一起结", "我在柳河鑫源公司开铲车，工资拖着不给"}
+	var wg sync.WaitGroup
+	for i, story := range append(group, decoys...) {
+		wg.Go(func() {
+			who := fmt.Sprintf("oTwoInst%02d", i)
+			intakeVia(t, []*wxsim.Client{c.ca, c.cb}, i, who, story, "柳河县", fmt.Sprintf("1371234%04d", i), regions)
+		})
+	}
+	wg.Wait()
+	for _, in := range []*instance{c.a, c.b} {
+		as := readAlerts(t, "http://"+in.addr, token, "open")
+		if len(as) != 1 || len(as[0].Cases) != len(group) || as[0].Level != "orange" {
+			t.Fatalf("alerts read from %s: %+v, want one orange alert of %d cases", in.addr, as, len(group))
+		}
+	}
+	deliver(t, c.cb, c.cb.Text("oTwoInst00", "再不给钱我们就去市政府门口拉横幅"))
+	as := readAlerts(t, "http://"+c.a.addr, token, "open")
+	if len(as) != 1 || as[0].Level != "red" {
+		t.Fatalf("after the threat: %+v, want one red alert", as)
+	}
+}
+
+// intakeVia runs a citizen's intake, each turn through the next of
+// clients (so through either instance), starting at the first'th.
+func intakeVia(t *testing.T, clients []*wxsim.Client, first int, who, story, region, phone string, regions []string) string {
+	t.Helper()
+	turn := first
+	say := func(text string) string {
+		cl := clients[turn%len(clients)]
+		turn++
+		cl.Platform.AddUser(who)
+		rep, err := cl.Deliver(context.Background(), cl.Text(who, text))
+		if err != nil {
+			t.Error(err)
+			return ""
+		}
+		return rep.Content
+	}
+	r := say(story)
+	for range 8 {
+		switch {
+		case strings.Contains(r, "登记成功"):
+			return caseIDRe.FindString(r)
+		case strings.Contains(r, "回复 1"):
+			r = say("1")
+		case strings.Contains(r, "1. 东昌区"):
+			r = say(fmt.Sprint(slices.Index(regions, region) + 1))
+		case strings.Contains(r, "联系电话"):
+			r = say(phone)
+		case strings.Contains(r, "同意"):
+			r = say("同意")
+		default:
+			t.Errorf("%s: unexpected reply %q", who, r)
+			return ""
+		}
+	}
+	t.Errorf("%s: no case", who)
+	return ""
 }
