@@ -155,3 +155,20 @@ func TestAlertsActedOn(t *testing.T) {
 		}
 	})
 }
+
+// A restart loses nothing: two complaints before it, one after, and the
+// cluster is found from what the store kept.
+func TestAlertsSurviveRestart(t *testing.T) {
+	onBothStores(t, envOptions{mode: wxsim.Safe}, func(t *testing.T, o envOptions) {
+		o.dir = t.TempDir()
+		e := newEnv(t, o)
+		e.intake("oRestart0", "锦江花园小区物业乱收费，停车费一年涨了两回", "东昌区", "13912340000")
+		e.intake("oRestart1", "锦江花园的物业公司不干活光收钱", "东昌区", "13912340001")
+		e.stop()
+		e = newEnv(t, o)
+		e.intake("oRestart2", "我家住锦江花园小区，物业费涨了也不开业主大会", "东昌区", "13912340002")
+		if as := e.alerts(e.adminToken(), "open"); len(as) != 1 || len(as[0].Cases) != 3 {
+			t.Fatalf("after a restart: %+v", as)
+		}
+	})
+}
