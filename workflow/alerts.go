@@ -39,10 +39,16 @@ func (w *Cases) Watch(ctx context.Context, ch store.Change) error {
 		errs = append(errs, w.watchNew(ctx, k, said(ch.Events, k.ID)))
 	}
 	seen := map[string]bool{}
+	regions := map[string]string{} // an urgent case's region, told after it was made
+	for _, u := range ch.Updates {
+		if u.Region != "" {
+			regions[u.CaseID] = u.Region
+		}
+	}
 	for _, e := range ch.Events {
 		if e.Kind == dispute.MessageIn && !made[e.CaseID] && !seen[e.CaseID] {
 			seen[e.CaseID] = true
-			errs = append(errs, w.watchWords(ctx, e.CaseID, said(ch.Events, e.CaseID)))
+			errs = append(errs, w.watchWords(ctx, e.CaseID, regions[e.CaseID], said(ch.Events, e.CaseID)))
 		}
 	}
 	for _, s := range ch.Statuses {
@@ -119,13 +125,17 @@ func (w *Cases) watchNew(ctx context.Context, k dispute.Case, texts []string) er
 }
 
 // watchWords reads a citizen's later words on a case: escalation often
-// comes in the thread, days after the story.
-func (w *Cases) watchWords(ctx context.Context, caseID string, texts []string) error {
+// comes in the thread, days after the story; so may the subject, and an
+// urgent case's region (region, "" when not told now).
+func (w *Cases) watchWords(ctx context.Context, caseID, region string, texts []string) error {
 	m, err := w.mark(ctx, caseID)
 	if err != nil || m.CaseID == "" {
 		return err
 	}
 	before := store.EncodeRiskMark(m)
+	if m.Region == "" {
+		m.Region = region
+	}
 	w.readWords(&m, texts)
 	if store.EncodeRiskMark(m) == before {
 		return nil
