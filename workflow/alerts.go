@@ -205,8 +205,25 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 	}
 	region := regionOf(cluster)
 	key := risk.ClusterKey(m.Subject, region, end.Type)
-	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: end.Type}, cluster,
+	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: typeOf(cluster)}, cluster,
 		risk.Assess)
+}
+
+// typeOf is the type most of a cluster's cases have (other aside; ties to
+// the one met first).
+func typeOf(ms []risk.Member) dispute.Type {
+	n := map[dispute.Type]int{}
+	best := ms[0].Type
+	for _, x := range ms {
+		if x.Type == dispute.Other {
+			continue
+		}
+		n[x.Type]++
+		if n[x.Type] > n[best] || best == dispute.Other {
+			best = x.Type
+		}
+	}
+	return best
 }
 
 // regionOf is the region of most of a cluster's cases that name one.
