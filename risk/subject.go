@@ -324,3 +324,47 @@ func sortWords(ws []string) []string {
 	slices.SortStableFunc(ws, func(a, b string) int { return len([]rune(b)) - len([]rune(a)) })
 	return ws
 }
+
+// maxMention is the longest bare name Mentions offers.
+const maxMention = 6
+
+// Mentions lists what text might name without a word that marks a name
+// (我在鑫达干了三个月: 鑫达): every run of two to maxMention name
+// characters within the runs between boundary words, as a subject of no
+// kind, and as a village. They are candidates only: the caller keeps
+// those that are subjects of other cases lately (store.Risk's
+// ActiveSubjects), since almost every run of characters names nothing.
+func Mentions(text string, prefixes []string) []Subject {
+	rs := []rune(fold(text))
+	var out []Subject
+	seen := map[string]bool{}
+	add := func(s Subject) {
+		if !seen[s.Key] {
+			seen[s.Key] = true
+			out = append(out, s)
+		}
+	}
+	for i := 0; i < len(rs); {
+		if !nameRune(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && nameRune(rs[j]) {
+			j++
+		}
+		run := rs[i:j]
+		for a := range run {
+			for b := a + 2; b <= len(run) && b-a <= maxMention; b++ {
+				name := string(run[a:b])
+				if !validCore(name) || slices.Contains(prefixes, name) {
+					continue
+				}
+				add(Subject{Name: name, Key: key(name)})
+				add(Subject{Kind: Village, Name: name, Key: "村:" + key(name)})
+			}
+		}
+		i = j
+	}
+	return out
+}

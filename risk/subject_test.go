@@ -82,3 +82,18 @@ func TestScan(t *testing.T) {
 		}
 	}
 }
+
+func TestMentions(t *testing.T) {
+	keys := map[string]bool{}
+	for _, s := range Mentions("我在鑫达干了俩月，工钱一分没给", tonghua) {
+		keys[s.Key] = true
+	}
+	if !keys["鑫达"] || keys["柳河"] {
+		t.Errorf("mentions %v", keys)
+	}
+	for _, s := range Mentions("柳河县这边工钱没给", tonghua) {
+		if s.Key == "柳河" || s.Key == "柳河县" {
+			t.Errorf("a region offered as a name: %+v", s)
+		}
+	}
+}

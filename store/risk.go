@@ -25,6 +25,11 @@ type Risk interface {
 	// MarksOfSubject lists the marks with this subject key filed within
 	// [from, to], oldest first.
 	MarksOfSubject(ctx context.Context, subject string, from, to time.Time) ([]RiskMark, error)
+	// ActiveSubjects returns those of keys that some mark has as its
+	// subject, filed within [from, to]: the names in use lately, which a
+	// complaint may mention without the word (公司, 小区 …) that would let
+	// it be read as a name.
+	ActiveSubjects(ctx context.Context, keys []string, from, to time.Time) ([]string, error)
 	// MarksOfCitizen lists the marks of one citizen (RiskMark.Citizen)
 	// filed within [from, to], oldest first.
 	MarksOfCitizen(ctx context.Context, citizen string, from, to time.Time) ([]RiskMark, error)

@@ -113,11 +113,49 @@ func (w *Cases) readWords(m *store.RiskMark, texts []string) {
 	}
 }
 
+// guessSubject gives a mark without a subject one its texts mention
+// bare (我在鑫达干了三个月) when other cases filed within its window have
+// it: the longest such name, then the first. A name nobody else used
+// lately is no cluster anyway.
+func (w *Cases) guessSubject(ctx context.Context, m *store.RiskMark, texts []string) error {
+	if m.Subject != "" {
+		return nil
+	}
+	var cands []risk.Subject
+	var keys []string
+	for _, t := range texts {
+		for _, c := range risk.Mentions(t, w.riskPrefixes()) {
+			if !slices.Contains(keys, c.Key) {
+				cands, keys = append(cands, c), append(keys, c.Key)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	win := w.Table.AlertWindow(m.Type)
+	active, err := w.Store.ActiveSubjects(ctx, keys, m.At.Add(-win), m.At.Add(win))
+	if err != nil || len(active) == 0 {
+		return err
+	}
+	best := -1
+	for i, c := range cands {
+		if slices.Contains(active, c.Key) && (best < 0 || len([]rune(c.Name)) > len([]rune(cands[best].Name))) {
+			best = i
+		}
+	}
+	m.Subject, m.Name, m.Kind = cands[best].Key, cands[best].Name, cands[best].Kind
+	return nil
+}
+
 func (w *Cases) watchNew(ctx context.Context, k dispute.Case, texts []string) error {
 	if k.OpenID == "" {
 		return nil
 	}
 	m := w.markOf(k, texts)
+	if err := w.guessSubject(ctx, &m, append([]string{k.Story}, texts...)); err != nil {
+		return err
+	}
 	if err := w.Store.PutRiskMark(ctx, m); err != nil {
 		return err
 	}
@@ -137,6 +175,9 @@ func (w *Cases) watchWords(ctx context.Context, caseID, region string, texts []s
 		m.Region = region
 	}
 	w.readWords(&m, texts)
+	if err := w.guessSubject(ctx, &m, texts); err != nil {
+		return err
+	}
 	if store.EncodeRiskMark(m) == before {
 		return nil
 	}

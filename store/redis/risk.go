@@ -108,6 +108,32 @@ func (s *Store) MarksOfSubject(ctx context.Context, subject string, from, to tim
 	return slices.DeleteFunc(ms, func(m store.RiskMark) bool { return m.Subject != subject }), err
 }
 
+// ActiveSubjects is one pipeline of ZCOUNTs of the subject index.
+func (s *Store) ActiveSubjects(ctx context.Context, keys []string, from, to time.Time) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	lo, hi := strconv.FormatInt(store.UnixMS(from), 10), strconv.FormatInt(store.UnixMS(to), 10)
+	cmds := make([]*redis.IntCmd, len(keys))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.ZCount(ctx, s.k.riskSubject(k), lo, hi)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redis: active subjects: %w", err)
+	}
+	var out []string
+	for i, c := range cmds {
+		if c.Val() > 0 {
+			out = append(out, keys[i])
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
 // MarksOfCitizen is a ZRANGEBYSCORE of the citizen index, then one MGET.
 func (s *Store) MarksOfCitizen(ctx context.Context, citizen string, from, to time.Time) ([]store.RiskMark, error) {
 	ms, err := s.marksInRange(ctx, s.k.riskCitizen(citizen), from, to)

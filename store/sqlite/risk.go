@@ -60,6 +60,32 @@ func (s *Store) MarksOfSubject(ctx context.Context, subject string, from, to tim
 		subject, store.UnixMS(from), store.UnixMS(to))
 }
 
+// ActiveSubjects is one read of the subject index.
+func (s *Store) ActiveSubjects(ctx context.Context, keys []string, from, to time.Time) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	args := []any{store.UnixMS(from), store.UnixMS(to)}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT subject FROM risk_marks WHERE subject <> '' AND at BETWEEN ? AND ?
+		AND subject IN (?`+strings.Repeat(",?", len(keys)-1)+`) ORDER BY subject`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: active subjects: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("sqlite: active subjects: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
 // MarksOfCitizen reads the citizen index's range.
 func (s *Store) MarksOfCitizen(ctx context.Context, citizen string, from, to time.Time) ([]store.RiskMark, error) {
 	return s.marks(ctx, `SELECT rec FROM risk_marks WHERE citizen = ? AND at BETWEEN ? AND ? ORDER BY at, case_id`,

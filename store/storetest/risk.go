@@ -89,6 +89,13 @@ func testRiskMarks(t *testing.T, e *env) {
 	if got, _ := e.s.MarksOfSubject(e.ctx, "鑫", at(0), at(30*24*time.Hour)); len(got) != 0 {
 		t.Errorf("a prefix of a subject found %v", markIDs(got))
 	}
+	active, err := e.s.ActiveSubjects(e.ctx, []string{"鑫达", "鑫", "鑫源", "锦江", "鑫达"}, at(0), at(5*time.Hour))
+	if err != nil || !slices.Equal(active, []string{"鑫源", "鑫达"}) {
+		t.Fatalf("ActiveSubjects = %v, %v; want [鑫源 鑫达]", active, err)
+	}
+	if active, _ := e.s.ActiveSubjects(e.ctx, []string{"鑫源"}, at(3*time.Hour), at(5*time.Hour)); len(active) != 0 {
+		t.Errorf("a subject outside the range is active: %v", active)
+	}
 }
 
 func newAlert(key string) store.Alert {
