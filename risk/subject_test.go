@@ -44,6 +44,10 @@ func TestSubjectKeys(t *testing.T) {
 		{"幸福里小区停水三天", dispute.Property, key("幸福里")},
 		{"幸福丽小区停水三天", dispute.Property, key("幸福里")},
 		{"东昌区金色阳光小区电梯坏了", dispute.Property, key("金色阳光")},
+		{"孩子在小太阳幼儿园交了一年学费，幼儿园突然关了", dispute.Consumer, key("小太阳")},
+		{"我们在东昌区人民医院做的手术", dispute.Medical, "人民"},
+		{"找了市场监管局也不管", dispute.Consumer, ""},
+		{"在万家福超市办的卡不能用了", dispute.Consumer, key("万家福")},
 	} {
 		if got := keyOf(t, c.text, c.typ); got != c.want {
 			t.Errorf("%s: key %q, want %q (subjects %+v)", c.text, got, c.want, Subjects(c.text, tonghua))
