@@ -85,6 +85,29 @@ var deniedNames = map[string]bool{
 	"几个": true, "好几个": true, "各个": true, "整": true, "全体": true, "本村": true, "邻村": true, "我村": true,
 }
 
+// industries name a kind of firm, not one: 保险公司不赔 is about whichever
+// insurer the case has, and three traffic cases saying so are no cluster.
+var industries = []string{"保险", "快递", "物流", "热力", "供热", "供暖", "燃气", "煤气", "自来水", "供水", "供电", "电力",
+	"电业", "电信", "移动", "联通", "银行", "信用社", "家政", "搬家", "外卖", "房产", "地产", "中介", "租房", "出租车",
+	"网约车", "公交", "客运", "运输", "劳务派遣", "派遣", "装修", "装饰", "建筑", "建材", "婚庆", "旅行", "旅游", "网络",
+	"电商", "汽车", "贷款", "小贷", "担保", "典当", "律师", "会计", "保安", "保洁", "环卫", "绿化", "殡葬", "医药",
+	"私立", "民办", "公立", "国企", "私企", "外企", "黑", "小型", "大型", "个体", "施工", "开发", "广告", "通信", "有线",
+	"有线电视", "宽带", "人民", "中心", "社区", "乡镇", "卫生", "卫生院"}
+
+// events are what happened, read back into a name when the citizen runs
+// on without a pause (出了车祸保险公司不赔): never a name themselves.
+var events = []string{"车祸", "事故", "出事", "工伤", "工资", "工钱", "欠薪", "欠款", "医疗", "手术", "看病", "暖气",
+	"停车", "车位", "电梯", "漏水", "补偿", "赔偿", "押金", "房租", "物业费", "取暖费", "学费", "会费", "充值", "退费"}
+
+func init() {
+	for _, w := range append(industries, events...) {
+		deniedNames[w] = true
+	}
+	// A firm's industry goes with the rest of its generic tail:
+	// 平安保险公司 is 平安.
+	genericTails = sortWords(append(genericTails, industries...))
+}
+
 // boundary runes end a name when reading back from its anchor: function
 // words and verbs that stand before a name but are never part of one.
 const boundaryRunes = "的在是了给到去从跟和与被把对向找让叫说为就都也还又很没不啊呢吧吗嘛呀哦欠拖要干做住买办交等我你他她它们俺咱这那个些帮替请将由于往经过跑进回搬来听问告管"

@@ -45,7 +45,10 @@ func TestSubjectKeys(t *testing.T) {
 		{"幸福丽小区停水三天", dispute.Property, key("幸福里")},
 		{"东昌区金色阳光小区电梯坏了", dispute.Property, key("金色阳光")},
 		{"孩子在小太阳幼儿园交了一年学费，幼儿园突然关了", dispute.Consumer, key("小太阳")},
-		{"我们在东昌区人民医院做的手术", dispute.Medical, "人民"},
+		{"我们在东昌区人民医院做的手术", dispute.Medical, ""},
+		{"出了车祸保险公司一直拖着不赔", dispute.Traffic, ""},
+		{"热力公司说暖气没问题，可屋里才十度", dispute.Property, ""},
+		{"快递公司把我的包裹弄丢了", dispute.Consumer, ""},
 		{"找了市场监管局也不管", dispute.Consumer, ""},
 		{"在万家福超市办的卡不能用了", dispute.Consumer, key("万家福")},
 	} {
