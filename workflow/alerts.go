@@ -416,14 +416,9 @@ func (w *Cases) nextAlert(ctx context.Context, shape store.Alert, ms []risk.Memb
 	if risk.Rank(as.Level) > risk.Rank(next.Level) {
 		next.Level = as.Level
 	}
-	next.Reasons = slices.Clone(open.Reasons)
-	for _, r := range as.Reasons {
-		if !slices.Contains(next.Reasons, r) {
-			next.Reasons = append(next.Reasons, r)
-		}
-	}
-	// A count of citizens said again with a new number replaces the old.
-	next.Reasons = latestCount(next.Reasons)
+	// The cluster holds every case the alert ever had, and marks only
+	// gain signals: the reasons now include every earlier one.
+	next.Reasons = as.Reasons
 	next.Cases = nil
 	for _, x := range ms {
 		next.Cases = append(next.Cases, x.Case)
@@ -439,24 +434,6 @@ func (w *Cases) nextAlert(ctx context.Context, shape store.Alert, ms []risk.Memb
 		next.UpdatedAt = last
 	}
 	return next, changed, nil
-}
-
-// latestCount keeps the last "N位群众…" reason of reasons only.
-func latestCount(reasons []string) []string {
-	last := -1
-	for i, r := range reasons {
-		if isCount(r) {
-			last = i
-		}
-	}
-	return slices.DeleteFunc(slices.Clone(reasons), func(r string) bool { return isCount(r) && r != reasons[max(last, 0)] })
-}
-
-func isCount(r string) bool {
-	var n int
-	var rest string
-	_, err := fmt.Sscanf(r, "%d位群众%s", &n, &rest)
-	return err == nil
 }
 
 // TrendDays is how many days an alert's trend shows.
