@@ -273,3 +273,19 @@ func intakeVia(t *testing.T, clients []*wxsim.Client, first int, who, story, reg
 	t.Errorf("%s: no case", who)
 	return ""
 }
+
+// A threat in the story itself makes the case urgent, filed at once before
+// any question (region unknown): it still joins its group, which is red.
+func TestAlertsUrgentThreat(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.intake("oThreat1", "柳河县鑫达建筑欠我们工资三个月了", "柳河县", "13900000001")
+	e.intake("oThreat2", "我在柳河鑫达建筑干活，老板一直不给钱", "柳河县", "13900000002")
+	r := e.say("oThreat3", "鑫达建筑欠我们工资不给，明天我们几十个人就去堵路")
+	if !strings.Contains(r, "110") || caseIDRe.FindString(r) == "" {
+		t.Fatalf("the threat was not filed at once as urgent: %q", r)
+	}
+	as := e.alerts(e.adminToken(), "open")
+	if len(as) != 1 || as[0].Level != "red" || len(as[0].Cases) != 3 {
+		t.Fatalf("alerts %+v, want one red alert of 3 cases", as)
+	}
+}
