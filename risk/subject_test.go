@@ -82,6 +82,9 @@ func TestScan(t *testing.T) {
 		{"有人说要跳楼", 0, true},
 		{"我们两个人", 2, false},
 		{"全村都没拿到补偿", 10, false},
+		{"逼急了我们就一起去政府门口", 0, true},
+		{"大不了跟他拼了", 0, true},
+		{"我们不会去堵公路的", 0, false},
 	} {
 		s := Scan(c.text)
 		if s.Crowd != c.crowd || (len(s.Escalate) > 0) != c.escalate {
