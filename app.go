@@ -76,7 +76,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	// The case workflow: every surface (chat, console, API, case page)
 	// changes cases through it.
 	cases := &workflow.Cases{Store: st, Table: table, Hooks: hooks, Now: now, VideoURL: cfg.VideoURL, PublicURL: cfg.PublicURL,
-		Kick: m.Kick, KickReferrals: sender.Kick}
+		Kick: m.Kick, KickReferrals: sender.Kick, Log: log}
 	aiLabel := catalog.AILabel(cfg.AIModelName, cfg.AIFiling)
 	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Cases: cases, Now: now, Kick: m.Kick,
 		KickReferrals: sender.Kick, Links: links, PublicURL: cfg.PublicURL, Log: log, AILabel: aiLabel, Subscribe: cfg.SubscribeTemplates}

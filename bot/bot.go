@@ -131,5 +131,9 @@ func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued, refer
 	if err := b.Store.Commit(ctx, t.ch); err != nil {
 		return "", false, false, err
 	}
+	// The risk early warning reads what the turn filed or added, once
+	// it is stored, before the reply goes: an alert is in the store by
+	// the time the citizen sees the case number.
+	b.Cases.WatchLogged(ctx, t.ch)
 	return t.reply, len(t.ch.Outbound) > 0, t.wakeReferrals, nil
 }

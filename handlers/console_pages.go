@@ -171,6 +171,12 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	if err != nil {
 		return nil, err
 	}
+	// The risk alerts holding the case: the mediators of every body see
+	// the other cases of the same matter (their numbers only).
+	alerts, err := c.Cases.CaseAlerts(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
 	var items []store.Outbound
 	if k.OpenID != "" { // anonymised: nothing to pair, and "" would list everyone's
 		if items, err = c.Store.Outbounds(ctx, k.OpenID); err != nil {
@@ -180,7 +186,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	views := c.viewEvents(events)
 	markDelivery(views, items, k, cit, now)
 	return map[string]any{
-		"Referrals": refs, "Types": dispute.Types,
+		"Referrals": refs, "Types": dispute.Types, "Alerts": caseAlerts(alerts, k.ID), "SeesAlerts": c.Cases.CanSeeAlerts(u.User),
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
 		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": views, "LastIn": workflow.LastFromCitizen(events), "Window": window, "WindowOpen": open,

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // The hub fans case changes out to the console's and the API's websocket
@@ -98,6 +99,10 @@ func (h *hub) publish(ctx context.Context, n store.Notice) {
 		h.publishPresence(ctx, n.CaseID)
 		return
 	}
+	if n.Alert != "" {
+		h.publishAlert(ctx, n.Alert)
+		return
+	}
 	k, err := h.c.Store.Case(ctx, n.CaseID)
 	if err != nil {
 		h.c.Log.Warn("case stream: read case", "case", n.CaseID, "err", err)
@@ -130,6 +135,39 @@ func (h *hub) publish(ctx context.Context, n store.Notice) {
 		if err != nil {
 			continue
 		}
+		h.offer(cl, b)
+	}
+}
+
+// alertEvent is what a client that may see alerts receives when one is
+// opened or changes.
+type alertEvent struct {
+	Alert string            `json:"alert"`
+	Data  workflow.AlertOut `json:"data"`
+}
+
+// publishAlert sends an alert to the clients whose users may see alerts
+// (admins and the duty desk's staff).
+func (h *hub) publishAlert(ctx context.Context, id string) {
+	a, err := h.c.Store.Alert(ctx, id)
+	if err != nil {
+		h.c.Log.Warn("case stream: read alert", "alert", id, "err", err)
+		return
+	}
+	b, err := json.Marshal(alertEvent{Alert: a.ID, Data: workflow.Out(a)})
+	if err != nil {
+		return
+	}
+	now := h.c.Now()
+	h.mu.Lock()
+	var targets []*wsClient
+	for cl := range h.clients {
+		if (cl.session == "" || now.Before(cl.expires)) && h.c.Cases.CanSeeAlerts(cl.user) {
+			targets = append(targets, cl)
+		}
+	}
+	h.mu.Unlock()
+	for _, cl := range targets {
 		h.offer(cl, b)
 	}
 }

@@ -69,7 +69,7 @@ type Web struct {
 // page view) and makes the hub; Handler and Listen may come in any order.
 func (c *Web) init() {
 	c.once.Do(func() {
-		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName, "person": c.personName, "day": day, "aiLabel": c.aiLabel}).ParseFS(templateFiles, "templates/*.html"))
+		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName, "person": c.personName, "day": day, "aiLabel": c.aiLabel, "seesAlerts": c.Cases.CanSeeAlerts}).ParseFS(templateFiles, "templates/*.html"))
 		c.hub = newHub(c)
 	})
 }
@@ -100,6 +100,11 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{id}/row", a.page(p.rowFragment))
 	mux.Handle("GET /console/cases/{id}/facts", a.page(p.factsFragment))
 	mux.Handle("GET /console/overdue", a.page(p.overduePage))
+	mux.Handle("GET /console/alerts", a.page(p.alertsPage))
+	mux.Handle("GET /console/alerts/{id}", a.page(p.alertsPage))
+	mux.Handle("GET /console/alerts/{id}/card", a.page(p.alertCardFragment))
+	mux.Handle("POST /console/alerts/{id}/acknowledge", a.page(formAction(f.acknowledgeAlert, toAlerts)))
+	mux.Handle("POST /console/alerts/{id}/close", a.page(formAction(f.closeAlert, toAlerts)))
 	// Every action on a case goes through the case workflow, which
 	// records it in the audit log with the change itself.
 	mux.Handle("POST /console/cases/{id}/reply", a.page(f.replyForm))
@@ -160,6 +165,10 @@ func (c *apiSurface) apiRoutes() []APIRoute {
 		{"POST /api/v1/cases/{id}/video", c.apiVideo},
 		{"POST /api/v1/cases/{id}/transfer", c.apiTransfer},
 		{"GET /api/v1/bodies", c.apiBodies},
+		{"GET /api/v1/alerts", c.apiAlerts},
+		{"GET /api/v1/alerts/{id}", c.apiAlert},
+		{"POST /api/v1/alerts/{id}/acknowledge", c.apiAcknowledgeAlert},
+		{"POST /api/v1/alerts/{id}/close", c.apiCloseAlert},
 		{"GET /api/v1/stream", c.hub.serveAPI},
 	}
 }

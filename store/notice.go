@@ -11,6 +11,9 @@ type Notice struct {
 	// Presence: who has the case open in the console changed (Presence
 	// in presence.go); the case itself did not.
 	Presence bool `json:"presence,omitempty"`
+	// Alert is set (and CaseID empty) when a risk alert was opened or
+	// changed (Risk.SaveAlert).
+	Alert string `json:"alert,omitempty"`
 }
 
 // Notices lists what a committed Change tells listeners: one Notice per

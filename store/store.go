@@ -37,6 +37,7 @@ type Store interface {
 	Nonces
 	Presence
 	Subscriptions
+	Risk
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error

@@ -100,6 +100,19 @@
 
   async function changed(ev) {
     if (Array.isArray(ev.presence)) { presence(ev); return; }
+    if (ev.alert) {
+      if (page !== "alerts") return;
+      const html = await fragment("/console/alerts/" + encodeURIComponent(ev.alert) + "/card");
+      if (!html) return;
+      const old = document.getElementById("alert-" + ev.alert);
+      // A card whose note is being typed keeps it: it is marked instead.
+      if (old && old.contains(document.activeElement)) { old.classList.add("stale"); return; }
+      const empty = document.querySelector("#open-alerts .empty");
+      if (empty) empty.remove();
+      if (old) old.replaceWith(html);
+      else document.getElementById("open-alerts").prepend(html);
+      return;
+    }
     if (ev.gone) {
       const row = document.getElementById("case-" + ev.case);
       if (row) row.remove();

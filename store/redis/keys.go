@@ -70,6 +70,7 @@ import (
 //	T+"mx:"+caseID      set     the ids of the media files kept for a case (PutMedia)
 //	T+"mdel"            set     media ids of anonymised cases whose files are still to delete
 //	                            (media keys are outside the slot: see Anonymize)
+//	T+"rk:…", "al…"     …       the risk early warning's marks and alerts: see risk.go
 //
 // Before the one queue, outbound items and referrals had keys of their
 // own (T+"ob:"+id, "obl", "obl:"+openid, "obo:"+openid, "obd", "n:ob";

@@ -58,6 +58,8 @@ var (
 	nonceLua string
 	//go:embed lua/usesub.lua
 	useSubLua string
+	//go:embed lua/alertsave.lua
+	alertSaveLua string
 )
 
 var (
@@ -81,10 +83,11 @@ var (
 	threadsScript     = redis.NewScript(threadsLua)
 	nonceScript       = redis.NewScript(nonceLua)
 	useSubScript      = redis.NewScript(useSubLua)
+	alertSaveScript   = redis.NewScript(auditLua + alertSaveLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript, tokenUsedScript,
-		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript, useSubScript}
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript, useSubScript, alertSaveScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

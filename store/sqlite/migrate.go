@@ -29,6 +29,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaPrivacy,
 	schemaSubscriptions,
 	schemaTokenUse,
+	schemaRisk,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -475,4 +476,36 @@ func schemaSubscriptions(ctx context.Context, tx *sql.Tx) error {
 // schemaTokenUse keeps when each API token was last used.
 func schemaTokenUse(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx, `ALTER TABLE tokens ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0`)
+}
+
+// schemaRisk holds the risk early warning (store.Risk): a mark per case,
+// indexed by subject and by citizen with the case's filing time, so a
+// cluster is one index range; and the alerts, the partial unique index
+// allowing one open alert per cluster key whatever writes them.
+func schemaRisk(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE risk_marks (
+			case_id TEXT PRIMARY KEY,
+			citizen TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			at      INTEGER NOT NULL,
+			rec     TEXT NOT NULL -- store.EncodeRiskMark
+		) WITHOUT ROWID`,
+		`CREATE INDEX risk_marks_subject ON risk_marks (subject, at) WHERE subject <> ''`,
+		`CREATE INDEX risk_marks_citizen ON risk_marks (citizen, at)`,
+		`CREATE TABLE alerts (
+			id      INTEGER PRIMARY KEY,
+			key     TEXT NOT NULL,
+			status  TEXT NOT NULL,
+			version INTEGER NOT NULL,
+			rec     TEXT NOT NULL -- store.EncodeAlert
+		)`,
+		`CREATE UNIQUE INDEX alerts_open_key ON alerts (key) WHERE status = 'open'`,
+		`CREATE INDEX alerts_key ON alerts (key, id)`,
+		`CREATE TABLE alert_cases (
+			case_id  TEXT NOT NULL,
+			alert_id INTEGER NOT NULL,
+			PRIMARY KEY (case_id, alert_id)
+		) WITHOUT ROWID`,
+	)
 }
