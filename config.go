@@ -39,7 +39,10 @@ type Config struct {
 	// its filing number (备案号), shown with the label on AI-written text.
 	AIModelName string
 	AIFiling    string
-	APITimeout  time.Duration
+	// SubscribeTemplates are the subscription-notice templates (订阅通知)
+	// the citizen's page offers and messages outside the window use.
+	SubscribeTemplates []bot.SubscribeTemplate
+	APITimeout         time.Duration
 	// Retention is how long a citizen's personal data are kept after
 	// their case ends; then the case is anonymised.
 	Retention time.Duration
@@ -123,6 +126,9 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		}
 	}
 	var err error
+	if c.SubscribeTemplates, err = bot.ParseSubscribeTemplates(get("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES", "")); err != nil {
+		errs = append(errs, fmt.Errorf("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES: %v", err))
+	}
 	if c.WebhookAllow, err = parsePrefixes("JIEFEN_WEBHOOK_ALLOW", get("JIEFEN_WEBHOOK_ALLOW", "")); err != nil {
 		errs = append(errs, err)
 	}
@@ -204,6 +210,10 @@ func (c Config) validate() []error {
 		errs = append(errs, fmt.Errorf("JIEFEN_OPENAI_URL: %s is not an LLM service known to be in mainland China "+
 			"(DashScope, DeepSeek, 千帆, 智谱, Moonshot, 火山方舟, a .cn domain) nor on this network; complaints sent there leave the country. "+
 			"Use one of those or a local model, or, once cross-border transfer is lawful for you (个人信息保护法 第三十八条), set JIEFEN_OPENAI_CROSS_BORDER=allow", host))
+	}
+	if len(c.SubscribeTemplates) > 0 && c.PublicURL == "" {
+		// A notice carries a few words and a link to the case page.
+		errs = append(errs, errors.New("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES needs JIEFEN_PUBLIC_URL: a notice links to the case page"))
 	}
 	if c.OpenAIURL != "" && c.OpenAIModel == "" {
 		errs = append(errs, errors.New("JIEFEN_OPENAI_MODEL is required with JIEFEN_OPENAI_URL (e.g. deepseek-chat, qwen-plus)"))

@@ -208,7 +208,7 @@ func TestConsoleShowsPeopleByName(t *testing.T) {
 	_, page := lh.get("/console/cases/" + id)
 	mustContain(t, page, "刘和 · ", "孙立华 接手了案件（原由 刘和 办理）", `<span class="who">刘和</span>`, "<dd>孙立华</dd>")
 	_, queue := lead.get("/console/")
-	mustContain(t, queue, "<td>孙立华</td>")
+	mustContain(t, queue, `<td class="assignee">孙立华</td>`)
 	_, audit := adm.get("/console/audit")
 	mustContain(t, audit, `<td title="登录名 liuhe">刘和</td>`, ">孙立华</td>", ">赵敏</td>")
 	for what, p := range map[string]string{"case page": page, "queue": queue} {

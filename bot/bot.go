@@ -44,6 +44,9 @@ type Bot struct {
 	// AILabel marks text an AI model wrote (catalog.AILabel with the
 	// configured model name and filing number); "" means the bare label.
 	AILabel string
+	// Subscribe lists the subscription-notice templates jiefen offers
+	// (JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES): answers about others are ignored.
+	Subscribe []SubscribeTemplate
 }
 
 // Inbound is one callback from the platform, independent of the library's types.
@@ -57,7 +60,16 @@ type Inbound struct {
 	MediaID     string
 	Event       string
 	EventKey    string
-	BaseURL     string // how the platform reached us (https://host), for links when no public URL is configured
+	// Subscriptions are the answers a subscription event carries
+	// (subscribe_msg_popup_event, subscribe_msg_change_event).
+	Subscriptions []PopupAnswer
+	BaseURL       string // how the platform reached us (https://host), for links when no public URL is configured
+}
+
+// PopupAnswer is a citizen's answer for one subscription template.
+type PopupAnswer struct {
+	TemplateID string
+	Status     string // accept or reject
 }
 
 // DedupKey identifies the delivery, the same across the platform's retries:

@@ -94,6 +94,10 @@ func (t *turn) event() error {
 		case MenuHelp:
 			t.say(txtHelp)
 		}
+	case "subscribe_msg_popup_event", "subscribe_msg_change_event":
+		// The citizen allowed (or refused, or later cancelled) notices;
+		// no answer: the popup is on the case page, not in the chat.
+		t.subscriptionAnswers()
 	}
 	// Other events (unsubscribe, VIEW, template receipts) need no answer.
 	return nil

@@ -146,7 +146,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 		return nil, err
 	}
 	now := c.Now()
-	window, open := c.windowText(cit, now)
+	window, open := c.windowText(cit, now, c.subscribed(ctx, k.OpenID))
 	u := current(r)
 	phone, _ := c.personal(u.User, k)
 	forward, backward := workflow.Moves(k.Status)

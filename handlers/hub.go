@@ -35,6 +35,19 @@ type wsClient struct {
 	done    chan struct{} // closed once when the client is dropped; send is never closed
 	conn    *websocket.Conn
 	once    sync.Once
+
+	// page names this connection among those open on a case (presence);
+	// watch is the case its page shows ("" on the queue), set by the
+	// page's {"watch": id} message.
+	page    string
+	watchMu sync.Mutex
+	watch   string
+}
+
+func (cl *wsClient) watching() string {
+	cl.watchMu.Lock()
+	defer cl.watchMu.Unlock()
+	return cl.watch
 }
 
 const (
@@ -81,6 +94,10 @@ func (c *Web) Listen(ctx context.Context) {
 }
 
 func (h *hub) publish(ctx context.Context, n store.Notice) {
+	if n.Presence {
+		h.publishPresence(ctx, n.CaseID)
+		return
+	}
 	k, err := h.c.Store.Case(ctx, n.CaseID)
 	if err != nil {
 		h.c.Log.Warn("case stream: read case", "case", n.CaseID, "err", err)
@@ -236,24 +253,37 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := current(r)
 	cl := &wsClient{user: v.User, session: v.session, token: v.token, expires: v.expires,
-		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn}
+		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn, page: newPageID()}
 	h.mu.Lock()
 	h.clients[cl] = struct{}{}
 	h.mu.Unlock()
 	go h.write(cl)
-	cl.read()
+	h.read(cl)
 	h.drop(cl)
+	h.leave(cl) // the tab closed (or its connection died): it no longer has the case open
 	return nil
 }
 
-// read discards what the client sends and notices when it goes away.
-func (cl *wsClient) read() {
+// read takes what the page says (which case it shows) and notices when it
+// goes away.
+func (h *hub) read(cl *wsClient) {
 	cl.conn.SetReadLimit(512)
 	_ = cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	cl.conn.SetPongHandler(func(string) error { return cl.conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		if _, _, err := cl.conn.NextReader(); err != nil {
+		_, msg, err := cl.conn.ReadMessage()
+		if err != nil {
 			return
+		}
+		var m struct {
+			Watch string `json:"watch"`
+		}
+		switch {
+		case json.Unmarshal(msg, &m) != nil || m.Watch == "":
+		case m.Watch == cl.watching():
+			h.refresh(cl) // the page's heartbeat: still open
+		default:
+			h.watch(cl, m.Watch)
 		}
 	}
 }

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"embed"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -36,12 +38,22 @@ type Web struct {
 	// TemplateLinks is set when messages outside the window go as template
 	// messages linking to the case page (a template id and a public URL).
 	TemplateLinks bool
-	Links         caselink.Signer
-	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
-	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+	// SubscribeTemplates are the subscription-notice templates the
+	// citizen's page offers (JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES), signed
+	// for the JS-SDK by JSSDK, whose script is JSSDKURL (DefaultJSSDKURL
+	// when empty). Without them the page offers none.
+	SubscribeTemplates []string
+	JSSDK              JSSDK
+	JSSDKURL           string
+	Links              caselink.Signer
+	KickReferrals      func()          // wakes the webhook sender (a body's webhook changed)
+	Hooks              *referral.Hooks // a body's webhook: the console's setting or the table's
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// -Proto, -Host) are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
+	// PIA writes the facts for the personal-information impact assessment
+	// (what `jiefen pia` prints) for admins to download; nil: none.
+	PIA func(ctx context.Context, w io.Writer) error
 	// AILabel marks text an AI model wrote wherever it is shown
 	// (catalog.AILabel with the configured model name and filing number).
 	AILabel string
@@ -110,6 +122,7 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/bodies/{body}/webhook", a.page(c.audited(store.AuditChange, "webhook set", adm.setWebhook)))
 	mux.Handle("POST /console/bodies/{body}/webhook/remove", a.page(c.audited(store.AuditChange, "webhook removed", adm.removeWebhook)))
 	mux.Handle("GET /console/audit", a.page(adm.auditPage))
+	mux.Handle("GET /console/pia.md", a.page(adm.piaDownload))
 	mux.Handle("GET /console/users", a.page(adm.usersPage))
 	mux.Handle("POST /console/users", a.page(c.audited(store.AuditChange, "user add", adm.addUser)))
 	mux.Handle("GET /console/users/{name}", a.page(adm.userPage))

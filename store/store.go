@@ -35,6 +35,8 @@ type Store interface {
 	QuickReplies
 	Audit
 	Nonces
+	Presence
+	Subscriptions
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
@@ -187,16 +189,19 @@ type Change struct {
 	DedupTTL time.Duration // how long the key holds, from At; 0 or less: for ever
 	Reply    string        // the passive reply, kept with the key for retries
 
-	Citizen    *dispute.Citizen // upserted when set
-	Dialog     *Dialog          // saved when set, if its Version is still the stored one
-	NewCases   []dispute.Case
-	Statuses   []StatusChange
-	MarkUrgent []string        // case ids now urgent (someone is in danger)
-	Assign     []Assignment    // who in the body has a case
-	Transfers  []Transfer      // a case goes to another body
-	Video      []VideoSchedule // video mediation scheduled
-	Retype     []Retype        // a mediator corrects a case's type
-	Updates    []CaseUpdate    // what the citizen told after filing; a case active again
+	Citizen *dispute.Citizen // upserted when set
+	Dialog  *Dialog          // saved when set, if its Version is still the stored one
+	// Subscriptions records the citizen's answers to subscription
+	// notices (store.Subscriptions).
+	Subscriptions []SubscriptionAnswer
+	NewCases      []dispute.Case
+	Statuses      []StatusChange
+	MarkUrgent    []string        // case ids now urgent (someone is in danger)
+	Assign        []Assignment    // who in the body has a case
+	Transfers     []Transfer      // a case goes to another body
+	Video         []VideoSchedule // video mediation scheduled
+	Retype        []Retype        // a mediator corrects a case's type
+	Updates       []CaseUpdate    // what the citizen told after filing; a case active again
 	// Audit is the entries that account for this Change (who did what),
 	// stored in the same transaction: no change without its entry, and no
 	// entry for a change that did not happen.

@@ -56,6 +56,8 @@ var (
 	undueLua string
 	//go:embed lua/nonce.lua
 	nonceLua string
+	//go:embed lua/usesub.lua
+	useSubLua string
 )
 
 var (
@@ -78,10 +80,11 @@ var (
 	undueScript       = redis.NewScript(undueLua)
 	threadsScript     = redis.NewScript(threadsLua)
 	nonceScript       = redis.NewScript(nonceLua)
+	useSubScript      = redis.NewScript(useSubLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript, tokenUsedScript,
-		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript}
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript, useSubScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

@@ -65,6 +65,8 @@ func applyOp(ctx context.Context, tx *tx, op store.Op) error {
 		return upsertCitizen(ctx, tx, dispute.Citizen(o))
 	case store.DialogOp:
 		return saveDialog(ctx, tx, store.Dialog(o))
+	case store.SubscribeOp:
+		return subscribe(ctx, tx, o)
 	case store.NewCaseOp:
 		return insertCase(ctx, tx, dispute.Case(o))
 	case store.StatusOp:

@@ -27,6 +27,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaSearchFast,
 	schemaNonces,
 	schemaPrivacy,
+	schemaSubscriptions,
 	schemaTokenUse,
 }
 
@@ -452,6 +453,22 @@ func schemaPrivacy(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx,
 		`ALTER TABLE citizens ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE cases ADD COLUMN summary_ai INTEGER NOT NULL DEFAULT 0`,
+	)
+}
+
+// schemaSubscriptions adds citizens' consents to subscription notices
+// (store.Subscriptions), per citizen and template.
+func schemaSubscriptions(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE subscriptions (
+			openid   TEXT NOT NULL,
+			template TEXT NOT NULL,
+			long     INTEGER NOT NULL, -- 1: a long-term consent
+			uses     INTEGER NOT NULL, -- one-time consents not used yet
+			refused  INTEGER NOT NULL, -- 1: the last answer was no
+			at       INTEGER NOT NULL,
+			PRIMARY KEY (openid, template)
+		) WITHOUT ROWID`,
 	)
 }
 

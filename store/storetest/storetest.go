@@ -96,6 +96,8 @@ var tests = []struct {
 	{"ReleaseHeld", testReleaseHeld},
 	{"Persistence", testPersistence},
 	{"Subscribe", testSubscribe},
+	{"Presence", testPresence},
+	{"Subscriptions", testSubscriptions},
 	{"Users", testUsers},
 	{"Sessions", testSessions},
 	{"SessionExpiresInRealTime", testSessionExpiresInRealTime},
