@@ -4,9 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"jiefen/handlers"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
@@ -94,10 +96,15 @@ func TestUsersInBrowser(t *testing.T) {
 		t.Fatalf("the user in the store: %+v %v", u, err)
 	}
 
-	// On a phone: nothing scrolls sideways, on the list nor a user's page.
+	// On a phone: nothing scrolls sideways, on the list nor a user's page
+	// with a token listed.
+	_, kept := handlers.IssueToken("liuhe", time.Now(), 90*24*time.Hour)
+	if err := e.app.store.PutToken(context.Background(), kept); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []struct{ path, sel, name string }{
 		{"/console/users", `tr.user-row`, "users-phone"},
-		{"/console/users/liuhe", `section.tokens`, "user-phone"},
+		{"/console/users/liuhe", `tr.token-row`, "user-phone"},
 	} {
 		err = chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(p.sel))
 		if err != nil {
