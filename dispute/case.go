@@ -61,12 +61,18 @@ type Event struct {
 	CaseID  string    `json:"case_id"`
 	At      time.Time `json:"at"`
 	Kind    EventKind `json:"kind"`
-	Actor   string    `json:"actor"` // "citizen", "bot", "system" or "user:<name>"
+	Actor   string    `json:"actor"` // "citizen", "respondent", "bot", "system" or "user:<name>"
 	Text    string    `json:"text,omitempty"`
 	MediaID string    `json:"media_id,omitempty"`
 	Status  Status    `json:"status,omitempty"`
 	Body    string    `json:"body,omitempty"` // the body a referral, decline or transfer concerns
+	// Party is the party (Party.ID) an event came from or went to; "" is
+	// the claimant (the case's citizen), PartyAll every party at once.
+	Party string `json:"party,omitempty"`
 }
+
+// PartyAll as an Event's Party: a message that went to every party.
+const PartyAll = "all"
 
 // Citizen is what jiefen remembers of a person writing to the official account:
 // their consent and the customer-service window the platform grants.
