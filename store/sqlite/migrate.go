@@ -425,7 +425,7 @@ func schemaReplies(ctx context.Context, tx *sql.Tx) error {
 
 // schemaParties adds the parties a mediator invites to a case
 // (dispute.Party) and, on the thread, the party an event came from or
-// went to (” : the claimant).
+// went to (empty: the claimant).
 func schemaParties(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx,
 		`CREATE TABLE parties (
