@@ -53,6 +53,14 @@ const (
 	// PersonAsked: the citizen asked for a person (人工). The body's queue
 	// marks the case until someone of the body writes or acts on it.
 	PersonAsked EventKind = "person_asked"
+	// PartySet: a party was invited, joined or answered (Text: its new
+	// PartyStatus; Party: its id). A decline marks the case in its
+	// body's queue.
+	PartySet EventKind = "party"
+	// NotPerformed: a party said the other did not do what was agreed
+	// (对方没履行). The body's queue marks the case until someone of the
+	// body writes or acts on it.
+	NotPerformed EventKind = "not_performed"
 )
 
 // Event is one entry of a case's thread, in the order it happened.

@@ -7,12 +7,15 @@ import "time"
 // respondent (被申请人) a mediator invited. The same person on two cases
 // is two parties.
 type Party struct {
-	ID     string      `json:"id"` // the case number + "-" + Role's letter + a counter: "JF20261127-0042-R1"
-	CaseID string      `json:"case_id"`
-	Role   Role        `json:"role"`
-	Name   string      `json:"name"`  // personal data
-	Phone  string      `json:"phone"` // personal data; "" when not given
-	Status PartyStatus `json:"status"`
+	ID     string `json:"id"` // the case number + "-" + Role's letter + a counter: "JF20261127-0042-R1"
+	CaseID string `json:"case_id"`
+	Role   Role   `json:"role"`
+	Name   string `json:"name"`  // personal data
+	Phone  string `json:"phone"` // personal data; "" when not given
+	// Summary is what the party is told the dispute is about: neutral,
+	// without the claimant's contact details; written when invited.
+	Summary string      `json:"summary"`
+	Status  PartyStatus `json:"status"`
 	// Scene is the parametric QR code's scene string (QR_STR_SCENE):
 	// scanning the code sends it back in the follow or scan event, which
 	// binds the scanner's openid to the party. Unique in the store.
@@ -87,7 +90,8 @@ func (s PartyStatus) Valid() bool { _, ok := partyStatusNames[s]; return ok }
 func (s PartyStatus) CanMoveTo(t PartyStatus) bool {
 	switch s {
 	case PartyInvited:
-		return t == PartyJoined
+		// The invitation page in a browser asks at once, without a join.
+		return t == PartyJoined || t == PartyConsented || t == PartyDeclined
 	case PartyJoined:
 		return t == PartyConsented || t == PartyDeclined
 	case PartyConsented:

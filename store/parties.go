@@ -80,6 +80,7 @@ func (o PartyOp) MarshalJSON() ([]byte, error) {
 		Role     dispute.Role        `json:"role"`
 		Name     string              `json:"name"`
 		Phone    string              `json:"phone"`
+		Summary  string              `json:"summary"`
 		Status   dispute.PartyStatus `json:"status"`
 		Scene    string              `json:"scene"`
 		OpenID   string              `json:"openid"`
@@ -89,7 +90,7 @@ func (o PartyOp) MarshalJSON() ([]byte, error) {
 		Ticket   string              `json:"qr_ticket"`
 		URL      string              `json:"qr_url"`
 		QRExpire int64               `json:"qr_expires,string"`
-	}{OpParty, o.ID, o.CaseID, o.Role, o.Name, o.Phone, o.Status, o.Scene, o.OpenID, o.By,
+	}{OpParty, o.ID, o.CaseID, o.Role, o.Name, o.Phone, o.Summary, o.Status, o.Scene, o.OpenID, o.By,
 		UnixMS(o.CreatedAt), UnixMS(o.UpdatedAt), o.QRTicket, o.QRURL, UnixMS(o.QRExpires)})
 }
 

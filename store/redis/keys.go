@@ -58,7 +58,7 @@ import (
 //	T+"aux"             zset    every audit entry: member its id padded to 19 digits, score
 //	                            its time (ms), so one instant's entries sort by id
 //	T+"aux:u:"+user     zset    the same, per user; "aux:c:"+caseID and "aux:a:"+action likewise
-//	T+"pty:"+id         hash    a party (dispute.Party): id case role name phone status scene openid by
+//	T+"pty:"+id         hash    a party (dispute.Party): id case role name phone summary status scene openid by
 //	                            created updated qr_ticket qr_url qr_expires
 //	T+"ptc:"+caseID     zset    the case's party ids, score created (ms)
 //	T+"pto:"+openid     zset    the party ids an openid is bound to, score updated (ms)

@@ -14,7 +14,7 @@ import (
 func partyOf(m map[string]string) (dispute.Party, error) {
 	r := &record{m: m}
 	p := dispute.Party{ID: r.str("id"), CaseID: r.str("case"), Role: dispute.Role(r.str("role")), Name: r.str("name"),
-		Phone: r.str("phone"), Status: dispute.PartyStatus(r.str("status")), Scene: r.str("scene"), OpenID: r.str("openid"),
+		Phone: r.str("phone"), Summary: r.str("summary"), Status: dispute.PartyStatus(r.str("status")), Scene: r.str("scene"), OpenID: r.str("openid"),
 		By: r.str("by"), CreatedAt: r.time("created"), UpdatedAt: r.time("updated"),
 		QRTicket: r.str("qr_ticket"), QRURL: r.str("qr_url"), QRExpires: r.time("qr_expires")}
 	if r.err != nil {

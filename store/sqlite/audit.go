@@ -150,7 +150,7 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 		{`UPDATE events SET text = '', media_id = '' WHERE case_id = ? AND kind NOT IN ('rating', 'retyped')`, []any{caseID}},
 		// The other parties' personal data go with the claimant's; their
 		// ids, roles and statuses stay for the statistics.
-		{`UPDATE parties SET name = '', phone = '', openid = '', qr_ticket = '', qr_url = '' WHERE case_id = ?`, []any{caseID}},
+		{`UPDATE parties SET name = '', phone = '', summary = '', openid = '', qr_ticket = '', qr_url = '' WHERE case_id = ?`, []any{caseID}},
 		// An item still to be sent has lost its text or its payload: it
 		// fails, visibly, rather than go out empty. It leaves its
 		// citizen's ordering key, which names them.

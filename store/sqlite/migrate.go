@@ -434,6 +434,7 @@ func schemaParties(ctx context.Context, tx *sql.Tx) error {
 			role       TEXT NOT NULL,
 			name       TEXT NOT NULL,
 			phone      TEXT NOT NULL,
+			summary    TEXT NOT NULL,
 			status     TEXT NOT NULL,
 			scene      TEXT NOT NULL UNIQUE,
 			openid     TEXT NOT NULL,

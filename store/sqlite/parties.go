@@ -13,12 +13,12 @@ import (
 	"jiefen/store"
 )
 
-const partyColumns = `id, case_id, role, name, phone, status, scene, openid, invited_by, created_at, updated_at, qr_ticket, qr_url, qr_expires`
+const partyColumns = `id, case_id, role, name, phone, summary, status, scene, openid, invited_by, created_at, updated_at, qr_ticket, qr_url, qr_expires`
 
 func scanParty(row scanner) (dispute.Party, error) {
 	var p dispute.Party
 	var created, updated, expires int64
-	err := row.Scan(&p.ID, &p.CaseID, &p.Role, &p.Name, &p.Phone, &p.Status, &p.Scene, &p.OpenID, &p.By,
+	err := row.Scan(&p.ID, &p.CaseID, &p.Role, &p.Name, &p.Phone, &p.Summary, &p.Status, &p.Scene, &p.OpenID, &p.By,
 		&created, &updated, &p.QRTicket, &p.QRURL, &expires)
 	p.CreatedAt, p.UpdatedAt, p.QRExpires = store.FromUnixMS(created), store.FromUnixMS(updated), store.FromUnixMS(expires)
 	return p, err
@@ -27,8 +27,8 @@ func scanParty(row scanner) (dispute.Party, error) {
 // insertParty: the foreign key refuses a party of an unknown case, the
 // primary key and the scene's UNIQUE a taken id or scene.
 func insertParty(ctx context.Context, tx *tx, p dispute.Party) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO parties (`+partyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.CaseID, p.Role, p.Name, p.Phone, p.Status, p.Scene, p.OpenID, p.By,
+	_, err := tx.ExecContext(ctx, `INSERT INTO parties (`+partyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.CaseID, p.Role, p.Name, p.Phone, p.Summary, p.Status, p.Scene, p.OpenID, p.By,
 		store.UnixMS(p.CreatedAt), store.UnixMS(p.UpdatedAt), p.QRTicket, p.QRURL, store.UnixMS(p.QRExpires))
 	var se *sqlite.Error
 	if errors.As(err, &se) {

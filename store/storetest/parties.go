@@ -26,7 +26,7 @@ func init() {
 
 func mkParty(k dispute.Case, n int, scene string) dispute.Party {
 	return dispute.Party{ID: k.ID + "-R" + string(rune('0'+n)), CaseID: k.ID, Role: dispute.Respondent,
-		Name: "刘某", Phone: "13912345678", Status: dispute.PartyInvited, Scene: scene, By: "user:med",
+		Name: "刘某", Phone: "13912345678", Summary: "劳动争议：工资", Status: dispute.PartyInvited, Scene: scene, By: "user:med",
 		CreatedAt: k.CreatedAt.Add(time.Duration(n) * time.Minute), UpdatedAt: k.CreatedAt.Add(time.Duration(n) * time.Minute)}
 }
 
@@ -254,7 +254,7 @@ func testPartyAnonymized(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	got, err := e.s.Party(e.ctx, p.ID)
-	if err != nil || got.Name != "" || got.Phone != "" || got.OpenID != "" || got.QRTicket != "" || got.QRURL != "" ||
+	if err != nil || got.Name != "" || got.Phone != "" || got.Summary != "" || got.OpenID != "" || got.QRTicket != "" || got.QRURL != "" ||
 		got.Status != dispute.PartyJoined || got.Role != dispute.Respondent {
 		t.Fatalf("after Anonymize: %+v %v", got, err)
 	}

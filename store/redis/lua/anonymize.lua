@@ -59,7 +59,7 @@ for _, pid in ipairs(redis.call('ZRANGE', T .. 'ptc:' .. id, 0, -1)) do
   local pk = T .. 'pty:' .. pid
   local po = redis.call('HGET', pk, 'openid')
   if po and po ~= '' then redis.call('ZREM', T .. 'pto:' .. po, pid) end
-  redis.call('HSET', pk, 'name', '', 'phone', '', 'openid', '', 'qr_ticket', '', 'qr_url', '')
+  redis.call('HSET', pk, 'name', '', 'phone', '', 'summary', '', 'openid', '', 'qr_ticket', '', 'qr_url', '')
 end
 redis.call('HSET', k, 'story', '', 'summary', '', 'openid', '', 'phone', '', 'video_url', '', 'anon', mark)
 for _, m in ipairs(redis.call('SMEMBERS', T .. 'mx:' .. id)) do media[#media + 1] = m end

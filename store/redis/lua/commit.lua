@@ -161,7 +161,7 @@ local function partystatus(id)
   if pstatus[id] == nil then pstatus[id] = redis.call('HGET', T .. 'pty:' .. id, 'status') or false end
   return pstatus[id]
 end
-local partyfields = {'id', 'case', 'role', 'name', 'phone', 'status', 'scene', 'openid', 'by', 'created',
+local partyfields = {'id', 'case', 'role', 'name', 'phone', 'summary', 'status', 'scene', 'openid', 'by', 'created',
   'updated', 'qr_ticket', 'qr_url', 'qr_expires'}
 kinds.party = function(o, write)
   if not write then
