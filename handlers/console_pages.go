@@ -177,9 +177,15 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 	}
-	views := viewEvents(events)
-	markDelivery(views, items, k, cit, now)
+	parties, rcpts, err := c.partyViews(r, k, now)
+	if err != nil {
+		return nil, err
+	}
+	rcpts = append([]recipient{{label: dispute.Claimant.Name(), cit: cit, items: items}}, rcpts...)
+	views := viewEvents(events, parties)
+	markDelivery(views, rcpts, k, now)
 	return map[string]any{
+		"Parties": parties, "Came": came(parties), "MaxName": 40,
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
