@@ -34,7 +34,9 @@ func (r *jrun) invariant() {
 	due := func(o store.Outbound) bool {
 		return o.State == store.OutPending && (o.Attempts > 0 || !o.NotBefore.After(r.clock.Now()))
 	}
-	r.poll(func() bool { return !slices.ContainsFunc(outbounds(), due) && !slices.ContainsFunc(r.partyOutbounds(), due) })
+	r.poll(func() bool {
+		return !slices.ContainsFunc(outbounds(), due) && !slices.ContainsFunc(r.partyOutbounds(), due)
+	})
 
 	var breaches []string
 	breach := func(format string, args ...any) { breaches = append(breaches, fmt.Sprintf(format, args...)) }

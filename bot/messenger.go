@@ -28,8 +28,8 @@ type Platform interface {
 type Messenger struct {
 	Store      store.Store
 	API        Platform
-	TemplateID string                     // template for messages outside the window; "" = hold them instead
-	CaseLink   func(id string) string     // the page of a case (its id) or of a party (its id), carried by template messages; may be nil
+	TemplateID string                 // template for messages outside the window; "" = hold them instead
+	CaseLink   func(id string) string // the page of a case (its id) or of a party (its id), carried by template messages; may be nil
 	Now        func() time.Time
 	Log        *slog.Logger
 	Poll       time.Duration // how often to look for due items without a kick
