@@ -185,7 +185,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	views := viewEvents(events, parties)
 	markDelivery(views, rcpts, k, now)
 	return map[string]any{
-		"Parties": parties, "Came": came(parties), "MaxName": 40,
+		"Parties": parties, "MaxName": 40,
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
