@@ -35,7 +35,7 @@ type Messenger struct {
 	// outside the window before the template message: a citizen who
 	// consented gets the message as a notice.
 	Subscribe []SubscribeTemplate
-	CaseLink  func(caseID string) string // the citizen's case page, carried by template messages; may be nil
+	CaseLink  func(id string) string // the page of a case (its id) or of a party (its id), carried by template and subscription messages; may be nil
 	Now       func() time.Time
 	Log       *slog.Logger
 	Poll      time.Duration // how often to look for due items without a kick
@@ -167,13 +167,32 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 		}
 		return store.OutboundResult{State: store.OutHeld, Err: why}
 	}
-	link := m.CaseLink(o.CaseID)
-	err := m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
+	link, err := m.linkFor(ctx, o)
+	if err != nil {
+		return m.retry(o, err)
+	}
+	err = m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
 		map[string]string{"keyword1": o.CaseID, "keyword2": clip(o.Text, 20)})
 	if err != nil {
 		return m.failure(o, err)
 	}
 	return store.OutboundResult{State: store.OutSent, Via: "template"}
+}
+
+// linkFor is the page a template message or a subscription notice links to: the case's page for
+// its claimant, a respondent's own invitation page for a respondent, who
+// must never be sent the claimant's page.
+func (m *Messenger) linkFor(ctx context.Context, o store.Outbound) (string, error) {
+	parties, err := m.Store.PartiesOf(ctx, o.OpenID)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range parties {
+		if p.CaseID == o.CaseID {
+			return m.CaseLink(p.ID), nil
+		}
+	}
+	return m.CaseLink(o.CaseID), nil
 }
 
 // bySubscription sends o as a subscription notice under the first
@@ -189,12 +208,16 @@ func (m *Messenger) bySubscription(ctx context.Context, o store.Outbound) (res s
 	if err != nil {
 		return m.retry(o, err), true
 	}
+	link, err := m.linkFor(ctx, o)
+	if err != nil {
+		return m.retry(o, err), true
+	}
 	for _, tpl := range m.Subscribe {
 		i := slices.IndexFunc(subs, func(s store.Subscription) bool { return s.TemplateID == tpl.ID })
 		if i < 0 || !subs[i].Usable() {
 			continue
 		}
-		err := m.API.SendSubscribe(ctx, o.OpenID, tpl.ID, m.CaseLink(o.CaseID),
+		err := m.API.SendSubscribe(ctx, o.OpenID, tpl.ID, link,
 			map[string]string{tpl.CaseField: o.CaseID, tpl.TextField: noticeText(o.CaseID, o.Text)})
 		switch {
 		case err == nil:

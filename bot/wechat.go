@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/officialaccount"
+	"github.com/silenceper/wechat/v2/officialaccount/basic"
 	"github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/js"
 	"github.com/silenceper/wechat/v2/officialaccount/material"
@@ -42,6 +45,7 @@ type Account struct {
 	js        *js.Js
 	material  *material.Material
 	menu      *menu.Menu
+	basic     *basic.Basic
 	cache     cache.Cache
 	media     *http.Client // downloads take longer than API calls
 }
@@ -100,7 +104,7 @@ func NewAccount(c AccountConfig) *Account {
 		AppID: c.AppID, Token: c.Token, AESKey: c.AESKey,
 		oa: oa, custom: oa.GetCustomerMessageManager(), template: oa.GetTemplate(),
 		subscribe: oa.GetSubscribe(), js: oa.GetJs(),
-		material: oa.GetMaterial(), menu: oa.GetMenu(), cache: c.Cache,
+		material: oa.GetMaterial(), menu: oa.GetMenu(), basic: oa.GetBasic(), cache: c.Cache,
 		media: &http.Client{Timeout: max(c.Timeout, time.Minute)},
 	}
 }
@@ -248,6 +252,52 @@ func (a *Account) FetchMedia(ctx context.Context, mediaID string) (contentType s
 		return nil
 	})
 	return contentType, data, err
+}
+
+// QRCode asks the platform for a temporary parametric QR code for scene
+// (qrcode/create, QR_STR_SCENE), valid for life (at most 30 days): its
+// ticket and the address it encodes. Scanning it sends the scene back in
+// a subscribe (EventKey "qrscene_"+scene) or SCAN (EventKey scene) event.
+func (a *Account) QRCode(ctx context.Context, scene string, life time.Duration) (ticket, url string, err error) {
+	err = a.withToken(func() error {
+		t, err := a.basic.GetQRTicket(basic.NewTmpQrRequest(life, scene))
+		if err != nil {
+			return err
+		}
+		ticket, url = t.Ticket, t.URL
+		return nil
+	})
+	return ticket, url, err
+}
+
+// maxQRImage bounds a code's image; the platform's are a few kilobytes.
+const maxQRImage = 1 << 20
+
+// QRImage downloads a code's image from showqrcode: on mp.weixin.qq.com
+// for the real platform, under the configured API base otherwise (the
+// stand-in serves it there). It needs no token.
+func (a *Account) QRImage(ctx context.Context, ticket string) ([]byte, error) {
+	u := basic.ShowQRCode(&basic.Ticket{Ticket: neturl.QueryEscape(ticket)})
+	if b := apiBase.Load(); b != nil && *b != DefaultAPI {
+		u = strings.Replace(u, "https://mp.weixin.qq.com", *b, 1)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.media.Do(req)
+	if err != nil {
+		return nil, errors.New("wechat: showqrcode: the platform cannot be reached")
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("wechat: showqrcode: HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxQRImage+1))
+	if err != nil || len(data) > maxQRImage || !bytes.HasPrefix(data, []byte("\x89PNG")) && !bytes.HasPrefix(data, []byte("\xff\xd8")) {
+		return nil, errors.New("wechat: showqrcode: not an image")
+	}
+	return data, nil
 }
 
 // SetMenu sets the account's custom menu: 我要求助, 查询进度, 使用帮助.

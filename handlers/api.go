@@ -18,6 +18,7 @@ type caseJSON struct {
 	// wrote it (summary_ai): 《人工智能生成合成内容标识办法》.
 	AILabel string          `json:"ai_label,omitempty"`
 	Events  []dispute.Event `json:"events,omitempty"`
+	Parties *[]partyJSON    `json:"parties,omitempty"` // one case's (GET /api/v1/cases/{id}), [] when none
 }
 
 func (c *Web) caseOut(u store.User, k dispute.Case) caseJSON {
@@ -61,6 +62,11 @@ func (c *apiSurface) apiCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := c.caseOut(current(r).User, k)
+	parties, err := c.partiesOf(r, k)
+	if err != nil {
+		return err
+	}
+	out.Parties = &parties
 	out.Events = events
 	if out.Events == nil {
 		out.Events = []dispute.Event{}
@@ -81,11 +87,12 @@ func decode(r *http.Request, v any) error {
 func (c *apiSurface) apiMessage(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Text string `json:"text"`
+		To   string `json:"to"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), in.Text, 0); err != nil {
+	if err := c.Cases.ReplyTo(r.Context(), actor(r), r.PathValue("id"), in.To, in.Text, 0); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})

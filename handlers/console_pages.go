@@ -183,9 +183,15 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 	}
-	views := c.viewEvents(events)
-	markDelivery(views, items, k, cit, now)
+	parties, rcpts, err := c.partyViews(r, k, now)
+	if err != nil {
+		return nil, err
+	}
+	rcpts = append([]recipient{{label: dispute.Claimant.Name(), cit: cit, items: items}}, rcpts...)
+	views := c.viewEvents(events, parties)
+	markDelivery(views, rcpts, k, now)
 	return map[string]any{
+		"Parties": parties, "MaxName": 40,
 		"Referrals": refs, "Types": dispute.Types, "Alerts": caseAlerts(alerts, k.ID), "SeesAlerts": c.Cases.CanSeeAlerts(u.User),
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -90,7 +91,7 @@ func userError(err error) (int, string, bool) {
 }
 
 var refusalStatus = map[workflow.Kind]int{workflow.Invalid: http.StatusBadRequest, workflow.Forbidden: http.StatusForbidden,
-	workflow.NotFound: http.StatusNotFound, workflow.Conflict: http.StatusConflict}
+	workflow.NotFound: http.StatusNotFound, workflow.Conflict: http.StatusConflict, workflow.Unavailable: http.StatusServiceUnavailable}
 
 // httpError is an error whose message is meant for the user.
 type httpError struct {
@@ -113,12 +114,16 @@ type caseRow struct {
 // the citizen.
 type attention struct {
 	PersonAsked    bool // the citizen asked for a person (人工) and nobody has written or moved the case since
+	NotPerformed   bool // a party said the other did not perform (对方没履行), and nobody has written or moved the case since
+	PartyDeclined  bool // a respondent refused mediation, and nobody has written or moved the case since
 	AfterEnd       bool // the citizen wrote after the case ended, and nobody has answered
 	WaitingCitizen bool // a mediator wrote last, and the citizen has not answered yet
 }
 
 // Needs reports whether the row goes to the top of the queue.
-func (a attention) Needs() bool { return a.PersonAsked || a.AfterEnd }
+func (a attention) Needs() bool {
+	return a.PersonAsked || a.AfterEnd || a.NotPerformed || a.PartyDeclined
+}
 
 func attentionOf(events []dispute.Event) attention {
 	var a attention
@@ -132,6 +137,10 @@ func attentionOf(events []dispute.Event) attention {
 			ended = !e.Status.Open()
 		case e.Kind == dispute.PersonAsked:
 			a.PersonAsked = true
+		case e.Kind == dispute.NotPerformed:
+			a.NotPerformed = true
+		case e.Kind == dispute.PartySet:
+			a.PartyDeclined = e.Text == string(dispute.PartyDeclined)
 		case e.Kind == dispute.MessageIn:
 			a.WaitingCitizen = false
 			a.AfterEnd = a.AfterEnd || ended
@@ -142,7 +151,8 @@ func attentionOf(events []dispute.Event) attention {
 
 // attentionKinds are the only events attentionOf looks at: the threads
 // the queue reads are cut to them.
-var attentionKinds = []dispute.EventKind{dispute.MessageIn, dispute.MessageOut, dispute.StatusSet, dispute.PersonAsked}
+var attentionKinds = []dispute.EventKind{dispute.MessageIn, dispute.MessageOut, dispute.StatusSet, dispute.PersonAsked,
+	dispute.NotPerformed, dispute.PartySet}
 
 // needsThread reports whether a case's thread may set attention flags: it
 // is open, or ended lately. The long tail of old cases is not read.
@@ -214,6 +224,8 @@ func actorName(actor string, person func(string) string) string {
 	switch {
 	case actor == "citizen":
 		return "市民"
+	case actor == "respondent":
+		return dispute.Respondent.Name()
 	case actor == "bot":
 		return "解纷助手"
 	case actor == "system":
@@ -224,11 +236,42 @@ func actorName(actor string, person func(string) string) string {
 	return actor
 }
 
-func (c *Web) viewEvents(events []dispute.Event) []eventView {
+// viewEvents renders a thread. On a case with other parties each entry
+// says whose it is (申请人, 被申请人 and name, the mediator) and whom a
+// message went to.
+func (c *Web) viewEvents(events []dispute.Event, parties []partyView) []eventView {
+	names := map[string]string{dispute.PartyAll: "双方", "": dispute.Claimant.Name()}
+	for _, p := range parties {
+		names[p.ID] = p.Role.Name() + p.Name
+	}
 	out := make([]eventView, len(events))
 	for i, e := range events {
 		v := eventView{Event: e, Who: actorName(e.Actor, c.personName)}
+		if len(parties) > 0 {
+			switch {
+			case e.Actor == "citizen":
+				v.Who = dispute.Claimant.Name()
+			case e.Actor == "respondent":
+				v.Who = names[e.Party]
+			case e.Kind == dispute.MessageOut && strings.HasPrefix(e.Actor, "user:"):
+				v.Who = "调解员 " + v.Who + " → " + names[e.Party]
+			case e.Kind == dispute.MessageOut:
+				v.Who += " → " + names[e.Party]
+			}
+		}
 		switch {
+		case e.Kind == dispute.PartySet:
+			v.Class = "status party"
+			if e.Text == string(dispute.PartyDeclined) {
+				v.Class = "status party attention"
+			}
+			v.Text = cmp.Or(names[e.Party], "当事人") + "：" + dispute.PartyStatus(e.Text).Name()
+			if e.Text == string(dispute.PartyDeclined) {
+				v.Text += "（已告知申请人其他解决途径）"
+			}
+		case e.Kind == dispute.NotPerformed:
+			v.Class = "note attention"
+			v.Text = "反映对方没有履行，请跟进"
 		case e.Kind == dispute.Note:
 			v.Class = "note"
 		case e.Kind == dispute.PersonAsked:
@@ -254,6 +297,8 @@ func (c *Web) viewEvents(events []dispute.Event) []eventView {
 			v.Class = "status reminder"
 		case e.Kind == dispute.Escalated:
 			v.Class = "status escalated"
+		case e.Kind == dispute.MessageIn && e.Actor == "respondent":
+			v.Class = "in respondent"
 		case e.Kind == dispute.MessageIn, e.Kind == dispute.FollowUp && e.Actor == "citizen":
 			v.Class = "in"
 		case strings.HasPrefix(e.Actor, "user:"):

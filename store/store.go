@@ -38,6 +38,7 @@ type Store interface {
 	Presence
 	Subscriptions
 	Risk
+	Parties
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
@@ -175,6 +176,10 @@ type Draft struct {
 	SensitiveRefused []string  `json:"sensitive_refused,omitempty"`
 	SensitiveAt      time.Time `json:"sensitive_at,omitzero"`
 	SensitiveVersion string    `json:"sensitive_version,omitempty"`
+	// Party is the party (dispute.Party.ID) this person became by
+	// scanning an invitation's code: while the dialog is idle, their
+	// words go to that case as the respondent's (bot/party.go).
+	Party string `json:"party,omitempty"`
 }
 
 // Change is everything one step of the conversation (or one console action)
@@ -196,6 +201,9 @@ type Change struct {
 	// notices (store.Subscriptions).
 	Subscriptions []SubscriptionAnswer
 	NewCases      []dispute.Case
+	Parties       []dispute.Party // new parties of cases (store.Parties)
+	PartyMoves    []PartyMove     // party status changes and bindings
+	PartyQR       []PartyQR       // QR tickets the platform gave for parties' scenes
 	Statuses      []StatusChange
 	MarkUrgent    []string        // case ids now urgent (someone is in danger)
 	Assign        []Assignment    // who in the body has a case
