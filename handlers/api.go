@@ -8,6 +8,7 @@ import (
 
 	"jiefen/dispute"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // caseJSON is a Case in the API (the documented contract): contact details
@@ -15,6 +16,9 @@ import (
 type caseJSON struct {
 	dispute.Case
 	Events []dispute.Event `json:"events,omitempty"`
+	// Judicial is the judicial confirmation of the case's agreement, once
+	// one took effect.
+	Judicial *workflow.JudicialView `json:"judicial_confirmation,omitempty"`
 }
 
 func (c *Web) caseOut(u store.User, k dispute.Case) caseJSON {
@@ -55,6 +59,9 @@ func (c *apiSurface) apiCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := c.caseOut(current(r).User, k)
 	out.Events = events
+	if j, ok := c.Cases.Judicial(k, events); ok {
+		out.Judicial = &j
+	}
 	if out.Events == nil {
 		out.Events = []dispute.Event{}
 	}

@@ -179,7 +179,12 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	}
 	views := viewEvents(events)
 	markDelivery(views, items, k, cit, now)
+	agreement, err := c.agreementPanel(r, k, events)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]any{
+		"Agreement": agreement, "MaxTerms": workflow.MaxTerms,
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),

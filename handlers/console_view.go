@@ -222,8 +222,14 @@ func actorName(actor string) string {
 
 func viewEvents(events []dispute.Event) []eventView {
 	out := make([]eventView, len(events))
+	version := 0
 	for i, e := range events {
 		v := eventView{Event: e, Who: actorName(e.Actor)}
+		if class, text, ok := agreementLine(e, &version); ok {
+			v.Class, v.Text = class, text
+			out[i] = v
+			continue
+		}
 		switch {
 		case e.Kind == dispute.Note:
 			v.Class = "note"
