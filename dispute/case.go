@@ -53,6 +53,14 @@ const (
 	// PersonAsked: the citizen asked for a person (人工). The body's queue
 	// marks the case until someone of the body writes or acts on it.
 	PersonAsked EventKind = "person_asked"
+	// PartySet: a party was invited, joined or answered (Text: its new
+	// PartyStatus; Party: its id). A decline marks the case in its
+	// body's queue.
+	PartySet EventKind = "party"
+	// NotPerformed: a party said the other did not do what was agreed
+	// (对方没履行). The body's queue marks the case until someone of the
+	// body writes or acts on it.
+	NotPerformed EventKind = "not_performed"
 )
 
 // Event is one entry of a case's thread, in the order it happened.
@@ -61,12 +69,18 @@ type Event struct {
 	CaseID  string    `json:"case_id"`
 	At      time.Time `json:"at"`
 	Kind    EventKind `json:"kind"`
-	Actor   string    `json:"actor"` // "citizen", "bot", "system" or "user:<name>"
+	Actor   string    `json:"actor"` // "citizen", "respondent", "bot", "system" or "user:<name>"
 	Text    string    `json:"text,omitempty"`
 	MediaID string    `json:"media_id,omitempty"`
 	Status  Status    `json:"status,omitempty"`
 	Body    string    `json:"body,omitempty"` // the body a referral, decline or transfer concerns
+	// Party is the party (Party.ID) an event came from or went to; "" is
+	// the claimant (the case's citizen), PartyAll every party at once.
+	Party string `json:"party,omitempty"`
 }
+
+// PartyAll as an Event's Party: a message that went to every party.
+const PartyAll = "all"
 
 // Citizen is what jiefen remembers of a person writing to the official account:
 // their consent and the customer-service window the platform grants.

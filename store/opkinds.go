@@ -310,8 +310,9 @@ func (o EventOp) MarshalJSON() ([]byte, error) {
 		Media  string            `json:"media"`
 		Status dispute.Status    `json:"status"`
 		Body   string            `json:"body"`
+		Party  string            `json:"party"`
 		Grams  []string          `json:"grams"` // the search index's bigrams of its text, if searchable
-	}{OpEvent, o.CaseID, UnixMS(o.At), o.Kind, o.Actor, o.Text, o.MediaID, o.Status, o.Body, o.grams()})
+	}{OpEvent, o.CaseID, UnixMS(o.At), o.Kind, o.Actor, o.Text, o.MediaID, o.Status, o.Body, o.Party, o.grams()})
 }
 
 func (o EventOp) grams() []string {

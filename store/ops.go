@@ -19,7 +19,9 @@ import (
 //  1. the dedup key (DedupOp): a duplicate delivery is refused before
 //     anything else is looked at;
 //  2. the citizen (CitizenOp), then the dialog with its version check (DialogOp);
-//  3. new cases (NewCaseOp): every later op may name them;
+//  3. new cases (NewCaseOp): every later op may name them; then new
+//     parties (PartyOp), party moves (PartyMoveOp) and QR tickets
+//     (PartyQROp);
 //  4. status changes (StatusOp), each From compared with the status as the
 //     ops before it left the case;
 //  5. urgency (UrgentOp);
@@ -60,6 +62,10 @@ const (
 	OpEnqueue  OpKind = "enqueue"
 	OpAudit    OpKind = "audit"
 	OpDue      OpKind = "due"
+	// Parties (parties.go).
+	OpParty     OpKind = "party"
+	OpPartyMove OpKind = "party_move"
+	OpPartyQR   OpKind = "party_qr"
 )
 
 // Op is one typed write of a Change.
@@ -93,6 +99,15 @@ func (c Change) Ops() []Op {
 	}
 	for _, k := range c.NewCases {
 		ops = append(ops, NewCaseOp(k))
+	}
+	for _, p := range c.Parties {
+		ops = append(ops, PartyOp(p))
+	}
+	for _, m := range c.PartyMoves {
+		ops = append(ops, PartyMoveOp(m))
+	}
+	for _, q := range c.PartyQR {
+		ops = append(ops, PartyQROp(q))
 	}
 	for _, s := range c.Statuses {
 		ops = append(ops, StatusOp(s))
@@ -147,7 +162,7 @@ func (c Change) Ops() []Op {
 }
 
 func (c Change) opCount() int {
-	n := len(c.NewCases) + len(c.Statuses) + len(c.MarkUrgent) + 2*len(c.Assign) + len(c.Transfers) +
+	n := len(c.NewCases) + len(c.Parties) + len(c.PartyMoves) + len(c.PartyQR) + len(c.Statuses) + len(c.MarkUrgent) + 2*len(c.Assign) + len(c.Transfers) +
 		len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) + len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due)
 	return n + 4
 }

@@ -34,6 +34,7 @@ type Store interface {
 	WebhookSettings
 	QuickReplies
 	Audit
+	Parties
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
@@ -178,6 +179,9 @@ type Change struct {
 	Citizen    *dispute.Citizen // upserted when set
 	Dialog     *Dialog          // saved when set, if its Version is still the stored one
 	NewCases   []dispute.Case
+	Parties    []dispute.Party // new parties of cases (store.Parties)
+	PartyMoves []PartyMove     // party status changes and bindings
+	PartyQR    []PartyQR       // QR tickets the platform gave for parties' scenes
 	Statuses   []StatusChange
 	MarkUrgent []string        // case ids now urgent (someone is in danger)
 	Assign     []Assignment    // who in the body has a case

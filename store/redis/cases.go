@@ -170,7 +170,7 @@ func eventOf(caseID, item string) (dispute.Event, error) {
 		return dispute.Event{}, err
 	}
 	return dispute.Event{ID: id, CaseID: caseID, At: store.FromUnixMS(e.At), Kind: e.Kind,
-		Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status, Body: e.Body}, nil
+		Actor: e.Actor, Text: e.Text, MediaID: e.MediaID, Status: e.Status, Body: e.Body, Party: e.Party}, nil
 }
 
 // threadBatch is how many threads one run of lua/threads.lua reads: the

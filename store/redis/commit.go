@@ -100,4 +100,5 @@ type eventRecord struct {
 	MediaID string            `json:"media,omitempty"`
 	Status  dispute.Status    `json:"status,omitempty"`
 	Body    string            `json:"body,omitempty"` // absent from events stored before it existed: none
+	Party   string            `json:"party,omitempty"`
 }

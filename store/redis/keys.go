@@ -58,6 +58,11 @@ import (
 //	T+"aux"             zset    every audit entry: member its id padded to 19 digits, score
 //	                            its time (ms), so one instant's entries sort by id
 //	T+"aux:u:"+user     zset    the same, per user; "aux:c:"+caseID and "aux:a:"+action likewise
+//	T+"pty:"+id         hash    a party (dispute.Party): id case role name phone summary status scene openid by
+//	                            created updated qr_ticket qr_url qr_expires
+//	T+"ptc:"+caseID     zset    the case's party ids, score created (ms)
+//	T+"pto:"+openid     zset    the party ids an openid is bound to, score updated (ms)
+//	T+"pts"             hash    scene → party id
 //	T+"sg:"+bigram      zset    the search index: the cases whose story, summary or searchable
 //	                            event has the bigram (store.SearchGrams), score CreatedAt ms
 //	T+"sn"              zset    every case number, upper case and reversed, score 0: a lex
@@ -166,6 +171,10 @@ func (k keys) hooks() string                { return k.p + "hooks" }
 func (k keys) replies() string              { return k.p + "replies" }
 func (k keys) probe() string                { return k.p + "probe" } // readiness's write probe
 func (k keys) searchGram(g string) string   { return k.t + "sg:" + g }
+func (k keys) party(id string) string       { return k.t + "pty:" + id }
+func (k keys) caseParties(id string) string { return k.t + "ptc:" + id }
+func (k keys) partiesOf(o string) string    { return k.t + "pto:" + o }
+func (k keys) scenes() string               { return k.t + "pts" }
 
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""
 // for all cases) has value v. The scripts build the same names.

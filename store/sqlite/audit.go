@@ -148,6 +148,9 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 		// A rating's text is its score and a correction's two type codes:
 		// the statistics and the classifier's corpus read them.
 		{`UPDATE events SET text = '', media_id = '' WHERE case_id = ? AND kind NOT IN ('rating', 'retyped')`, []any{caseID}},
+		// The other parties' personal data go with the claimant's; their
+		// ids, roles and statuses stay for the statistics.
+		{`UPDATE parties SET name = '', phone = '', summary = '', openid = '', qr_ticket = '', qr_url = '' WHERE case_id = ?`, []any{caseID}},
 		// An item still to be sent has lost its text or its payload: it
 		// fails, visibly, rather than go out empty. It leaves its
 		// citizen's ordering key, which names them.

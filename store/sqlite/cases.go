@@ -130,12 +130,12 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]dispute.Case, 
 	return out, nil
 }
 
-const eventColumns = `id, case_id, at, kind, actor, text, media_id, status, body`
+const eventColumns = `id, case_id, at, kind, actor, text, media_id, status, body, party`
 
 func scanEvent(row scanner) (dispute.Event, error) {
 	var e dispute.Event
 	var at int64
-	err := row.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Text, &e.MediaID, &e.Status, &e.Body)
+	err := row.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Text, &e.MediaID, &e.Status, &e.Body, &e.Party)
 	e.At = store.FromUnixMS(at)
 	return e, err
 }

@@ -67,6 +67,12 @@ func applyOp(ctx context.Context, tx *tx, op store.Op) error {
 		return saveDialog(ctx, tx, store.Dialog(o))
 	case store.NewCaseOp:
 		return insertCase(ctx, tx, dispute.Case(o))
+	case store.PartyOp:
+		return insertParty(ctx, tx, dispute.Party(o))
+	case store.PartyMoveOp:
+		return moveParty(ctx, tx, o)
+	case store.PartyQROp:
+		return setPartyQR(ctx, tx, o)
 	case store.StatusOp:
 		return setStatus(ctx, tx, o)
 	case store.UrgentOp:
@@ -227,8 +233,8 @@ func assign(ctx context.Context, tx *tx, a store.AssignOp) error {
 // foreign key rejects an event for a case that does not exist.
 func insertEvent(ctx context.Context, tx *tx, e dispute.Event) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO events (case_id, at, kind, actor, text, media_id, status, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.CaseID, store.UnixMS(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status, e.Body)
+		INSERT INTO events (case_id, at, kind, actor, text, media_id, status, body, party) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.CaseID, store.UnixMS(e.At), e.Kind, e.Actor, e.Text, e.MediaID, e.Status, e.Body, e.Party)
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
 		return fmt.Errorf("sqlite: event for case %s: %w", e.CaseID, store.ErrNotFound)

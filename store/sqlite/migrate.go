@@ -23,6 +23,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaQueue,
 	schemaReplies,
 	schemaSearch,
+	schemaParties,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -419,5 +420,33 @@ func schemaReplies(ctx context.Context, tx *sql.Tx) error {
 			updated_by TEXT NOT NULL,
 			updated_at INTEGER NOT NULL
 		) WITHOUT ROWID`,
+	)
+}
+
+// schemaParties adds the parties a mediator invites to a case
+// (dispute.Party) and, on the thread, the party an event came from or
+// went to (empty: the claimant).
+func schemaParties(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE parties (
+			id         TEXT PRIMARY KEY,
+			case_id    TEXT NOT NULL REFERENCES cases (id),
+			role       TEXT NOT NULL,
+			name       TEXT NOT NULL,
+			phone      TEXT NOT NULL,
+			summary    TEXT NOT NULL,
+			status     TEXT NOT NULL,
+			scene      TEXT NOT NULL UNIQUE,
+			openid     TEXT NOT NULL,
+			invited_by TEXT NOT NULL,
+			created_at INTEGER NOT NULL,
+			updated_at INTEGER NOT NULL,
+			qr_ticket  TEXT NOT NULL DEFAULT '',
+			qr_url     TEXT NOT NULL DEFAULT '',
+			qr_expires INTEGER NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX parties_case ON parties (case_id, created_at, id)`,
+		`CREATE INDEX parties_openid ON parties (openid, updated_at, id) WHERE openid <> ''`,
+		`ALTER TABLE events ADD COLUMN party TEXT NOT NULL DEFAULT ''`,
 	)
 }

@@ -53,6 +53,14 @@ for key, lane in pairs(keys) do qkeydue(T, lane, key) end
 if openid ~= '' then redis.call('ZREM', T .. 'cx:o:' .. openid, id) end
 for i = 9, #ARGV do redis.call('ZREM', T .. 'sg:' .. ARGV[i], id) end
 if f[4] and f[4] ~= '' then redis.call('ZREM', T .. 'sp', string.reverse(f[4]) .. ' ' .. id) end
+-- The other parties' personal data go with the claimant's; their ids,
+-- roles and statuses stay for the statistics.
+for _, pid in ipairs(redis.call('ZRANGE', T .. 'ptc:' .. id, 0, -1)) do
+  local pk = T .. 'pty:' .. pid
+  local po = redis.call('HGET', pk, 'openid')
+  if po and po ~= '' then redis.call('ZREM', T .. 'pto:' .. po, pid) end
+  redis.call('HSET', pk, 'name', '', 'phone', '', 'summary', '', 'openid', '', 'qr_ticket', '', 'qr_url', '')
+end
 redis.call('HSET', k, 'story', '', 'summary', '', 'openid', '', 'phone', '', 'video_url', '', 'anon', mark)
 for _, m in ipairs(redis.call('SMEMBERS', T .. 'mx:' .. id)) do media[#media + 1] = m end
 redis.call('DEL', T .. 'mx:' .. id)

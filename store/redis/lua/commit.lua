@@ -152,6 +152,62 @@ kinds.case = function(o, write)
   if o.phone ~= '' then redis.call('ZADD', T .. 'sp', 0, phonekey(o.phone, id)) end
 end
 
+-- Parties (store/parties.go): T..'pty:'..id a hash, T..'ptc:'..case the
+-- case's party ids (score created), T..'pto:'..openid the parties an
+-- openid joined as (score updated), T..'pts' scene → party id. pstatus[]
+-- follows the Change's ops as status[] does for cases (false: unknown).
+local pstatus, pscenes = {}, {}
+local function partystatus(id)
+  if pstatus[id] == nil then pstatus[id] = redis.call('HGET', T .. 'pty:' .. id, 'status') or false end
+  return pstatus[id]
+end
+local partyfields = {'id', 'case', 'role', 'name', 'phone', 'summary', 'status', 'scene', 'openid', 'by', 'created',
+  'updated', 'qr_ticket', 'qr_url', 'qr_expires'}
+kinds.party = function(o, write)
+  if not write then
+    if not exists(o.case) then return {'nocase', o.case, 'party'} end
+    if partystatus(o.id) or pscenes[o.scene] or redis.call('HEXISTS', T .. 'pts', o.scene) == 1 then
+      return {'moved', o.case, 'party'}
+    end
+    pstatus[o.id], pscenes[o.scene] = o.status, true
+    return
+  end
+  local args = {}
+  for _, f in ipairs(partyfields) do
+    args[#args + 1] = f
+    args[#args + 1] = o[f]
+  end
+  redis.call('HSET', T .. 'pty:' .. o.id, unpack(args))
+  redis.call('ZADD', T .. 'ptc:' .. o.case, o.created, o.id)
+  redis.call('HSET', T .. 'pts', o.scene, o.id)
+  if o.openid ~= '' then redis.call('ZADD', T .. 'pto:' .. o.openid, o.updated, o.id) end
+end
+
+kinds.party_move = function(o, write)
+  if not write then
+    local cur = partystatus(o.party)
+    if not cur then return {'nocase', o.party, 'party'} end
+    if o.from ~= '' and cur ~= o.from then return {'moved', o.party, 'party'} end
+    pstatus[o.party] = o.to
+    return
+  end
+  local k = T .. 'pty:' .. o.party
+  local old = redis.call('HGET', k, 'openid') or ''
+  local openid = old
+  if o.openid ~= '' then openid = o.openid end
+  if old ~= '' and old ~= openid then redis.call('ZREM', T .. 'pto:' .. old, o.party) end
+  redis.call('HSET', k, 'status', o.to, 'updated', o.at, 'openid', openid)
+  if openid ~= '' then redis.call('ZADD', T .. 'pto:' .. openid, o.at, o.party) end
+end
+
+kinds.party_qr = function(o, write)
+  if not write then
+    if not partystatus(o.party) then return {'nocase', o.party, 'party QR'} end
+    return
+  end
+  redis.call('HSET', T .. 'pty:' .. o.party, 'qr_ticket', o.ticket, 'qr_url', o.url, 'qr_expires', o.expires)
+end
+
 -- A From is compared with the status as the Change has left it so far,
 -- as the SQLite store's UPDATE … WHERE status = From sees it.
 kinds.status = function(o, write)
@@ -257,6 +313,7 @@ kinds.event = function(o, write)
   opt(r, 'media', o.media)
   opt(r, 'status', o.status)
   opt(r, 'body', o.body)
+  opt(r, 'party', o.party)
   redis.call('RPUSH', T .. 'ev:' .. o.case, id .. ' ' .. record(o.at, r))
   if #o.grams > 0 then sgadd(o.case, redis.call('HGET', T .. 'case:' .. o.case, 'created'), o.grams) end
 end
