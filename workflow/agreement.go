@@ -249,7 +249,7 @@ func (w *Cases) ConfirmAgreement(ctx context.Context, ch *store.Change, openID s
 
 func (w *Cases) confirm(ctx context.Context, ch *store.Change, pc partyCase, events []dispute.Event, a dispute.Agreement, now time.Time) (string, string, error) {
 	k, cur := pc.Case, a.Current()
-	ev := dispute.Event{CaseID: k.ID, At: now, Kind: dispute.AgreementConfirmed, Actor: pc.Party.Role,
+	ev := dispute.Event{CaseID: k.ID, At: now, Kind: dispute.AgreementConfirmed, Actor: pc.Party.Role, Party: pc.Party.ID,
 		Text: dispute.ConfirmText(cur.Version, cur.SHA256, pc.Party.Key)}
 	ch.Events = append(ch.Events, ev)
 	parties, err := w.Parties(ctx, k)

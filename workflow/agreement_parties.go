@@ -13,7 +13,8 @@ import (
 // Party is one side of a case as its agreement and judicial confirmation
 // see it: who must confirm, apply and be told.
 type Party struct {
-	Key    string // dispute.PartyCitizen, or a respondent's "respondent[:id]"
+	Key    string // dispute.PartyCitizen, or a respondent's "respondent:<party id>"
+	ID     string // the respondent's dispute.Party.ID; "" for the claimant
 	Role   string // dispute.PartyCitizen or dispute.PartyRespondent
 	Name   string // "" when not known
 	OpenID string // "" for a party not (yet) reached through WeChat
@@ -24,8 +25,21 @@ type Party struct {
 // the claimant (who filed) and every respondent who has not declined.
 // This is the one place that says who "every party" is.
 func (w *Cases) Parties(ctx context.Context, k dispute.Case) ([]Party, error) {
-	return []Party{{Key: dispute.PartyCitizen, Role: dispute.PartyCitizen, OpenID: k.OpenID, Phone: k.Phone}}, nil
+	out := []Party{{Key: dispute.PartyCitizen, Role: dispute.PartyCitizen, OpenID: k.OpenID, Phone: k.Phone}}
+	ps, err := w.Store.CaseParties(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Role == dispute.Respondent && p.Status != dispute.PartyDeclined {
+			out = append(out, Party{Key: respondentKey(p.ID), Role: dispute.PartyRespondent, ID: p.ID, Name: p.Name, OpenID: p.OpenID, Phone: p.Phone})
+		}
+	}
+	return out, nil
 }
+
+// respondentKey is a respondent's key in agreement events.
+func respondentKey(id string) string { return dispute.PartyRespondent + ":" + id }
 
 // partyCase is a case openID is a party of, with the party it is.
 type partyCase struct {
@@ -33,14 +47,34 @@ type partyCase struct {
 	Party Party
 }
 
-// partyCases lists the cases openID is a party of, newest first.
+// partyCases lists the cases openID is a party of: those they filed,
+// newest first, then those they were invited to, the latest first.
 func (w *Cases) partyCases(ctx context.Context, openID string) ([]partyCase, error) {
 	cases, err := w.Store.Cases(ctx, store.CaseFilter{OpenID: openID})
 	if err != nil {
 		return nil, err
 	}
+	joined, err := w.Store.PartiesOf(ctx, openID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range joined {
+		if p.Status == dispute.PartyDeclined {
+			continue
+		}
+		k, err := w.Store.Case(ctx, p.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, k)
+	}
 	var out []partyCase
+	seen := map[string]bool{}
 	for _, k := range cases {
+		if seen[k.ID] {
+			continue
+		}
+		seen[k.ID] = true
 		ps, err := w.Parties(ctx, k)
 		if err != nil {
 			return nil, err
@@ -67,7 +101,7 @@ func roleName(role string) string {
 // A party not reached through WeChat gets nothing queued: the mediator
 // sees the text on the thread and tells them otherwise.
 func tellParty(ch *store.Change, k dispute.Case, p Party, text string, at time.Time) {
-	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: at, Kind: dispute.MessageOut, Actor: "bot", Text: text})
+	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: at, Kind: dispute.MessageOut, Actor: "bot", Text: text, Party: p.ID})
 	if p.OpenID == "" {
 		return
 	}

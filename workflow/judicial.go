@@ -101,7 +101,7 @@ func (w *Cases) ApplyCourt(ctx context.Context, ch *store.Change, openID, addres
 			continue
 		}
 		if address != "" {
-			ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.ServiceAddress, Actor: pc.Party.Role,
+			ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.ServiceAddress, Actor: pc.Party.Role, Party: pc.Party.ID,
 				Text: pc.Party.Key + " " + address})
 			j.Addresses[pc.Party.Key] = address
 		}
@@ -121,7 +121,7 @@ func (w *Cases) ApplyCourt(ctx context.Context, ch *store.Change, openID, addres
 			}
 			return catalog.CourtAlreadyApplied(k.ID, j.Due), k.ID, nil
 		}
-		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.CourtApplied, Actor: pc.Party.Role, Text: pc.Party.Key})
+		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.CourtApplied, Actor: pc.Party.Role, Party: pc.Party.ID, Text: pc.Party.Key})
 		j.Applied = append(j.Applied, pc.Party.Key)
 		parties, err := w.Parties(ctx, k)
 		if err != nil {
@@ -226,7 +226,7 @@ func (w *Cases) GiveAddress(ctx context.Context, ch *store.Change, openID, addre
 		if address == "" {
 			return catalog.AddressMissing, pc.Case.ID, nil
 		}
-		ch.Events = append(ch.Events, dispute.Event{CaseID: pc.Case.ID, At: now, Kind: dispute.ServiceAddress, Actor: pc.Party.Role,
+		ch.Events = append(ch.Events, dispute.Event{CaseID: pc.Case.ID, At: now, Kind: dispute.ServiceAddress, Actor: pc.Party.Role, Party: pc.Party.ID,
 			Text: pc.Party.Key + " " + address})
 		return catalog.AddressRecorded(pc.Case.ID, address), pc.Case.ID, nil
 	}
