@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -161,22 +162,42 @@ func TestAgreementToCourtWalk(t *testing.T) {
 		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil); code != http.StatusOK {
 			t.Fatalf("accept: %d", code)
 		}
+		// The respondent, as the parties' invitation leaves them: joined
+		// by a scan, agreed to mediation.
+		const resp = "oRespondentAgreement"
+		now := clock.Now()
+		if err := e.app.store.Commit(ctx, store.Change{
+			Parties: []dispute.Party{{ID: id + "-R1", CaseID: id, Role: dispute.Respondent, Name: "刘某", Phone: "13812345678",
+				Status: dispute.PartyInvited, Scene: "agreement-test-scene", By: "user:med", CreatedAt: now, UpdatedAt: now}},
+			PartyMoves: []store.PartyMove{{PartyID: id + "-R1", CaseID: id, To: dispute.PartyConsented, OpenID: resp, At: now}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		e.say(resp, "你好") // opens the respondent's window
 		v1 := "一、当事人：申请人王某，被申请人柳河县某砖厂。\n二、纠纷事实：砖厂欠王某工资八千元。\n三、协议内容：砖厂支付王某工资七千元。\n四、履行：2026年12月31日前银行转账。"
 		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, mustJSON(map[string]string{"terms": v1}), &ag); code != http.StatusCreated ||
 			ag.Version != 1 || ag.Status != "draft" || len(ag.SHA256) != 64 || ag.Confirmations == nil {
 			t.Fatalf("draft v1: %d %+v", code, ag)
 		}
 		eventually(t, "the terms in the party's chat", e.delivered(who, "砖厂支付王某工资七千元"))
+		eventually(t, "the terms in the respondent's chat", e.delivered(resp, "砖厂支付王某工资七千元"))
 		v2 := strings.Replace(v1, "七千元", "八千元", 1)
 		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, mustJSON(map[string]string{"terms": v2}), &ag); code != http.StatusCreated || ag.Version != 2 {
 			t.Fatalf("draft v2: %d %+v", code, ag)
 		}
 		eventually(t, "the new version in the party's chat", e.delivered(who, "第2版"))
 		mustContain(t, e.say(who, "确认协议 1"), "第1版协议已被第2版代替")
-		reply := e.say(who, "确认协议")
-		mustContain(t, reply, "已生效", "司法确认", "不收费", "30日内", "申请司法确认")
-		if code := e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag); code != http.StatusOK || ag.Status != "signed" ||
+		mustContain(t, e.say(who, "确认协议"), "等对方也确认")
+		if code := e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag); code != http.StatusOK || ag.Status != "draft" ||
 			ag.Version != 2 || len(ag.Confirmations) != 1 || ag.Confirmations[0].Role != "citizen" {
+			t.Fatalf("agreement after one confirmation: %d %+v", code, ag)
+		}
+		clock.advance(time.Minute)
+		reply := e.say(resp, "确认协议")
+		mustContain(t, reply, "已生效", "司法确认", "不收费", "30日内", "申请司法确认")
+		eventually(t, "the claimant told it took effect", e.delivered(who, "已生效"))
+		if code := e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag); code != http.StatusOK || ag.Status != "signed" ||
+			len(ag.Confirmations) != 2 || ag.Confirmations[1].Role != "respondent" {
 			t.Fatalf("agreement after confirmation: %d %+v", code, ag)
 		}
 		mustContain(t, e.say(who, "确认协议"), "已确认过")
@@ -187,7 +208,7 @@ func TestAgreementToCourtWalk(t *testing.T) {
 			t.Fatalf("pdf: %d %.20q", code, pdf)
 		}
 		if text, ok := pdfText(t, pdf); ok {
-			mustContain(t, text, id, "砖厂支付王某工资八千元", "申请人", "13912345678", ag.SHA256, "第2版")
+			mustContain(t, text, id, "砖厂支付王某工资八千元", "申请人", "13912345678", "被申请人：刘某", ag.SHA256, "第2版")
 		}
 		if code := e.apiCall("GET", "/api/v1/cases/"+id+"/agreement.pdf", judge, "", nil); code != http.StatusNotFound {
 			t.Fatalf("a court not applied to reads the agreement: %d", code)
@@ -204,8 +225,9 @@ func TestAgreementToCourtWalk(t *testing.T) {
 		}
 
 		// Apply, with a service address; the court is down.
-		reply = e.say(who, "申请司法确认 柳河县柳河镇示例路1号")
-		mustContain(t, reply, "柳河县人民法院", "柳河县柳河镇示例路1号")
+		mustContain(t, e.say(who, "申请司法确认 柳河县柳河镇示例路1号"), "还需要对方", "柳河县柳河镇示例路1号")
+		mustContain(t, e.say(resp, "申请司法确认"), "柳河县人民法院")
+		eventually(t, "the claimant told it went to the court", e.delivered(who, "已提交"))
 		eventually(t, "an attempt at the court", func() bool { n, _ := court.state(); return n >= 1 })
 		if _, got := court.state(); len(got) != 0 {
 			t.Fatal("delivered while down")
@@ -227,13 +249,18 @@ func TestAgreementToCourtWalk(t *testing.T) {
 		pdfBytes, err := base64.StdEncoding.DecodeString(pdfB64)
 		parties, _ := p["parties"].([]any)
 		if p["kind"] != "judicial_confirmation" || agr["sha256"] != ag.SHA256 || agr["terms"] != v2 || err != nil ||
-			!strings.HasPrefix(string(pdfBytes), "%PDF-") || len(parties) != 1 {
+			!strings.HasPrefix(string(pdfBytes), "%PDF-") || len(parties) != 2 {
 			t.Fatalf("court payload: %v", p)
 		}
 		party, _ := parties[0].(map[string]any)
 		service, _ := party["service_address"].(map[string]any)
 		if party["role"] != "citizen" || service["phone"] != "13912345678" || service["address"] != "柳河县柳河镇示例路1号" || service["wechat"] == "" {
 			t.Fatalf("party: %v", party)
+		}
+		party, _ = parties[1].(map[string]any)
+		service, _ = party["service_address"].(map[string]any)
+		if party["role"] != "respondent" || party["name"] != "刘某" || service["phone"] != "13812345678" {
+			t.Fatalf("respondent: %v", party)
 		}
 		if c, _ := p["case"].(map[string]any); c["id"] != id || !strings.HasSuffix(p["answer_url"].(string), "/api/v1/cases/"+id+"/judicial_confirmation") {
 			t.Fatalf("case in payload: %v", p)
@@ -256,6 +283,7 @@ func TestAgreementToCourtWalk(t *testing.T) {
 			t.Fatalf("confirmed: %d %+v", code, j)
 		}
 		eventually(t, "the confirmation told", e.delivered(who, "强制执行"))
+		eventually(t, "the confirmation told the respondent", e.delivered(resp, "强制执行"))
 		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/judicial_confirmation", judge, `{"status":"rejected","reason":"x"}`, nil); code != http.StatusConflict {
 			t.Fatalf("a second ruling: %d", code)
 		}
