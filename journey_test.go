@@ -24,6 +24,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"jiefen/dispute"
+	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
@@ -46,6 +47,7 @@ type journey struct {
 	name     string
 	lines    []jline
 	template bool          // = option template
+	court    bool          // = option court
 	followUp time.Duration // = option followup
 }
 
@@ -98,6 +100,8 @@ func loadJourneys(t *testing.T) []journey {
 				switch {
 				case len(f) == 2 && f[1] == "template":
 					j.template = true
+				case len(f) == 2 && f[1] == "court":
+					j.court = true
 				case len(f) == 3 && f[1] == "followup":
 					if j.followUp, err = parseJourneyDuration(f[2]); err != nil {
 						t.Fatalf("%s: %v", l, err)
@@ -172,6 +176,7 @@ type jrun struct {
 	said    []said // every inbound line, for the invariant
 	matched map[int64]bool
 	users   map[string]*browser
+	court   *courtStub // = option court
 }
 
 // said is one inbound line and what came of it.
@@ -192,8 +197,17 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 		// needs jiefen's public address.
 		o.templateID, o.publicURL = "tpl-journey-status", "https://jiefen.example.cn"
 	}
+	var court *courtStub
+	if j.court {
+		court = newCourtStub(t, "journey-court-secret")
+		t.Setenv(courtSecretEnv, court.secret)
+		o.routes = filepath.Join(t.TempDir(), "routes.yaml")
+		if err := os.WriteFile(o.routes, []byte(courtTable(string(routing.BuiltinYAML()), court.srv.URL)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e := newEnv(t, o)
-	r := &jrun{t: t, e: e, clock: clock, who: "oJourney_" + j.name, matched: map[int64]bool{}, users: map[string]*browser{}}
+	r := &jrun{court: court, t: t, e: e, clock: clock, who: "oJourney_" + j.name, matched: map[int64]bool{}, users: map[string]*browser{}}
 	for _, l := range j.lines {
 		r.step(l)
 	}

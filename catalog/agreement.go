@@ -134,29 +134,32 @@ func AddressRecorded(caseID, address string) string {
 // AddressMissing answers 送达地址 without an address.
 const AddressMissing = "请在“送达地址”后面写上能收到法院文书的地址，如“送达地址 通化市东昌区××路××号”。"
 
-// CourtReminder reminds a party who has not applied of the 30 days.
+// CourtReminder reminds a party who has not applied of the 30 days. It
+// starts with what matters: outside the chat's window it goes as a
+// template message, which shows its first words.
 func CourtReminder(caseID string, due time.Time, daysLeft int) string {
-	return fmt.Sprintf("提醒：案件 %s 的调解协议申请司法确认的期限还剩%d天（%s前）。司法确认不收费，确认后对方不履行可直接申请强制执行。需要的话请回复“%s”；不需要可以不理会。", caseID, daysLeft, Day(due), WordApply)
+	return fmt.Sprintf("司法确认申请期限还剩%d天（%s前）：案件 %s 的调解协议，如需申请法院司法确认，请回复“%s”。司法确认不收费，确认后对方不履行可直接申请强制执行；不需要可以不理会。", daysLeft, Day(due), caseID, WordApply)
 }
 
 // CourtLapsed tells the parties the 30 days ended without both applying.
 func CourtLapsed(caseID string) string {
-	return "案件 " + caseID + " 的调解协议生效已满30日，双方没有都申请司法确认，期限已过。协议仍然有效；对方不履行的，您可以向法院起诉。"
+	return "司法确认申请期限已过：案件 " + caseID + " 的调解协议生效已满30日，双方没有都申请司法确认。协议仍然有效；对方不履行的，您可以向法院起诉。"
 }
 
-// CourtAnswer tells every party the court's answer.
+// CourtAnswer tells every party the court's answer, the fact first (it
+// may go as a template message, which shows the first words).
 func CourtAnswer(caseID, court, status, number, reason string) string {
 	switch status {
 	case "accepted":
-		return fmt.Sprintf("案件 %s：%s已受理司法确认申请，案号%s。法院一般在15日内作出决定，请留意法院的联系。", caseID, court, number)
+		return fmt.Sprintf("法院已受理司法确认申请，案号%s。案件 %s：%s一般在15日内作出决定，请留意法院的联系。", number, caseID, court)
 	case "confirmed":
-		s := fmt.Sprintf("案件 %s：%s已裁定调解协议有效", caseID, court)
+		s := fmt.Sprintf("法院已裁定调解协议有效。案件 %s：%s已确认调解协议有效", caseID, court)
 		if number != "" {
 			s += "（" + number + "）"
 		}
-		return s + "。协议现在可以强制执行：如果对方不履行，您可以向这家法院申请强制执行，期限为履行期限届满后2年。"
+		return s + "。如果对方不履行，您可以向这家法院申请强制执行，期限为2年，从协议约定的最后履行日的次日起算。"
 	}
-	return fmt.Sprintf("案件 %s：%s驳回了司法确认申请。原因：%s\n"+
+	return fmt.Sprintf("法院驳回了司法确认申请。案件 %s：%s驳回了申请，原因：%s\n"+
 		"协议没有被法院确认。您可以回复“人工”请调解员重新调解、修改协议，也可以向法院提起诉讼。", caseID, court, orNone(reason))
 }
 

@@ -10,8 +10,10 @@ import (
 
 // The judicial confirmation's clock: the parties may apply together
 // within 30 days of their agreement taking effect (dispute.JudicialWindow).
-// Those who have not applied are reminded 10 and 3 days before the end,
-// at a working moment, and every party is told when it ended. The clock
+// Those who have not applied are reminded 10 and 3 days before the end
+// (at the time of day the agreement took effect, when its parties were
+// writing: citizens' days are not the bodies' working hours), and every
+// party is told when it ended. The clock
 // runs while the confirmation is available: it stops when every party
 // applied, and a new version of the agreement starts it afresh when that
 // one takes effect. It runs whatever the case's status: an agreement is
@@ -57,11 +59,7 @@ func courtStepsLeft(k dispute.Case, events []dispute.Event, t *routing.Table) []
 	}
 	var out []CourtStep
 	for _, s := range courtSteps[from:] {
-		at := j.Due.Add(-s.before)
-		if s.before > 0 {
-			at = t.Calendar().NextWorking(at)
-		}
-		out = append(out, CourtStep{What: s.what, At: at, Due: j.Due})
+		out = append(out, CourtStep{What: s.what, At: j.Due.Add(-s.before), Due: j.Due})
 	}
 	return out
 }
