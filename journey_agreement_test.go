@@ -10,6 +10,7 @@ package main
 //	? agreement status=signed version=2 confirmations=1
 //	? judicial status=requested court=lh-court applied=1
 //	? court got 1                   the court's system has received this many applications (waited for)
+//	? court refused                 an attempt reached the court's system while it was down (waited for)
 
 import (
 	"context"
@@ -82,12 +83,8 @@ func (r *jrun) courtAct(l jline, k dispute.Case, rest string) {
 	if !ok || j.Court == "" {
 		r.fail(l, "no judicial confirmation to answer")
 	}
-	name := "judge-" + j.Court
-	if _, err := r.e.app.store.User(context.Background(), name); err != nil {
-		r.session(l, "mediator", j.Court) // makes a user of the court
-		name = "mediator-" + j.Court
-	}
-	if code := r.e.apiCall("POST", "/api/v1/cases/"+k.ID+"/judicial_confirmation", r.e.apiToken(name), mustJSON(body), nil); code != http.StatusOK {
+	r.session(l, "mediator", j.Court) // a user of the court
+	if code := r.e.apiCall("POST", "/api/v1/cases/"+k.ID+"/judicial_confirmation", r.e.apiToken("mediator-"+j.Court), mustJSON(body), nil); code != http.StatusOK {
 		r.fail(l, "the court's answer: %d", code)
 	}
 }
@@ -110,6 +107,12 @@ func (r *jrun) expectAgreement(l jline, what, rest string, k dispute.Case) bool 
 		}
 		r.fields(l, rest, map[string]string{"status": j.Status, "court": j.Court, "applied": strconv.Itoa(len(j.Applied)), "number": j.Number})
 	case "court":
+		if rest == "refused" { // an attempt reached the court's system while it was down
+			if r.court == nil || !r.poll(func() bool { tries, got := r.court.state(); return tries > len(got) }) {
+				r.fail(l, "no attempt reached the court while it was down")
+			}
+			return true
+		}
 		n, _ := strconv.Atoi(strings.TrimPrefix(rest, "got "))
 		if r.court == nil || !r.poll(func() bool { _, got := r.court.state(); return len(got) == n }) {
 			r.fail(l, "the court has not received %d applications", n)
