@@ -122,7 +122,7 @@ func ParseCourtAnswer(text string) (status, rest string) {
 // is no civil dispute at all.
 var (
 	identityWords  = regexp.MustCompile(`离婚|解除婚姻|婚姻关系|收养|亲子关系|断绝.{0,2}关系|认领子女|确认.{0,6}(父|母)子`)
-	ownershipWords = regexp.MustCompile(`确权|权属|所有权归|归[^，。；、\s还]{1,8}所有(?:[，。；、\s]|$)|产权归|物权|(专利|商标|著作|知识产权|版权|使用)权(归|属于)|确认.{0,20}(所有权|使用权|专利权|商标权|著作权)`)
+	ownershipWords = regexp.MustCompile(`确权|权属|所有权归|归[^，。；、\s还]{1,8}所有(?:[，。；、\s]|$)|产权归|物权|(专利|商标|著作|知识产权|版权|使用|专用)权(归|属于)|确认.{0,20}(所有权|使用权|专用权|专利权|商标权|著作权)`)
 )
 
 // Confirmable says whether a court may confirm an agreement of a case of
