@@ -43,8 +43,8 @@ type Body struct {
 	// Court marks a people's court (its 诉调对接 desk): it receives the
 	// judicial confirmation (司法确认) applications of the cases of the
 	// regions it serves (Table.Court), and its users answer them.
-	Court bool `json:"court,omitempty"`
-	Webhook           *Webhook       `json:"-"`                             // nil: referrals are read in the console only
+	Court   bool     `json:"court,omitempty"`
+	Webhook *Webhook `json:"-"` // nil: referrals are read in the console only
 }
 
 // Webhook is where referrals to a body are pushed. The secret stays in the
