@@ -210,6 +210,17 @@ func TestAgreementToCourtWalk(t *testing.T) {
 		if text, ok := pdfText(t, pdf); ok {
 			mustContain(t, text, id, "砖厂支付王某工资八千元", "申请人", "13912345678", "被申请人：刘某", ag.SHA256, "第2版")
 		}
+		// The console's case page: the agreement's panel and its PDF.
+		b := e.browser()
+		if code := b.login("med", "password-med"); code != http.StatusSeeOther {
+			t.Fatalf("login: %d", code)
+		}
+		_, page := b.get("/console/cases/" + id)
+		mustContain(t, page, "调解协议", "第2版", "已生效", "申请人：已确认", "被申请人：已确认", "/console/cases/"+id+"/agreement.pdf",
+			"司法确认", "可申请", "修改调解协议")
+		if code, body := b.get("/console/cases/" + id + "/agreement.pdf"); code != http.StatusOK || !strings.HasPrefix(body, "%PDF-") {
+			t.Fatalf("the console's PDF: %d", code)
+		}
 		if code := e.apiCall("GET", "/api/v1/cases/"+id+"/agreement.pdf", judge, "", nil); code != http.StatusNotFound {
 			t.Fatalf("a court not applied to reads the agreement: %d", code)
 		}
