@@ -35,7 +35,7 @@ func testAgreementThread(t *testing.T, e *env) {
 	e.commit(store.Change{NewCases: []dispute.Case{k}, Events: evs,
 		Referrals: []store.Referral{{Delivery: "court-" + k.ID, CaseID: k.ID, Body: "lh-court", URL: "https://court.example/judicial",
 			Payload: []byte(`{"kind":"judicial_confirmation","agreement":{"terms":"` + strings.ReplaceAll(terms, "\n", `\n`) + `"}}`),
-			State: store.RefPending, CreatedAt: at(6 * time.Minute)}}})
+			State:   store.RefPending, CreatedAt: at(6 * time.Minute)}}})
 
 	got, err := e.s.Events(e.ctx, k.ID)
 	if err != nil || len(got) != len(evs) {
