@@ -67,6 +67,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		// its holder is gone.
 		Lease: 6 * cfg.APITimeout}
 	if cfg.PublicURL != "" {
+		// A party's own page: the same signed link, for its id.
 		m.CaseLink = func(id string) string { return links.URL(cfg.PublicURL, id) }
 	}
 	// One resolver of bodies' webhooks for queueing and sending alike.
@@ -75,7 +76,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	// The case workflow: every surface (chat, console, API, case page)
 	// changes cases through it.
 	cases := &workflow.Cases{Store: st, Table: table, Hooks: hooks, Now: now, VideoURL: cfg.VideoURL, PublicURL: cfg.PublicURL,
-		Kick: m.Kick, KickReferrals: sender.Kick}
+		Kick: m.Kick, KickReferrals: sender.Kick, QR: account}
 	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Cases: cases, Now: now, Kick: m.Kick,
 		KickReferrals: sender.Kick, Links: links, PublicURL: cfg.PublicURL, Log: log}
 	srv := &handlers.Server{

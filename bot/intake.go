@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -34,6 +35,9 @@ func (t *turn) text(s string) error {
 	if t.dlg.Step == stepWithdraw {
 		// Before the commands: "撤回" here confirms the withdrawal.
 		return t.answerWithdraw(s)
+	}
+	if handled, err := t.asParty(s); handled || err != nil {
+		return err
 	}
 	if routing.DetectUrgent(s) {
 		return t.urgent(s)
@@ -94,6 +98,8 @@ func (t *turn) command(s string) (bool, error) {
 		return true, t.progress()
 	case "人工", "转人工", "找人工", "人工服务":
 		return true, t.human()
+	case catalog.WordNotPerformed, "对方没有履行", "对方不履行":
+		return true, t.notPerformed()
 	case "新求助", "我要求助", "新问题":
 		t.resetDialog()
 		t.setStep(stepNew)

@@ -29,7 +29,7 @@ type Messenger struct {
 	Store      store.Store
 	API        Platform
 	TemplateID string                     // template for messages outside the window; "" = hold them instead
-	CaseLink   func(caseID string) string // the citizen's case page, carried by template messages; may be nil
+	CaseLink   func(id string) string     // the page of a case (its id) or of a party (its id), carried by template messages; may be nil
 	Now        func() time.Time
 	Log        *slog.Logger
 	Poll       time.Duration // how often to look for due items without a kick
@@ -153,13 +153,42 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 		}
 		return store.OutboundResult{State: store.OutHeld, Err: "outside the customer-service window"}
 	}
-	link := m.CaseLink(o.CaseID)
-	err := m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
+	link, err := m.linkFor(ctx, o)
+	if err != nil {
+		return m.retry(o, err)
+	}
+	if link == "" {
+		return store.OutboundResult{State: store.OutHeld, Err: "outside the customer-service window"}
+	}
+	err = m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
 		map[string]string{"keyword1": o.CaseID, "keyword2": clip(o.Text, 20)})
 	if err != nil {
 		return m.failure(o, err)
 	}
 	return store.OutboundResult{State: store.OutSent, Via: "template"}
+}
+
+// linkFor is the page a template message links to: the case's page for
+// its claimant, a respondent's own invitation page for a respondent, who
+// must never be sent the claimant's page.
+func (m *Messenger) linkFor(ctx context.Context, o store.Outbound) (string, error) {
+	k, err := m.Store.Case(ctx, o.CaseID)
+	if err != nil {
+		return "", err
+	}
+	if k.OpenID == o.OpenID {
+		return m.CaseLink(o.CaseID), nil
+	}
+	parties, err := m.Store.PartiesOf(ctx, o.OpenID)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range parties {
+		if p.CaseID == o.CaseID {
+			return m.CaseLink(p.ID), nil
+		}
+	}
+	return "", nil
 }
 
 // failure decides between retrying and giving up. Only errors about this

@@ -41,6 +41,7 @@ type turn struct {
 	ch         store.Change
 	reply      string
 	caseID     string // the case this turn's messages belong to, for the thread
+	partyID    string // the party of that case this turn speaks with; "" for the claimant
 	// wakeReferrals is set when the Change queues a webhook referral.
 	wakeReferrals bool
 }
@@ -57,9 +58,15 @@ func (t *turn) run() error {
 		if rec := strings.TrimSpace(t.in.Recognition); rec != "" {
 			return t.text(rec)
 		}
+		if handled, err := t.partyMedia("voice"); handled || err != nil {
+			return err
+		}
 		return t.media("voice")
 	case "image":
 		t.opened()
+		if handled, err := t.partyMedia("image"); handled || err != nil {
+			return err
+		}
 		return t.media("image")
 	default:
 		t.opened()
@@ -79,7 +86,15 @@ func (t *turn) event() error {
 	switch strings.ToLower(t.in.Event) {
 	case "subscribe":
 		t.cit.OpenWindow(t.now, dispute.EventWindow, dispute.EventQuota)
+		if scene := t.invitationScene(); scene != "" {
+			return t.scanned(scene, true)
+		}
 		t.say(txtWelcome)
+	case "scan":
+		t.cit.OpenWindow(t.now, dispute.EventWindow, dispute.EventQuota)
+		if scene := t.invitationScene(); scene != "" {
+			return t.scanned(scene, false)
+		}
 	case "click":
 		t.cit.OpenWindow(t.now, dispute.EventWindow, dispute.EventQuota)
 		switch t.in.EventKey {
@@ -148,7 +163,7 @@ func (t *turn) finish() {
 		}
 	}
 	if t.caseID != "" && t.reply != "" {
-		t.record(t.caseID, dispute.Event{Kind: dispute.MessageOut, Actor: "bot", Text: strings.Join(chunks, "")})
+		t.record(t.caseID, dispute.Event{Kind: dispute.MessageOut, Actor: "bot", Text: strings.Join(chunks, ""), Party: t.partyID})
 	}
 	cit := t.cit
 	t.ch.Citizen = &cit

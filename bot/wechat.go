@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/officialaccount"
+	"github.com/silenceper/wechat/v2/officialaccount/basic"
 	"github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/material"
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
@@ -39,6 +41,7 @@ type Account struct {
 	template *message.Template
 	material *material.Material
 	menu     *menu.Menu
+	basic    *basic.Basic
 	cache    cache.Cache
 	media    *http.Client // downloads take longer than API calls
 }
@@ -96,7 +99,7 @@ func NewAccount(c AccountConfig) *Account {
 	return &Account{
 		AppID: c.AppID, Token: c.Token, AESKey: c.AESKey,
 		oa: oa, custom: oa.GetCustomerMessageManager(), template: oa.GetTemplate(),
-		material: oa.GetMaterial(), menu: oa.GetMenu(), cache: c.Cache,
+		material: oa.GetMaterial(), menu: oa.GetMenu(), basic: oa.GetBasic(), cache: c.Cache,
 		media: &http.Client{Timeout: max(c.Timeout, time.Minute)},
 	}
 }
@@ -241,6 +244,33 @@ func (a *Account) FetchMedia(ctx context.Context, mediaID string) (contentType s
 		return nil
 	})
 	return contentType, data, err
+}
+
+// QRCode asks the platform for a temporary parametric QR code for scene
+// (qrcode/create, QR_STR_SCENE), valid for life (at most 30 days): its
+// ticket and the address it encodes. Scanning it sends the scene back in
+// a subscribe (EventKey "qrscene_"+scene) or SCAN (EventKey scene) event.
+func (a *Account) QRCode(ctx context.Context, scene string, life time.Duration) (ticket, url string, err error) {
+	err = a.withToken(func() error {
+		t, err := a.basic.GetQRTicket(basic.NewTmpQrRequest(life, scene))
+		if err != nil {
+			return err
+		}
+		ticket, url = t.Ticket, t.URL
+		return nil
+	})
+	return ticket, url, err
+}
+
+// QRImageURL is the address of a code's image: showqrcode on
+// mp.weixin.qq.com for the real platform, or under the configured API
+// base (the stand-in serves it there). It needs no token.
+func (a *Account) QRImageURL(ticket string) string {
+	img := basic.ShowQRCode(&basic.Ticket{Ticket: neturl.QueryEscape(ticket)})
+	if b := apiBase.Load(); b != nil && *b != DefaultAPI {
+		return strings.Replace(img, "https://mp.weixin.qq.com", *b, 1)
+	}
+	return img
 }
 
 // SetMenu sets the account's custom menu: 我要求助, 查询进度, 使用帮助.

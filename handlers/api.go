@@ -15,7 +15,8 @@ import (
 // masked except to the case's own body.
 type caseJSON struct {
 	dispute.Case
-	Events []dispute.Event `json:"events,omitempty"`
+	Events  []dispute.Event `json:"events,omitempty"`
+	Parties *[]partyJSON    `json:"parties,omitempty"` // one case's (GET /api/v1/cases/{id}), [] when none
 	// Judicial is the judicial confirmation of the case's agreement, once
 	// one took effect.
 	Judicial *workflow.JudicialView `json:"judicial_confirmation,omitempty"`
@@ -58,6 +59,11 @@ func (c *apiSurface) apiCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := c.caseOut(current(r).User, k)
+	parties, err := c.partiesOf(r, k)
+	if err != nil {
+		return err
+	}
+	out.Parties = &parties
 	out.Events = events
 	if j, ok := c.Cases.Judicial(k, events); ok {
 		out.Judicial = &j
@@ -81,11 +87,12 @@ func decode(r *http.Request, v any) error {
 func (c *apiSurface) apiMessage(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Text string `json:"text"`
+		To   string `json:"to"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), in.Text, 0); err != nil {
+	if err := c.Cases.ReplyTo(r.Context(), actor(r), r.PathValue("id"), in.To, in.Text, 0); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})

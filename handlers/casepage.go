@@ -17,17 +17,48 @@ import (
 // The citizen's case page, /c/<case>/<signature>: opened from a link in
 // the chat or a template message, without a password. The signed link is
 // the only key, so an unknown case and a wrong signature look the same.
+//
+// The same page serves a respondent outside WeChat, /c/<party>/<signature>
+// (the invitation link, signed for the party's id): the case as the
+// respondent may see it (number, body, the neutral summary, never the
+// claimant's words or contact details), the voluntariness statement, the
+// answer (同意调解 / 不同意), and the messages between them and the
+// mediator.
 
-func (c *casePage) citizenCase(r *http.Request) (dispute.Case, error) {
+// citizenCase loads the page's case, and its party when the link is a
+// party's (the zero Party for the claimant's).
+func (c *casePage) citizenCase(r *http.Request) (dispute.Case, dispute.Party, error) {
 	id, sig := r.PathValue("id"), r.PathValue("sig")
 	if !c.Links.Valid(id, sig) {
-		return dispute.Case{}, workflow.ErrNotFound
+		return dispute.Case{}, dispute.Party{}, workflow.ErrNotFound
 	}
-	k, err := c.Store.Case(r.Context(), id)
+	var p dispute.Party
+	caseID := id
+	if strings.Contains(id, "-R") {
+		var err error
+		if p, err = c.Store.Party(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+			return dispute.Case{}, dispute.Party{}, workflow.ErrNotFound
+		} else if err != nil {
+			return dispute.Case{}, dispute.Party{}, err
+		}
+		caseID = p.CaseID
+	}
+	k, err := c.Store.Case(r.Context(), caseID)
 	if errors.Is(err, store.ErrNotFound) {
-		return dispute.Case{}, workflow.ErrNotFound
+		return dispute.Case{}, dispute.Party{}, workflow.ErrNotFound
 	}
-	return k, err
+	return k, p, err
+}
+
+// forReader reports whether an event of the thread is the page reader's
+// to see: the claimant's page leaves out what went between the mediator
+// and a respondent, a respondent's page has only what went between the
+// mediator and that respondent, or to all.
+func forReader(e dispute.Event, p dispute.Party) bool {
+	if e.Party == dispute.PartyAll {
+		return true
+	}
+	return e.Party == p.ID
 }
 
 // citizenEvent is an entry of the page's timeline: what the citizen may see.
@@ -38,7 +69,7 @@ type citizenEvent struct {
 }
 
 func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
-	k, err := c.citizenCase(r)
+	k, p, err := c.citizenCase(r)
 	if err != nil {
 		c.citizenError(w, r, err)
 		return
@@ -50,6 +81,9 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	}
 	var timeline []citizenEvent
 	for _, e := range events {
+		if !forReader(e, p) && e.Kind != dispute.StatusSet && e.Kind != dispute.Video {
+			continue
+		}
 		switch e.Kind {
 		case dispute.MessageIn:
 			timeline = append(timeline, citizenEvent{e, "我", "in"})
@@ -83,6 +117,15 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 		acceptBy = d.Due
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if p.ID != "" {
+		c.render(w, http.StatusOK, "citizen.html", map[string]any{
+			"Case": k, "Body": body, "Contact": contact, "Party": p, "Voluntariness": catalog.Voluntariness,
+			"Asking": p.Status == dispute.PartyInvited || p.Status == dispute.PartyJoined,
+			"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
+			"Writable": c.Cases.CitizenMayWrite(k), "Problem": r.URL.Query().Get("problem"),
+		})
+		return
+	}
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
 		"Case": k, "Body": body, "Contact": contact, "Next": catalog.NextStep(k.Status, body, acceptBy),
 		"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
@@ -93,14 +136,14 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 // citizenWrite adds the citizen's message to the thread; the mediator sees
 // it live, as if it came through the chat.
 func (c *casePage) citizenWrite(w http.ResponseWriter, r *http.Request) {
-	k, err := c.citizenCase(r)
+	k, p, err := c.citizenCase(r)
 	if err != nil {
 		c.citizenError(w, r, err)
 		return
 	}
 	// The link is the only key: whoever holds it may write, but not flood
 	// the mediator's thread.
-	n, err := c.Store.Failure(r.Context(), "casepage:"+k.ID, c.Now(), time.Hour)
+	n, err := c.Store.Failure(r.Context(), "casepage:"+r.PathValue("id"), c.Now(), time.Hour)
 	if err != nil {
 		c.citizenError(w, r, err)
 		return
@@ -110,7 +153,16 @@ func (c *casePage) citizenWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var refused *workflow.Error
-	switch err := c.Cases.CitizenWrite(r.Context(), k, r.PostFormValue("text")); {
+	var write error
+	switch answer := r.PostFormValue("answer"); {
+	case p.ID != "" && answer != "":
+		write = c.Cases.PartyAnswer(r.Context(), k, p, answer == "consent")
+	case p.ID != "":
+		write = c.Cases.PartyWrite(r.Context(), k, p, r.PostFormValue("text"))
+	default:
+		write = c.Cases.CitizenWrite(r.Context(), k, r.PostFormValue("text"))
+	}
+	switch err := write; {
 	case errors.As(err, &refused):
 		// Empty, too long, or a case ended long ago: the page says what to do.
 		http.Redirect(w, r, r.URL.Path+"?problem="+url.QueryEscape(refused.Msg), http.StatusSeeOther)

@@ -45,7 +45,7 @@ func formAction(op func(*http.Request) error, done func(http.ResponseWriter, *ht
 
 func (c *forms) reply(r *http.Request) error {
 	seen, _ := strconv.ParseInt(r.PostFormValue("seen"), 10, 64)
-	return c.Cases.Reply(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("text"), seen)
+	return c.Cases.ReplyTo(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("to"), r.PostFormValue("text"), seen)
 }
 
 // replyForm sends the reply, or, when the citizen wrote again since the

@@ -177,13 +177,19 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 	}
-	views := viewEvents(events)
-	markDelivery(views, items, k, cit, now)
+	parties, rcpts, err := c.partyViews(r, k, now)
+	if err != nil {
+		return nil, err
+	}
+	rcpts = append([]recipient{{label: dispute.Claimant.Name(), cit: cit, items: items}}, rcpts...)
+	views := viewEvents(events, parties)
+	markDelivery(views, rcpts, k, now)
 	agreement, err := c.agreementPanel(r, k, events)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{
+		"Parties": parties, "Came": came(parties), "MaxName": 40,
 		"Agreement": agreement, "MaxTerms": workflow.MaxTerms,
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),

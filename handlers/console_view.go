@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -87,7 +88,7 @@ func userError(err error) (int, string, bool) {
 }
 
 var refusalStatus = map[workflow.Kind]int{workflow.Invalid: http.StatusBadRequest, workflow.Forbidden: http.StatusForbidden,
-	workflow.NotFound: http.StatusNotFound, workflow.Conflict: http.StatusConflict}
+	workflow.NotFound: http.StatusNotFound, workflow.Conflict: http.StatusConflict, workflow.Unavailable: http.StatusServiceUnavailable}
 
 // httpError is an error whose message is meant for the user.
 type httpError struct {
@@ -110,12 +111,16 @@ type caseRow struct {
 // the citizen.
 type attention struct {
 	PersonAsked    bool // the citizen asked for a person (人工) and nobody has written or moved the case since
+	NotPerformed   bool // a party said the other did not perform (对方没履行), and nobody has written or moved the case since
+	PartyDeclined  bool // a respondent refused mediation, and nobody has written or moved the case since
 	AfterEnd       bool // the citizen wrote after the case ended, and nobody has answered
 	WaitingCitizen bool // a mediator wrote last, and the citizen has not answered yet
 }
 
 // Needs reports whether the row goes to the top of the queue.
-func (a attention) Needs() bool { return a.PersonAsked || a.AfterEnd }
+func (a attention) Needs() bool {
+	return a.PersonAsked || a.AfterEnd || a.NotPerformed || a.PartyDeclined
+}
 
 func attentionOf(events []dispute.Event) attention {
 	var a attention
@@ -129,6 +134,10 @@ func attentionOf(events []dispute.Event) attention {
 			ended = !e.Status.Open()
 		case e.Kind == dispute.PersonAsked:
 			a.PersonAsked = true
+		case e.Kind == dispute.NotPerformed:
+			a.NotPerformed = true
+		case e.Kind == dispute.PartySet:
+			a.PartyDeclined = e.Text == string(dispute.PartyDeclined)
 		case e.Kind == dispute.MessageIn:
 			a.WaitingCitizen = false
 			a.AfterEnd = a.AfterEnd || ended
@@ -139,7 +148,8 @@ func attentionOf(events []dispute.Event) attention {
 
 // attentionKinds are the only events attentionOf looks at: the threads
 // the queue reads are cut to them.
-var attentionKinds = []dispute.EventKind{dispute.MessageIn, dispute.MessageOut, dispute.StatusSet, dispute.PersonAsked}
+var attentionKinds = []dispute.EventKind{dispute.MessageIn, dispute.MessageOut, dispute.StatusSet, dispute.PersonAsked,
+	dispute.NotPerformed, dispute.PartySet}
 
 // needsThread reports whether a case's thread may set attention flags: it
 // is open, or ended lately. The long tail of old cases is not read.
@@ -210,6 +220,8 @@ func actorName(actor string) string {
 	switch {
 	case actor == "citizen":
 		return "市民"
+	case actor == "respondent":
+		return dispute.Respondent.Name()
 	case actor == "bot":
 		return "解纷助手"
 	case actor == "system":
@@ -220,17 +232,46 @@ func actorName(actor string) string {
 	return actor
 }
 
-func viewEvents(events []dispute.Event) []eventView {
+// viewEvents renders a thread. On a case with other parties each entry
+// says whose it is (申请人, 被申请人 and name, the mediator) and whom a
+// message went to.
+func viewEvents(events []dispute.Event, parties []partyView) []eventView {
+	names := map[string]string{dispute.PartyAll: "双方", "": dispute.Claimant.Name()}
+	for _, p := range parties {
+		names[p.ID] = p.Role.Name() + p.Name
+	}
 	out := make([]eventView, len(events))
 	version := 0
 	for i, e := range events {
 		v := eventView{Event: e, Who: actorName(e.Actor)}
+		if len(parties) > 0 {
+			switch {
+			case e.Actor == "citizen":
+				v.Who = dispute.Claimant.Name()
+			case e.Actor == "respondent":
+				v.Who = names[e.Party]
+			case e.Kind == dispute.MessageOut:
+				v.Who += " → " + names[e.Party]
+			}
+		}
 		if class, text, ok := agreementLine(e, &version); ok {
 			v.Class, v.Text = class, text
 			out[i] = v
 			continue
 		}
 		switch {
+		case e.Kind == dispute.PartySet:
+			v.Class = "status party"
+			if e.Text == string(dispute.PartyDeclined) {
+				v.Class = "status party attention"
+			}
+			v.Text = cmp.Or(names[e.Party], "当事人") + "：" + dispute.PartyStatus(e.Text).Name()
+			if e.Text == string(dispute.PartyDeclined) {
+				v.Text += "（已告知申请人其他解决途径）"
+			}
+		case e.Kind == dispute.NotPerformed:
+			v.Class = "note attention"
+			v.Text = "反映对方没有履行，请跟进"
 		case e.Kind == dispute.Note:
 			v.Class = "note"
 		case e.Kind == dispute.PersonAsked:
@@ -256,6 +297,8 @@ func viewEvents(events []dispute.Event) []eventView {
 			v.Class = "status reminder"
 		case e.Kind == dispute.Escalated:
 			v.Class = "status escalated"
+		case e.Kind == dispute.MessageIn && e.Actor == "respondent":
+			v.Class = "in respondent"
 		case e.Kind == dispute.MessageIn, e.Kind == dispute.FollowUp && e.Actor == "citizen":
 			v.Class = "in"
 		case strings.HasPrefix(e.Actor, "user:"):

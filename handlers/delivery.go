@@ -20,30 +20,67 @@ import (
 // text as the citizen reads it, or a part of a long reply) and writes the
 // item's state on it. A message without an item was the passive reply to
 // the citizen's own message, delivered with it.
-func markDelivery(views []eventView, items []store.Outbound, k dispute.Case, cit dispute.Citizen, now time.Time) {
-	var queue []store.Outbound
-	for _, o := range items {
-		if o.CaseID == k.ID && o.Kind != store.OutFetchMedia {
-			queue = append(queue, o)
+//
+// A case with other parties has a recipient per party: the claimant's
+// messages (Party ""), a respondent's (Party its id) and those to all
+// are paired with the items of each recipient's own queue, and a message
+// to several says what became of it for each.
+func markDelivery(views []eventView, rcpts []recipient, k dispute.Case, now time.Time) {
+	queues := make([][]store.Outbound, len(rcpts))
+	next := make([]int, len(rcpts))
+	for i, rc := range rcpts {
+		for _, o := range rc.items {
+			if o.CaseID == k.ID && o.Kind != store.OutFetchMedia {
+				queues[i] = append(queues[i], o)
+			}
 		}
 	}
-	next := 0
 	for i := range views {
 		e := &views[i]
 		if e.Kind != dispute.MessageOut {
 			continue
 		}
-		for j := next; j < len(queue); j++ {
-			if carries(queue[j], e.Event, k.ID) {
-				e.Delivery, e.DeliveryClass = deliveryText(queue[j], cit, now)
-				if queue[j].State == store.OutFailed {
-					e.RetryID = queue[j].ID
+		var parts []string
+		for r, rc := range rcpts {
+			if !rc.gets(e.Party) {
+				continue
+			}
+			for j := next[r]; j < len(queues[r]); j++ {
+				o := queues[r][j]
+				if !carries(o, e.Event, k.ID) {
+					continue
 				}
-				next = j + 1
+				text, class := deliveryText(o, rc.cit, now)
+				if e.Party == dispute.PartyAll {
+					text = rc.label + "：" + text
+				}
+				parts = append(parts, text)
+				if e.DeliveryClass == "" || class != "sent" {
+					e.DeliveryClass = class
+				}
+				if o.State == store.OutFailed {
+					e.RetryID = o.ID
+				}
+				next[r] = j + 1
 				break
 			}
 		}
+		e.Delivery = strings.Join(parts, "；")
 	}
+}
+
+// recipient is one party a case's messages go to: its queue items and
+// its window.
+type recipient struct {
+	party string // "" for the claimant
+	label string // 申请人, 被申请人 …
+	cit   dispute.Citizen
+	items []store.Outbound
+}
+
+// gets reports whether a message to party (an event's Party) went to rc.
+func (rc recipient) gets(party string) bool {
+	return party == rc.party || party == dispute.PartyAll
 }
 
 func carries(o store.Outbound, e dispute.Event, caseID string) bool {

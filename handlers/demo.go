@@ -44,6 +44,7 @@ func (d *Demo) routes(mux *http.ServeMux) {
 	mux.Handle("GET /demo/static/", http.StripPrefix("/demo/static/", http.FileServerFS(mustSub(demoFiles, "demo"))))
 	mux.HandleFunc("POST /demo/api/send", d.send)
 	mux.HandleFunc("GET /demo/api/pushed", d.pushed)
+	mux.HandleFunc("GET /demo/api/qrcodes", d.qrcodes)
 }
 
 func (d *Demo) page(w http.ResponseWriter, r *http.Request) {
@@ -75,6 +76,15 @@ func (d *Demo) send(w http.ResponseWriter, r *http.Request) {
 		m = d.Client.Text(in.OpenID, in.Text)
 	case "event":
 		m = d.Client.Event(in.OpenID, in.Event, in.Key)
+	case "scan":
+		// The platform decides the event: subscribe with "qrscene_"
+		// before the citizen follows the account, SCAN after.
+		event, key, ok := d.Platform.Scan(in.OpenID, in.Key)
+		if !ok {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "二维码已过期或无法识别"})
+			return
+		}
+		m = d.Client.Event(in.OpenID, event, key)
 	case "voice":
 		id := fmt.Sprintf("demo-voice-%d", time.Now().UnixNano())
 		d.Platform.AddMedia(id, "audio/amr", []byte("#!AMR\n"))
@@ -151,6 +161,23 @@ func (d *Demo) pushed(w http.ResponseWriter, r *http.Request) {
 			flusher.Flush()
 		}
 	}
+}
+
+// qrcodes lists the parametric codes the stand-in platform made (the
+// invitations' codes), newest first, for the chat's 扫码: a demo has no
+// camera. Only tickets are listed: the scene stays inside the platform.
+func (d *Demo) qrcodes(w http.ResponseWriter, r *http.Request) {
+	type code struct {
+		Ticket string `json:"ticket"`
+		Made   string `json:"made"`
+	}
+	out := []code{}
+	for _, c := range d.Platform.QRCodes() {
+		if c.Scene != "" && (c.Expires.IsZero() || time.Now().Before(c.Expires)) {
+			out = append(out, code{Ticket: c.Ticket, Made: c.Made.Format("15:04:05")})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"codes": out})
 }
 
 // templateText renders a template message the way the chat shows it.

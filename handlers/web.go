@@ -100,6 +100,10 @@ func (c *Web) routes(mux *http.ServeMux) {
 	} {
 		mux.Handle("POST /console/cases/{id}/"+rt.path, a.page(formAction(rt.op, rt.done)))
 	}
+	mux.Handle("POST /console/cases/{id}/parties", a.page(f.invite))
+	mux.Handle("GET /console/cases/{id}/parties/{party}", a.page(p.partyPage))
+	mux.Handle("GET /console/cases/{id}/parties/{party}/qr", a.page(c.partyQR))
+	mux.Handle("POST /console/cases/{id}/parties/{party}/forward", a.page(formAction(f.forward, back)))
 	mux.Handle("GET /console/ws", a.page(c.hub.serveConsole))
 	mux.Handle("GET /console/stats", a.page(adm.statsPage))
 	mux.Handle("GET /console/stats.csv", a.page(adm.statsCSV))
@@ -131,6 +135,8 @@ func (c *apiSurface) apiRoutes() []APIRoute {
 		{"GET /api/v1/cases", c.apiCases},
 		{"GET /api/v1/cases/{id}", c.apiCase},
 		{"POST /api/v1/cases/{id}/messages", c.apiMessage},
+		{"POST /api/v1/cases/{id}/parties", c.apiInvite},
+		{"GET /api/v1/cases/{id}/parties/{party}/qrcode", c.apiPartyQR},
 		{"POST /api/v1/cases/{id}/status", c.apiStatus},
 		{"POST /api/v1/cases/{id}/decline", c.apiDecline},
 		{"POST /api/v1/cases/{id}/video", c.apiVideo},

@@ -161,6 +161,10 @@ type Draft struct {
 	// Related is the citizen's recently ended case this new problem came
 	// after: the new case names it, so mediators see the history.
 	Related string `json:"related,omitempty"`
+	// Party is the party (dispute.Party.ID) this person became by
+	// scanning an invitation's code: while the dialog is idle, their
+	// words go to that case as the respondent's (bot/party.go).
+	Party string `json:"party,omitempty"`
 }
 
 // Change is everything one step of the conversation (or one console action)

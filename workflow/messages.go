@@ -77,6 +77,28 @@ var ErrNewMessage = refuse(Conflict, "市民刚发来新消息，请看过后再
 // (0: unknown, no check): a reply drafted while the citizen wrote again is
 // refused with ErrNewMessage, so it is not sent past what they just said.
 func (w *Cases) Reply(ctx context.Context, a Actor, id, text string, seen int64) error {
+	return w.ReplyTo(ctx, a, id, ToCitizen, text, seen)
+}
+
+// Recipients of a mediator's message (the API's "to").
+const (
+	ToCitizen    = "citizen"    // the claimant, who filed the case
+	ToRespondent = "respondent" // every respondent who came (scanned the code or opened the page)
+	ToAll        = "all"        // both sides
+)
+
+// ReplyTo sends text to the claimant, the respondents or all (to: "" is
+// the claimant). A respondent who joined in WeChat gets it there; one
+// who came by the invitation page reads it there. Each recipient's copy
+// is its own queue item, under its own window; the thread has one entry
+// per respondent, or one for all.
+func (w *Cases) ReplyTo(ctx context.Context, a Actor, id, to, text string, seen int64) error {
+	if to == "" {
+		to = ToCitizen
+	}
+	if to != ToCitizen && to != ToRespondent && to != ToAll {
+		return refuse(Invalid, "收件人（to）只能是 citizen、respondent 或 all。")
+	}
 	k, err := w.writable(ctx, a, id)
 	if err != nil {
 		return err
@@ -98,11 +120,43 @@ func (w *Cases) Reply(ctx context.Context, a Actor, id, text string, seen int64)
 		return refuse(Invalid, fmt.Sprintf("消息太长了，请分几条发送（每条最多 %d 字）。", MaxReply))
 	}
 	now := w.Now()
-	ch := store.Change{
-		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: a.name(), Text: text}},
-		Outbound: []store.Outbound{{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutText, Text: catalog.FromMediator(k.ID, text), NotBefore: now, CreatedAt: now}},
+	var ch store.Change
+	out := func(openID string) {
+		if openID != "" {
+			ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: openID, CaseID: k.ID, Kind: store.OutText,
+				Text: catalog.FromMediator(k.ID, text), NotBefore: now, CreatedAt: now})
+		}
 	}
-	return w.commit(ctx, a, ch, store.AuditSend, k.ID, "reply")
+	var came []dispute.Party
+	if to != ToCitizen {
+		if came, err = w.cameParties(ctx, k.ID); err != nil {
+			return err
+		}
+		if to == ToRespondent && len(came) == 0 {
+			return refuse(Conflict, "被申请人还没有加入，消息发不到。请先把邀请二维码或链接交给对方。")
+		}
+	}
+	switch to {
+	case ToCitizen:
+		ch.Events = []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: a.name(), Text: text}}
+		out(k.OpenID)
+	case ToRespondent:
+		for _, p := range came {
+			ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: a.name(), Text: text, Party: p.ID})
+			out(p.OpenID)
+		}
+	case ToAll:
+		ch.Events = []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.MessageOut, Actor: a.name(), Text: text, Party: dispute.PartyAll}}
+		out(k.OpenID)
+		for _, p := range came {
+			out(p.OpenID)
+		}
+	}
+	detail := "reply"
+	if to != ToCitizen {
+		detail += " to " + to
+	}
+	return w.commit(ctx, a, ch, store.AuditSend, k.ID, detail)
 }
 
 // Note records an internal note: never sent to the citizen.

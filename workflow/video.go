@@ -46,13 +46,29 @@ func (w *Cases) Video(ctx context.Context, a Actor, id string, start time.Time, 
 			Text: start.In(loc).Format("2006-01-02 15:04") + " " + link}},
 	}
 	ch.Tell(k, catalog.VideoNotice(k.ID, start, link, remindAt.After(now)), now)
+	// The respondents who came in WeChat (and did not refuse) are told
+	// and reminded alike; those who came by the page read it there.
+	came, err := w.cameParties(ctx, k.ID)
+	if err != nil {
+		return err
+	}
+	to := []string{k.OpenID}
+	for _, p := range came {
+		if p.OpenID != "" && p.Status != dispute.PartyDeclined {
+			ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: p.OpenID, CaseID: k.ID, Kind: store.OutText,
+				Text: catalog.VideoNotice(k.ID, start, link, remindAt.After(now)), NotBefore: now, CreatedAt: now})
+			to = append(to, p.OpenID)
+		}
+	}
 	if remindAt.After(now) {
 		// A durable reminder: the queue holds it until its time, across
 		// restarts, without holding back what is due before it. Its
 		// scheduled start rides along, so a reminder for a time since
 		// changed is dropped when due.
-		ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: k.OpenID, CaseID: k.ID, Kind: store.OutVideoReminder,
-			Text: catalog.VideoReminder(k.ID, start, link), MediaID: start.UTC().Format(time.RFC3339), NotBefore: remindAt, CreatedAt: now})
+		for _, o := range to {
+			ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: o, CaseID: k.ID, Kind: store.OutVideoReminder,
+				Text: catalog.VideoReminder(k.ID, start, link), MediaID: start.UTC().Format(time.RFC3339), NotBefore: remindAt, CreatedAt: now})
+		}
 	}
 	if k.Status == dispute.Accepted {
 		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Mediating, At: now, From: dispute.Accepted}}

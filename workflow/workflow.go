@@ -31,7 +31,10 @@ type Cases struct {
 	VideoURL string
 	// PublicURL is jiefen's public base, for the console links in
 	// referrals ("" makes them relative).
-	PublicURL     string
+	PublicURL string
+	// QR makes the parametric QR codes of invitations (bot.Account);
+	// nil: invitations go by link only.
+	QR            QRCodes
 	Kick          func() // wakes the outbound messenger; may be nil
 	KickReferrals func() // wakes the webhook sender; may be nil
 }
@@ -50,10 +53,11 @@ func (a Actor) name() string { return "user:" + a.User.Name }
 type Kind int
 
 const (
-	Invalid   Kind = iota + 1 // the input is wrong (HTTP 400)
-	Forbidden                 // the actor may see the case but not do this (403)
-	NotFound                  // no such case, or not one the actor may see (404)
-	Conflict                  // the case is not in a state that allows it, or moved meanwhile (409)
+	Invalid     Kind = iota + 1 // the input is wrong (HTTP 400)
+	Forbidden                   // the actor may see the case but not do this (403)
+	NotFound                    // no such case, or not one the actor may see (404)
+	Conflict                    // the case is not in a state that allows it, or moved meanwhile (409)
+	Unavailable                 // the platform cannot be reached now; nothing was lost (503)
 )
 
 // Error is a refusal whose message is meant for the person acting, in

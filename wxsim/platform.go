@@ -59,6 +59,7 @@ type Platform struct {
 	seq         int64
 	subscribers map[int]chan Delivery
 	nextSub     int
+	qrcodes     map[string]QRCode // by ticket (qrcode.go)
 }
 
 // NewPlatform returns a platform that accepts the given credentials.
@@ -240,6 +241,8 @@ var routes = map[string]route{
 	"/cgi-bin/menu/get":                  {get: true, handle: (*Platform).handleMenuGet},
 	"/cgi-bin/menu/delete":               {get: true, handle: (*Platform).handleMenuDelete},
 	"/cgi-bin/user/info":                 {get: true, handle: (*Platform).handleUserInfo},
+	"/cgi-bin/qrcode/create":             {post: true, handle: (*Platform).handleQRCreate},
+	"/cgi-bin/showqrcode":                {get: true, handle: (*Platform).handleShowQR},
 }
 
 // ServeHTTP answers one API call. All state changes happen under one lock:

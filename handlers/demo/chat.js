@@ -12,13 +12,19 @@
     crypto.getRandomValues(a);
     return "oDemo" + Array.from(a, (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
   }
-  let openid = localStorage.getItem("jiefen-demo-openid");
+  // ?who=2 is another simulated person (the other party) with a chat of
+  // their own, who has not followed the account yet: they scan the
+  // invitation's code first.
+  const who = (new URLSearchParams(location.search).get("who") || "").replace(/[^a-z0-9]/gi, "");
+  const sfx = who ? "-" + who : "";
+  const idKey = "jiefen-demo-openid" + sfx;
+  let openid = localStorage.getItem(idKey);
   const fresh = !openid;
-  if (!openid) { openid = newID(); localStorage.setItem("jiefen-demo-openid", openid); }
-  document.getElementById("who").textContent = openid.slice(-4);
+  if (!openid) { openid = newID(); localStorage.setItem(idKey, openid); }
+  document.getElementById("who").textContent = (who ? "#" + who + " " : "") + openid.slice(-4);
 
   // The chat is kept in this browser, so a reload shows it again.
-  const logKey = "jiefen-demo-log", seqKey = "jiefen-demo-seq";
+  const logKey = "jiefen-demo-log" + sfx, seqKey = "jiefen-demo-seq" + sfx;
   const log = fresh ? [] : JSON.parse(localStorage.getItem(logKey) || "[]");
   function remember(cls, body, tag) {
     log.push([cls, body, tag || ""]);
@@ -82,9 +88,26 @@
   document.getElementById("voice").addEventListener("click", () => send({ kind: "voice" }, "［语音 0:12］"));
   document.getElementById("image").addEventListener("click", () => send({ kind: "image" }, "［图片］"));
   document.getElementById("reset").addEventListener("click", () => {
-    [ "jiefen-demo-openid", logKey, seqKey ].forEach((k) => localStorage.removeItem(k));
+    [ idKey, logKey, seqKey ].forEach((k) => localStorage.removeItem(k));
     location.reload();
   });
+
+  // 扫码: the codes the stand-in platform made (a demo has no camera).
+  const codes = document.getElementById("codes");
+  async function listCodes() {
+    codes.textContent = "";
+    const r = await fetch("/demo/api/qrcodes");
+    const j = await r.json();
+    if (!j.codes.length) { codes.textContent = "还没有邀请二维码：先在调解工作台的案件页“邀请被申请人”。"; return; }
+    j.codes.forEach((c, i) => {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "scan";
+      b.textContent = "扫描邀请码 " + (i + 1) + "（" + c.made + " 生成）";
+      b.addEventListener("click", () => send({ kind: "scan", key: c.ticket }, "［扫一扫 邀请二维码］"));
+      codes.appendChild(b);
+    });
+  }
+  document.getElementById("scan").addEventListener("click", listCodes);
 
   log.forEach(([cls, body, tag]) => show(cls, body, tag));
 
@@ -99,6 +122,7 @@
     if (e.lastEventId) localStorage.setItem(seqKey, e.lastEventId);
   };
 
-  if (fresh) { add("note", "您关注了“" + document.getElementById("account").textContent + "”"); send({ kind: "event", event: "subscribe" }); }
+  if (fresh && who) show("note", "（第 " + who + " 位模拟用户，尚未关注公众号：可以扫码关注）");
+  else if (fresh) { add("note", "您关注了“" + document.getElementById("account").textContent + "”"); send({ kind: "event", event: "subscribe" }); }
   else show("note", "欢迎回来（发送“进度”查看您的案件）");
 })();
