@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -162,18 +161,19 @@ func TestAgreementToCourtWalk(t *testing.T) {
 		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil); code != http.StatusOK {
 			t.Fatalf("accept: %d", code)
 		}
-		// The respondent, as the parties' invitation leaves them: joined
-		// by a scan, agreed to mediation.
+		// The respondent: invited by the mediator, joins by scanning the
+		// case's code, agrees to mediation.
 		const resp = "oRespondentAgreement"
-		now := clock.Now()
-		if err := e.app.store.Commit(ctx, store.Change{
-			Parties: []dispute.Party{{ID: id + "-R1", CaseID: id, Role: dispute.Respondent, Name: "刘某", Phone: "13812345678",
-				Status: dispute.PartyInvited, Scene: "agreement-test-scene", By: "user:med", CreatedAt: now, UpdatedAt: now}},
-			PartyMoves: []store.PartyMove{{PartyID: id + "-R1", CaseID: id, To: dispute.PartyConsented, OpenID: resp, At: now}},
-		}); err != nil {
-			t.Fatal(err)
+		var invited struct {
+			ID    string `json:"id"`
+			Scene string `json:"scene"`
 		}
-		e.say(resp, "你好") // opens the respondent's window
+		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/parties", med, `{"role":"respondent","name":"刘某","phone":"13812345678"}`, &invited); code != http.StatusCreated || invited.Scene == "" {
+			t.Fatalf("invite: %d %+v", code, invited)
+		}
+		mustContain(t, e.deliver(&wxsim.Message{FromUserName: resp, CreateTime: clock.Now().Unix(), MsgType: "event", Event: "subscribe",
+			EventKey: "qrscene_" + invited.Scene}), id, "同意调解")
+		mustContain(t, e.say(resp, "同意调解"), "同意")
 		v1 := "一、当事人：申请人王某，被申请人柳河县某砖厂。\n二、纠纷事实：砖厂欠王某工资八千元。\n三、协议内容：砖厂支付王某工资七千元。\n四、履行：2026年12月31日前银行转账。"
 		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, mustJSON(map[string]string{"terms": v1}), &ag); code != http.StatusCreated ||
 			ag.Version != 1 || ag.Status != "draft" || len(ag.SHA256) != 64 || ag.Confirmations == nil {

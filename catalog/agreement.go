@@ -175,6 +175,12 @@ func Enforcement(caseID, court, number string) string {
 		"申请强制执行。申请期限为2年，从协议约定的最后履行日的次日起算。"
 }
 
+// NotPerformedConfirmed answers a party who says the other did not
+// perform a judicially confirmed agreement: the enforcement route.
+func NotPerformedConfirmed(caseID, route string) string {
+	return "已记录：您反映对方没有履行（案件 " + caseID + "），已告知调解员。\n\n" + route
+}
+
 func orNone(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "（法院未写明）"
