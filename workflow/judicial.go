@@ -63,17 +63,6 @@ func (w *Cases) Judicial(k dispute.Case, events []dispute.Event) (JudicialView, 
 	return v, true
 }
 
-// courtOf reports whether u is of the court the case's judicial
-// confirmation was sent to: such a user reads the agreement and answers,
-// and sees nothing else of the case.
-func (w *Cases) courtOf(u store.User, k dispute.Case, events []dispute.Event) bool {
-	if u.Body == "" {
-		return false
-	}
-	j, ok := dispute.JudicialOf(k, events, w.Now())
-	return ok && j.Court == u.Body
-}
-
 // maxAddress bounds a 送达地址.
 const maxAddress = 200
 
@@ -271,7 +260,7 @@ func (w *Cases) AnswerCourt(ctx context.Context, a Actor, id, status, number, re
 		return JudicialView{}, err
 	}
 	j, ok := dispute.JudicialOf(k, events, w.Now())
-	if !ok || j.Court == "" || (a.User.Role != store.RoleAdmin && a.User.Body != j.Court) {
+	if !ok || !canAnswerCourt(a.User, j) {
 		if ok && w.CanSee(a.User, k) {
 			return JudicialView{}, refuse(Forbidden, "只有受理司法确认的法院可以答复。")
 		}
