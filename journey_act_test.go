@@ -102,6 +102,10 @@ func (r *jrun) act(l jline, arg string) {
 		return
 	case "platform":
 		f := strings.Fields(rest)
+		if len(f) == 1 && (f[0] == "down" || f[0] == "up") {
+			r.e.platform.SetDown(f[0] == "down")
+			return
+		}
 		if len(f) < 2 || f[0] != "refuse" {
 			r.fail(l, "want: = platform refuse <errcode> [times]")
 		}
@@ -115,6 +119,12 @@ func (r *jrun) act(l jline, arg string) {
 		}
 		r.e.platform.FailNext(n, code)
 		return
+	case "invite":
+		r.invite(l, rest)
+		return
+	case "qr":
+		r.qr(l, rest)
+		return
 	}
 	k, rest := r.target(l, rest)
 	switch to, isStatus := journeyStatuses[verb]; {
@@ -123,9 +133,11 @@ func (r *jrun) act(l jline, arg string) {
 	case isStatus:
 		r.console(l, r.session(l, "mediator", k.Body), k, "status", url.Values{"status": {string(to)}, "note": {rest}})
 	case verb == "reply" && viaAPI:
-		r.api(l, k, "messages", map[string]string{"text": rest})
+		to, text := replyTo(rest)
+		r.api(l, k, "messages", map[string]string{"text": text, "to": to})
 	case verb == "reply":
-		r.console(l, r.session(l, "mediator", k.Body), k, "reply", url.Values{"text": {rest}})
+		to, text := replyTo(rest)
+		r.console(l, r.session(l, "mediator", k.Body), k, "reply", url.Values{"text": {text}, "to": {to}})
 	case verb == "video":
 		d, err := parseJourneyDuration(rest)
 		if err != nil {
@@ -143,4 +155,12 @@ func (r *jrun) act(l jline, arg string) {
 			r.fail(l, "unknown action %q", verb)
 		}
 	}
+}
+
+// replyTo reads "to=respondent text" (the recipient, "" for the default).
+func replyTo(rest string) (to, text string) {
+	if first, after, ok := strings.Cut(rest, " "); ok && strings.HasPrefix(first, "to=") {
+		return strings.TrimPrefix(first, "to="), strings.TrimSpace(after)
+	}
+	return "", rest
 }

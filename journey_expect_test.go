@@ -28,7 +28,7 @@ func (r *jrun) expect(l jline, arg string) {
 	if what == "held" {
 		// Waited for: the messenger holds an item only once it tried.
 		ok := r.poll(func() bool {
-			obs, err := r.e.app.store.Outbounds(context.Background(), r.who)
+			obs, err := r.e.app.store.Outbounds(context.Background(), r.me)
 			return err == nil && slices.ContainsFunc(obs, func(o store.Outbound) bool {
 				return o.State == store.OutHeld && o.LastError != "" && containsAll(o.Text, fragments(rest))
 			})
@@ -36,6 +36,10 @@ func (r *jrun) expect(l jline, arg string) {
 		if !ok {
 			r.fail(l, "no message held (with a reason) containing it")
 		}
+		return
+	}
+	if what == "party" {
+		r.partyFields(l, rest)
 		return
 	}
 	if what == "draft" {

@@ -34,7 +34,9 @@ func (r *jrun) invariant() {
 	due := func(o store.Outbound) bool {
 		return o.State == store.OutPending && (o.Attempts > 0 || !o.NotBefore.After(r.clock.Now()))
 	}
-	r.poll(func() bool { return !slices.ContainsFunc(outbounds(), due) })
+	r.poll(func() bool {
+		return !slices.ContainsFunc(outbounds(), due) && !slices.ContainsFunc(r.partyOutbounds(), due)
+	})
 
 	var breaches []string
 	breach := func(format string, args ...any) { breaches = append(breaches, fmt.Sprintf(format, args...)) }
@@ -75,8 +77,8 @@ func (r *jrun) invariant() {
 		}
 	}
 
-	deliveries := r.e.platform.Deliveries(r.who)
-	for _, o := range outbounds() {
+	deliveries := append(r.e.platform.Deliveries(r.who), r.e.platform.Deliveries(respondentOf(r.who))...)
+	for _, o := range append(outbounds(), r.partyOutbounds()...) {
 		what := fmt.Sprintf("outbound #%d (%s, %s, case %q) %.60q", o.ID, o.Kind, o.State, o.CaseID, o.Text+o.MediaID)
 		switch o.State {
 		case store.OutSent:

@@ -63,7 +63,7 @@ type jline struct {
 func (l jline) String() string { return fmt.Sprintf("%s:%d: %s", l.file, l.n, l.raw) }
 
 // ops in the order they are tried: the longer prefix first.
-var journeyOps = []string{">:", ">", "<<", "<!", "<", "=", "?"}
+var journeyOps = []string{">:", ">", "<<", "<!", "<", "=", "?", "@"}
 
 func loadJourneys(t *testing.T) []journey {
 	t.Helper()
@@ -171,7 +171,9 @@ type jrun struct {
 	t       *testing.T
 	e       *env
 	clock   *testClock
-	who     string
+	who     string // the claimant, whose cases $case and the checks name
+	me      string // who speaks now: the claimant, or the respondent after "@ respondent"
+	party   invited
 	reply   string // the last passive reply
 	said    []said // every inbound line, for the invariant
 	matched map[int64]bool
@@ -208,6 +210,7 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 	}
 	e := newEnv(t, o)
 	r := &jrun{court: court, t: t, e: e, clock: clock, who: "oJourney_" + j.name, matched: map[int64]bool{}, users: map[string]*browser{}}
+	r.me = r.who
 	for _, l := range j.lines {
 		r.step(l)
 	}
@@ -243,6 +246,8 @@ func (r *jrun) step(l jline) {
 		r.act(l, arg)
 	case "?":
 		r.expect(l, arg)
+	case "@":
+		r.speak(l, arg)
 	}
 }
 
@@ -335,20 +340,25 @@ func (r *jrun) inbound(l jline, arg string) {
 	case arg == "[voice]" || strings.HasPrefix(arg, "[voice:"):
 		rec := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(arg, "[voice"), ":"), "]"))
 		r.e.platform.AddMedia(mediaID, "audio/amr", []byte("#!AMR\n"+mediaID))
-		m, s.mediaID, s.text = c.Voice(r.who, mediaID, rec), mediaID, rec
+		m, s.mediaID, s.text = c.Voice(r.me, mediaID, rec), mediaID, rec
 	case arg == "[image]":
 		r.e.platform.AddMedia(mediaID, "image/png", []byte("\x89PNG\r\n\x1a\n"+mediaID))
-		m, s.mediaID = c.Image(r.who, mediaID, "https://mmbiz.example/"+mediaID), mediaID
+		m, s.mediaID = c.Image(r.me, mediaID, "https://mmbiz.example/"+mediaID), mediaID
 	case arg == "[subscribe]":
-		m = c.Event(r.who, "subscribe", "")
+		m = c.Event(r.me, "subscribe", "")
 	case strings.HasPrefix(arg, "[click "):
-		m = c.Event(r.who, "CLICK", strings.TrimSuffix(strings.TrimPrefix(arg, "[click "), "]"))
+		m = c.Event(r.me, "CLICK", strings.TrimSuffix(strings.TrimPrefix(arg, "[click "), "]"))
+	case arg == "[scan]":
+		event, key := r.scanEvent(l)
+		m = c.Event(r.me, event, key)
+	case strings.HasPrefix(arg, "[scan-key "):
+		m = c.Event(r.me, "SCAN", strings.TrimSuffix(strings.TrimPrefix(arg, "[scan-key "), "]"))
 	case strings.HasPrefix(arg, "["):
 		r.fail(l, "unknown message kind")
 	default:
-		m, s.text = c.Text(r.who, arg), arg
+		m, s.text = c.Text(r.me, arg), arg
 	}
-	r.e.platform.AddUser(r.who)
+	r.e.platform.AddUser(r.me)
 	rep, err := c.Deliver(context.Background(), m)
 	if err != nil {
 		r.fail(l, "delivery: %v", err)
@@ -364,7 +374,7 @@ func (r *jrun) pushed(l jline, wants []string) {
 	var seen []string
 	ok := r.poll(func() bool {
 		seen = seen[:0]
-		for _, d := range r.e.platform.Deliveries(r.who) {
+		for _, d := range r.e.platform.Deliveries(r.me) {
 			if d.Passive || r.matched[d.Seq] {
 				continue
 			}
@@ -379,7 +389,7 @@ func (r *jrun) pushed(l jline, wants []string) {
 	})
 	if !ok {
 		var waiting []string
-		obs, _ := r.e.app.store.Outbounds(context.Background(), r.who)
+		obs, _ := r.e.app.store.Outbounds(context.Background(), r.me)
 		for _, o := range obs {
 			if o.State != store.OutSent {
 				waiting = append(waiting, fmt.Sprintf("%s %s not before %s (%s): %.40q", o.Kind, o.State,

@@ -28,8 +28,8 @@ type Platform interface {
 type Messenger struct {
 	Store      store.Store
 	API        Platform
-	TemplateID string                     // template for messages outside the window; "" = hold them instead
-	CaseLink   func(id string) string     // the page of a case (its id) or of a party (its id), carried by template messages; may be nil
+	TemplateID string                 // template for messages outside the window; "" = hold them instead
+	CaseLink   func(id string) string // the page of a case (its id) or of a party (its id), carried by template messages; may be nil
 	Now        func() time.Time
 	Log        *slog.Logger
 	Poll       time.Duration // how often to look for due items without a kick
@@ -157,9 +157,6 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 	if err != nil {
 		return m.retry(o, err)
 	}
-	if link == "" {
-		return store.OutboundResult{State: store.OutHeld, Err: "outside the customer-service window"}
-	}
 	err = m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
 		map[string]string{"keyword1": o.CaseID, "keyword2": clip(o.Text, 20)})
 	if err != nil {
@@ -172,13 +169,6 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 // its claimant, a respondent's own invitation page for a respondent, who
 // must never be sent the claimant's page.
 func (m *Messenger) linkFor(ctx context.Context, o store.Outbound) (string, error) {
-	k, err := m.Store.Case(ctx, o.CaseID)
-	if err != nil {
-		return "", err
-	}
-	if k.OpenID == o.OpenID {
-		return m.CaseLink(o.CaseID), nil
-	}
 	parties, err := m.Store.PartiesOf(ctx, o.OpenID)
 	if err != nil {
 		return "", err
@@ -188,7 +178,7 @@ func (m *Messenger) linkFor(ctx context.Context, o store.Outbound) (string, erro
 			return m.CaseLink(p.ID), nil
 		}
 	}
-	return "", nil
+	return m.CaseLink(o.CaseID), nil
 }
 
 // failure decides between retrying and giving up. Only errors about this

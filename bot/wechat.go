@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -262,15 +263,34 @@ func (a *Account) QRCode(ctx context.Context, scene string, life time.Duration) 
 	return ticket, url, err
 }
 
-// QRImageURL is the address of a code's image: showqrcode on
-// mp.weixin.qq.com for the real platform, or under the configured API
-// base (the stand-in serves it there). It needs no token.
-func (a *Account) QRImageURL(ticket string) string {
-	img := basic.ShowQRCode(&basic.Ticket{Ticket: neturl.QueryEscape(ticket)})
+// maxQRImage bounds a code's image; the platform's are a few kilobytes.
+const maxQRImage = 1 << 20
+
+// QRImage downloads a code's image from showqrcode: on mp.weixin.qq.com
+// for the real platform, under the configured API base otherwise (the
+// stand-in serves it there). It needs no token.
+func (a *Account) QRImage(ctx context.Context, ticket string) ([]byte, error) {
+	u := basic.ShowQRCode(&basic.Ticket{Ticket: neturl.QueryEscape(ticket)})
 	if b := apiBase.Load(); b != nil && *b != DefaultAPI {
-		return strings.Replace(img, "https://mp.weixin.qq.com", *b, 1)
+		u = strings.Replace(u, "https://mp.weixin.qq.com", *b, 1)
 	}
-	return img
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.media.Do(req)
+	if err != nil {
+		return nil, errors.New("wechat: showqrcode: the platform cannot be reached")
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("wechat: showqrcode: HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxQRImage+1))
+	if err != nil || len(data) > maxQRImage || !bytes.HasPrefix(data, []byte("\x89PNG")) && !bytes.HasPrefix(data, []byte("\xff\xd8")) {
+		return nil, errors.New("wechat: showqrcode: not an image")
+	}
+	return data, nil
 }
 
 // SetMenu sets the account's custom menu: 我要求助, 查询进度, 使用帮助.

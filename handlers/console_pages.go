@@ -189,7 +189,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 		return nil, err
 	}
 	return map[string]any{
-		"Parties": parties, "Came": came(parties), "MaxName": 40,
+		"Parties": parties, "MaxName": 40,
 		"Agreement": agreement, "MaxTerms": workflow.MaxTerms,
 		"Referrals": refs, "Types": dispute.Types,
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),

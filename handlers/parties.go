@@ -85,17 +85,20 @@ func (c *apiSurface) apiInvite(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// partyQR answers with the code's image address (a redirect): the
-// platform's showqrcode, made (again) when the party has no code that
-// holds. An unreachable platform is a 503: the invitation is kept.
+// partyQR answers with the code's image (PNG), fetched from the
+// platform's showqrcode, the code made (again) when the party has none
+// that holds. Served from here, the console's pages show it under their
+// own content policy, and the printed page holds it. An unreachable
+// platform is a 503: the invitation is kept.
 func (c *Web) partyQR(w http.ResponseWriter, r *http.Request) error {
 	img, err := c.Cases.PartyQR(r.Context(), actor(r), r.PathValue("id"), r.PathValue("party"))
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, img, http.StatusFound)
-	return nil
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	_, err = w.Write(img)
+	return err
 }
 
 func (c *apiSurface) apiPartyQR(w http.ResponseWriter, r *http.Request) error { return c.partyQR(w, r) }
@@ -150,7 +153,7 @@ func (c *pages) partyPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	link := c.inviteURL(r, p)
 	c.render(w, http.StatusOK, "party.html", map[string]any{
-		"Case": k, "Party": c.partyOut(current(r).User, k, p), "Summary": p.Summary, "Link": link,
+		"Case": k, "Party": c.partyOut(current(r).User, k, p), "Summary": p.Summary, "Link": link, "PartyStatus": p.Status.Name(),
 		"CaseBody": c.bodyName(k.Body), "BodyName": c.bodyName(current(r).Body), "Scene": p.Scene,
 		"QR":     "/console/cases/" + k.ID + "/parties/" + p.ID + "/qr",
 		"CanAct": c.Cases.CanAct(current(r).User, k) && k.Status.Open(),
@@ -196,15 +199,4 @@ func (c *pages) partyViews(r *http.Request, k dispute.Case, now time.Time) ([]pa
 		views = append(views, v)
 	}
 	return views, rcpts, nil
-}
-
-// came reports whether any party came (joined or answered), so messages
-// may go to them.
-func came(ps []partyView) bool {
-	for _, p := range ps {
-		if p.Status != dispute.PartyInvited || p.InWeChat {
-			return true
-		}
-	}
-	return false
 }

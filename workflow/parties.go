@@ -24,10 +24,10 @@ import (
 
 // QRCodes is what the workflow needs of the platform to make a
 // parametric QR code (bot.Account): a temporary code for a scene string
-// (QR_STR_SCENE), and the address of its image.
+// (QR_STR_SCENE), and its image.
 type QRCodes interface {
 	QRCode(ctx context.Context, scene string, life time.Duration) (ticket, url string, err error)
-	QRImageURL(ticket string) string
+	QRImage(ctx context.Context, ticket string) ([]byte, error)
 }
 
 // QRLife is how long an invitation's QR code holds: the platform's
@@ -158,21 +158,26 @@ var longDigits = regexp.MustCompile(`[0-9０-９][0-9０-９ -]{5,}[0-9０-９]`
 // account number), keeping amounts and dates readable.
 func MaskNumbers(s string) string { return longDigits.ReplaceAllString(s, "***") }
 
-// PartyQR returns the address of a party's QR code image, asking the
-// platform for a code (again) when it has none or its code is about to
-// run out. Whoever may see the case may show it.
-func (w *Cases) PartyQR(ctx context.Context, a Actor, caseID, partyID string) (string, error) {
+// PartyQR returns a party's QR code image (PNG), asking the platform for
+// a code (again) when it has none or its code is about to run out. Whoever
+// may see the case may show it.
+func (w *Cases) PartyQR(ctx context.Context, a Actor, caseID, partyID string) ([]byte, error) {
 	p, err := w.VisibleParty(ctx, a.User, caseID, partyID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if w.QR == nil {
-		return "", refuse(Unavailable, "没有配置公众号接口，无法生成二维码；请使用邀请链接。")
+		return nil, refuse(Unavailable, "没有配置公众号接口，无法生成二维码；请使用邀请链接。")
 	}
+	unreachable := refuse(Unavailable, "暂时无法从微信取得二维码，请稍后重试；邀请已保存，也可以先使用邀请链接。")
 	if p, err = w.partyQR(ctx, p); err != nil {
-		return "", refuse(Unavailable, "暂时无法从微信取得二维码，请稍后重试；邀请已保存，也可以先使用邀请链接。")
+		return nil, unreachable
 	}
-	return w.QR.QRImageURL(p.QRTicket), nil
+	img, err := w.QR.QRImage(ctx, p.QRTicket)
+	if err != nil {
+		return nil, unreachable
+	}
+	return img, nil
 }
 
 // partyQR makes the party's code when it has none that holds for another

@@ -3,6 +3,8 @@
 // puts it in place. No client-side model.
 (function () {
   "use strict";
+  // The printable invitation's button (no inline script: the pages' policy forbids it).
+  document.querySelectorAll("button.print").forEach((b) => b.addEventListener("click", () => window.print()));
   const main = document.querySelector("main[data-page]");
   if (!main) return;
   const page = main.dataset.page;
