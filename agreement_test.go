@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -324,4 +325,56 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 		t.Fatal(err)
 	}
 	return strings.Join(strings.Fields(string(out)), ""), true
+}
+
+// Two parties confirming at the same moment each see the other's
+// confirmation missing, and neither signs; the next 确认协议 of either
+// finds every confirmation there and makes the agreement take effect.
+func TestSimultaneousConfirmationsSignOnTheNextWord(t *testing.T) {
+	clock := newTestClock("w0 Tue 09:00")
+	e := newEnv(t, envOptions{mode: wxsim.Plain, now: clock.Now})
+	ctx := context.Background()
+	const who, resp = "oCitizenRace", "oRespondentRace"
+	e.say(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
+	e.say(who, "同意")
+	var id string
+	for _, answer := range []string{"1", "1", "1"} {
+		if id = caseIDRe.FindString(e.say(who, answer)); id != "" {
+			break
+		}
+	}
+	e.addUser("med", store.RoleMediator, "lh-labor")
+	med := e.apiToken("med")
+	e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil)
+	var invited struct {
+		Scene string `json:"scene"`
+		ID    string `json:"id"`
+	}
+	e.apiCall("POST", "/api/v1/cases/"+id+"/parties", med, `{"role":"respondent","name":"刘某"}`, &invited)
+	e.deliver(&wxsim.Message{FromUserName: resp, CreateTime: clock.Now().Unix(), MsgType: "event", Event: "subscribe", EventKey: "qrscene_" + invited.Scene})
+	e.say(resp, "同意调解")
+	var ag agreementJSON
+	if code := e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, `{"terms":"砖厂于12月31日前支付工资八千元。"}`, &ag); code != http.StatusCreated {
+		t.Fatalf("draft: %d", code)
+	}
+	// Both confirmations stored, as two turns that crossed leave them.
+	now := clock.Now()
+	if err := e.app.store.Commit(ctx, store.Change{Events: []dispute.Event{
+		{CaseID: id, At: now, Kind: dispute.AgreementConfirmed, Actor: "citizen", Text: dispute.ConfirmText(1, ag.SHA256, dispute.PartyCitizen)},
+		{CaseID: id, At: now, Kind: dispute.AgreementConfirmed, Actor: "respondent", Party: invited.ID,
+			Text: dispute.ConfirmText(1, ag.SHA256, "respondent:"+invited.ID)},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag)
+	if ag.Status != "draft" || len(ag.Confirmations) != 2 {
+		t.Fatalf("crossed confirmations: %+v", ag)
+	}
+	mustContain(t, e.say(resp, "确认协议"), "已生效", "申请司法确认")
+	e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag)
+	if ag.Status != "signed" || len(ag.Confirmations) != 2 {
+		t.Fatalf("after the next word: %+v", ag)
+	}
+	eventually(t, "the claimant told", e.delivered(who, "已生效"))
+	mustContain(t, e.say(who, "确认协议"), "已确认过")
 }
