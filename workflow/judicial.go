@@ -28,7 +28,7 @@ type JudicialView struct {
 	Status      string    `json:"status"`
 	Court       string    `json:"court"` // the court's body id: the one applied to, else the one that would be
 	CourtName   string    `json:"court_name,omitempty"`
-	RequestedAt time.Time `json:"requested_at,omitzero"`
+	RequestedAt *time.Time `json:"requested_at"` // null until the application was sent
 	Due         time.Time `json:"due"` // 30 days after the agreement took effect
 	Applied     []string  `json:"applied"`
 	Number      string    `json:"number,omitempty"`
@@ -44,8 +44,12 @@ func (w *Cases) Judicial(k dispute.Case, events []dispute.Event) (JudicialView, 
 	if !ok {
 		return JudicialView{}, false
 	}
-	v := JudicialView{Status: j.Status, Court: j.Court, RequestedAt: j.RequestedAt, Due: j.Due, Applied: []string{},
+	v := JudicialView{Status: j.Status, Court: j.Court, Due: j.Due, Applied: []string{},
 		Number: j.Number, Reason: j.Reason, Version: j.Version, SHA256: j.SHA256}
+	if !j.RequestedAt.IsZero() {
+		at := j.RequestedAt
+		v.RequestedAt = &at
+	}
 	if v.Status == dispute.JudicialNotAvailable {
 		v.Reason = j.Why
 	}
