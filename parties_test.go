@@ -192,3 +192,39 @@ func (e *env) scan(who, partyID string) string {
 	}
 	return e.deliver(e.client.Event(who, event, key))
 }
+
+// From the printable invitation the mediator sends the claimant the link
+// to forward; the page itself is audited like the case page.
+func TestPartyForwardedByClaimant(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	const who = "oForwardCitizen"
+	id := e.fileCase(who, "在柳河县饭店打工，老板两个月工资没给")
+	b := e.browser()
+	b.login("liuhe", "password-liuhe")
+	b.get("/console/cases/" + id)
+	if code := b.post("/console/cases/"+id+"/parties", url.Values{"csrf": {b.csrf}, "name": {"王老板"}, "phone": {"bad"}}); code != http.StatusBadRequest {
+		t.Fatalf("a bad phone: %d", code)
+	}
+	if code := b.post("/console/cases/"+id+"/parties", url.Values{"csrf": {b.csrf}, "name": {"王老板"}}); code != http.StatusSeeOther {
+		t.Fatalf("invite: %d", code)
+	}
+	code, page := b.get("/console/cases/" + id + "/parties/" + id + "-R1")
+	if code != 200 {
+		t.Fatalf("invitation page: %d", code)
+	}
+	mustContain(t, page, "人民调解邀请函", "王老板", "/c/"+id+"-R1/", "打印邀请函", `src="/console/cases/`+id+`/parties/`+id+`-R1/qr"`)
+	if code := b.post("/console/cases/"+id+"/parties/"+id+"-R1/forward", url.Values{"csrf": {b.csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("forward: %d", code)
+	}
+	eventually(t, "the claimant to get the invitation to forward", func() bool { return e.sent(who, "/c/"+id+"-R1/") > 0 })
+	entries, err := e.app.store.AuditLog(context.Background(), store.AuditFilter{CaseID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saw []string
+	for _, a := range entries {
+		saw = append(saw, a.Action+" "+a.Detail)
+	}
+	mustContain(t, strings.Join(saw, "\n"), "change party invite "+id+"-R1", "view party "+id+"-R1", "send party forward "+id+"-R1")
+}

@@ -67,6 +67,9 @@ func (t *turn) scanned(scene string, followed bool) error {
 	case workflow.ScanTaken:
 		t.say(catalog.InviteTaken)
 		return nil
+	case workflow.ScanOwn:
+		t.say(catalog.InviteOwn(k.ID))
+		return nil
 	case workflow.ScanJoins:
 		// Conditional on the party being unbound as read: of two people
 		// scanning at once, the other's turn runs again and is told the

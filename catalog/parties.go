@@ -76,6 +76,11 @@ const InviteUnknown = "这个调解邀请码已失效或无法识别。如您收
 // InviteTaken answers a scan of a code someone else already joined with.
 const InviteTaken = "这个调解邀请已由他人使用。如您也是这起纠纷的当事人，请联系调解员为您单独发送邀请。"
 
+// InviteOwn answers a claimant who scans the code meant for the other side.
+func InviteOwn(caseID string) string {
+	return fmt.Sprintf("这是您的案件 %s 给对方的调解邀请码，请把它转给对方扫描；您自己不用扫。", caseID)
+}
+
 // InviteEnded answers a scan of a code whose case has ended.
 func InviteEnded(caseID string) string {
 	return fmt.Sprintf("案件 %s 已经结束，邀请已失效。如有疑问，请联系承办单位。", caseID)

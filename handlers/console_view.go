@@ -250,6 +250,8 @@ func viewEvents(events []dispute.Event, parties []partyView) []eventView {
 				v.Who = dispute.Claimant.Name()
 			case e.Actor == "respondent":
 				v.Who = names[e.Party]
+			case e.Kind == dispute.MessageOut && strings.HasPrefix(e.Actor, "user:"):
+				v.Who = "调解员 " + v.Who + " → " + names[e.Party]
 			case e.Kind == dispute.MessageOut:
 				v.Who += " → " + names[e.Party]
 			}

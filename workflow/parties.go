@@ -222,6 +222,7 @@ const (
 	ScanTaken               // someone else joined with it
 	ScanAgain               // this person joined with it before
 	ScanJoins               // this person joins now
+	ScanOwn                 // the claimant scanned their own case's code
 )
 
 // ScanOf says what scanning p's code by openID comes to; p and k are the
@@ -230,6 +231,8 @@ func ScanOf(p dispute.Party, k dispute.Case, openID string, now time.Time) Scan 
 	switch {
 	case !TakesWords(k, now) || !k.Status.Open():
 		return ScanEnded
+	case k.OpenID == openID:
+		return ScanOwn
 	case p.OpenID == openID:
 		return ScanAgain
 	case p.OpenID != "":
