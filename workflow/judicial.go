@@ -25,16 +25,16 @@ import (
 
 // JudicialView is "judicial_confirmation" in GET /api/v1/cases/{id}.
 type JudicialView struct {
-	Status      string    `json:"status"`
-	Court       string    `json:"court"` // the court's body id: the one applied to, else the one that would be
-	CourtName   string    `json:"court_name,omitempty"`
+	Status      string     `json:"status"`
+	Court       string     `json:"court"` // the court's body id: the one applied to, else the one that would be
+	CourtName   string     `json:"court_name,omitempty"`
 	RequestedAt *time.Time `json:"requested_at"` // null until the application was sent
-	Due         time.Time `json:"due"` // 30 days after the agreement took effect
-	Applied     []string  `json:"applied"`
-	Number      string    `json:"number,omitempty"`
-	Reason      string    `json:"reason,omitempty"` // the court's, for rejected; why, for not_available
-	Version     int       `json:"version"`
-	SHA256      string    `json:"sha256"`
+	Due         time.Time  `json:"due"`          // 30 days after the agreement took effect
+	Applied     []string   `json:"applied"`
+	Number      string     `json:"number,omitempty"`
+	Reason      string     `json:"reason,omitempty"` // the court's, for rejected; why, for not_available
+	Version     int        `json:"version"`
+	SHA256      string     `json:"sha256"`
 }
 
 // Judicial is the case's judicial confirmation as the API shows it;
