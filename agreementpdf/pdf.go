@@ -81,7 +81,7 @@ func Render(d Doc) ([]byte, error) {
 
 	line := func(label, text string) {
 		p.SetFont("cjk", "", 11)
-		p.MultiCell(0, 6.5, label+text, "", "L", false)
+		write(p, label+text, 6.5)
 	}
 	heading := func(s string) {
 		p.Ln(2)
@@ -125,7 +125,7 @@ func Render(d Doc) ([]byte, error) {
 	line("版本：", fmt.Sprintf("第%d版（%s 拟定）", d.Version, stamp(d.DraftedAt)))
 	line("SHA-256：", d.SHA256)
 	p.SetFont("cjk", "", 9)
-	p.MultiCell(0, 5, "校验值按“jiefen-agreement/1、案件编号、版本号、空行、协议内容”的文本计算，协议内容有任何改动，校验值即不相同。", "", "L", false)
+	write(p, "校验值按“jiefen-agreement/1、案件编号、版本号、空行、协议内容”的文本计算，协议内容有任何改动，校验值即不相同。", 5)
 
 	var b bytes.Buffer
 	if err := p.Output(&b); err != nil {
@@ -133,6 +133,31 @@ func Render(d Doc) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// write prints text in the current font across the page's width, h
+// high a line, wrapping it itself: fpdf's MultiCell breaks lines at
+// spaces and, in text without any (Chinese), drops the character where
+// it breaks. A line may run past the width by a closing punctuation
+// mark, which never starts a line.
+func write(p *fpdf.Fpdf, text string, h float64) {
+	left, _, right, _ := p.GetMargins()
+	width, _ := p.GetPageSize()
+	width -= left + right + 2 // MultiCell's default cell margins
+	for _, para := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {
+		var line []rune
+		for _, r := range para {
+			if len(line) > 0 && p.GetStringWidth(string(append(line, r))) > width && !strings.ContainsRune(noLineStart, r) {
+				p.CellFormat(0, h, string(line), "", 1, "L", false, 0, "")
+				line = line[:0]
+			}
+			line = append(line, r)
+		}
+		p.CellFormat(0, h, string(line), "", 1, "L", false, 0, "")
+	}
+}
+
+// noLineStart are the marks that close what comes before them.
+const noLineStart = "，。、；：？！）》」』】〕”’…,.;:?!)"
 
 func stamp(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04") }
 

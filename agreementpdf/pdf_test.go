@@ -30,6 +30,7 @@ func TestPDFTextHoldsTermsPartiesAndCaseNumber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("PDF of %d bytes", len(pdf))
 	if len(pdf) > 200<<10 {
 		t.Errorf("PDF of %d bytes: the font is not subset", len(pdf))
 	}
@@ -46,6 +47,38 @@ func TestPDFTextHoldsTermsPartiesAndCaseNumber(t *testing.T) {
 		"13812345678", "刘某于2026年12月31日前一次性支付王某八千元", "第2版", strings.Repeat("ab", 32), "确认本协议", "起生效"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pdftotext lacks %q in:\n%s", want, out)
+		}
+	}
+}
+
+// Lines of Chinese longer than the page wraps without losing a character
+// (fpdf's own wrapping drops the one where it breaks), and characters
+// outside the embedded font's GB2312 set stay in the text.
+func TestPDFWrapsChineseWithoutLosingCharacters(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (Debian poppler-utils) is not installed; scripts/test installs it")
+	}
+	terms := strings.Repeat("甲方于每月五日前向乙方支付抚养费一千元，", 9) + "王堃签字。"
+	pdf, err := Render(Doc{CaseID: "JF20261201-0008", Terms: terms, DraftedAt: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "a.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(out), "\n")
+	text := strings.Join(strings.Fields(string(out)), "")
+	if !strings.Contains(text, terms) {
+		t.Errorf("the terms lost characters:\n%s", out)
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "，") || strings.HasPrefix(l, "。") {
+			t.Errorf("a line starts with a closing mark: %q", l)
 		}
 	}
 }
