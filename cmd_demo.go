@@ -106,12 +106,13 @@ func randomString(n int) string {
 // demoUsers are the console accounts the demo makes: an admin, a mediator
 // and the head (who sees statistics and 督办) of the body most demo
 // complaints reach, a mediator of a district committee, and the duty desk.
-var demoUsers = []struct{ name, role, body, what string }{
-	{"admin", store.RoleAdmin, "", "管理员，看全部案件"},
-	{"liuhe", store.RoleMediator, "lh-labor", "柳河县劳动人事争议仲裁院 调解员"},
-	{"liuhe-lead", store.RoleSupervisor, "lh-labor", "柳河县劳动人事争议仲裁院 负责人（统计、督办）"},
-	{"dongchang", store.RoleMediator, "dc-mediation", "东昌区人民调解委员会 调解员"},
-	{"duty", store.RoleSupervisor, "tonghua-duty", "综治中心值班室（紧急案件）"},
+// Each has a person's name, which the console shows instead of the login.
+var demoUsers = []struct{ name, display, role, body, what string }{
+	{"admin", "赵敏", store.RoleAdmin, "", "管理员，看全部案件、管理用户和令牌"},
+	{"liuhe", "刘和", store.RoleMediator, "lh-labor", "柳河县劳动人事争议仲裁院 调解员"},
+	{"liuhe-lead", "孙立华", store.RoleSupervisor, "lh-labor", "柳河县劳动人事争议仲裁院 负责人（统计、督办）"},
+	{"dongchang", "王东昌", store.RoleMediator, "dc-mediation", "东昌区人民调解委员会 调解员"},
+	{"duty", "周静", store.RoleSupervisor, "tonghua-duty", "综治中心值班室（紧急案件）"},
 }
 
 // seedDemoUsers (re)creates the demo accounts with fresh passwords, which
@@ -124,10 +125,10 @@ func seedDemoUsers(ctx context.Context, a *app) ([][3]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.store.PutUser(ctx, store.User{Name: u.name, Role: u.role, Body: u.body, PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+		if err := a.store.PutUser(ctx, store.User{Name: u.name, Display: u.display, Role: u.role, Body: u.body, PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
 			return nil, err
 		}
-		out = append(out, [3]string{u.name, password, u.what})
+		out = append(out, [3]string{u.name, password, u.display + "，" + u.what})
 	}
 	return out, nil
 }

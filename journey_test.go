@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
+	"jiefen/bot"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -44,11 +45,12 @@ const journeyWait = 15 * time.Second
 
 // A journey is one transcript file.
 type journey struct {
-	name     string
-	lines    []jline
-	template bool          // = option template
-	court    bool          // = option court
-	followUp time.Duration // = option followup
+	name      string
+	lines     []jline
+	template  bool          // = option template
+	court     bool          // = option court
+	subscribe string        // = option subscribe long|once: a subscription-notice template of that kind
+	followUp  time.Duration // = option followup
 }
 
 // jline is one step of a journey.
@@ -102,6 +104,8 @@ func loadJourneys(t *testing.T) []journey {
 					j.template = true
 				case len(f) == 2 && f[1] == "court":
 					j.court = true
+				case len(f) == 3 && f[1] == "subscribe" && (f[2] == "long" || f[2] == "once"):
+					j.subscribe = f[2]
 				case len(f) == 3 && f[1] == "followup":
 					if j.followUp, err = parseJourneyDuration(f[2]); err != nil {
 						t.Fatalf("%s: %v", l, err)
@@ -208,6 +212,12 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 			t.Fatal(err)
 		}
 	}
+	if j.subscribe != "" {
+		// A notice, too, links to the case page.
+		o.subscribe = []bot.SubscribeTemplate{{ID: journeySubscribeTemplate, Long: j.subscribe == "long",
+			CaseField: bot.DefaultSubscribeCaseField, TextField: bot.DefaultSubscribeTextField}}
+		o.publicURL = "https://jiefen.example.cn"
+	}
 	e := newEnv(t, o)
 	r := &jrun{court: court, t: t, e: e, clock: clock, who: "oJourney_" + j.name, matched: map[int64]bool{}, users: map[string]*browser{}}
 	r.me = r.who
@@ -216,6 +226,9 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 	}
 	r.invariant()
 }
+
+// journeySubscribeTemplate is the subscription-notice template of "= option subscribe".
+const journeySubscribeTemplate = "tpl-journey-notice"
 
 func (r *jrun) fail(l jline, format string, args ...any) {
 	r.t.Helper()

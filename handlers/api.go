@@ -15,6 +15,9 @@ import (
 // masked except to the case's own body.
 type caseJSON struct {
 	dispute.Case
+	// AILabel is the label to show with the summary when an AI model
+	// wrote it (summary_ai): 《人工智能生成合成内容标识办法》.
+	AILabel string          `json:"ai_label,omitempty"`
 	Events  []dispute.Event `json:"events,omitempty"`
 	Parties *[]partyJSON    `json:"parties,omitempty"` // one case's (GET /api/v1/cases/{id}), [] when none
 	// Judicial is the judicial confirmation of the case's agreement, once
@@ -24,7 +27,11 @@ type caseJSON struct {
 
 func (c *Web) caseOut(u store.User, k dispute.Case) caseJSON {
 	k.Phone, k.OpenID = c.personal(u, k)
-	return caseJSON{Case: k}
+	out := caseJSON{Case: k}
+	if k.SummaryAI {
+		out.AILabel = c.aiLabel()
+	}
+	return out
 }
 
 func (c *apiSurface) apiCases(w http.ResponseWriter, r *http.Request) error {

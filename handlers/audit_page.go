@@ -23,14 +23,25 @@ var auditNames = map[string]string{
 	store.AuditLoginFailed: "登录失败",
 	store.AuditLogout:      "退出",
 	store.AuditRedact:      "删除个人信息",
+	store.AuditConsent:     "市民同意",
 }
 
-var roleNames = map[string]string{store.RoleAdmin: "管理员", store.RoleSupervisor: "负责人", store.RoleMediator: "调解员"}
+var roleNames = map[string]string{store.RoleAdmin: "管理员", store.RoleSupervisor: "负责人", store.RoleMediator: "调解员", store.AuditCitizen: "市民"}
 
 // auditRow is an entry as the page shows it.
 type auditRow struct {
 	store.AuditEntry
 	ActionName, RoleName string
+	Who                  string // the person's name; the login stays in User
+}
+
+// auditWho names who acted: a person by their display name; the machine
+// (system) and the command line (cli) as they are recorded.
+func (c *admin) auditWho(user string) string {
+	if user == store.AuditSystem || user == "cli" {
+		return user
+	}
+	return c.personName(user)
 }
 
 // auditFilter reads the page's filters: user, case, action, and a period
@@ -70,7 +81,7 @@ func (c *admin) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
-		rows[i] = auditRow{AuditEntry: e, ActionName: auditNames[e.Action], RoleName: roleNames[e.Role]}
+		rows[i] = auditRow{AuditEntry: e, ActionName: auditNames[e.Action], RoleName: roleNames[e.Role], Who: c.auditWho(e.User)}
 	}
 	q := r.URL.Query()
 	q.Del("before")
@@ -112,7 +123,8 @@ var auditLabels = []struct{ code, name string }{
 	{"api transfer", "接口：转交"}, {"api video", "接口：视频调解"},
 	{"case page", "案件页"}, {"thread", "案件记录"}, {"stats.csv", "导出统计"}, {"unknown name", "无此用户"},
 	{"referral retry", "重新推送"}, {"retry message", "重新发送消息"}, {"quick replies", "编辑常用回复"}, {"webhook set", "设置推送"}, {"webhook removed", "移除推送"},
-	{"user add", "新建账号"}, {"token create", "新建接口令牌"},
+	{"user add", "新建账号"}, {"user disable", "停用账号"}, {"user enable", "启用账号"}, {"user password", "重设密码"},
+	{"user display", "修改姓名"}, {"token create", "新建接口令牌"}, {"token revoke", "撤销接口令牌"}, {"disabled", "账号已停用"},
 	{"reply", "回复市民"}, {"note", "内部备注"}, {"take", "接手"}, {"status", "改状态"},
 	{"decline", "退回"}, {"transfer", "转交"}, {"assign", "分派"}, {"video", "视频调解"},
 	{"type", "更正类型"}, {"extend", "延长期限"},

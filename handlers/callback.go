@@ -2,11 +2,15 @@ package handlers
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
+
+	"jiefen/store"
 )
 
 const (
@@ -18,7 +22,8 @@ const (
 )
 
 // wechat guards the callback: parameters present, timestamp fresh,
-// signature valid, body bounded. A refused request gets a 4xx and reaches
+// signature valid, body bounded, a plaintext URL not replayed with
+// another body. A refused request gets a 4xx and reaches
 // neither the conversation nor the store.
 func (s *Server) wechat(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -71,8 +76,39 @@ func (s *Server) wechat(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusBadRequest, "empty body")
 		return
 	}
+	if q.Get("encrypt_type") != "aes" {
+		// Plaintext: the signature does not cover the body, so the URL is
+		// remembered with the body for its window (store.Nonces): the same
+		// body again is the platform's retry, another one a replay.
+		// Encrypted bodies need no such memory: msg_signature covers the
+		// ciphertext, which only the token's holder can sign anew (and a
+		// retry need not be the same ciphertext byte for byte).
+		replay, err := s.Store.TakeNonce(r.Context(), store.Nonce{
+			Key: digest(ts, nonce, sig), Body: digest(string(body)),
+			At: s.Now(), Until: time.Unix(sec, 0).Add(timestampWindow)})
+		if err != nil {
+			// A 5xx: the platform retries, and the message is not lost.
+			s.Log.Error("callback nonce", "err", err)
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if replay {
+			s.refuse(w, http.StatusConflict, "signed URL already used with another body")
+			return
+		}
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.Callback.ServeHTTP(w, r)
+}
+
+// digest is a short fixed-length name for what parts hold.
+func digest(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (s *Server) refuse(w http.ResponseWriter, code int, why string) {

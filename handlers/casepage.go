@@ -116,20 +116,26 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	if d, ok := deadline.Of(k, events, c.Table); ok && d.Kind == deadline.Accept {
 		acceptBy = d.Due
 	}
+	writable := c.Cases.CitizenMayWrite(k)
 	w.Header().Set("Cache-Control", "no-store")
 	if p.ID != "" {
+		// The respondent's page: no subscription (the claimant's consent
+		// to notices is theirs alone).
 		c.render(w, http.StatusOK, "citizen.html", map[string]any{
 			"Case": k, "Body": body, "Contact": contact, "Party": p, "Voluntariness": catalog.Voluntariness,
-			"Asking": p.Status == dispute.PartyInvited || p.Status == dispute.PartyJoined,
 			"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
-			"Writable": c.Cases.CitizenMayWrite(k), "Problem": r.URL.Query().Get("problem"),
+			"Writable": writable, "Problem": r.URL.Query().Get("problem"),
 		})
 		return
+	}
+	sub := c.subscription(r, k, writable)
+	if sub != nil {
+		w.Header().Set("Content-Security-Policy", citizenCSP(sub.SDK))
 	}
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
 		"Case": k, "Body": body, "Contact": contact, "Next": catalog.NextStep(k.Status, body, acceptBy),
 		"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
-		"Writable": c.Cases.CitizenMayWrite(k), "Problem": r.URL.Query().Get("problem"),
+		"Writable": writable, "Problem": r.URL.Query().Get("problem"), "Subscribe": sub,
 	})
 }
 

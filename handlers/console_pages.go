@@ -146,11 +146,11 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 		return nil, err
 	}
 	now := c.Now()
-	window, open := c.windowText(cit, now)
+	window, open := c.windowText(cit, now, c.subscribed(ctx, k.OpenID))
 	u := current(r)
 	phone, _ := c.personal(u.User, k)
 	forward, backward := workflow.Moves(k.Status)
-	var colleagues []string
+	var colleagues []store.User
 	replies, err := c.quickReplies(ctx, k.Body)
 	if err != nil {
 		return nil, err
@@ -162,8 +162,8 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 		for _, x := range users {
-			if x.Body == k.Body {
-				colleagues = append(colleagues, x.Name)
+			if x.Body == k.Body && !x.Disabled {
+				colleagues = append(colleagues, x)
 			}
 		}
 	}
@@ -182,7 +182,7 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 		return nil, err
 	}
 	rcpts = append([]recipient{{label: dispute.Claimant.Name(), cit: cit, items: items}}, rcpts...)
-	views := viewEvents(events, parties)
+	views := c.viewEvents(events, parties)
 	markDelivery(views, rcpts, k, now)
 	agreement, err := c.agreementPanel(r, k, events)
 	if err != nil {

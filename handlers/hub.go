@@ -35,6 +35,19 @@ type wsClient struct {
 	done    chan struct{} // closed once when the client is dropped; send is never closed
 	conn    *websocket.Conn
 	once    sync.Once
+
+	// page names this connection among those open on a case (presence);
+	// watch is the case its page shows ("" on the queue), set by the
+	// page's {"watch": id} message.
+	page    string
+	watchMu sync.Mutex
+	watch   string
+}
+
+func (cl *wsClient) watching() string {
+	cl.watchMu.Lock()
+	defer cl.watchMu.Unlock()
+	return cl.watch
 }
 
 const (
@@ -81,6 +94,10 @@ func (c *Web) Listen(ctx context.Context) {
 }
 
 func (h *hub) publish(ctx context.Context, n store.Notice) {
+	if n.Presence {
+		h.publishPresence(ctx, n.CaseID)
+		return
+	}
 	k, err := h.c.Store.Case(ctx, n.CaseID)
 	if err != nil {
 		h.c.Log.Warn("case stream: read case", "case", n.CaseID, "err", err)
@@ -139,10 +156,25 @@ func (h *hub) drop(cl *wsClient) {
 
 // dropSession closes the streams of a session that logged out.
 func (h *hub) dropSession(idHash string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.session == idHash })
+}
+
+// dropUser closes a user's streams on this instance at once (the user
+// was disabled); other instances close theirs at their next re-check.
+func (h *hub) dropUser(name string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.user.Name == name })
+}
+
+// dropToken closes the streams of a revoked token on this instance.
+func (h *hub) dropToken(hash string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.token == hash })
+}
+
+func (h *hub) dropWhere(match func(*wsClient) bool) {
 	h.mu.Lock()
 	var gone []*wsClient
 	for cl := range h.clients {
-		if cl.session == idHash {
+		if match(cl) {
 			gone = append(gone, cl)
 		}
 	}
@@ -166,18 +198,21 @@ func (h *hub) stillValid(cl *wsClient) bool {
 		if !now.Before(cl.expires) {
 			return false
 		}
-		if s, err := h.c.Store.Session(ctx, cl.session, now); err != nil || s.User != cl.user.Name {
+		s, err := h.c.Store.Session(ctx, cl.session, now)
+		if err != nil || s.User != cl.user.Name {
 			return false
 		}
+		u, err := h.c.Store.User(ctx, cl.user.Name)
+		return err == nil && sessionHolds(u, s) && u.Role == cl.user.Role && u.Body == cl.user.Body
 	case cl.token != "":
-		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name {
-			return false
+		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name || !t.Live(now) {
+			return false // revoked, expired
 		}
 	default:
 		return false // neither: nothing vouches for the stream any more
 	}
 	u, err := h.c.Store.User(ctx, cl.user.Name)
-	return err == nil && u.Role == cl.user.Role && u.Body == cl.user.Body
+	return err == nil && !u.Disabled && u.Role == cl.user.Role && u.Body == cl.user.Body
 }
 
 // sameOrigin refuses a browser page of another site opening a websocket
@@ -218,24 +253,33 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := current(r)
 	cl := &wsClient{user: v.User, session: v.session, token: v.token, expires: v.expires,
-		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn}
+		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn, page: newPageID()}
 	h.mu.Lock()
 	h.clients[cl] = struct{}{}
 	h.mu.Unlock()
 	go h.write(cl)
-	cl.read()
+	h.read(cl)
 	h.drop(cl)
+	h.leave(cl) // the tab closed (or its connection died): it no longer has the case open
 	return nil
 }
 
-// read discards what the client sends and notices when it goes away.
-func (cl *wsClient) read() {
+// read takes what the page says (which case it shows) and notices when it
+// goes away.
+func (h *hub) read(cl *wsClient) {
 	cl.conn.SetReadLimit(512)
 	_ = cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	cl.conn.SetPongHandler(func(string) error { return cl.conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		if _, _, err := cl.conn.NextReader(); err != nil {
+		_, msg, err := cl.conn.ReadMessage()
+		if err != nil {
 			return
+		}
+		var m struct {
+			Watch string `json:"watch"`
+		}
+		if json.Unmarshal(msg, &m) == nil && m.Watch != "" {
+			h.watch(cl, m.Watch)
 		}
 	}
 }
@@ -247,9 +291,11 @@ func (cl *wsClient) read() {
 func (h *hub) write(cl *wsClient) {
 	ping := time.NewTicker(pingEvery)
 	recheck := time.NewTicker(recheckEvery)
+	here := time.NewTicker(presenceEvery)
 	defer func() {
 		ping.Stop()
 		recheck.Stop()
+		here.Stop()
 		cl.conn.Close()
 	}()
 	for {
@@ -271,6 +317,8 @@ func (h *hub) write(cl *wsClient) {
 			if !h.stillValid(cl) {
 				h.drop(cl)
 			}
+		case <-here.C:
+			h.refresh(cl)
 		case <-ping.C:
 			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := cl.conn.WriteMessage(websocket.PingMessage, nil); err != nil {

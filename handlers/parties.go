@@ -193,7 +193,7 @@ func (c *pages) partyViews(r *http.Request, k dispute.Case, now time.Time) ([]pa
 			if err != nil {
 				return nil, nil, err
 			}
-			v.Window, v.WindowOpen = c.windowText(cit, now)
+			v.Window, v.WindowOpen = c.windowText(cit, now, c.subscribed(ctx, p.OpenID))
 			rcpts = append(rcpts, recipient{party: p.ID, label: p.Role.Name() + p.Name, cit: cit, items: items})
 		}
 		views = append(views, v)

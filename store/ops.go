@@ -18,7 +18,8 @@ import (
 //
 //  1. the dedup key (DedupOp): a duplicate delivery is refused before
 //     anything else is looked at;
-//  2. the citizen (CitizenOp), then the dialog with its version check (DialogOp);
+//  2. the citizen (CitizenOp), then the dialog with its version check (DialogOp),
+//     then the citizen's answers to subscription notices (SubscribeOp);
 //  3. new cases (NewCaseOp): every later op may name them; then new
 //     parties (PartyOp), party moves (PartyMoveOp) and QR tickets
 //     (PartyQROp);
@@ -45,23 +46,24 @@ type OpKind string
 
 // The kinds of op.
 const (
-	OpDedup    OpKind = "dedup"
-	OpCitizen  OpKind = "citizen"
-	OpDialog   OpKind = "dialog"
-	OpNewCase  OpKind = "case"
-	OpStatus   OpKind = "status"
-	OpUrgent   OpKind = "urgent"
-	OpClaim    OpKind = "claim"
-	OpTransfer OpKind = "transfer"
-	OpAssign   OpKind = "assign"
-	OpVideo    OpKind = "video"
-	OpRetype   OpKind = "retype"
-	OpUpdate   OpKind = "update"
-	OpEvent    OpKind = "event"
-	OpRelease  OpKind = "release"
-	OpEnqueue  OpKind = "enqueue"
-	OpAudit    OpKind = "audit"
-	OpDue      OpKind = "due"
+	OpDedup     OpKind = "dedup"
+	OpCitizen   OpKind = "citizen"
+	OpDialog    OpKind = "dialog"
+	OpSubscribe OpKind = "subscribe"
+	OpNewCase   OpKind = "case"
+	OpStatus    OpKind = "status"
+	OpUrgent    OpKind = "urgent"
+	OpClaim     OpKind = "claim"
+	OpTransfer  OpKind = "transfer"
+	OpAssign    OpKind = "assign"
+	OpVideo     OpKind = "video"
+	OpRetype    OpKind = "retype"
+	OpUpdate    OpKind = "update"
+	OpEvent     OpKind = "event"
+	OpRelease   OpKind = "release"
+	OpEnqueue   OpKind = "enqueue"
+	OpAudit     OpKind = "audit"
+	OpDue       OpKind = "due"
 	// Parties (parties.go).
 	OpParty     OpKind = "party"
 	OpPartyMove OpKind = "party_move"
@@ -96,6 +98,9 @@ func (c Change) Ops() []Op {
 	}
 	if c.Dialog != nil {
 		ops = append(ops, DialogOp(*c.Dialog))
+	}
+	for _, a := range c.Subscriptions {
+		ops = append(ops, SubscribeOp(a))
 	}
 	for _, k := range c.NewCases {
 		ops = append(ops, NewCaseOp(k))
@@ -162,8 +167,9 @@ func (c Change) Ops() []Op {
 }
 
 func (c Change) opCount() int {
-	n := len(c.NewCases) + len(c.Parties) + len(c.PartyMoves) + len(c.PartyQR) + len(c.Statuses) + len(c.MarkUrgent) + 2*len(c.Assign) + len(c.Transfers) +
-		len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) + len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due)
+	n := len(c.NewCases) + len(c.Parties) + len(c.PartyMoves) + len(c.PartyQR) + len(c.Statuses) + len(c.MarkUrgent) +
+		2*len(c.Assign) + len(c.Transfers) + len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) +
+		len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due) + len(c.Subscriptions)
 	return n + 4
 }
 

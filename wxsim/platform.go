@@ -41,40 +41,47 @@ type Platform struct {
 
 	// tokens maps every token ever issued to its state so that stale ones
 	// answer 40001/42001 like the real platform instead of "unknown".
-	tokens      map[string]*token
-	stable      *token
-	classic     *token
-	fetches     int
-	failNext    []int
-	failToken   []int
-	down        bool
-	users       map[string]*user
-	opened      map[string]time.Time
-	templates   map[string]bool
-	sentTpl     map[string]sentTemplate
-	nextTplID   int64
-	media       map[string]mediaItem
-	menu        []byte
-	deliveries  []Delivery
-	seq         int64
-	subscribers map[int]chan Delivery
-	nextSub     int
-	qrcodes     map[string]QRCode // by ticket (qrcode.go)
+	tokens    map[string]*token
+	stable    *token
+	classic   *token
+	fetches   int
+	failNext  []int
+	failToken []int
+	down      bool
+	users     map[string]*user
+	opened    map[string]time.Time
+	templates map[string]bool
+	// longTemplates are the long-term subscription templates (one
+	// consent, many notices); the others in templates are one-time.
+	longTemplates map[string]bool
+	ticket        string // the jsapi_ticket, for the JS-SDK
+	ticketUntil   time.Time
+	ticketFetches int
+	sentTpl       map[string]sentTemplate
+	nextTplID     int64
+	media         map[string]mediaItem
+	menu          []byte
+	deliveries    []Delivery
+	seq           int64
+	subscribers   map[int]chan Delivery
+	nextSub       int
+	qrcodes       map[string]QRCode // by ticket (qrcode.go)
 }
 
 // NewPlatform returns a platform that accepts the given credentials.
 func NewPlatform(appID, secret string) *Platform {
 	return &Platform{
-		appID:       appID,
-		secret:      secret,
-		tokens:      map[string]*token{},
-		users:       map[string]*user{},
-		opened:      map[string]time.Time{},
-		templates:   map[string]bool{},
-		sentTpl:     map[string]sentTemplate{},
-		nextTplID:   2_000_000_000,
-		media:       map[string]mediaItem{},
-		subscribers: map[int]chan Delivery{},
+		appID:         appID,
+		secret:        secret,
+		tokens:        map[string]*token{},
+		users:         map[string]*user{},
+		opened:        map[string]time.Time{},
+		templates:     map[string]bool{},
+		longTemplates: map[string]bool{},
+		sentTpl:       map[string]sentTemplate{},
+		nextTplID:     2_000_000_000,
+		media:         map[string]mediaItem{},
+		subscribers:   map[int]chan Delivery{},
 	}
 }
 
@@ -141,6 +148,7 @@ var errMsgs = map[int]string{
 	40014: "invalid access_token",
 	40016: "invalid button size",
 	40037: "invalid template_id",
+	40097: "invalid args",
 	40125: "invalid appsecret",
 	41001: "access_token missing",
 	41002: "appid missing",
@@ -235,6 +243,7 @@ var routes = map[string]route{
 	"/cgi-bin/message/custom/typing":     {post: true, handle: (*Platform).handleTyping},
 	"/cgi-bin/message/template/send":     {post: true, handle: (*Platform).handleTemplateSend},
 	"/cgi-bin/message/subscribe/bizsend": {post: true, handle: (*Platform).handleBizSend},
+	"/cgi-bin/ticket/getticket":          {get: true, handle: (*Platform).handleTicket},
 	"/cgi-bin/media/get":                 {get: true, handle: (*Platform).handleMediaGet},
 	"/cgi-bin/media/upload":              {post: true, handle: (*Platform).handleMediaUpload},
 	"/cgi-bin/menu/create":               {post: true, handle: (*Platform).handleMenuCreate},

@@ -21,7 +21,8 @@
   let openid = localStorage.getItem(idKey);
   const fresh = !openid;
   if (!openid) { openid = newID(); localStorage.setItem(idKey, openid); }
-  document.getElementById("who").textContent = (who ? "#" + who + " " : "") + openid.slice(-4);
+  // Which simulated person this is, in words: the openid means nothing to a visitor.
+  document.getElementById("who").textContent = (who ? "第 " + who + " 位 " : "市民 ") + openid.slice(-4);
 
   // The chat is kept in this browser, so a reload shows it again.
   const logKey = "jiefen-demo-log" + sfx, seqKey = "jiefen-demo-seq" + sfx;

@@ -68,7 +68,16 @@
   }
   watchDeliveries();
 
+  // Who else has this case open, as the server says (never oneself).
+  function presence(ev) {
+    const p = document.getElementById("presence");
+    if (!p || page !== "case" || ev.case !== main.dataset.case) return;
+    p.textContent = ev.presence.length ? ev.presence.join("、") + " 也在查看此案件" : "";
+    p.hidden = ev.presence.length === 0;
+  }
+
   async function changed(ev) {
+    if (Array.isArray(ev.presence)) { presence(ev); return; }
     if (ev.gone) {
       const row = document.getElementById("case-" + ev.case);
       if (row) row.remove();
@@ -117,7 +126,12 @@
   let delay = 1000;
   function connect() {
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/console/ws");
-    ws.onopen = () => { delay = 1000; if (live) live.classList.add("on"); };
+    ws.onopen = () => {
+      delay = 1000;
+      if (live) live.classList.add("on");
+      // Tell the server which case this page shows, so colleagues see it is open.
+      if (page === "case") ws.send(JSON.stringify({ watch: main.dataset.case }));
+    };
     ws.onmessage = (m) => { try { changed(JSON.parse(m.data)); } catch (e) { /* a bad message changes nothing */ } };
     ws.onclose = () => {
       if (live) live.classList.remove("on");

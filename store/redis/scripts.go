@@ -52,6 +52,10 @@ var (
 	threadsLua string
 	//go:embed lua/undue.lua
 	undueLua string
+	//go:embed lua/nonce.lua
+	nonceLua string
+	//go:embed lua/usesub.lua
+	useSubLua string
 )
 
 var (
@@ -72,10 +76,12 @@ var (
 	anonymizeScript   = redis.NewScript(queueLua + auditLua + anonymizeLua)
 	undueScript       = redis.NewScript(undueLua)
 	threadsScript     = redis.NewScript(threadsLua)
+	nonceScript       = redis.NewScript(nonceLua)
+	useSubScript      = redis.NewScript(useSubLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
 		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
-		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript}
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript, useSubScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

@@ -143,7 +143,7 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 		{`DELETE FROM media WHERE case_id = ?1 OR media_id IN (
 			SELECT media_id FROM events WHERE case_id = ?1 AND media_id <> ''
 			UNION SELECT media_id FROM queue WHERE case_id = ?1 AND kind = 'fetch_media' AND media_id <> '')`, []any{caseID}},
-		{`UPDATE cases SET story = '', summary = '', openid = '', phone = '', video_url = '', anonymized_at = ? WHERE id = ?`,
+		{`UPDATE cases SET story = '', summary = '', openid = '', phone = '', phone_key = '', video_url = '', anonymized_at = ? WHERE id = ?`,
 			[]any{max(store.UnixMS(e.At), 1), caseID}},
 		// A rating's text is its score and a correction's two type codes:
 		// the statistics and the classifier's corpus read them.
@@ -161,8 +161,8 @@ func (s *Store) Anonymize(ctx context.Context, caseID string, e store.AuditEntry
 			WHERE case_id = ?`, []any{store.OutRedacted, caseID}},
 		// The text leaves the search index with it: an anonymised case is
 		// not found by what it said.
-		{`DELETE FROM search WHERE rowid IN (SELECT id FROM search_rows WHERE case_id = ?)`, []any{caseID}},
-		{`DELETE FROM search_rows WHERE case_id = ?`, []any{caseID}},
+		{`DELETE FROM search WHERE rowid = (SELECT k FROM search_docs WHERE case_id = ?)`, []any{caseID}},
+		{`DELETE FROM search_docs WHERE case_id = ?`, []any{caseID}},
 		{auditInsert, auditArgs(e)},
 	}
 	for _, st := range steps {

@@ -65,6 +65,8 @@ func applyOp(ctx context.Context, tx *tx, op store.Op) error {
 		return upsertCitizen(ctx, tx, dispute.Citizen(o))
 	case store.DialogOp:
 		return saveDialog(ctx, tx, store.Dialog(o))
+	case store.SubscribeOp:
+		return subscribe(ctx, tx, o)
 	case store.NewCaseOp:
 		return insertCase(ctx, tx, dispute.Case(o))
 	case store.PartyOp:
@@ -131,14 +133,15 @@ func takeDedup(ctx context.Context, tx *tx, o store.DedupOp) error {
 func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, video_at, video_url,
-			summary, story, openid, phone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			summary, summary_ai, story, openid, phone, created_at, updated_at, id_key, phone_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Assignee, store.UnixMS(k.VideoAt), k.VideoURL,
-		k.Summary, k.Story, k.OpenID, k.Phone, store.UnixMS(k.CreatedAt), store.UnixMS(k.UpdatedAt))
+		k.Summary, k.SummaryAI, k.Story, k.OpenID, k.Phone, store.UnixMS(k.CreatedAt), store.UnixMS(k.UpdatedAt),
+		numberKey(k.ID), numberKey(k.Phone))
 	if err != nil {
 		return fmt.Errorf("sqlite: new case %s: %w", k.ID, err)
 	}
-	return indexText(ctx, tx, k.ID, k.Story+"\n"+k.Summary)
+	return indexCase(ctx, tx, k.ID)
 }
 
 // setStatus fails with ErrNotFound for an unknown case: a status change
@@ -243,7 +246,7 @@ func insertEvent(ctx context.Context, tx *tx, e dispute.Event) error {
 		return fmt.Errorf("sqlite: event for case %s: %w", e.CaseID, err)
 	}
 	if store.Searchable(e) {
-		return indexText(ctx, tx, e.CaseID, e.Text)
+		return indexCase(ctx, tx, e.CaseID)
 	}
 	return nil
 }

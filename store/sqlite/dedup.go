@@ -23,13 +23,14 @@ func (s *Store) DedupReply(ctx context.Context, key string, now time.Time) (stri
 // Purge deletes the dedup keys whose time ran out at or before now, and,
 // because SQLite has no expiry of its own, what the Redis store lets the
 // server expire: console sessions that ended at or before now, and failed
-// logins whose window has passed. Readers already ignore all of these;
+// logins whose window has passed, and callback nonces past theirs. Readers already ignore all of these;
 // Purge only keeps the tables from growing.
 func (s *Store) Purge(ctx context.Context, now time.Time) error {
 	for _, q := range []string{
 		`DELETE FROM dedup WHERE expires_at <> 0 AND expires_at <= ?`,
 		`DELETE FROM sessions WHERE expires_at <= ?`,
 		`DELETE FROM login_failures WHERE until <= ?`,
+		`DELETE FROM nonces WHERE expires_at <= ?`,
 	} {
 		if _, err := s.w.ExecContext(ctx, q, now.UnixMilli()); err != nil {
 			return fmt.Errorf("sqlite: purge: %w", err)

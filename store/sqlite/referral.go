@@ -14,7 +14,11 @@ import (
 func transfer(ctx context.Context, tx *tx, tr store.TransferOp) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET body = ?, rule = ?, assignee = '', updated_at = ? WHERE id = ?`,
 		tr.Body, tr.Rule, store.UnixMS(tr.At), tr.CaseID)
-	return oneCase(res, err, "transfer", tr.CaseID)
+	if err := oneCase(res, err, "transfer", tr.CaseID); err != nil {
+		return err
+	}
+	// The search document names the body (search_case.go).
+	return indexCase(ctx, tx, tr.CaseID)
 }
 
 // retype corrects a case's type.
@@ -29,9 +33,9 @@ func retype(ctx context.Context, tx *tx, r store.RetypeOp) error {
 func updateCase(ctx context.Context, tx *tx, u store.UpdateOp) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE cases SET region = coalesce(nullif(?1, ''), region), phone = coalesce(nullif(?2, ''), phone),
-			updated_at = max(updated_at, ?3)
+			phone_key = CASE WHEN ?2 <> '' THEN ?5 ELSE phone_key END, updated_at = max(updated_at, ?3)
 		WHERE id = ?4`,
-		u.Region, u.Phone, store.UnixMS(u.At), u.CaseID)
+		u.Region, u.Phone, store.UnixMS(u.At), u.CaseID, numberKey(u.Phone))
 	return oneCase(res, err, "update", u.CaseID)
 }
 

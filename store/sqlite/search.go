@@ -12,25 +12,25 @@ import (
 
 // Search (store.CaseFilter.Query) reads two things.
 //
-// Words: the FTS5 table search holds, for each piece of text a case has
-// (its story and summary, each searchable event), the piece's bigrams in
-// order, one token each, a run of letters and digits ending with the
-// token "0" (which no bigram equals, so no phrase runs on into the next
-// run). A word is the phrase of its bigrams: a row has the phrase exactly
-// when the word is in the piece. Bigrams rather than FTS5's trigram
-// tokenizer because Chinese words are mostly two characters, which a
-// trigram index cannot find without scanning every row. The table is
-// contentless (only the index is kept, not the text twice) and
-// contentless_delete, so anonymisation can take a case's rows out;
-// search_rows says which case each row is of.
+// Words: the FTS5 table search holds the text a case has (its story and
+// summary, each searchable event) as each piece's bigrams in order, one
+// token each, a run of letters and digits ending with the token "0"
+// (which no bigram equals, so no phrase runs on into the next run). A
+// word is the phrase of its bigrams: a document has the phrase exactly
+// when the word is in one of its pieces. Bigrams rather than FTS5's
+// trigram tokenizer because Chinese words are mostly two characters,
+// which a trigram index cannot find without scanning every row. The table
+// is contentless (only the index is kept, not the text twice) and
+// contentless_delete, so anonymisation can take a case's text out. How
+// documents are keyed and walked: search_case.go.
 //
-// Numbers: case numbers and phone numbers are matched at their end with
-// LIKE on the cases table: a scan of an index of short strings, which
-// costs a few milliseconds at 100,000 cases; phone numbers only within
-// one body (its index).
+// Numbers: case numbers and phone numbers are matched at their end, in
+// an index of them reversed (search_number.go); phone numbers only within
+// one body.
 
-// schemaSearch adds the search index and fills it from the cases and
-// threads already stored.
+// schemaSearch adds the search index of one row per piece of text and
+// fills it from the cases and threads already stored (replaced by
+// schemaSearchFast; kept because migrations are append only).
 func schemaSearch(ctx context.Context, tx *sql.Tx) error {
 	if err := execAll(ctx, tx,
 		`CREATE VIRTUAL TABLE search USING fts5(grams, content='', contentless_delete=1,
@@ -90,6 +90,8 @@ func schemaSearch(ctx context.Context, tx *sql.Tx) error {
 // execer is a transaction of either kind (the committer's, a migration's).
 type execer interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
 // searchTokens is text as the search table's tokens (see above).
@@ -110,7 +112,8 @@ func searchTokens(text string) string {
 }
 
 // indexText adds a piece of a case's text to the search index, in the
-// transaction that stores the text.
+// transaction that stores the text. It is schemaSearch's, kept as it was
+// for that step; since schemaSearchFast the index is indexCase's.
 func indexText(ctx context.Context, tx execer, caseID, text string) error {
 	tokens := searchTokens(text)
 	if tokens == "" {
@@ -128,28 +131,4 @@ func indexText(ctx context.Context, tx execer, caseID, text string) error {
 		return fmt.Errorf("sqlite: search index of %s: %w", caseID, err)
 	}
 	return nil
-}
-
-// searchWhere is a query's condition on cases, and false when it can
-// match no case.
-func searchWhere(q store.SearchQuery, phones string) (string, []any, bool) {
-	if q.Number != "" {
-		// LIKE compares ASCII without case; the query holds no % or _.
-		cond, args := `id LIKE '%' || ?`, []any{q.Number}
-		if q.Digits != "" && phones != "" {
-			cond = `(` + cond + ` OR (body = ? AND phone LIKE '%' || ?))`
-			args = append(args, phones, q.Digits)
-		}
-		return cond, args, true
-	}
-	if len(q.Words) == 0 {
-		return "", nil, false
-	}
-	var conds []string
-	var args []any
-	for _, w := range q.Words {
-		conds = append(conds, `id IN (SELECT case_id FROM search_rows WHERE id IN (SELECT rowid FROM search WHERE search MATCH ?))`)
-		args = append(args, `"`+strings.Join(store.Bigrams(w), " ")+`"`)
-	}
-	return strings.Join(conds, " AND "), args, true
 }

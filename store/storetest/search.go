@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,4 +105,75 @@ func testSearch(t *testing.T, e *env) {
 	e.s = e.open()
 	find(q("租房合同"), c.ID)
 	find(q("5678"), a.ID)
+}
+
+// testSearchOrder: a word search lists like every other Cases call,
+// newest first, then by number, and its Limit keeps the first ones in
+// that order, whatever order the cases were stored in, however many
+// share one creation time, and however old the case a new message about
+// the word was written on.
+func testSearchOrder(t *testing.T, e *env) {
+	h := time.Hour
+	var all []dispute.Case
+	// Stored newest first, then oldest, then between: not in their order.
+	for i, created := range []time.Duration{9 * h, 1 * h, 5 * h, 5 * h, 5 * h, 3 * h, 5 * h, 7 * h} {
+		k := mkCase(fmt.Sprintf("JF20261127-%04d", 8-i), fmt.Sprint("o", i), dispute.Received, dispute.Labor, "东昌区", "bodyA", at(created))
+		k.Story = "工地拖欠工资"
+		if i%2 == 1 {
+			k.Body = "bodyB"
+		}
+		e.commit(store.Change{NewCases: []dispute.Case{k}})
+		all = append(all, k)
+	}
+	old := mkCase("JF20261126-0001", "o9", dispute.Received, dispute.Family, "东昌区", "bodyA", at(0))
+	old.Story = "邻里纠纷"
+	e.commit(store.Change{NewCases: []dispute.Case{old}})
+	// The oldest case speaks of wages only now: it is still the oldest.
+	e.commit(store.Change{Events: []dispute.Event{{CaseID: old.ID, At: at(10 * h), Kind: dispute.MessageIn, Actor: "o9", Text: "还有工资没给"}}})
+	all = append(all, old)
+	slices.SortFunc(all, func(a, b dispute.Case) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	ids := func(cs []dispute.Case) []string {
+		var out []string
+		for _, k := range cs {
+			out = append(out, k.ID)
+		}
+		return out
+	}
+	for limit := range len(all) + 2 {
+		for _, body := range []string{"", "bodyA"} {
+			var want []string
+			for _, k := range all {
+				if body == "" || k.Body == body {
+					want = append(want, k.ID)
+				}
+			}
+			if limit > 0 && len(want) > limit {
+				want = want[:limit]
+			}
+			got, err := e.s.Cases(e.ctx, store.CaseFilter{Query: "工资", Body: body, Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids(got), want) {
+				t.Errorf("Cases(工资, body %q, limit %d) = %v, want %v", body, limit, ids(got), want)
+			}
+		}
+	}
+	// A case given to another body is found in that body's search, no more in the old one's.
+	moved := all[0]
+	e.commit(store.Change{Transfers: []store.Transfer{{CaseID: moved.ID, From: moved.Body, Body: "bodyC", Rule: "transfer:test", At: at(11 * h)}}})
+	for body, want := range map[string]bool{"bodyC": true, moved.Body: false} {
+		got, err := e.s.Cases(e.ctx, store.CaseFilter{Query: "拖欠工资", Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(ids(got), moved.ID) != want {
+			t.Errorf("after the transfer, Cases(拖欠工资, body %q) = %v: has %s is not %v", body, ids(got), moved.ID, want)
+		}
+	}
 }
