@@ -86,7 +86,15 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
 		Web: &handlers.Web{Store: st, Table: table, Log: log, Now: now, Cases: cases,
 			TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, KickReferrals: sender.Kick, Hooks: hooks,
-			TrustedProxies: cfg.TrustedProxies, AILabel: aiLabel},
+			TrustedProxies: cfg.TrustedProxies, AILabel: aiLabel,
+			PIA: func(ctx context.Context, w io.Writer) error {
+				all, err := hooks.All(ctx)
+				if err != nil {
+					return err
+				}
+				writePIA(w, cfg, table, all)
+				return nil
+			}},
 	}
 	for _, t := range cfg.SubscribeTemplates {
 		srv.Web.SubscribeTemplates = append(srv.Web.SubscribeTemplates, t.ID)

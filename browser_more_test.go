@@ -11,9 +11,26 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"jiefen/bot"
+	"jiefen/dispute"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
+
+// waitValue waits until a form field's value is want.
+func waitValue(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Value(sel))
+		if err == nil && got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never held %q (last: %q, %v)", sel, want, got, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
 
 // shotBoth screenshots the page at desktop size and at a 390×844 phone
 // (same page, reflowed, not reloaded: a page answering a POST stays as
@@ -95,7 +112,7 @@ func TestConsoleDailyWorkInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the page's websocket is open
+	waitText(t, ctx, `#presence`, "查看此案件") // the page's stream is open: it says who else is here
 	e.say(who, "对了，老板上周说这个月底一定给")
 	waitText(t, ctx, `#thread`, "这个月底一定给")
 	if box, _ := chromedp.Run(ctx, chromedp.Value(`form.reply textarea`)); box != draft {
@@ -122,6 +139,7 @@ func TestConsoleDailyWorkInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(`form.reply button`), chromedp.WaitVisible(`#thread`)); err != nil {
 		t.Fatal(err)
 	}
+	waitValue(t, ctx, `form.reply textarea`, "") // sent: the page came back with an empty box
 	eventually(t, "the reply at the citizen", e.delivered(who, "约老板周三"))
 
 	// The supervisor opens the case liuhe has: taking it asks first.
@@ -149,17 +167,17 @@ func TestConsoleDailyWorkInBrowser(t *testing.T) {
 
 	// Status: forward moves first; a step back asks why, on a page of
 	// the console with the way back.
-	for _, to := range []string{"accepted", "mediating"} {
+	for _, to := range []dispute.Status{dispute.Accepted, dispute.Mediating} {
 		err := chromedp.Do(ctx,
 			chromedp.Navigate(e.srv.URL+"/console/cases/"+mine),
 			chromedp.WaitVisible(`form.status select`),
-			chromedp.SetValue(`form.status select`, to),
+			chromedp.SetValue(`form.status select`, string(to)),
 			chromedp.Click(`form.status button`),
-			chromedp.WaitVisible(`#thread`),
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
+		waitText(t, ctx, `#status`, to.Name()) // the form's answer came back
 	}
 	waitText(t, ctx, `#status`, "调解中")
 	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("form.status select").options[0].value`))
@@ -203,23 +221,28 @@ func TestConsoleDailyWorkInBrowser(t *testing.T) {
 // The citizen's page at each stage, on a phone (and a desktop): only what
 // applies (the acceptance date while referred; the video while
 // mediating; after the end no video and no "会提醒您", and a form to
-// write); with subscription notices offered, the card asking to
-// subscribe, then saying it is done.
+// write). Subscription notices are offered: outside WeChat the card says
+// to open the page there; in "WeChat" (wxsim's stand-in JS-SDK, which
+// checks wx.config as the client does) the button shows, the popup's
+// answer reaches jiefen from the platform, and a reply after the window
+// closed arrives as a notice, which the console says.
 func TestCitizenPageStagesInBrowser(t *testing.T) {
 	ctx := newBrowser(t)
-	e := newEnv(t, envOptions{mode: wxsim.Safe, publicURL: "https://jiefen.example.cn",
+	e := newEnv(t, envOptions{mode: wxsim.Safe, publicURL: "self",
 		subscribe: []bot.SubscribeTemplate{{ID: "tplStages", Long: true, CaseField: bot.DefaultSubscribeCaseField, TextField: bot.DefaultSubscribeTextField}}})
 	e.addUser("liuhe", store.RoleMediator, "lh-labor")
 	e.app.server.Web.Cases.VideoURL = "https://meet.example.cn/room/{case}"
 	const who = "oStagesCitizen"
 	id := e.fileCase(who, "在柳河县的木材厂干了半年，老板跑了，工资一分没给")
-	var link string
+	var page string
 	for _, d := range e.platform.Deliveries(who) {
 		if l := linkRe.FindString(d.Text); l != "" {
-			link = l
+			page = l
 		}
 	}
-	page := e.srv.URL + strings.TrimPrefix(link, "https://jiefen.example.cn")
+	if !strings.HasPrefix(page, e.srv.URL+"/c/") {
+		t.Fatalf("the chat's link %q", page)
+	}
 	med := e.browser()
 	med.login("liuhe", "password-liuhe")
 	act := func(action string, form url.Values) {
@@ -235,14 +258,8 @@ func TestCitizenPageStagesInBrowser(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(page), chromedp.WaitVisible(`header .status`)); err != nil {
 			t.Fatal(err)
 		}
-		body, err := chromedp.Run(ctx, chromedp.Text(`main`))
-		if err != nil {
-			t.Fatal(err)
-		}
 		for _, w := range wants {
-			if !strings.Contains(body, w) {
-				t.Fatalf("%s: the page lacks %q:\n%s", name, w, body)
-			}
+			waitText(t, ctx, `main`, w)
 		}
 		width, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
 		if width > 391 {
@@ -264,6 +281,8 @@ func TestCitizenPageStagesInBrowser(t *testing.T) {
 		}
 	}
 
+	// Outside WeChat: no JS-SDK answers (the real one is not reachable
+	// from the test), so the card says where to subscribe.
 	open("citizen-referred", "已转交", "前受理", "进展通知", "订阅后", "请在微信里打开本页面订阅")
 	lacks("citizen-referred", "视频调解")
 	act("status", url.Values{"status": {"accepted"}})
@@ -271,8 +290,67 @@ func TestCitizenPageStagesInBrowser(t *testing.T) {
 	start := time.Now().Add(26 * time.Hour).In(time.FixedZone("CST", 8*3600))
 	act("video", url.Values{"start": {start.Format("2006-01-02T15:04")}})
 	open("citizen-mediating", "调解中", "进入视频调解", "会在微信里提醒您")
-	e.deliver(e.client.SubscribePopup(who, wxsim.PopupAnswer{TemplateID: "tplStages", Status: "accept"}))
+
+	// In "WeChat": the stand-in JS-SDK, and the reader is this citizen.
+	e.app.server.Web.JSSDKURL = e.api.URL + wxsim.JSSDKPath
+	e.platform.SetOnPopup(func(openID string, answers []wxsim.PopupAnswer) {
+		if _, err := e.client.Deliver(context.Background(), e.client.SubscribePopup(openID, answers...)); err != nil {
+			t.Error(err)
+		}
+	})
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(page),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem("wxsim-openid", "`+who+`")`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#subscribe.ready`),
+	)
+	if err != nil {
+		t.Fatal("wx.config was not accepted by the stand-in WeChat client: ", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitNotVisible(`#subscribe .outside-wechat`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "citizen-subscribe-button")
+	// The button is inside the open tag's shadow root, as WeChat renders it.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("subscribe-button").shadowRoot.querySelector("button").click()`),
+		chromedp.WaitVisible(`.wxsim-popup`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "citizen-subscribe-popup")
+	if err := chromedp.Do(ctx, chromedp.Click(`.wxsim-popup .wxsim-accept`), chromedp.WaitVisible(`#subscribed`)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the consent recorded", func() bool {
+		subs, _ := e.app.store.Subscriptions(context.Background(), who)
+		return len(subs) == 1 && subs[0].Long && subs[0].Usable()
+	})
 	open("citizen-subscribed", "您已订阅进展通知")
+
+	// Two days later the mediator replies: it goes as a notice.
+	if err := e.app.store.CloseWindow(context.Background(), who, e.app.server.Web.Now()); err != nil {
+		t.Fatal(err)
+	}
+	consoleLogin(t, ctx, e.srv.URL, "liuhe")
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/console/cases/"+id),
+		chromedp.WaitVisible(`form.reply textarea`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#window`, "市民订阅了进展通知")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(`form.reply textarea`, "您好，明天上午十点在调解中心调解，请带上工资条。"),
+		chromedp.Click(`form.reply button`),
+		chromedp.WaitVisible(`#thread`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#thread`, "已通过订阅通知送达")
+	shotBoth(t, ctx, "case-sent-as-notice")
+
 	act("status", url.Values{"status": {"resolved"}})
 	open("citizen-resolved", "调解成功", "给调解员留言")
 	lacks("citizen-resolved", "进入视频调解", "会在微信里提醒您")

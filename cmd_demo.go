@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/bot"
 	"jiefen/handlers"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -48,8 +49,13 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	if cfg.VideoURL == "" {
 		cfg.VideoURL = "https://meeting.example.cn/jiefen/{case}"
 	}
+	// A long-term subscription template: the case page offers it, and the
+	// stand-in JS-SDK shows its button and popup in any browser.
+	cfg.SubscribeTemplates = []bot.SubscribeTemplate{{ID: "demo-case-notice", Long: true,
+		CaseField: bot.DefaultSubscribeCaseField, TextField: bot.DefaultSubscribeTextField}}
 	platform := wxsim.NewPlatform(cfg.AppID, cfg.Secret)
 	platform.AddTemplate(cfg.TemplateID)
+	platform.AddSubscribeTemplate("demo-case-notice", true)
 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := newApp(cfg, log, time.Now)
@@ -58,12 +64,19 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return err
 	}
 	a.messenger.Poll = 200 * time.Millisecond
+	a.server.Web.JSSDKURL = base + "/wxapi" + wxsim.JSSDKPath
+	client := &wxsim.Client{URL: base + "/wechat", Token: cfg.Token, AESKey: cfg.AESKey, AppID: cfg.AppID,
+		AccountID: "gh_jiefendemo", Mode: wxsim.Safe, Platform: platform, HTTP: &http.Client{}}
+	platform.SetOnPopup(func(openID string, answers []wxsim.PopupAnswer) {
+		if _, err := client.Deliver(ctx, client.SubscribePopup(openID, answers...)); err != nil {
+			log.Warn("demo: subscription event", "err", err)
+		}
+	})
 	a.server.Demo = &handlers.Demo{
 		Platform: platform,
-		Client: &wxsim.Client{URL: base + "/wechat", Token: cfg.Token, AESKey: cfg.AESKey, AppID: cfg.AppID,
-			AccountID: "gh_jiefendemo", Mode: wxsim.Safe, Platform: platform, HTTP: &http.Client{}},
-		Log:     log,
-		Account: strings.TrimSuffix(a.table.City().Name(), "市") + "解纷服务",
+		Client:   client,
+		Log:      log,
+		Account:  strings.TrimSuffix(a.table.City().Name(), "市") + "解纷服务",
 	}
 	accounts, err := seedDemoUsers(ctx, a)
 	if err != nil {

@@ -84,7 +84,7 @@ func writePIA(w io.Writer, cfg Config, table *routing.Table, hooks []referral.Ho
 		{"回调去重", "被动回复文字", "dedup", "dd:{key}", "平台重试时给出同一回复", retention.FormatPeriod(bot.DedupTTL)},
 		{"检索索引", "陈述与摘要的字词、电话号码", "search、search_rows", "sg:、sn、sp", "调解员按电话、姓名、字词查找案件", "随案件匿名化删除"},
 		{"审计日志", "工作人员用户名、角色、操作、案件编号、客户端地址；市民同意（告知版本、时间，不含 openid）", "audit", "au、aux", "问责（第五十四条合规审计）", "只增不改，长期保存"},
-		{"控制台账号", "用户名、所属单位、密码与令牌的哈希", "users、sessions、tokens", "users、sess:、tok:", "工作人员登录", "由管理员删除"},
+		{"控制台账号", "登录名、显示的姓名、所属单位、停用与否、密码与令牌的哈希（令牌有到期时间）", "users、sessions、tokens", "users、sess:、tok:", "工作人员登录", "由管理员删除"},
 	} {
 		p("| %s | %s | %s | %s | %s | %s |", d.what, d.fields, d.sqlite, d.redis, d.purpose, d.kept)
 	}

@@ -84,7 +84,10 @@ func userAdd(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 		return err
 	}
 	defer st.Close()
-	u := store.User{Name: name, Display: display, Role: role, Body: body, PasswordHash: hash, CreatedAt: time.Now()}
+	// A user replaced this way gets a new password: the sessions of
+	// before end, as with user password (a new user has none).
+	now := time.Now()
+	u := store.User{Name: name, Display: display, Role: role, Body: body, PasswordHash: hash, SessionsAfter: now, CreatedAt: now}
 	if err := st.PutUser(ctx, u); err != nil {
 		return err
 	}
@@ -254,16 +257,19 @@ func tokenList(ctx context.Context, st store.Store, stdout io.Writer, user strin
 	}
 	now := time.Now()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCREATED\tEXPIRES\tSTATE")
+	fmt.Fprintln(tw, "ID\tCREATED\tEXPIRES\tLAST USED\tSTATE")
 	for _, t := range toks {
-		state, expires := "active", "never"
+		state, expires, used := "active", "never", "never"
+		if !t.LastUsed.IsZero() {
+			used = t.LastUsed.Local().Format("2006-01-02 15:04")
+		}
 		if !t.Expires.IsZero() {
 			expires = t.Expires.Local().Format("2006-01-02 15:04")
 		}
 		if !t.Live(now) {
 			state = "expired"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID(), t.CreatedAt.Local().Format("2006-01-02 15:04"), expires, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID(), t.CreatedAt.Local().Format("2006-01-02 15:04"), expires, used, state)
 	}
 	return tw.Flush()
 }

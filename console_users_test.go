@@ -83,6 +83,9 @@ func TestConsoleUsers(t *testing.T) {
 	if strings.Contains(page, token) || !strings.Contains(page, token[:12]+"…") {
 		t.Fatal("the user page shows the whole token, or not its prefix")
 	}
+	if strings.Contains(page, "未使用") || !strings.Contains(page, " 使用</td>") {
+		t.Error("the user page does not say when the token was last used")
+	}
 	if code := adm.post("/console/users/liuhe/tokens/revoke", url.Values{"csrf": {adm.csrf}, "token": {token[:12]}}); code != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", code)
 	}
@@ -205,7 +208,7 @@ func TestConsoleShowsPeopleByName(t *testing.T) {
 	_, page := lh.get("/console/cases/" + id)
 	mustContain(t, page, "刘和 · ", "孙立华 接手了案件（原由 刘和 办理）", `<span class="who">刘和</span>`, "<dd>孙立华</dd>")
 	_, queue := lead.get("/console/")
-	mustContain(t, queue, "<td>孙立华</td>")
+	mustContain(t, queue, `<td class="assignee">孙立华</td>`)
 	_, audit := adm.get("/console/audit")
 	mustContain(t, audit, `<td title="登录名 liuhe">刘和</td>`, ">孙立华</td>", ">赵敏</td>")
 	for what, p := range map[string]string{"case page": page, "queue": queue} {

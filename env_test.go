@@ -50,7 +50,7 @@ type envOptions struct {
 	now        func() time.Time        // jiefen's, the platform's and the client's clock; nil: time.Now
 	redisURL   string                  // the Redis store instead of the embedded one
 	followUp   time.Duration           // JIEFEN_FOLLOWUP_AFTER; 0: none
-	publicURL  string                  // JIEFEN_PUBLIC_URL, which template messages need for their link; "": none
+	publicURL  string                  // JIEFEN_PUBLIC_URL, which template messages need for their link; "": none; "self": the test server
 	proxied    bool                    // the test's requests come through a trusted proxy (JIEFEN_TRUSTED_PROXIES holds this machine)
 	aiModel    string                  // JIEFEN_AI_MODEL_NAME
 	aiFiling   string                  // JIEFEN_AI_FILING
@@ -102,12 +102,21 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	if o.log != nil {
 		log = slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	// The server's address is known before the app is made, so that
+	// publicURL "self" can name it (pages signed for the address a
+	// browser has, as the JS-SDK needs).
+	srv := httptest.NewUnstartedServer(nil)
+	if o.publicURL == "self" {
+		cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	}
 	a, err := newApp(cfg, log, now)
 	if err != nil {
+		srv.Listener.Close()
 		t.Fatal(err)
 	}
 	a.messenger.Poll = 20 * time.Millisecond
-	srv := httptest.NewServer(a.server.Handler())
+	srv.Config.Handler = a.server.Handler()
+	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(3)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/store/sqlite"
+	"jiefen/wxsim"
 )
 
 // `jiefen pia` describes this deployment: every body of the routing table
@@ -63,5 +65,33 @@ func TestPIAExport(t *testing.T) {
 	}
 	if strings.Contains(pia, "1095d") || strings.Contains(pia, "s3cret") {
 		t.Error("the PIA shows the default retention or a secret")
+	}
+}
+
+// Admins download the same facts from the console (recorded as an
+// export); nobody else may.
+func TestPIADownload(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("admin", store.RoleAdmin, "")
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	b := e.browser()
+	b.login("liuhe", "password-liuhe")
+	if code, _ := b.get("/console/pia.md"); code != http.StatusForbidden {
+		t.Errorf("a mediator's download: %d, want 403", code)
+	}
+	a := e.browser()
+	a.login("admin", "password-admin")
+	code, md := a.get("/console/pia.md")
+	if code != http.StatusOK || !strings.Contains(md, "个人信息保护影响评估") || !strings.Contains(md, "## 三、保存期限") {
+		t.Fatalf("the admin's download: %d\n%s", code, md)
+	}
+	for _, b := range routing.Builtin().Bodies() {
+		if !strings.Contains(md, b.Name) {
+			t.Errorf("the download lacks %s", b.Name)
+		}
+	}
+	log, err := e.app.store.AuditLog(context.Background(), store.AuditFilter{Action: store.AuditExport})
+	if err != nil || len(log) != 1 || log[0].Detail != "pia.md" || log[0].User != "admin" {
+		t.Errorf("audit: %+v, %v", log, err)
 	}
 }

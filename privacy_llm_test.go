@@ -174,3 +174,18 @@ func TestOlderNoticeAskedAgain(t *testing.T) {
 		t.Errorf("citizen after accepting again: %+v, %v", c, err)
 	}
 }
+
+// An admin reads the citizen's consents in the audit log, with the
+// notice's version, under 市民.
+func TestConsentInAuditPage(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	id := e.fileCase("oCitizenAuditConsent", "我在柳河县工地干了三个月活，老板拖欠工资一万二不给")
+	e.addUser("admin", store.RoleAdmin, "")
+	b := e.browser()
+	b.login("admin", "password-admin")
+	code, page := b.get("/console/audit?case=" + id + "&action=" + store.AuditConsent)
+	if code != 200 {
+		t.Fatalf("audit page: %d", code)
+	}
+	mustContain(t, page, "市民同意", "个人信息告知 "+catalog.NoticeVersion+" 同意", "市民")
+}

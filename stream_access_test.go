@@ -113,7 +113,7 @@ func TestStreamClosesWhenAccessEnds(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"expired", 2 * time.Second, func(*testing.T, store.Token) {}},
+		{"expired", 4 * time.Second, func(*testing.T, store.Token) {}},
 		{"user disabled", time.Hour, func(t *testing.T, _ store.Token) {
 			u, err := e.app.store.User(ctx, "liuhe")
 			if err != nil {

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/personal"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // auditPageSize is how many entries one page of the audit log shows.
@@ -36,10 +38,14 @@ type auditRow struct {
 }
 
 // auditWho names who acted: a person by their display name; the machine
-// (system) and the command line (cli) as they are recorded.
+// (system) and the command line (cli) as they are recorded; the citizen's
+// own consents as 市民.
 func (c *admin) auditWho(user string) string {
 	if user == store.AuditSystem || user == "cli" {
 		return user
+	}
+	if user == store.AuditCitizen {
+		return "市民"
 	}
 	return c.personName(user)
 }
@@ -128,6 +134,7 @@ var auditLabels = []struct{ code, name string }{
 	{"reply", "回复市民"}, {"note", "内部备注"}, {"take", "接手"}, {"status", "改状态"},
 	{"decline", "退回"}, {"transfer", "转交"}, {"assign", "分派"}, {"video", "视频调解"},
 	{"type", "更正类型"}, {"extend", "延长期限"},
+	{"notice", "个人信息告知"}, {"sensitive", "敏感个人信息"},
 }
 
 // auditDetail is an entry's detail as the audit page shows it.
@@ -136,12 +143,29 @@ func auditDetail(d string) string {
 		if rest, ok := strings.CutPrefix(d, l.code); ok && (rest == "" || rest[0] == ' ') {
 			words := strings.Fields(rest)
 			for i, w := range words {
-				if st := dispute.Status(w); st.Valid() {
-					words[i] = st.Name()
+				switch {
+				case dispute.Status(w).Valid():
+					words[i] = dispute.Status(w).Name()
+				case w == workflow.AuditAgreed:
+					words[i] = "同意"
+				case w == workflow.AuditDeclined:
+					words[i] = "不同意"
+				case l.code == "sensitive" && i == 0:
+					words[i] = sensitiveNames(w)
 				}
 			}
 			return strings.Join(append([]string{l.name}, words...), " ")
 		}
 	}
 	return d
+}
+
+// sensitiveNames names the kinds of sensitive information of a consent
+// ("health,minor") as citizens were told them.
+func sensitiveNames(codes string) string {
+	var kinds []personal.Kind
+	for _, c := range strings.Split(codes, ",") {
+		kinds = append(kinds, personal.Kind(c))
+	}
+	return "（" + personal.Names(kinds) + "）"
 }

@@ -65,6 +65,9 @@ func NewToken() (value, hash string) {
 	return value, hashSecret(value)
 }
 
+// tokenTouchEvery is how often a token's last use is written.
+const tokenTouchEvery = time.Hour
+
 // tokenPrefixLen is how much of a token's value names it in lists: "jft_"
 // and 8 characters (48 of its 256 random bits), enough to tell a user's
 // tokens apart, nothing towards guessing the rest.
@@ -333,6 +336,13 @@ func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handle
 		case u.Disabled:
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "user disabled"})
 			return
+		}
+		// The last use, for the users page: one write an hour at most per
+		// token, not one per request. It is not worth failing a request for.
+		if now := c.Now(); now.Sub(t.LastUsed) >= tokenTouchEvery {
+			if err := c.Store.TouchToken(r.Context(), hash, now); err != nil {
+				c.Log.Warn("api token: last use not noted", "err", err)
+			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u, token: hash}))
 		w.Header().Set("Cache-Control", "no-store")

@@ -40,9 +40,9 @@ type userRow struct {
 
 // tokenRow is a token as a user's page shows it: never its value, nor its hash.
 type tokenRow struct {
-	ID               string
-	Created, Expires time.Time
-	Expired          bool
+	ID                         string
+	Created, Expires, LastUsed time.Time
+	Expired                    bool
 }
 
 // usersAdmin lets only administrators through; to anyone else the users
@@ -124,7 +124,7 @@ func (c *admin) renderUser(w http.ResponseWriter, r *http.Request, u viewer, x s
 	now := c.Now()
 	rows := make([]tokenRow, len(toks))
 	for i, t := range toks {
-		rows[i] = tokenRow{ID: t.ID(), Created: t.CreatedAt, Expires: t.Expires, Expired: !t.Live(now)}
+		rows[i] = tokenRow{ID: t.ID(), Created: t.CreatedAt, Expires: t.Expires, LastUsed: t.LastUsed, Expired: !t.Live(now)}
 	}
 	last, err := c.lastLogin(ctx, x.Name)
 	if err != nil {

@@ -278,7 +278,11 @@ func (h *hub) read(cl *wsClient) {
 		var m struct {
 			Watch string `json:"watch"`
 		}
-		if json.Unmarshal(msg, &m) == nil && m.Watch != "" {
+		switch {
+		case json.Unmarshal(msg, &m) != nil || m.Watch == "":
+		case m.Watch == cl.watching():
+			h.refresh(cl) // the page's heartbeat: still open
+		default:
 			h.watch(cl, m.Watch)
 		}
 	}
@@ -291,11 +295,9 @@ func (h *hub) read(cl *wsClient) {
 func (h *hub) write(cl *wsClient) {
 	ping := time.NewTicker(pingEvery)
 	recheck := time.NewTicker(recheckEvery)
-	here := time.NewTicker(presenceEvery)
 	defer func() {
 		ping.Stop()
 		recheck.Stop()
-		here.Stop()
 		cl.conn.Close()
 	}()
 	for {
@@ -317,8 +319,6 @@ func (h *hub) write(cl *wsClient) {
 			if !h.stillValid(cl) {
 				h.drop(cl)
 			}
-		case <-here.C:
-			h.refresh(cl)
 		case <-ping.C:
 			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := cl.conn.WriteMessage(websocket.PingMessage, nil); err != nil {

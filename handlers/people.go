@@ -31,32 +31,40 @@ func (c *Web) personName(name string) string {
 	}
 	p := &c.people
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	shown, ok := p.names[name]
-	if ok && time.Since(p.read) < peopleFresh {
-		return shown
-	}
+	age := time.Since(p.read)
+	p.mu.Unlock()
 	// A miss is read again at most once a second: a name that no user
 	// has (an old event's) must not cost a store read per page line.
-	if !ok && time.Since(p.read) < time.Second {
-		return name
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	users, err := c.Store.Users(ctx)
-	if err != nil {
-		c.Log.Warn("people: users", "err", err)
+	if ok && age < peopleFresh || !ok && age < time.Second {
 		if ok {
 			return shown
 		}
 		return name
 	}
-	p.names = make(map[string]string, len(users))
-	for _, u := range users {
-		p.names[u.Name] = u.Shown()
+	// Read outside the lock: a slow store holds up this page only.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	users, err := c.Store.Users(ctx)
+	if err != nil {
+		c.Log.Warn("people: users", "err", err)
+		// Try again in a second, not at every name of the page.
+		p.mu.Lock()
+		p.read = time.Now().Add(time.Second - peopleFresh)
+		p.mu.Unlock()
+		if ok {
+			return shown
+		}
+		return name
 	}
-	p.read = time.Now()
-	if shown, ok := p.names[name]; ok {
+	names := make(map[string]string, len(users))
+	for _, u := range users {
+		names[u.Name] = u.Shown()
+	}
+	p.mu.Lock()
+	p.names, p.read = names, time.Now()
+	p.mu.Unlock()
+	if shown, ok := names[name]; ok {
 		return shown
 	}
 	return name

@@ -12,19 +12,19 @@ import (
 )
 
 // Who else has a case open: each console page showing a case tells its
-// websocket which case (console.js sends {"watch": id}); the hub keeps an
-// entry in the store's presence (store.Presence) for as long as the
-// connection lives, refreshed every presenceEvery and lasting presenceTTL,
-// so a page whose browser or instance died drops out within presenceTTL
-// even though nobody removes it. A closed tab leaves at once. A change in
-// who is there comes back through store.Subscribe, from any instance on
-// the same Redis, and every page showing that case gets the names of the
-// others there.
+// websocket which case (console.js sends {"watch": id}), and says it again
+// every 10 seconds, its heartbeat; each time the hub refreshes the page's
+// entry in the store's presence (store.Presence), which lasts presenceTTL.
+// A closed tab leaves at once (its connection ends); a page whose browser,
+// network or instance died stops beating and drops out within presenceTTL,
+// though nobody removes it: the next refresh of the case by anyone drops
+// it and tells the others. A change in who is there comes back through
+// store.Subscribe, from any instance on the same Redis, and every page
+// showing that case gets the names of the others there.
 
-const (
-	presenceEvery = 10 * time.Second
-	presenceTTL   = 3 * presenceEvery // two missed refreshes, then gone
-)
+// presenceTTL is how long a page counts as open after its last heartbeat
+// (every 10 s): two missed beats, then gone.
+const presenceTTL = 30 * time.Second
 
 // presenceEvent tells a case page who else has the case open.
 type presenceEvent struct {
@@ -62,8 +62,8 @@ func (h *hub) watch(cl *wsClient, caseID string) {
 	h.sendPresence(ctx, caseID, []*wsClient{cl})
 }
 
-// refresh keeps cl's entry alive; it also drops entries that ran out,
-// which announces them.
+// refresh keeps cl's entry alive at its page's heartbeat; it also drops
+// entries that ran out, which announces them.
 func (h *hub) refresh(cl *wsClient) {
 	id := cl.watching()
 	if id == "" {

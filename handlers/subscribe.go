@@ -73,8 +73,9 @@ func (c *casePage) pageURL(r *http.Request) string {
 	return scheme + "://" + host + r.URL.RequestURI()
 }
 
-// citizenCSP lets the case page load the JS-SDK (and the open tag's own
-// inline style) when it offers subscriptions; nothing else is loosened.
+// citizenCSP lets the case page load the JS-SDK, which may call home
+// (and the open tag's own inline style), when it offers subscriptions;
+// nothing else is loosened.
 func citizenCSP(sdk string) string {
 	origin := sdk
 	if i := strings.Index(sdk, "://"); i >= 0 {
@@ -82,5 +83,6 @@ func citizenCSP(sdk string) string {
 			origin = sdk[:i+3+j]
 		}
 	}
-	return "default-src 'self'; script-src 'self' " + origin + "; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+	return "default-src 'self'; script-src 'self' " + origin + "; connect-src 'self' " + origin +
+		"; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
 }

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"embed"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -49,6 +51,9 @@ type Web struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// -Proto, -Host) are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
+	// PIA writes the facts for the personal-information impact assessment
+	// (what `jiefen pia` prints) for admins to download; nil: none.
+	PIA func(ctx context.Context, w io.Writer) error
 	// AILabel marks text an AI model wrote wherever it is shown
 	// (catalog.AILabel with the configured model name and filing number).
 	AILabel string
@@ -123,6 +128,7 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/bodies/{body}/webhook", a.page(c.audited(store.AuditChange, "webhook set", adm.setWebhook)))
 	mux.Handle("POST /console/bodies/{body}/webhook/remove", a.page(c.audited(store.AuditChange, "webhook removed", adm.removeWebhook)))
 	mux.Handle("GET /console/audit", a.page(adm.auditPage))
+	mux.Handle("GET /console/pia.md", a.page(adm.piaDownload))
 	mux.Handle("GET /console/users", a.page(adm.usersPage))
 	mux.Handle("POST /console/users", a.page(c.audited(store.AuditChange, "user add", adm.addUser)))
 	mux.Handle("GET /console/users/{name}", a.page(adm.userPage))

@@ -36,6 +36,10 @@ type Console interface {
 	// DeleteToken revokes a token: from its return on, Token answers
 	// ErrNotFound on every instance. An unknown hash is already revoked.
 	DeleteToken(ctx context.Context, hash string) error
+	// TouchToken notes that the token was used at at (LastUsed); it never
+	// brings back a token that was revoked meanwhile. An unknown hash is
+	// no error.
+	TouchToken(ctx context.Context, hash string, at time.Time) error
 
 	// Failure counts one failed login for key (a user name, an address)
 	// and returns how many there were within window up to now, this one
@@ -105,6 +109,9 @@ type Token struct {
 	// by the console and the command line always have one; those stored
 	// before tokens expired were given CreatedAt + TokenLife.
 	Expires time.Time
+	// LastUsed is when the API last took the token, to the hour (the API
+	// notes a use once an hour at most); zero: never.
+	LastUsed time.Time
 }
 
 // TokenLife is how long a new token works unless told otherwise.

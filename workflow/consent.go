@@ -19,6 +19,13 @@ type Consent struct {
 	At        time.Time
 }
 
+// The answers in a consent's audit detail: "notice pi-2026-12 agreed",
+// "sensitive health,minor pi-2026-12 declined".
+const (
+	AuditAgreed   = "agreed"
+	AuditDeclined = "declined"
+)
+
 // recordConsents puts a case's consents in the audit log, and the
 // sensitive one on the thread for the mediator: what was agreed to, or
 // what was declined and so is not in the story.
@@ -27,17 +34,19 @@ func recordConsents(ch *store.Change, k dispute.Case, consents []Consent, now ti
 		if c.At.IsZero() {
 			continue
 		}
-		answer := "同意"
+		// The detail is in stable codes, as every audit entry's (the
+		// console's audit page puts them into words).
+		answer := AuditAgreed
 		if !c.Agreed {
-			answer = "不同意"
+			answer = AuditDeclined
 		}
-		detail := "个人信息告知 " + c.Version + " " + answer
+		detail := "notice " + c.Version + " " + answer
 		if len(c.Sensitive) > 0 {
 			codes := make([]string, len(c.Sensitive))
 			for i, kind := range c.Sensitive {
 				codes[i] = string(kind)
 			}
-			detail = "敏感个人信息（" + strings.Join(codes, ",") + "）" + c.Version + " " + answer
+			detail = "sensitive " + strings.Join(codes, ",") + " " + c.Version + " " + answer
 			note := "市民同意向承办单位提供敏感个人信息：" + personal.Names(c.Sensitive) + "（告知版本 " + c.Version + "）。"
 			if !c.Agreed {
 				note = "市民未同意提供敏感个人信息：" + personal.Names(c.Sensitive) + "。相关内容未保存、未转交；" +

@@ -31,6 +31,10 @@ func RewriteURI(base string) func(uri string) string {
 // Platform stands in for api.weixin.qq.com. It is an http.Handler and is
 // safe for concurrent use.
 type Platform struct {
+	// onPopup pushes the citizen's answer to the stand-in subscription
+	// popup (jssdk.go) to the bot; set it with SetOnPopup.
+	onPopup func(openID string, answers []PopupAnswer)
+
 	// Now is the platform's clock; nil means time.Now. Set it before the
 	// platform serves requests: the field itself is not guarded.
 	Now func() time.Time
@@ -266,6 +270,9 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, videoPath) {
 		p.serveVideo(w, r)
+		return
+	}
+	if p.serveJSSDK(w, r) {
 		return
 	}
 	rt, ok := routes[r.URL.Path]

@@ -21,6 +21,8 @@
   let openid = localStorage.getItem(idKey);
   const fresh = !openid;
   if (!openid) { openid = newID(); localStorage.setItem(idKey, openid); }
+  // The stand-in WeChat client (wxsim's JS-SDK on the case page) knows who is reading.
+  localStorage.setItem("wxsim-openid", openid);
   // Which simulated person this is, in words: the openid means nothing to a visitor.
   document.getElementById("who").textContent = (who ? "第 " + who + " 位 " : "市民 ") + openid.slice(-4);
 
@@ -119,6 +121,7 @@
   events.onmessage = (e) => {
     const d = JSON.parse(e.data);
     if (d.kind === "template") add("bot", d.text, "模板消息");
+    else if (d.kind === "subscribe") add("bot", d.text, "订阅通知");
     else add("bot", d.text, "客服消息");
     if (e.lastEventId) localStorage.setItem(seqKey, e.lastEventId);
   };

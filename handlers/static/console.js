@@ -72,8 +72,32 @@
   function presence(ev) {
     const p = document.getElementById("presence");
     if (!p || page !== "case" || ev.case !== main.dataset.case) return;
-    p.textContent = ev.presence.length ? ev.presence.join("、") + " 也在查看此案件" : "";
-    p.hidden = ev.presence.length === 0;
+    // The line keeps its place either way: nothing below it moves under
+    // the mediator's pointer when a colleague comes or goes.
+    p.textContent = ev.presence.length ? ev.presence.join("、") + " 也在查看此案件" : "目前没有其他人在查看此案件";
+    p.classList.toggle("others", ev.presence.length > 0);
+  }
+
+  // With a search or a filter on, whether a changed case belongs on the
+  // page is the page's own query's to say: the rows (and the views'
+  // counts) are fetched again, at most once a second, rather than the
+  // case's row put on top of a list it may not match.
+  const filtered = [...new URLSearchParams(location.search).values()].some((v) => v !== "");
+  let refreshing = null;
+  function refreshRows() {
+    if (refreshing) return;
+    refreshing = setTimeout(async () => {
+      refreshing = null;
+      const r = await fetch(location.pathname + location.search, { credentials: "same-origin" });
+      if (r.redirected) { location.reload(); return; }
+      if (!r.ok) return;
+      const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+      const rows = doc.getElementById("rows");
+      if (rows) document.getElementById("rows").replaceWith(rows);
+      const views = doc.querySelector("nav.views"), nav = document.querySelector("nav.views");
+      if (views && nav) nav.replaceWith(views);
+      markUnread();
+    }, 1000);
   }
 
   async function changed(ev) {
@@ -84,7 +108,11 @@
       if (page === "case" && ev.case === main.dataset.case) location.href = "/console/";
       return;
     }
-    if (page === "queue") {
+    if (page === "queue" && filtered) {
+      unread[ev.case] = true;
+      localStorage.setItem("jiefen-unread", JSON.stringify(unread));
+      refreshRows();
+    } else if (page === "queue") {
       const html = await fragment("/console/cases/" + encodeURIComponent(ev.case) + "/row");
       if (!html) return;
       const old = document.getElementById("case-" + ev.case);
@@ -129,8 +157,14 @@
     ws.onopen = () => {
       delay = 1000;
       if (live) live.classList.add("on");
-      // Tell the server which case this page shows, so colleagues see it is open.
-      if (page === "case") ws.send(JSON.stringify({ watch: main.dataset.case }));
+      // Tell the server which case this page shows, so colleagues see it
+      // is open, and again every 10 s while it is: the heartbeat that
+      // keeps it listed (a page that stops beating drops out in 30 s).
+      if (page === "case") {
+        const watch = JSON.stringify({ watch: main.dataset.case });
+        ws.send(watch);
+        const beat = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send(watch); else clearInterval(beat); }, 10000);
+      }
     };
     ws.onmessage = (m) => { try { changed(JSON.parse(m.data)); } catch (e) { /* a bad message changes nothing */ } };
     ws.onclose = () => {

@@ -145,12 +145,14 @@ type tokenRecord struct {
 	Prefix    string `json:"pfx,omitempty"`
 	CreatedAt int64  `json:"at"`
 	Expires   int64  `json:"exp,omitempty"`
+	LastUsed  int64  `json:"used,omitempty"`
 }
 
 // PutToken is one HSET of the whole record, so nothing of a token
 // replaced under the same hash survives.
 func (s *Store) PutToken(ctx context.Context, t store.Token) error {
-	b, err := json.Marshal(tokenRecord{User: t.User, Prefix: t.Prefix, CreatedAt: store.UnixMS(t.CreatedAt), Expires: store.UnixMS(t.Expires)})
+	b, err := json.Marshal(tokenRecord{User: t.User, Prefix: t.Prefix, CreatedAt: store.UnixMS(t.CreatedAt), Expires: store.UnixMS(t.Expires),
+		LastUsed: store.UnixMS(t.LastUsed)})
 	if err != nil {
 		return fmt.Errorf("redis: put token: %w", err)
 	}
@@ -166,7 +168,7 @@ func tokenOf(hash, v string) (store.Token, error) {
 		return store.Token{}, fmt.Errorf("redis: token: %w", err)
 	}
 	return store.Token{Hash: hash, User: r.User, Prefix: r.Prefix, CreatedAt: store.FromUnixMS(r.CreatedAt),
-		Expires: store.FromUnixMS(r.Expires)}, nil
+		Expires: store.FromUnixMS(r.Expires), LastUsed: store.FromUnixMS(r.LastUsed)}, nil
 }
 
 // Token is one HGET on the master (go-redis reads no replica unless told
@@ -199,6 +201,15 @@ func (s *Store) Tokens(ctx context.Context, user string) ([]store.Token, error) 
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Hash, b.Hash))
 	})
 	return out, nil
+}
+
+// TouchToken is one script (lua/tokenused.lua): the record is read and
+// written back with its last use only if it is still there.
+func (s *Store) TouchToken(ctx context.Context, hash string, at time.Time) error {
+	if err := tokenUsedScript.Run(ctx, s.rdb, []string{s.k.tokens()}, hash, store.UnixMS(at)).Err(); err != nil {
+		return fmt.Errorf("redis: touch token: %w", err)
+	}
+	return nil
 }
 
 // DeleteToken is one HDEL.

@@ -92,7 +92,7 @@ import (
 //	                            user is written by one HSET and Users is one HGETALL
 //	P+"sess:"+idHash    hash    a console session: user csrf exp; PEXPIRE exp-now (the caller's)
 //	P+"tokens"          hash    API token hash → JSON (tokenRecord): user, prefix,
-//	                            created, expires; one key, so a token is written, read
+//	                            created, expires, last used; one key, so a token is written, read
 //	                            and revoked by one command, and a user's tokens are one
 //	                            HGETALL (a city has a few hundred at most)
 //	P+"tokmoved"        string  "1" once Open moved the tokens of before that hash

@@ -38,6 +38,8 @@ var (
 	purgeLua string
 	//go:embed lua/failure.lua
 	failureLua string
+	//go:embed lua/tokenused.lua
+	tokenUsedLua string
 	//go:embed lua/audit.lua
 	auditLua string
 	//go:embed lua/auditappend.lua
@@ -70,6 +72,7 @@ var (
 	closeWindowScript = redis.NewScript(closeWindowLua)
 	purgeScript       = redis.NewScript(purgeLua)
 	failureScript     = redis.NewScript(failureLua)
+	tokenUsedScript   = redis.NewScript(tokenUsedLua)
 	auditAppendScript = redis.NewScript(auditLua + auditAppendLua)
 	auditLogScript    = redis.NewScript(auditLogLua)
 	endedScript       = redis.NewScript(endedLua)
@@ -80,7 +83,7 @@ var (
 	useSubScript      = redis.NewScript(useSubLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
-		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
+		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript, tokenUsedScript,
 		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript, useSubScript}
 )
 

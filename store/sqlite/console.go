@@ -107,23 +107,23 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 // PutToken stores (or replaces) an API token.
 func (s *Store) PutToken(ctx context.Context, t store.Token) error {
 	_, err := s.w.ExecContext(ctx, `
-		INSERT INTO tokens (hash, user, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+		INSERT INTO tokens (hash, user, prefix, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (hash) DO UPDATE SET user = excluded.user, prefix = excluded.prefix,
-			created_at = excluded.created_at, expires_at = excluded.expires_at`,
-		t.Hash, t.User, t.Prefix, store.UnixMS(t.CreatedAt), store.UnixMS(t.Expires))
+			created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = excluded.used_at`,
+		t.Hash, t.User, t.Prefix, store.UnixMS(t.CreatedAt), store.UnixMS(t.Expires), store.UnixMS(t.LastUsed))
 	if err != nil {
 		return fmt.Errorf("sqlite: put token: %w", err)
 	}
 	return nil
 }
 
-const tokenColumns = `hash, user, prefix, created_at, expires_at`
+const tokenColumns = `hash, user, prefix, created_at, expires_at, used_at`
 
 func scanToken(row scanner) (store.Token, error) {
 	var t store.Token
-	var created, expires int64
-	err := row.Scan(&t.Hash, &t.User, &t.Prefix, &created, &expires)
-	t.CreatedAt, t.Expires = store.FromUnixMS(created), store.FromUnixMS(expires)
+	var created, expires, used int64
+	err := row.Scan(&t.Hash, &t.User, &t.Prefix, &created, &expires, &used)
+	t.CreatedAt, t.Expires, t.LastUsed = store.FromUnixMS(created), store.FromUnixMS(expires), store.FromUnixMS(used)
 	return t, err
 }
 
@@ -157,6 +157,15 @@ func (s *Store) Tokens(ctx context.Context, user string) ([]store.Token, error) 
 		return nil, fmt.Errorf("sqlite: tokens: %w", err)
 	}
 	return out, nil
+}
+
+// TouchToken sets a token's last use; an UPDATE, so a revoked token
+// stays revoked.
+func (s *Store) TouchToken(ctx context.Context, hash string, at time.Time) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE tokens SET used_at = ? WHERE hash = ?`, store.UnixMS(at), hash); err != nil {
+		return fmt.Errorf("sqlite: touch token: %w", err)
+	}
+	return nil
 }
 
 // DeleteToken revokes a token; an unknown one is already revoked.

@@ -28,6 +28,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaNonces,
 	schemaPrivacy,
 	schemaSubscriptions,
+	schemaTokenUse,
 	schemaParties,
 }
 
@@ -470,6 +471,11 @@ func schemaSubscriptions(ctx context.Context, tx *sql.Tx) error {
 			PRIMARY KEY (openid, template)
 		) WITHOUT ROWID`,
 	)
+}
+
+// schemaTokenUse keeps when each API token was last used.
+func schemaTokenUse(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx, `ALTER TABLE tokens ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0`)
 }
 
 // schemaParties adds the parties a mediator invites to a case

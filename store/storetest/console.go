@@ -184,7 +184,7 @@ func testTokens(t *testing.T, e *env) {
 	toks := []store.Token{
 		{Hash: "t3", User: "王", Prefix: "jft_C", CreatedAt: at(2 * time.Minute), Expires: at(time.Hour)},
 		{Hash: "t1", User: "王", Prefix: "jft_A", CreatedAt: at(0), Expires: at(90 * 24 * time.Hour)},
-		{Hash: "t2", User: "admin", Prefix: "jft_B", CreatedAt: at(time.Minute), Expires: at(time.Hour)},
+		{Hash: "t2", User: "admin", Prefix: "jft_B", CreatedAt: at(time.Minute), Expires: at(time.Hour), LastUsed: at(2 * time.Minute)},
 		{Hash: "t0", User: "王", CreatedAt: at(0)}, // no prefix, no expiry: a token of before
 	}
 	for _, tk := range toks {
@@ -195,7 +195,7 @@ func testTokens(t *testing.T, e *env) {
 	same := func(what string, got, want store.Token) {
 		t.Helper()
 		if got.Hash != want.Hash || got.User != want.User || got.Prefix != want.Prefix ||
-			!sameTime(got.CreatedAt, want.CreatedAt) || !sameTime(got.Expires, want.Expires) {
+			!sameTime(got.CreatedAt, want.CreatedAt) || !sameTime(got.Expires, want.Expires) || !sameTime(got.LastUsed, want.LastUsed) {
 			t.Errorf("%s: Token = %+v, want %+v", what, got, want)
 		}
 	}
@@ -223,6 +223,19 @@ func testTokens(t *testing.T, e *env) {
 		t.Errorf("Token(t3) = %+v, %v; want it stored, live until at(1h)", got, err)
 	}
 
+	// A use is noted, and nothing else of the token changes.
+	if err := e.s.TouchToken(e.ctx, "t3", at(30*time.Minute)); err != nil {
+		t.Fatalf("TouchToken: %v", err)
+	}
+	touched := toks[0]
+	touched.LastUsed = at(30 * time.Minute)
+	if got, err := e.s.Token(e.ctx, "t3"); err != nil {
+		t.Fatalf("Token after TouchToken: %v", err)
+	} else {
+		same("touched", got, touched)
+	}
+	toks[0] = touched
+
 	// Revoked: gone at once, the others stay.
 	if err := e.s.DeleteToken(e.ctx, "t1"); err != nil {
 		t.Fatalf("DeleteToken: %v", err)
@@ -232,6 +245,14 @@ func testTokens(t *testing.T, e *env) {
 	}
 	if err := e.s.DeleteToken(e.ctx, "t1"); err != nil {
 		t.Errorf("DeleteToken(already revoked) = %v, want nil", err)
+	}
+	// A use noted after the revocation (a request that read the token
+	// just before) does not bring it back.
+	if err := e.s.TouchToken(e.ctx, "t1", at(time.Hour)); err != nil {
+		t.Errorf("TouchToken(revoked) = %v, want nil", err)
+	}
+	if got, err := e.s.Token(e.ctx, "t1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Token after touching a revoked one = %+v, %v; want ErrNotFound", got, err)
 	}
 	if list, err := e.s.Tokens(e.ctx, "王"); err != nil || len(list) != 2 || list[0].Hash != "t0" || list[1].Hash != "t3" {
 		t.Errorf("Tokens after revoking t1 = %+v, %v; want t0, t3", list, err)
