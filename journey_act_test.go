@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"jiefen/dispute"
 	"jiefen/store"
@@ -65,7 +66,7 @@ func (r *jrun) api(l jline, k dispute.Case, path string, body any) {
 	req, _ := http.NewRequest("POST", r.e.srv.URL+"/api/v1/cases/"+k.ID+"/"+path, strings.NewReader(string(data)))
 	req.Header.Set("Authorization", "Bearer "+r.e.apiToken(name))
 	req.Header.Set("Content-Type", "application/json")
-	if code := r.e.post(req); code != http.StatusOK && code != http.StatusAccepted {
+	if code := r.e.post(req); code != http.StatusOK && code != http.StatusAccepted && code != http.StatusCreated {
 		r.fail(l, "API %s: %d", path, code)
 	}
 }
@@ -95,6 +96,10 @@ func (r *jrun) act(l jline, arg string) {
 		return
 	case "tick":
 		r.e.tick()
+		return
+	case "deliver":
+		r.clock.advance(time.Minute)
+		r.e.app.referrals.Kick()
 		return
 	case "platform":
 		f := strings.Fields(rest)
@@ -166,7 +171,9 @@ func (r *jrun) act(l jline, arg string) {
 	case verb == "decline":
 		r.console(l, r.session(l, "supervisor", k.Body), k, "decline", url.Values{"reason": {rest}})
 	default:
-		r.fail(l, "unknown action %q", verb)
+		if !r.actAgreement(l, verb, rest, k, viaAPI) {
+			r.fail(l, "unknown action %q", verb)
+		}
 	}
 }
 

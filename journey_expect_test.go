@@ -96,7 +96,9 @@ func (r *jrun) expect(l jline, arg string) {
 			r.hasOrLacks(l, rest, "the queue row of "+k.ID, []string{row})
 		}
 	default:
-		r.fail(l, "unknown expectation %q", what)
+		if !r.expectAgreement(l, what, rest, k) {
+			r.fail(l, "unknown expectation %q", what)
+		}
 	}
 }
 

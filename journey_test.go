@@ -25,6 +25,7 @@ import (
 
 	"jiefen/bot"
 	"jiefen/dispute"
+	"jiefen/routing"
 	"jiefen/store"
 	"jiefen/wxsim"
 )
@@ -47,6 +48,7 @@ type journey struct {
 	name      string
 	lines     []jline
 	template  bool          // = option template
+	court     bool          // = option court
 	subscribe string        // = option subscribe long|once: a subscription-notice template of that kind
 	followUp  time.Duration // = option followup
 }
@@ -100,6 +102,8 @@ func loadJourneys(t *testing.T) []journey {
 				switch {
 				case len(f) == 2 && f[1] == "template":
 					j.template = true
+				case len(f) == 2 && f[1] == "court":
+					j.court = true
 				case len(f) == 3 && f[1] == "subscribe" && (f[2] == "long" || f[2] == "once"):
 					j.subscribe = f[2]
 				case len(f) == 3 && f[1] == "followup":
@@ -178,6 +182,7 @@ type jrun struct {
 	said    []said // every inbound line, for the invariant
 	matched map[int64]bool
 	users   map[string]*browser
+	court   *courtStub // = option court
 }
 
 // said is one inbound line and what came of it.
@@ -198,6 +203,15 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 		// needs jiefen's public address.
 		o.templateID, o.publicURL = "tpl-journey-status", "https://jiefen.example.cn"
 	}
+	var court *courtStub
+	if j.court {
+		court = newCourtStub(t, "journey-court-secret")
+		t.Setenv(courtSecretEnv, court.secret)
+		o.routes = filepath.Join(t.TempDir(), "routes.yaml")
+		if err := os.WriteFile(o.routes, []byte(courtTable(string(routing.BuiltinYAML()), court.srv.URL)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if j.subscribe != "" {
 		// A notice, too, links to the case page.
 		o.subscribe = []bot.SubscribeTemplate{{ID: journeySubscribeTemplate, Long: j.subscribe == "long",
@@ -205,7 +219,7 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 		o.publicURL = "https://jiefen.example.cn"
 	}
 	e := newEnv(t, o)
-	r := &jrun{t: t, e: e, clock: clock, who: "oJourney_" + j.name, matched: map[int64]bool{}, users: map[string]*browser{}}
+	r := &jrun{court: court, t: t, e: e, clock: clock, who: "oJourney_" + j.name, matched: map[int64]bool{}, users: map[string]*browser{}}
 	r.me = r.who
 	for _, l := range j.lines {
 		r.step(l)

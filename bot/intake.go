@@ -116,7 +116,7 @@ func (t *turn) command(s string) (bool, error) {
 		if ref, ok := withdrawCommand(word); ok {
 			return true, t.withdraw(ref)
 		}
-		return false, nil
+		return t.agreementCommand(s)
 	}
 	return true, nil
 }

@@ -161,6 +161,14 @@ func (t *turn) asParty(s string) (handled bool, err error) {
 		t.record(k.ID, dispute.Event{Kind: dispute.PersonAsked, Actor: "respondent", Text: "被申请人请求人工联系", Party: p.ID})
 		t.say(txtHuman)
 	default:
+		// 确认协议, 申请司法确认, 送达地址: the agreement's words, which
+		// find the case whose agreement waits for this person.
+		if handled, err := t.agreementCommand(s); handled || err != nil {
+			if t.caseID == k.ID {
+				t.asPartyOf(k, p)
+			}
+			return true, err
+		}
 		t.b.Cases.RespondentWrote(&t.ch, k, p, workflow.Said{Text: s}, t.now)
 		switch {
 		case routing.DetectUrgent(s):

@@ -34,6 +34,9 @@ func NextDue(k dispute.Case, events []dispute.Event, t *routing.Table) (time.Tim
 func DueOf(k dispute.Case, events []dispute.Event, t *routing.Table) store.DueSet {
 	ds := store.DueSet{CaseID: k.ID}
 	ds.At, _ = NextDue(k, events, t)
+	if at, ok := CourtNext(k, events, t); ok && (ds.At.IsZero() || at.Before(ds.At)) {
+		ds.At = at // the judicial confirmation's clock comes first
+	}
 	if d, ok := Of(k, events, t); ok {
 		ds.Deadline, ds.DueAt = d.Kind, d.Due
 	}
@@ -54,22 +57,23 @@ func SetDue(ch *store.Change, k dispute.Case, thread []dispute.Event, t *routing
 			events = append(events[:len(events):len(events)], e)
 		}
 	}
-	if !k.Status.Open() { // a Change that ends the case leaves nothing due, whatever its thread says
-		ch.Due = append(ch.Due, store.DueSet{CaseID: k.ID})
+	if !k.Status.Open() {
+		// A Change that ends the case leaves no deadline of its body, whatever
+		// its thread says; the judicial confirmation's clock runs on.
+		at, _ := CourtNext(k, events, t)
+		ch.Due = append(ch.Due, store.DueSet{CaseID: k.ID, At: at})
 		return
 	}
 	ch.Due = append(ch.Due, DueOf(k, events, t))
 }
 
 // Due is SetDue reading k's thread from st, for a caller that has not
-// read it; a Change that ends the case needs no thread and reads none.
+// read it (a Change that ends the case reads it too: the judicial
+// confirmation's clock may run on it).
 func Due(ctx context.Context, st store.Store, t *routing.Table, k dispute.Case, ch *store.Change) error {
-	var thread []dispute.Event
-	if after(*ch, k).Status.Open() {
-		var err error
-		if thread, err = st.Events(ctx, k.ID); err != nil {
-			return err
-		}
+	thread, err := st.Events(ctx, k.ID)
+	if err != nil {
+		return err
 	}
 	SetDue(ch, k, thread, t)
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	"jiefen/dispute"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // caseJSON is a Case in the API (the documented contract): contact details
@@ -19,6 +20,9 @@ type caseJSON struct {
 	AILabel string          `json:"ai_label,omitempty"`
 	Events  []dispute.Event `json:"events,omitempty"`
 	Parties *[]partyJSON    `json:"parties,omitempty"` // one case's (GET /api/v1/cases/{id}), [] when none
+	// Judicial is the judicial confirmation of the case's agreement, once
+	// one took effect.
+	Judicial *workflow.JudicialView `json:"judicial_confirmation,omitempty"`
 }
 
 func (c *Web) caseOut(u store.User, k dispute.Case) caseJSON {
@@ -68,6 +72,9 @@ func (c *apiSurface) apiCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	out.Parties = &parties
 	out.Events = events
+	if j, ok := c.Cases.Judicial(k, events); ok {
+		out.Judicial = &j
+	}
 	if out.Events == nil {
 		out.Events = []dispute.Event{}
 	}

@@ -190,8 +190,13 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 	rcpts = append([]recipient{{label: dispute.Claimant.Name(), cit: cit, items: items}}, rcpts...)
 	views := c.viewEvents(events, parties)
 	markDelivery(views, rcpts, k, now)
+	agreement, err := c.agreementPanel(r, k, events)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]any{
 		"Parties": parties, "MaxName": 40,
+		"Agreement": agreement, "MaxTerms": workflow.MaxTerms,
 		"Referrals": refs, "Types": dispute.Types, "Alerts": caseAlerts(alerts, k.ID), "SeesAlerts": c.Cases.CanSeeAlerts(u.User),
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),

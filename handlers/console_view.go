@@ -245,6 +245,7 @@ func (c *Web) viewEvents(events []dispute.Event, parties []partyView) []eventVie
 		names[p.ID] = p.Role.Name() + p.Name
 	}
 	out := make([]eventView, len(events))
+	version := 0
 	for i, e := range events {
 		v := eventView{Event: e, Who: actorName(e.Actor, c.personName)}
 		if len(parties) > 0 {
@@ -258,6 +259,11 @@ func (c *Web) viewEvents(events []dispute.Event, parties []partyView) []eventVie
 			case e.Kind == dispute.MessageOut:
 				v.Who += " → " + names[e.Party]
 			}
+		}
+		if class, text, ok := agreementLine(e, &version); ok {
+			v.Class, v.Text = class, text
+			out[i] = v
+			continue
 		}
 		switch {
 		case e.Kind == dispute.PartySet:

@@ -105,6 +105,7 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/alerts/{id}/card", a.page(p.alertCardFragment))
 	mux.Handle("POST /console/alerts/{id}/acknowledge", a.page(formAction(f.acknowledgeAlert, toAlerts)))
 	mux.Handle("POST /console/alerts/{id}/close", a.page(formAction(f.closeAlert, toAlerts)))
+	mux.Handle("GET /console/cases/{id}/agreement.pdf", a.page(c.agreementPDF))
 	// Every action on a case goes through the case workflow, which
 	// records it in the audit log with the change itself.
 	mux.Handle("POST /console/cases/{id}/reply", a.page(f.replyForm))
@@ -117,6 +118,7 @@ func (c *Web) routes(mux *http.ServeMux) {
 		{"decline", f.decline, toQueue}, {"transfer", f.transfer, toQueue}, {"assign", f.assign, back},
 		{"video", f.video, back}, {"type", f.retype, back}, {"extend", f.extend, back},
 		{"referrals/{ref}/retry", f.retryReferral, back}, {"messages/{item}/retry", f.retryMessage, back},
+		{"agreement", f.draftAgreement, back},
 	} {
 		mux.Handle("POST /console/cases/{id}/"+rt.path, a.page(formAction(rt.op, rt.done)))
 	}
@@ -170,6 +172,10 @@ func (c *apiSurface) apiRoutes() []APIRoute {
 		{"POST /api/v1/cases/{id}/decline", c.apiDecline},
 		{"POST /api/v1/cases/{id}/video", c.apiVideo},
 		{"POST /api/v1/cases/{id}/transfer", c.apiTransfer},
+		{"POST /api/v1/cases/{id}/agreement", c.apiDraftAgreement},
+		{"GET /api/v1/cases/{id}/agreement", c.apiAgreement},
+		{"GET /api/v1/cases/{id}/agreement.pdf", c.agreementPDF},
+		{"POST /api/v1/cases/{id}/judicial_confirmation", c.apiAnswerCourt},
 		{"GET /api/v1/bodies", c.apiBodies},
 		{"GET /api/v1/alerts", c.apiAlerts},
 		{"GET /api/v1/alerts/{id}", c.apiAlert},

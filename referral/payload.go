@@ -116,7 +116,7 @@ func rfc3339(t time.Time) string {
 // encode marshals p without HTML escaping, so the Chinese text and any
 // "<" in a story reach the agency as written. Payload holds only strings,
 // bools and slices of them, which cannot fail to marshal.
-func encode(p Payload) []byte {
+func encode(p any) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

@@ -40,7 +40,11 @@ type Body struct {
 	AcceptWithinDays  int            `json:"accept_within_days,omitempty"`  // calendar days instead (信访-style matters: 15); 0: not counted in days
 	MediateWithinDays int            `json:"mediate_within_days,omitempty"` // calendar days from acceptance to conclude; 0: the default (30)
 	QuickReplies      []string       `json:"-"`                             // the console's ready-made replies for this body; DefaultQuickReplies when empty
-	Webhook           *Webhook       `json:"-"`                             // nil: referrals are read in the console only
+	// Court marks a people's court (its 诉调对接 desk): it receives the
+	// judicial confirmation (司法确认) applications of the cases of the
+	// regions it serves (Table.Court), and its users answer them.
+	Court   bool     `json:"court,omitempty"`
+	Webhook *Webhook `json:"-"` // nil: referrals are read in the console only
 }
 
 // Webhook is where referrals to a body are pushed. The secret stays in the
@@ -164,6 +168,32 @@ func (t *Table) mostSpecific(typ dispute.Type, region string, excluded func(stri
 		}
 	}
 	return best
+}
+
+// Court returns the court that confirms agreements of cases in region:
+// the most specific body with Court serving it (one naming the region
+// beats a city-wide one; ties go to the first in the table); false when
+// the table has no court for it. 民事诉讼法 art. 205 lets the parties
+// apply to the basic court where a party lives or the mediation
+// organisation sits, which is the region's court.
+func (t *Table) Court(region string) (Body, bool) {
+	best, bestWidth := -1, 0
+	for i, b := range t.bodies {
+		if !b.Court || !b.Serves(region) {
+			continue
+		}
+		width := len(b.Regions)
+		if width == 0 {
+			width = len(t.city.regions) + 1
+		}
+		if best < 0 || width < bestWidth {
+			best, bestWidth = i, width
+		}
+	}
+	if best < 0 {
+		return Body{}, false
+	}
+	return t.bodies[best].clone(), true
 }
 
 // Body returns the body with the given id.

@@ -39,6 +39,7 @@ type fileBody struct {
 	AcceptWithinDays  int          `yaml:"accept_within_days"`
 	MediateWithinDays int          `yaml:"mediate_within_days"`
 	QuickReplies      []string     `yaml:"quick_replies"`
+	Court             bool         `yaml:"court"`
 	Webhook           *fileWebhook `yaml:"webhook"`
 }
 
@@ -176,6 +177,7 @@ func (v *validator) build(f fileTable, defaultCity func() City) *Table {
 	t.dutyDesk = v.bodyRef(t, "duty_desk", f.DutyDesk)
 	t.fallback = v.bodyRef(t, "fallback", f.Fallback)
 	v.alerts(f.Alerts, t)
+	v.courts(t)
 
 	// Coverage last, over the valid parts only, so a broken entry shows up
 	// once as itself and again as the gaps it leaves.
@@ -210,6 +212,7 @@ func (v *validator) body(at string, fb fileBody, city City) (Body, bool) {
 		AcceptWithinDays:  fb.AcceptWithinDays,
 		MediateWithinDays: fb.MediateWithinDays,
 		QuickReplies:      fb.QuickReplies,
+		Court:             fb.Court,
 	}
 	if len(fb.Regions) > 0 && len(b.Regions) == 0 {
 		// Every region was wrong: serving the whole city instead would
@@ -243,6 +246,30 @@ func (v *validator) body(at string, fb fileBody, city City) (Body, bool) {
 		}
 	}
 	return b, ok
+}
+
+// courts checks the courts (bodies with court: true): the duty desk is
+// none, and once the table names any, every region has one (a city-wide
+// court serves them all), so no signed agreement is left without a court
+// to apply to.
+func (v *validator) courts(t *Table) {
+	any := false
+	for _, b := range t.bodies {
+		if b.Court {
+			any = true
+			if b.ID == t.dutyDesk {
+				v.addf("bodies: %s: the duty desk cannot be a court", b.ID)
+			}
+		}
+	}
+	if !any {
+		return
+	}
+	for _, region := range t.city.Names() {
+		if _, ok := t.Court(region); !ok {
+			v.addf("courts: no body with court: true serves %s (add the region to a court, or make one city-wide)", region)
+		}
+	}
 }
 
 func (v *validator) rule(at string, fr fileRule, t *Table) (Rule, bool) {

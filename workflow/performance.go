@@ -29,5 +29,12 @@ func (w *Cases) NotPerformed(ctx context.Context, ch *store.Change, k dispute.Ca
 // (申请强制执行 at the confirming court); until then, what the mediator
 // will do.
 func (w *Cases) PerformanceAnswer(ctx context.Context, k dispute.Case) (string, error) {
+	events, err := w.Store.Events(ctx, k.ID)
+	if err != nil {
+		return "", err
+	}
+	if route := w.NonPerformance(k, events); route != "" {
+		return catalog.NotPerformedConfirmed(k.ID, route), nil
+	}
 	return catalog.NotPerformedNoted(k.ID), nil
 }

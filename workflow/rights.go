@@ -123,3 +123,25 @@ func (w *Cases) bodyName(id string) string {
 	}
 	return id
 }
+
+// courtOf reports whether u is of the court the case's judicial
+// confirmation was sent to: such a user reads the agreement (and its
+// PDF) and answers, and sees nothing else of the case.
+func (w *Cases) courtOf(u store.User, k dispute.Case, events []dispute.Event) bool {
+	if u.Body == "" {
+		return false
+	}
+	j, ok := dispute.JudicialOf(k, events, w.Now())
+	return ok && j.Court == u.Body
+}
+
+// canAnswerCourt is who may record a court's answer to an application:
+// a user of the court it was sent to, or an admin; nobody before it was
+// sent.
+func canAnswerCourt(u store.User, j dispute.Judicial) bool {
+	return j.Court != "" && (u.Role == store.RoleAdmin || u.Body == j.Court)
+}
+
+// The agreement's other rights are the case's: drafting a version is
+// acting on the case (its body, its supervisor, admins: acting), reading
+// it is seeing the case (CanSee) or being its court (courtOf).

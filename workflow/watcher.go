@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -209,10 +210,17 @@ func (w *Watcher) fireDue(ctx context.Context, d store.DueCase, now time.Time) (
 		due.IfWas, due.Was = true, d.At
 		return due
 	}
-	if stay := next(nil); stay.At.IsZero() || stay.At.After(now) {
+	stay := next(nil)
+	if stay.At.IsZero() || stay.At.After(now) {
 		return 0, w.correct(ctx, stay) // nothing is due yet: the index was stale
 	}
-	dl, _ := deadline.Of(k, events, w.Table) // a time is due: a deadline runs
+	if step, ok := deadline.CourtDue(k, events, w.Table, now); ok {
+		return w.fireCourt(ctx, k, events, step, now, next)
+	}
+	dl, ok := deadline.Of(k, events, w.Table) // a time is due: a deadline runs
+	if !ok {
+		return 0, w.correct(ctx, stay)
+	}
 	due := w.when(dl.Due)
 	switch {
 	case !now.Before(dl.EscalateAt):
@@ -237,6 +245,34 @@ func (w *Watcher) fireDue(ctx context.Context, d store.DueCase, now time.Time) (
 		ch.Due = []store.DueSet{next(ch.Events)}
 		return w.fire(ctx, now, firingKey(k.ID, dl.Kind+"-remind"+extendedBy(dl), dl.Start), ch)
 	}
+}
+
+// fireCourt fires a step of the judicial confirmation's clock: a
+// reminder to the parties who have not applied, or the end, told to every
+// party. The mediator sees it on the thread.
+func (w *Watcher) fireCourt(ctx context.Context, k dispute.Case, events []dispute.Event, step deadline.CourtStep, now time.Time,
+	next func([]dispute.Event) store.DueSet) (int, error) {
+	j, _ := dispute.JudicialOf(k, events, now)
+	parties, err := (&Cases{Store: w.Store, Table: w.Table, Now: w.Now}).Parties(ctx, k)
+	if err != nil {
+		return 0, err
+	}
+	ch := store.Change{}
+	text := catalog.CourtLapsed(k.ID)
+	if step.What != deadline.CourtExpired {
+		text = catalog.CourtReminder(k.ID, step.Due, step.DaysLeft())
+		var waiting []Party
+		for _, p := range parties {
+			if !slices.Contains(j.Applied, p.Key) {
+				waiting = append(waiting, p)
+			}
+		}
+		parties = waiting
+	}
+	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.CourtReminder, Actor: "system", Text: step.What + " " + text})
+	tellParties(&ch, k, parties, "", text, now)
+	ch.Due = []store.DueSet{next(ch.Events)}
+	return w.fire(ctx, now, firingKey(k.ID, "court-"+step.What, step.Due), ch)
 }
 
 // correct sets a stale due time right; a change of the case meanwhile

@@ -134,6 +134,7 @@ var tests = []struct {
 	{"ReferralRetry", testReferralRetry},
 	{"BodyWebhooks", testBodyWebhooks},
 	{"BodyWebhooksConcurrent", testBodyWebhooksConcurrent},
+	{"AgreementThread", testAgreementThread},
 }
 
 // env is one subtest's store.
