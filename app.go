@@ -18,6 +18,7 @@ import (
 	"jiefen/workflow"
 
 	"jiefen/bot"
+	"jiefen/catalog"
 	"jiefen/handlers"
 	"jiefen/metrics"
 	"jiefen/routing"
@@ -59,7 +60,7 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	links := caselink.New(cfg.Secret)
 	account := bot.NewAccount(bot.AccountConfig{AppID: cfg.AppID, Secret: cfg.Secret, Token: cfg.Token,
 		AESKey: cfg.AESKey, API: cfg.WeChatAPI, Timeout: cfg.APITimeout, Cache: tokens})
-	m := &bot.Messenger{Store: st, API: account, TemplateID: cfg.TemplateID, Now: now, Log: log,
+	m := &bot.Messenger{Store: st, API: account, TemplateID: cfg.TemplateID, Subscribe: cfg.SubscribeTemplates, Now: now, Log: log,
 		// A claimed batch is sent concurrently; one item takes at worst a
 		// token fetch, a send, a refresh and resend, then a template with
 		// its own token retry: six API timeouts. Past that the lease ends
@@ -75,15 +76,30 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	// The case workflow: every surface (chat, console, API, case page)
 	// changes cases through it.
 	cases := &workflow.Cases{Store: st, Table: table, Hooks: hooks, Now: now, VideoURL: cfg.VideoURL, PublicURL: cfg.PublicURL,
-		Kick: m.Kick, KickReferrals: sender.Kick}
+		Kick: m.Kick, KickReferrals: sender.Kick, Log: log}
+	aiLabel := catalog.AILabel(cfg.AIModelName, cfg.AIFiling)
 	b := &bot.Bot{Store: st, Classifier: classifier, Table: table, Cases: cases, Now: now, Kick: m.Kick,
-		KickReferrals: sender.Kick, Links: links, PublicURL: cfg.PublicURL, Log: log}
+		KickReferrals: sender.Kick, Links: links, PublicURL: cfg.PublicURL, Log: log, AILabel: aiLabel, Subscribe: cfg.SubscribeTemplates}
 	srv := &handlers.Server{
 		Account: account, Callback: &bot.Callback{Account: account, Bot: b, Log: log},
 		Store: st, Metrics: metrics.New(), Log: log, Now: now,
 		Web: &handlers.Web{Store: st, Table: table, Log: log, Now: now, Cases: cases,
 			TemplateLinks: cfg.TemplateID != "" && cfg.PublicURL != "", Links: links, KickReferrals: sender.Kick, Hooks: hooks,
-			TrustedProxies: cfg.TrustedProxies},
+			TrustedProxies: cfg.TrustedProxies, AILabel: aiLabel,
+			PIA: func(ctx context.Context, w io.Writer) error {
+				all, err := hooks.All(ctx)
+				if err != nil {
+					return err
+				}
+				writePIA(w, cfg, table, all)
+				return nil
+			}},
+	}
+	for _, t := range cfg.SubscribeTemplates {
+		srv.Web.SubscribeTemplates = append(srv.Web.SubscribeTemplates, t.ID)
+	}
+	if len(cfg.SubscribeTemplates) > 0 {
+		srv.Web.JSSDK = account
 	}
 	period := cfg.Retention
 	if period <= 0 {

@@ -21,7 +21,7 @@ import (
 
 // auditRowRe reads the audit page's rows: time, user, role, action, case,
 // detail, address.
-var auditRowRe = regexp.MustCompile(`(?s)<tr class="audit-entry" data-id="(\d+)">\s*<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>\s*<td data-action="([^"]*)">[^<]*</td>\s*<td>(?:<a [^>]*>)?([^<]*)(?:</a>)?</td>\s*<td>([^<]*)</td><td>([^<]*)</td>`)
+var auditRowRe = regexp.MustCompile(`(?s)<tr class="audit-entry" data-id="(\d+)">\s*<td>([^<]*)</td><td(?: title="[^"]*")?>([^<]*)</td><td>([^<]*)</td>\s*<td data-action="([^"]*)">[^<]*</td>\s*<td>(?:<a [^>]*>)?([^<]*)(?:</a>)?</td>\s*<td>([^<]*)</td><td>([^<]*)</td>`)
 
 type auditLine struct{ id, user, action, caseID, detail, addr string }
 

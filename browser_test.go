@@ -88,6 +88,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, `#thread`, "木材厂")
+	waitText(t, ctx, `#presence`, "查看此案件") // the page's stream is open: it says who else is here
 	e.say(who, "补充：老板姓李，电话打不通了")
 	waitText(t, ctx, `#thread`, "电话打不通了")
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/bot"
 	"jiefen/handlers"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -48,8 +49,13 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	if cfg.VideoURL == "" {
 		cfg.VideoURL = "https://meeting.example.cn/jiefen/{case}"
 	}
+	// A long-term subscription template: the case page offers it, and the
+	// stand-in JS-SDK shows its button and popup in any browser.
+	cfg.SubscribeTemplates = []bot.SubscribeTemplate{{ID: "demo-case-notice", Long: true,
+		CaseField: bot.DefaultSubscribeCaseField, TextField: bot.DefaultSubscribeTextField}}
 	platform := wxsim.NewPlatform(cfg.AppID, cfg.Secret)
 	platform.AddTemplate(cfg.TemplateID)
+	platform.AddSubscribeTemplate("demo-case-notice", true)
 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := newApp(cfg, log, time.Now)
@@ -58,12 +64,19 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return err
 	}
 	a.messenger.Poll = 200 * time.Millisecond
+	a.server.Web.JSSDKURL = base + "/wxapi" + wxsim.JSSDKPath
+	client := &wxsim.Client{URL: base + "/wechat", Token: cfg.Token, AESKey: cfg.AESKey, AppID: cfg.AppID,
+		AccountID: "gh_jiefendemo", Mode: wxsim.Safe, Platform: platform, HTTP: &http.Client{}}
+	platform.SetOnPopup(func(openID string, answers []wxsim.PopupAnswer) {
+		if _, err := client.Deliver(ctx, client.SubscribePopup(openID, answers...)); err != nil {
+			log.Warn("demo: subscription event", "err", err)
+		}
+	})
 	a.server.Demo = &handlers.Demo{
 		Platform: platform,
-		Client: &wxsim.Client{URL: base + "/wechat", Token: cfg.Token, AESKey: cfg.AESKey, AppID: cfg.AppID,
-			AccountID: "gh_jiefendemo", Mode: wxsim.Safe, Platform: platform, HTTP: &http.Client{}},
-		Log:     log,
-		Account: strings.TrimSuffix(a.table.City().Name(), "市") + "解纷服务",
+		Client:   client,
+		Log:      log,
+		Account:  strings.TrimSuffix(a.table.City().Name(), "市") + "解纷服务",
 	}
 	accounts, err := seedDemoUsers(ctx, a)
 	if err != nil {
@@ -106,12 +119,13 @@ func randomString(n int) string {
 // demoUsers are the console accounts the demo makes: an admin, a mediator
 // and the head (who sees statistics and 督办) of the body most demo
 // complaints reach, a mediator of a district committee, and the duty desk.
-var demoUsers = []struct{ name, role, body, what string }{
-	{"admin", store.RoleAdmin, "", "管理员，看全部案件"},
-	{"liuhe", store.RoleMediator, "lh-labor", "柳河县劳动人事争议仲裁院 调解员"},
-	{"liuhe-lead", store.RoleSupervisor, "lh-labor", "柳河县劳动人事争议仲裁院 负责人（统计、督办）"},
-	{"dongchang", store.RoleMediator, "dc-mediation", "东昌区人民调解委员会 调解员"},
-	{"duty", store.RoleSupervisor, "tonghua-duty", "综治中心值班室（紧急案件）"},
+// Each has a person's name, which the console shows instead of the login.
+var demoUsers = []struct{ name, display, role, body, what string }{
+	{"admin", "赵敏", store.RoleAdmin, "", "管理员，看全部案件、管理用户和令牌"},
+	{"liuhe", "刘和", store.RoleMediator, "lh-labor", "柳河县劳动人事争议仲裁院 调解员"},
+	{"liuhe-lead", "孙立华", store.RoleSupervisor, "lh-labor", "柳河县劳动人事争议仲裁院 负责人（统计、督办）"},
+	{"dongchang", "王东昌", store.RoleMediator, "dc-mediation", "东昌区人民调解委员会 调解员"},
+	{"duty", "周静", store.RoleSupervisor, "tonghua-duty", "综治中心值班室（紧急案件）"},
 }
 
 // seedDemoUsers (re)creates the demo accounts with fresh passwords, which
@@ -124,10 +138,10 @@ func seedDemoUsers(ctx context.Context, a *app) ([][3]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.store.PutUser(ctx, store.User{Name: u.name, Role: u.role, Body: u.body, PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+		if err := a.store.PutUser(ctx, store.User{Name: u.name, Display: u.display, Role: u.role, Body: u.body, PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
 			return nil, err
 		}
-		out = append(out, [3]string{u.name, password, u.what})
+		out = append(out, [3]string{u.name, password, u.display + "，" + u.what})
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"jiefen/bot"
 	"jiefen/retention"
+	"jiefen/routing"
 
 	"errors"
 	"fmt"
@@ -31,7 +32,17 @@ type Config struct {
 	OpenAIURL   string
 	OpenAIKey   string // secret
 	OpenAIModel string
-	APITimeout  time.Duration
+	// OpenAICrossBorder: the operator allows an LLM endpoint outside
+	// mainland China (JIEFEN_OPENAI_CROSS_BORDER=allow).
+	OpenAICrossBorder bool
+	// AIModelName and AIFiling are the registered name of the model and
+	// its filing number (备案号), shown with the label on AI-written text.
+	AIModelName string
+	AIFiling    string
+	// SubscribeTemplates are the subscription-notice templates (订阅通知)
+	// the citizen's page offers and messages outside the window use.
+	SubscribeTemplates []bot.SubscribeTemplate
+	APITimeout         time.Duration
 	// Retention is how long a citizen's personal data are kept after
 	// their case ends; then the case is anonymised.
 	Retention time.Duration
@@ -77,6 +88,15 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		OpenAIURL:   get("JIEFEN_OPENAI_URL", ""),
 		OpenAIKey:   get("JIEFEN_OPENAI_KEY", ""),
 		OpenAIModel: get("JIEFEN_OPENAI_MODEL", ""),
+		AIModelName: get("JIEFEN_AI_MODEL_NAME", ""),
+		AIFiling:    get("JIEFEN_AI_FILING", ""),
+	}
+	switch v := get("JIEFEN_OPENAI_CROSS_BORDER", ""); v {
+	case "":
+	case "allow":
+		c.OpenAICrossBorder = true
+	default:
+		errs = append(errs, errors.New("JIEFEN_OPENAI_CROSS_BORDER must be allow or unset"))
 	}
 	c.APITimeout = 5 * time.Second
 	if v := get("JIEFEN_API_TIMEOUT", ""); v != "" {
@@ -106,6 +126,9 @@ func loadConfig(getenv func(string) string, need ...string) (Config, error) {
 		}
 	}
 	var err error
+	if c.SubscribeTemplates, err = bot.ParseSubscribeTemplates(get("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES", "")); err != nil {
+		errs = append(errs, fmt.Errorf("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES: %v", err))
+	}
 	if c.WebhookAllow, err = parsePrefixes("JIEFEN_WEBHOOK_ALLOW", get("JIEFEN_WEBHOOK_ALLOW", "")); err != nil {
 		errs = append(errs, err)
 	}
@@ -175,6 +198,22 @@ func (c Config) validate() []error {
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			errs = append(errs, fmt.Errorf("%s must be an http(s) URL", u.name))
 		}
+	}
+	if c.OpenAIURL != "" && !c.OpenAICrossBorder && !routing.LLMInMainland(c.OpenAIURL) {
+		// Complaints are personal information: sending them abroad needs
+		// the steps of 个人信息保护法 arts. 38–40 first, so the operator
+		// says so explicitly. Only the host is named: it is no secret.
+		host := ""
+		if p, err := url.Parse(c.OpenAIURL); err == nil {
+			host = p.Hostname()
+		}
+		errs = append(errs, fmt.Errorf("JIEFEN_OPENAI_URL: %s is not an LLM service known to be in mainland China "+
+			"(DashScope, DeepSeek, 千帆, 智谱, Moonshot, 火山方舟, a .cn domain) nor on this network; complaints sent there leave the country. "+
+			"Use one of those or a local model, or, once cross-border transfer is lawful for you (个人信息保护法 第三十八条), set JIEFEN_OPENAI_CROSS_BORDER=allow", host))
+	}
+	if len(c.SubscribeTemplates) > 0 && c.PublicURL == "" {
+		// A notice carries a few words and a link to the case page.
+		errs = append(errs, errors.New("JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES needs JIEFEN_PUBLIC_URL: a notice links to the case page"))
 	}
 	if c.OpenAIURL != "" && c.OpenAIModel == "" {
 		errs = append(errs, errors.New("JIEFEN_OPENAI_MODEL is required with JIEFEN_OPENAI_URL (e.g. deepseek-chat, qwen-plus)"))

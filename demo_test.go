@@ -79,5 +79,5 @@ func TestDemoChatKeepsItsHistory(t *testing.T) {
 	}
 	waitText(t, ctx, `#chat`, "登记成功")
 	waitText(t, ctx, `#chat`, "有新进展：已受理")
-	shot(t, ctx, "demo-chat")
+	shotBoth(t, ctx, "demo-chat")
 }

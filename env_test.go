@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/bot"
 	"jiefen/dispute"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -43,14 +44,17 @@ type envOptions struct {
 	mode       wxsim.Mode
 	dir        string // reuse a data directory (restart tests)
 	templateID string
-	openAI     string           // an OpenAI-compatible stand-in's base URL
-	routes     string           // a routing table file
-	log        io.Writer        // where the app logs; nil: nowhere
-	now        func() time.Time // jiefen's, the platform's and the client's clock; nil: time.Now
-	redisURL   string           // the Redis store instead of the embedded one
-	followUp   time.Duration    // JIEFEN_FOLLOWUP_AFTER; 0: none
-	publicURL  string           // JIEFEN_PUBLIC_URL, which template messages need for their link; "": none
-	proxied    bool             // the test's requests come through a trusted proxy (JIEFEN_TRUSTED_PROXIES holds this machine)
+	openAI     string                  // an OpenAI-compatible stand-in's base URL
+	routes     string                  // a routing table file
+	log        io.Writer               // where the app logs; nil: nowhere
+	now        func() time.Time        // jiefen's, the platform's and the client's clock; nil: time.Now
+	redisURL   string                  // the Redis store instead of the embedded one
+	followUp   time.Duration           // JIEFEN_FOLLOWUP_AFTER; 0: none
+	publicURL  string                  // JIEFEN_PUBLIC_URL, which template messages need for their link; "": none; "self": the test server
+	proxied    bool                    // the test's requests come through a trusted proxy (JIEFEN_TRUSTED_PROXIES holds this machine)
+	aiModel    string                  // JIEFEN_AI_MODEL_NAME
+	aiFiling   string                  // JIEFEN_AI_FILING
+	subscribe  []bot.SubscribeTemplate // JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES (needs publicURL)
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -73,6 +77,10 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	// reach unless an operator says so.
 	cfg.WebhookAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	cfg.PublicURL = o.publicURL
+	cfg.SubscribeTemplates = o.subscribe
+	for _, tpl := range o.subscribe {
+		platform.AddSubscribeTemplate(tpl.ID, tpl.Long)
+	}
 	if o.proxied {
 		cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	}
@@ -83,6 +91,7 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	if o.openAI != "" {
 		cfg.OpenAIURL, cfg.OpenAIKey, cfg.OpenAIModel = o.openAI, "test-key", "test-model"
 	}
+	cfg.AIModelName, cfg.AIFiling = o.aiModel, o.aiFiling
 	if o.mode != wxsim.Plain {
 		cfg.AESKey = testAESKey
 	}
@@ -93,12 +102,21 @@ func startEnv(t testing.TB, o envOptions, platform *wxsim.Platform, api *httptes
 	if o.log != nil {
 		log = slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	// The server's address is known before the app is made, so that
+	// publicURL "self" can name it (pages signed for the address a
+	// browser has, as the JS-SDK needs).
+	srv := httptest.NewUnstartedServer(nil)
+	if o.publicURL == "self" {
+		cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	}
 	a, err := newApp(cfg, log, now)
 	if err != nil {
+		srv.Listener.Close()
 		t.Fatal(err)
 	}
 	a.messenger.Poll = 20 * time.Millisecond
-	srv := httptest.NewServer(a.server.Handler())
+	srv.Config.Handler = a.server.Handler()
+	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(3)

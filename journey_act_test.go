@@ -13,6 +13,7 @@ import (
 
 	"jiefen/dispute"
 	"jiefen/store"
+	"jiefen/wxsim"
 )
 
 // session is a console user of a body, logged in: "mediator",
@@ -109,6 +110,25 @@ func (r *jrun) act(l jline, arg string) {
 			r.fail(l, "want: = platform refuse <errcode> [times]")
 		}
 		r.e.platform.FailNext(n, code)
+		return
+	case "subscribe":
+		// The citizen answers the subscription popup on the case page
+		// (accept, reject), or turns notices off in WeChat's settings
+		// (cancel); the platform pushes the event.
+		c := r.e.client
+		var m *wxsim.Message
+		switch rest {
+		case "accept", "reject":
+			m = c.SubscribePopup(r.who, wxsim.PopupAnswer{TemplateID: journeySubscribeTemplate, Status: rest})
+		case "cancel":
+			m = c.SubscribeCancel(r.who, journeySubscribeTemplate)
+		default:
+			r.fail(l, "want: = subscribe accept|reject|cancel")
+		}
+		r.e.platform.AddUser(r.who)
+		if _, err := c.Deliver(context.Background(), m); err != nil {
+			r.fail(l, "delivery: %v", err)
+		}
 		return
 	}
 	k, rest := r.target(l, rest)

@@ -64,6 +64,16 @@ func (r *jrun) expect(l jline, arg string) {
 			}
 		}
 		r.hasOrLacks(l, rest, fmt.Sprintf("the %s events of %s", kind, k.ID), texts)
+	case "consent":
+		log, err := r.e.app.store.AuditLog(context.Background(), store.AuditFilter{CaseID: k.ID, Action: store.AuditConsent})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		var texts []string
+		for _, e := range log {
+			texts = append(texts, e.User+" "+e.Detail)
+		}
+		r.hasOrLacks(l, rest, "the consents recorded with "+k.ID, texts)
 	case "queue", "duty":
 		b := r.session(l, "mediator", k.Body)
 		if what == "duty" {

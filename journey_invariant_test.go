@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"jiefen/bot"
 	"jiefen/dispute"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -118,6 +119,10 @@ func (r *jrun) deliveredAs(o store.Outbound, deliveries []wxsim.Delivery) bool {
 	case "template":
 		return slices.ContainsFunc(deliveries, func(d wxsim.Delivery) bool {
 			return d.Kind == "template" && d.Data["keyword1"] == o.CaseID
+		})
+	case "subscribe":
+		return slices.ContainsFunc(deliveries, func(d wxsim.Delivery) bool {
+			return d.Kind == "subscribe" && d.Data[bot.DefaultSubscribeCaseField] == o.CaseID
 		})
 	}
 	return slices.ContainsFunc(deliveries, func(d wxsim.Delivery) bool { return !d.Passive && d.Text == o.Text })

@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
+	"jiefen/bot"
 	"jiefen/dispute"
 	"jiefen/store"
 	"jiefen/wxsim"
@@ -43,10 +44,11 @@ const journeyWait = 15 * time.Second
 
 // A journey is one transcript file.
 type journey struct {
-	name     string
-	lines    []jline
-	template bool          // = option template
-	followUp time.Duration // = option followup
+	name      string
+	lines     []jline
+	template  bool          // = option template
+	subscribe string        // = option subscribe long|once: a subscription-notice template of that kind
+	followUp  time.Duration // = option followup
 }
 
 // jline is one step of a journey.
@@ -98,6 +100,8 @@ func loadJourneys(t *testing.T) []journey {
 				switch {
 				case len(f) == 2 && f[1] == "template":
 					j.template = true
+				case len(f) == 3 && f[1] == "subscribe" && (f[2] == "long" || f[2] == "once"):
+					j.subscribe = f[2]
 				case len(f) == 3 && f[1] == "followup":
 					if j.followUp, err = parseJourneyDuration(f[2]); err != nil {
 						t.Fatalf("%s: %v", l, err)
@@ -192,6 +196,12 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 		// needs jiefen's public address.
 		o.templateID, o.publicURL = "tpl-journey-status", "https://jiefen.example.cn"
 	}
+	if j.subscribe != "" {
+		// A notice, too, links to the case page.
+		o.subscribe = []bot.SubscribeTemplate{{ID: journeySubscribeTemplate, Long: j.subscribe == "long",
+			CaseField: bot.DefaultSubscribeCaseField, TextField: bot.DefaultSubscribeTextField}}
+		o.publicURL = "https://jiefen.example.cn"
+	}
 	e := newEnv(t, o)
 	r := &jrun{t: t, e: e, clock: clock, who: "oJourney_" + j.name, matched: map[int64]bool{}, users: map[string]*browser{}}
 	for _, l := range j.lines {
@@ -199,6 +209,9 @@ func runJourney(t *testing.T, o envOptions, j journey) {
 	}
 	r.invariant()
 }
+
+// journeySubscribeTemplate is the subscription-notice template of "= option subscribe".
+const journeySubscribeTemplate = "tpl-journey-notice"
 
 func (r *jrun) fail(l jline, format string, args ...any) {
 	r.t.Helper()

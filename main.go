@@ -29,9 +29,12 @@ const usage = `usage: jiefen <command>
   serve      run the production server (configuration from JIEFEN_* variables)
   classify   classify one complaint per stdin line, one JSON object per stdout line
   menu       set the official account's custom menu (我要求助, 查询进度, 使用帮助)
-  user add   add a console user: --name N --role admin|supervisor|mediator [--body ID], password on stdin
-  token create --user N   print a new API token acting as that user
+  user add   add a console user: --name N --role admin|supervisor|mediator [--body ID] [--display 刘和], password on stdin
+  user disable|enable --name N, user password --name N (password on stdin), user list
+  token create --user N [--expires 90d]   print a new API token acting as that user (shown once)
+  token list --user N, token revoke --user N (--id ID | --all)
   corpus export  the cases whose type mediators corrected, as labelled lines for training
+  pia            facts for the personal-information impact assessment (PIPL art. 55), as Markdown
   version    print the version`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -54,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, args[1:], getenv, stdout)
 	case "corpus":
 		return runCorpus(ctx, args[1:], getenv, stdout)
+	case "pia":
+		return runPIA(ctx, getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "jiefen", version)
 		return nil

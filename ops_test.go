@@ -245,7 +245,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 	for _, en := range entries {
 		got = append(got, en.Action+" "+en.Detail)
 	}
-	if want := []string{"change token create wang", "change user add wang mediator lh-labor"}; !slices.Equal(got, want) {
+	if want := []string{"change token create wang " + token[:12], "change user add wang mediator lh-labor"}; !slices.Equal(got, want) {
 		t.Fatalf("audit entries of the command line: %q, want %q", got, want)
 	}
 }

@@ -45,7 +45,7 @@ func TestFailedMessageRetriedInTheConsole(t *testing.T) {
 	}
 	// Live: no reload between "发送中" and the failure.
 	waitText(t, ctx, `#thread .delivery.failed`, "市民已取消关注公众号")
-	shot(t, ctx, "message-failed")
+	shotBoth(t, ctx, "message-failed")
 	if err := chromedp.Do(ctx, chromedp.Click(`#thread form.retry button`), chromedp.WaitVisible(`#thread`)); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +137,7 @@ func TestQuickRepliesEditedAndInserted(t *testing.T) {
 	if err != nil || box != "请把工资条拍照发在这里，方便核对。" {
 		t.Fatalf("Alt+2 put %q (%v) in the reply box", box, err)
 	}
+	shotBoth(t, ctx, "quick-replies")
 	if err := chromedp.Do(ctx, chromedp.Click(`form.reply button`), chromedp.WaitVisible(`#thread`)); err != nil {
 		t.Fatal(err)
 	}

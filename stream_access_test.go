@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +74,111 @@ func TestStreamClosesWhenUserMoved(t *testing.T) {
 	}
 	if d := time.Since(moved); d > 8*time.Second {
 		t.Fatalf("the stream closed only %s after the move", d)
+	}
+}
+
+// closesWithin reads conn until it closes; it fails the test when it is
+// still open after d.
+func closesWithin(t *testing.T, conn *websocket.Conn, d time.Duration, what string) {
+	t.Helper()
+	start := time.Now()
+	_ = conn.SetReadDeadline(start.Add(d))
+	for {
+		if _, _, err := conn.ReadMessage(); err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("%s: the stream stayed open %s", what, d)
+			}
+			return
+		}
+	}
+}
+
+// An API stream lives no longer than its token and its user: it closes
+// within seconds when the token is revoked (here straight in the store, as
+// another instance or the command line would), when it expires, and when
+// the user is disabled.
+func TestStreamClosesWhenAccessEnds(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	ctx := context.Background()
+	wsURL := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/api/v1/stream"
+	for _, c := range []struct {
+		name string
+		life time.Duration
+		end  func(t *testing.T, tok store.Token)
+	}{
+		{"revoked", time.Hour, func(t *testing.T, tok store.Token) {
+			if err := e.app.store.DeleteToken(ctx, tok.Hash); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"expired", 4 * time.Second, func(*testing.T, store.Token) {}},
+		{"user disabled", time.Hour, func(t *testing.T, _ store.Token) {
+			u, err := e.app.store.User(ctx, "liuhe")
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.Disabled = true
+			if err := e.app.store.PutUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			value, tok := handlers.IssueToken("liuhe", time.Now(), c.life)
+			if err := e.app.store.PutToken(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+			conn, _, err := websocket.DefaultDialer.Dial(wsURL, http.Header{"Authorization": {"Bearer " + value}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			c.end(t, tok)
+			closesWithin(t, conn, 10*time.Second, c.name)
+			// And it cannot be opened again with that token.
+			if _, resp, err := websocket.DefaultDialer.Dial(wsURL, http.Header{"Authorization": {"Bearer " + value}}); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("reopening the stream: %v, want 401", err)
+			}
+		})
+	}
+}
+
+// A disabled user's console page loses its live stream within seconds,
+// and their next request is sent to the login page.
+func TestConsoleStreamClosesWhenUserDisabled(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Safe})
+	e.addUser("liuhe", store.RoleMediator, "lh-labor")
+	b := e.browser()
+	if code := b.login("liuhe", "password-liuhe"); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	h := http.Header{"Origin": {e.srv.URL}}
+	u, _ := url.Parse(e.srv.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(e.srv.URL, "http")+"/console/ws", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	usr, err := e.app.store.User(ctx, "liuhe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	usr.Disabled = true
+	if err := e.app.store.PutUser(ctx, usr); err != nil {
+		t.Fatal(err)
+	}
+	closesWithin(t, conn, 10*time.Second, "disabled user's console")
+	if code, _ := b.get("/console/"); code != http.StatusSeeOther {
+		t.Errorf("a disabled user's session still opens the queue: %d", code)
+	}
+	// Signing in again is refused, with the reason, to whoever knows the password.
+	if code := b.login("liuhe", "password-liuhe"); code != http.StatusForbidden {
+		t.Errorf("a disabled user signed in: %d", code)
 	}
 }

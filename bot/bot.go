@@ -21,12 +21,12 @@ import (
 // depending on the host's tzdata for case numbers and times shown to people.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-// dedupTTL is how long a callback's dedup key holds. The platform retries
+// DedupTTL is how long a callback's dedup key holds. The platform retries
 // within about 15 seconds; a day also covers retries across a long outage.
-const dedupTTL = 24 * time.Hour
+const DedupTTL = 24 * time.Hour
 
-// staleDialog is when an unfinished intake is forgotten.
-const staleDialog = 72 * time.Hour
+// StaleIntake is when an unfinished intake is forgotten: the bot starts afresh.
+const StaleIntake = 72 * time.Hour
 
 // Bot runs the conversation. It is safe for concurrent use: state lives in
 // the store and each turn is committed with a version check.
@@ -41,6 +41,12 @@ type Bot struct {
 	Kick          func()       // wakes the outbound messenger after a turn queued messages; may be nil
 	KickReferrals func()       // wakes the webhook sender after a turn queued a referral; may be nil
 	Log           *slog.Logger // for what happens after a callback was answered (late LLM answers)
+	// AILabel marks text an AI model wrote (catalog.AILabel with the
+	// configured model name and filing number); "" means the bare label.
+	AILabel string
+	// Subscribe lists the subscription-notice templates jiefen offers
+	// (JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES): answers about others are ignored.
+	Subscribe []SubscribeTemplate
 }
 
 // Inbound is one callback from the platform, independent of the library's types.
@@ -54,7 +60,16 @@ type Inbound struct {
 	MediaID     string
 	Event       string
 	EventKey    string
-	BaseURL     string // how the platform reached us (https://host), for links when no public URL is configured
+	// Subscriptions are the answers a subscription event carries
+	// (subscribe_msg_popup_event, subscribe_msg_change_event).
+	Subscriptions []PopupAnswer
+	BaseURL       string // how the platform reached us (https://host), for links when no public URL is configured
+}
+
+// PopupAnswer is a citizen's answer for one subscription template.
+type PopupAnswer struct {
+	TemplateID string
+	Status     string // accept or reject
 }
 
 // DedupKey identifies the delivery, the same across the platform's retries:
@@ -104,7 +119,7 @@ func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued, refer
 	}
 	t.dlg.OpenID = in.OpenID
 	t.known = !t.cit.LastInboundAt.IsZero()
-	if t.dlg.Step != stepIdle && t.now.Sub(t.dlg.UpdatedAt) > staleDialog {
+	if t.dlg.Step != stepIdle && t.now.Sub(t.dlg.UpdatedAt) > StaleIntake {
 		// Days later the citizen is most likely writing about something
 		// new: an old half-told story must not swallow it.
 		t.resetDialog()
@@ -116,5 +131,9 @@ func (b *Bot) turn(ctx context.Context, in Inbound) (reply string, queued, refer
 	if err := b.Store.Commit(ctx, t.ch); err != nil {
 		return "", false, false, err
 	}
+	// The risk early warning reads what the turn filed or added, once
+	// it is stored, before the reply goes: an alert is in the store by
+	// the time the citizen sees the case number.
+	b.Cases.WatchLogged(ctx, t.ch)
 	return t.reply, len(t.ch.Outbound) > 0, t.wakeReferrals, nil
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -40,6 +41,7 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}()
 		in := inbound(m)
+		in.Subscriptions = subscriptionAnswers(srv.RequestRawXMLMsg, m)
 		in.BaseURL = baseURL(r)
 		text, err := c.Bot.Handle(r.Context(), in)
 		if err != nil {
@@ -96,6 +98,41 @@ func inbound(m *message.MixMessage) Inbound {
 		Text: m.Content, Recognition: m.Recognition, MediaID: m.MediaID,
 		Event: string(m.Event), EventKey: m.EventKey,
 	}
+}
+
+// subscriptionAnswers reads the answers of a subscription event from the
+// message's XML: silenceper maps one <List> of subscribe_msg_popup_event
+// only (the last, when the citizen answered for several templates) and
+// none of subscribe_msg_change_event.
+func subscriptionAnswers(raw []byte, m *message.MixMessage) []PopupAnswer {
+	if m.MsgType != message.MsgTypeEvent {
+		return nil
+	}
+	type list struct {
+		List []struct {
+			TemplateID string `xml:"TemplateId"`
+			Status     string `xml:"SubscribeStatusString"`
+		} `xml:"List"`
+	}
+	var x struct {
+		Popup  []list `xml:"SubscribeMsgPopupEvent"`
+		Change []list `xml:"SubscribeMsgChangeEvent"`
+	}
+	var out []PopupAnswer
+	if xml.Unmarshal(raw, &x) == nil {
+		for _, l := range append(x.Popup, x.Change...) {
+			for _, a := range l.List {
+				out = append(out, PopupAnswer{TemplateID: strings.TrimSpace(a.TemplateID), Status: strings.TrimSpace(a.Status)})
+			}
+		}
+	}
+	if len(out) == 0 {
+		// A JSON body: what the library made of it.
+		for _, a := range m.GetSubscribeMsgPopupEvents() {
+			out = append(out, PopupAnswer{TemplateID: a.TemplateID, Status: a.SubscribeStatusString})
+		}
+	}
+	return out
 }
 
 // bufferedWriter holds what silenceper writes until the callback knows its outcome.

@@ -29,9 +29,19 @@ func (t *turn) flagUrgent(k dispute.Case) string {
 // createCase turns the draft into a case routed to its body.
 func (t *turn) createCase() error {
 	d := t.dlg.Draft
+	if !d.Urgent {
+		// Nothing sensitive is passed on without its separate consent;
+		// someone in danger comes first (个人信息保护法 第十三条).
+		if kinds := t.sensitivePending(); len(kinds) > 0 {
+			t.askSensitive(kinds)
+			return nil
+		}
+	}
+	sum := summaryOf(d, t.city())
 	c, body, err := t.b.Cases.File(t.ctx, &t.ch, workflow.Filing{OpenID: t.cit.OpenID, Story: d.Story,
-		Summary: summaryOf(d, t.city()), Type: d.Type, Confidence: d.Confidence, Urgent: d.Urgent, Region: d.Region,
-		Phone: d.Phone, Media: d.Media, Related: d.Related, AsksPerson: d.Human, ConsoleURL: t.base()}, t.now)
+		Summary: sum.text, SummaryAI: sum.ai, Type: d.Type, Confidence: d.Confidence, Urgent: d.Urgent, Region: d.Region,
+		Phone: d.Phone, Media: d.Media, Related: d.Related, AsksPerson: d.Human, ConsoleURL: t.base(),
+		Consents: t.consents()}, t.now)
 	if err != nil {
 		return err
 	}
@@ -285,7 +295,7 @@ func (t *turn) human() error {
 	if d.Story == "" {
 		d.Story = workflow.PersonAskedText
 	}
-	if t.cit.ConsentAt.IsZero() && !d.Urgent {
+	if !t.consented() && !d.Urgent {
 		if t.dlg.Step == stepConsent {
 			t.say(txtHumanAfterConsent) // the notice is on the screen already
 			return nil
@@ -297,13 +307,20 @@ func (t *turn) human() error {
 	return t.createCase()
 }
 
+// summary is a case's one-line summary for mediators, and whether an AI
+// model wrote it (it is labelled where shown).
+type summary struct {
+	text string
+	ai   bool
+}
+
 // summaryOf is the case's one-line summary for mediators: the LLM's when
 // it gave one, else an extractive one (routing.Summarize).
-func summaryOf(d store.Draft, city routing.City) string {
+func summaryOf(d store.Draft, city routing.City) summary {
 	if d.Summary != "" {
-		return d.Summary
+		return summary{d.Summary, d.SummaryAI}
 	}
-	return routing.Summarize(d.Story, city)
+	return summary{routing.Summarize(d.Story, city), false}
 }
 
 // caseLink is the signed address of a case's page, or "" when jiefen does

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -41,7 +42,7 @@ func (b *Bot) correct(openID, story string, late routing.Analysis) {
 			dr.Region = late.Region
 		}
 		if late.Summary != "" {
-			dr.Summary = late.Summary
+			dr.Summary, dr.SummaryAI = late.Summary, late.SummaryAI
 		}
 		d.Draft, d.UpdatedAt = dr, b.Now()
 		err = b.Store.Commit(ctx, store.Change{Dialog: &d})
@@ -64,11 +65,19 @@ func (b *Bot) noteSuggestion(ctx context.Context, openID, story string, late rou
 	for _, k := range cases {
 		if strings.HasPrefix(k.Story, story) && k.Type != late.Type && late.Type.Valid() {
 			err := b.Store.Commit(ctx, store.Change{Events: []dispute.Event{{CaseID: k.ID, At: b.Now(), Kind: dispute.Note,
-				Actor: "system", Text: "智能分析认为类型可能是：" + late.Type.Name() + "（" + late.Summary + "）"}}})
+				Actor: "system", Text: "智能分析认为类型可能是：" + late.Type.Name() + "（" + late.Summary + "）" + b.aiLabel()}}})
 			if err != nil {
 				b.Log.Warn("late classification not noted", "err", err)
 			}
 			return
 		}
 	}
+}
+
+// aiLabel is the label on what an AI model wrote.
+func (b *Bot) aiLabel() string {
+	if b.AILabel != "" {
+		return b.AILabel
+	}
+	return catalog.AILabel("", "")
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"jiefen/catalog"
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -52,6 +53,8 @@ func (t *turn) text(s string) error {
 		return t.answerConfirm(s)
 	case stepType:
 		return t.answerType(s)
+	case stepSensitive:
+		return t.answerSensitive(s)
 	case stepNew:
 		return t.complaint(s)
 	}
@@ -198,7 +201,8 @@ func (t *turn) complaint(s string) error {
 	}
 	t.dlg.Draft = store.Draft{Story: story, Type: res.Type, Confidence: res.Confidence, Urgent: res.Urgent,
 		Region: cmp.Or(res.Region, d.Region), Phone: d.Phone, PhoneAsked: d.PhoneAsked,
-		Media: d.Media, Summary: summary, Vague: d.Vague, Human: d.Human, Related: d.Related}
+		Media: d.Media, Summary: summary.text, SummaryAI: summary.ai, Vague: d.Vague, Human: d.Human, Related: d.Related,
+		SensitiveAgreed: d.SensitiveAgreed, SensitiveRefused: d.SensitiveRefused, SensitiveAt: d.SensitiveAt, SensitiveVersion: d.SensitiveVersion}
 	if t.dlg.Draft.Type == dispute.None {
 		t.dlg.Draft.Type = dispute.Other
 	}
@@ -210,7 +214,7 @@ func (t *turn) complaint(s string) error {
 		// (个人信息保护法 第十三条); the citizen can add details afterwards.
 		return t.createCase()
 	}
-	if t.cit.ConsentAt.IsZero() {
+	if !t.consented() {
 		t.setStep(stepConsent)
 		t.say(txtAskConsent)
 		return nil
@@ -225,16 +229,16 @@ const maxVague = 2
 // analyze classifies a story: the LLM's answer within the time budget when
 // one is configured (a later, different answer corrects the draft), else
 // the local classifier's.
-func (t *turn) analyze(story string) (routing.Result, string, error) {
+func (t *turn) analyze(story string) (routing.Result, summary, error) {
 	var (
-		res     routing.Result
-		summary string
-		err     error
+		res routing.Result
+		sum summary
+		err error
 	)
 	if a, ok := t.b.Classifier.(lateAnalyzer); ok {
 		openID := t.cit.OpenID
 		an := a.AnalyzeLater(t.ctx, story, func(late routing.Analysis) { t.b.correct(openID, story, late) })
-		res, summary = an.Result, an.Summary
+		res, sum = an.Result, summary{an.Summary, an.SummaryAI}
 	} else {
 		res, err = t.b.Classifier.Classify(t.ctx, story)
 	}
@@ -244,7 +248,7 @@ func (t *turn) analyze(story string) (routing.Result, string, error) {
 		// no body serves.
 		res.Region = ""
 	}
-	return res, summary, err
+	return res, sum, err
 }
 
 // isChatter reports a greeting or thanks: it needs an answer, not a case.
@@ -279,7 +283,7 @@ func (t *turn) ask() error {
 		t.say(askType())
 	case stepNew:
 		t.say(txtStartNew)
-	case stepRegion, stepPhone, stepConfirm:
+	case stepRegion, stepPhone, stepConfirm, stepSensitive:
 		return t.next()
 	}
 	return nil
@@ -290,6 +294,7 @@ func (t *turn) next() error {
 	d := &t.dlg.Draft
 	switch {
 	case d.Urgent, d.Human:
+		// createCase asks the sensitive consent first when it is due.
 		return t.createCase()
 	case d.Region == "":
 		t.setStep(stepRegion)
@@ -302,6 +307,10 @@ func (t *turn) next() error {
 		if err != nil {
 			return err
 		}
+		if kinds := t.sensitivePending(); len(kinds) > 0 {
+			t.askSensitive(kinds)
+			return nil
+		}
 		t.setStep(stepConfirm)
 		t.say(askConfirm(draftView{Draft: *d, BodyName: dec.Body.Name}))
 	}
@@ -311,7 +320,7 @@ func (t *turn) next() error {
 func (t *turn) answerConsent(s string) error {
 	switch answer(s) {
 	case "同意", "好", "好的", "可以", "是", "行", "1", "嗯":
-		t.cit.ConsentAt = t.now
+		t.cit.ConsentAt, t.cit.ConsentVersion = t.now, catalog.NoticeVersion
 		return t.next()
 	case "不同意", "不", "不要", "拒绝", "2":
 		t.resetDialog()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 type Platform interface {
 	SendText(ctx context.Context, openID, text string) error
 	SendTemplate(ctx context.Context, openID, templateID, link, clientMsgID string, data map[string]string) error
+	SendSubscribe(ctx context.Context, openID, templateID, page string, data map[string]string) error
 	FetchMedia(ctx context.Context, mediaID string) (contentType string, data []byte, err error)
 }
 
@@ -28,12 +30,16 @@ type Platform interface {
 type Messenger struct {
 	Store      store.Store
 	API        Platform
-	TemplateID string                     // template for messages outside the window; "" = hold them instead
-	CaseLink   func(caseID string) string // the citizen's case page, carried by template messages; may be nil
-	Now        func() time.Time
-	Log        *slog.Logger
-	Poll       time.Duration // how often to look for due items without a kick
-	Lease      time.Duration // how long a claimed item is ours before another instance may take it
+	TemplateID string // template for messages outside the window; "" = hold them instead
+	// Subscribe lists the subscription-notice templates, tried in order
+	// outside the window before the template message: a citizen who
+	// consented gets the message as a notice.
+	Subscribe []SubscribeTemplate
+	CaseLink  func(caseID string) string // the citizen's case page, carried by template messages; may be nil
+	Now       func() time.Time
+	Log       *slog.Logger
+	Poll      time.Duration // how often to look for due items without a kick
+	Lease     time.Duration // how long a claimed item is ours before another instance may take it
 
 	once sync.Once
 	w    *queue.Worker
@@ -136,10 +142,14 @@ func (m *Messenger) deliverText(ctx context.Context, o store.Outbound) store.Out
 	return m.failure(o, err)
 }
 
-// outsideWindow sends a template message with a link to the case page when
-// one is configured, and otherwise holds the message until the citizen next
-// writes (Change.ReleaseHeld).
+// outsideWindow sends a subscription notice when the citizen consented to
+// one, else a template message with a link to the case page when one is
+// configured, and otherwise holds the message until the citizen next
+// writes or subscribes (Change.ReleaseHeld).
 func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.OutboundResult {
+	if res, ok := m.bySubscription(ctx, o); ok {
+		return res
+	}
 	// A template carries only a short text: without a link to the case
 	// page, where the whole message can be read, it would cut the message.
 	if m.TemplateID == "" || o.CaseID == "" || m.CaseLink == nil {
@@ -151,7 +161,11 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 		if cit, err := m.Store.Citizen(ctx, o.OpenID); err == nil && cit.Remaining(m.Now()) > 0 {
 			return store.OutboundResult{State: store.OutPending, NotBefore: m.Now()}
 		}
-		return store.OutboundResult{State: store.OutHeld, Err: "outside the customer-service window"}
+		why := "outside the customer-service window"
+		if len(m.Subscribe) > 0 {
+			why += ", no subscription to notices"
+		}
+		return store.OutboundResult{State: store.OutHeld, Err: why}
 	}
 	link := m.CaseLink(o.CaseID)
 	err := m.API.SendTemplate(ctx, o.OpenID, m.TemplateID, link, "jf-out-"+strconv.FormatInt(o.ID, 10),
@@ -160,6 +174,51 @@ func (m *Messenger) outsideWindow(ctx context.Context, o store.Outbound) store.O
 		return m.failure(o, err)
 	}
 	return store.OutboundResult{State: store.OutSent, Via: "template"}
+}
+
+// bySubscription sends o as a subscription notice under the first
+// template the citizen consented to; ok is false when there is none (or
+// the platform says the consent is gone), for the next channel to try.
+// A notice carries a short text, so, like a template message, it needs a
+// case page to link to.
+func (m *Messenger) bySubscription(ctx context.Context, o store.Outbound) (res store.OutboundResult, ok bool) {
+	if len(m.Subscribe) == 0 || o.CaseID == "" || m.CaseLink == nil {
+		return res, false
+	}
+	subs, err := m.Store.Subscriptions(ctx, o.OpenID)
+	if err != nil {
+		return m.retry(o, err), true
+	}
+	for _, tpl := range m.Subscribe {
+		i := slices.IndexFunc(subs, func(s store.Subscription) bool { return s.TemplateID == tpl.ID })
+		if i < 0 || !subs[i].Usable() {
+			continue
+		}
+		err := m.API.SendSubscribe(ctx, o.OpenID, tpl.ID, m.CaseLink(o.CaseID),
+			map[string]string{tpl.CaseField: o.CaseID, tpl.TextField: noticeText(o.CaseID, o.Text)})
+		switch {
+		case err == nil:
+			// Spent once sent, like the window's quota: two instances
+			// racing for the last one-time consent may both send, and the
+			// platform answers 43101 to one, handled below.
+			if uerr := m.Store.UseSubscription(ctx, o.OpenID, tpl.ID); uerr != nil {
+				m.Log.Warn("spending a subscription", "err", uerr)
+			}
+			return store.OutboundResult{State: store.OutSent, Via: "subscribe"}, true
+		case Code(err) == CodeRefused:
+			// The platform has no consent (used up, or cancelled in
+			// WeChat's settings without our hearing): forget it, try the next.
+			now := m.Now()
+			err := m.Store.Commit(ctx, store.Change{Subscriptions: []store.SubscriptionAnswer{{OpenID: o.OpenID,
+				TemplateID: tpl.ID, Long: tpl.Long, At: now}}})
+			if err != nil {
+				return m.retry(o, err), true
+			}
+		default:
+			return m.failure(o, err), true
+		}
+	}
+	return res, false
 }
 
 // failure decides between retrying and giving up. Only errors about this

@@ -6,6 +6,7 @@ import (
 
 	"jiefen/catalog"
 	"jiefen/dispute"
+	"jiefen/personal"
 	"jiefen/routing"
 )
 
@@ -22,7 +23,8 @@ const (
 	// case, once safety came first): not on follow and again after the story.
 	txtNoticeTitle = "【个人信息告知】"
 	txtNotice      = txtNoticeTitle + "为办理您的事项，我们会记录您的陈述、所在县区和联系电话，" +
-		"仅提供给处理您案件的调解组织或部门，不作他用；案件结束后按规定期限删除联系方式。"
+		"仅提供给处理您案件的调解组织或部门，不作他用；案件结束后按规定期限删除联系方式。" +
+		"涉及健康、孩子等敏感信息时，会另外征求您的同意。"
 	txtNoticeAfterUrgent = txtNotice + "如不希望我们保存，可发送“撤回”。"
 
 	txtAskConsent        = "收到，我们会认真帮您处理。\n\n" + txtNotice + "\n\n请回复“同意”继续登记；回复“不同意”则不保存您的信息。"
@@ -184,4 +186,39 @@ func orDash(s string) string {
 // followUpReopened answers "没有" to the follow-up question.
 func followUpReopened(caseID, bodyName string) string {
 	return fmt.Sprintf("很抱歉问题还没有解决。案件 %s 已重新交给%s继续调解，调解员会尽快联系您。", caseID, bodyName)
+}
+
+// The separate consent for sensitive information (bot/sensitive.go): what
+// kind, why it is needed, who receives it, and what happens if the citizen
+// says no. catalog.NoticeVersion changes with this wording.
+func askSensitive(kinds []personal.Kind, bodyName string) string {
+	return "您说的情况涉及" + quoted(kinds) + "。这类信息比较敏感，需要单独问一下您是否同意：\n" +
+		"· 为什么需要：调解员要据此了解事情经过和损失，才能帮您调解\n" +
+		"· 谁会看到：只提供给" + bodyName + "，不作他用，案件结束后按期限删除\n" +
+		"· 您可以不同意：这些内容不保存、不转交，其余情况照常登记转交，调解员联系您时您可以再决定说不说\n\n" +
+		"请回复“同意”或“不同意”。"
+}
+
+func askSensitiveAgain(kinds []personal.Kind) string {
+	if len(kinds) == 0 {
+		return "请回复“同意”或“不同意”。"
+	}
+	return "涉及" + quoted(kinds) + "的内容，是否同意提供给承办单位？请回复“同意”或“不同意”。"
+}
+
+func sensitiveDeclined(kinds []personal.Kind) string {
+	return "好的，涉及" + quoted(kinds) + "的内容不会保存，也不会转交。其余情况照常登记。"
+}
+
+// txtSensitiveAllDeclined stands for a story that was all sensitive
+// details the citizen declined to pass on.
+const txtSensitiveAllDeclined = "（市民未同意提供涉及敏感个人信息的内容，具体情况请与市民联系了解）"
+
+// quoted names kinds for a sentence: “健康和病情、伤情”“不满14岁孩子的情况”.
+func quoted(kinds []personal.Kind) string {
+	var b strings.Builder
+	for _, k := range kinds {
+		b.WriteString("“" + k.Name() + "”")
+	}
+	return b.String()
 }

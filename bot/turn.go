@@ -21,6 +21,9 @@ const (
 	stepConfirm  = "confirm"
 	stepType     = "type"
 	stepWithdraw = "withdraw"
+	// stepSensitive: asked the separate consent for the sensitive
+	// information in the story (bot/sensitive.go).
+	stepSensitive = "sensitive"
 )
 
 // turn is one inbound message being handled: the state read from the store,
@@ -91,6 +94,10 @@ func (t *turn) event() error {
 		case MenuHelp:
 			t.say(txtHelp)
 		}
+	case "subscribe_msg_popup_event", "subscribe_msg_change_event":
+		// The citizen allowed (or refused, or later cancelled) notices;
+		// no answer: the popup is on the case page, not in the chat.
+		t.subscriptionAnswers()
 	}
 	// Other events (unsubscribe, VIEW, template receipts) need no answer.
 	return nil
@@ -159,7 +166,7 @@ func (t *turn) finish() {
 	}
 	t.ch.At = t.now
 	t.ch.Dedup = t.in.DedupKey()
-	t.ch.DedupTTL = dedupTTL
+	t.ch.DedupTTL = DedupTTL
 	t.ch.Reply = t.reply
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/config"
+	"github.com/silenceper/wechat/v2/officialaccount/js"
 	"github.com/silenceper/wechat/v2/officialaccount/material"
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
@@ -34,13 +35,15 @@ const DefaultAPI = "https://api.weixin.qq.com"
 type Account struct {
 	AppID, Token, AESKey string
 
-	oa       *officialaccount.OfficialAccount
-	custom   *message.Manager
-	template *message.Template
-	material *material.Material
-	menu     *menu.Menu
-	cache    cache.Cache
-	media    *http.Client // downloads take longer than API calls
+	oa        *officialaccount.OfficialAccount
+	custom    *message.Manager
+	template  *message.Template
+	subscribe *message.Subscribe
+	js        *js.Js
+	material  *material.Material
+	menu      *menu.Menu
+	cache     cache.Cache
+	media     *http.Client // downloads take longer than API calls
 }
 
 // AccountConfig configures an Account.
@@ -96,6 +99,7 @@ func NewAccount(c AccountConfig) *Account {
 	return &Account{
 		AppID: c.AppID, Token: c.Token, AESKey: c.AESKey,
 		oa: oa, custom: oa.GetCustomerMessageManager(), template: oa.GetTemplate(),
+		subscribe: oa.GetSubscribe(), js: oa.GetJs(),
 		material: oa.GetMaterial(), menu: oa.GetMenu(), cache: c.Cache,
 		media: &http.Client{Timeout: max(c.Timeout, time.Minute)},
 	}
@@ -132,6 +136,9 @@ const (
 	codeTooLong         = 45002
 	codeBadTemplate     = 40037
 	codeBadTemplateData = 47003
+	// CodeRefused: no consent to that subscription notice (never given,
+	// used up, or cancelled in WeChat's settings).
+	CodeRefused = 43101
 )
 
 var errcodeRe = regexp.MustCompile(`errcode=(-?\d+)\s*,\s*err(?:or)?msg=(.*)$`)

@@ -5,17 +5,20 @@ import "time"
 // Case is one citizen's dispute as a body handles it. ID is the case number
 // (JF + YYYYMMDD + "-" + at least 4 digits).
 type Case struct {
-	ID        string    `json:"id"`
-	Status    Status    `json:"status"`
-	Type      Type      `json:"type"`
-	Urgent    bool      `json:"urgent"`
-	Region    string    `json:"region"`
-	Body      string    `json:"body"`
-	Rule      string    `json:"rule"`               // the routing rule that chose Body, for accountability
-	Assignee  string    `json:"assignee,omitempty"` // the console user who has taken the case
-	VideoAt   time.Time `json:"video_at,omitempty"` // the scheduled video mediation, zero when none
-	VideoURL  string    `json:"video_url,omitempty"`
-	Summary   string    `json:"summary"`
+	ID       string    `json:"id"`
+	Status   Status    `json:"status"`
+	Type     Type      `json:"type"`
+	Urgent   bool      `json:"urgent"`
+	Region   string    `json:"region"`
+	Body     string    `json:"body"`
+	Rule     string    `json:"rule"`               // the routing rule that chose Body, for accountability
+	Assignee string    `json:"assignee,omitempty"` // the console user who has taken the case
+	VideoAt  time.Time `json:"video_at,omitempty"` // the scheduled video mediation, zero when none
+	VideoURL string    `json:"video_url,omitempty"`
+	Summary  string    `json:"summary"`
+	// SummaryAI: an AI model wrote Summary, so wherever it is shown it is
+	// labelled as such (《人工智能生成合成内容标识办法》).
+	SummaryAI bool      `json:"summary_ai,omitempty"`
 	Story     string    `json:"story"`  // the citizen's own words: personal data
 	OpenID    string    `json:"openid"` // personal data
 	Phone     string    `json:"phone"`  // personal data; "" when the citizen skipped it
@@ -73,6 +76,9 @@ type Event struct {
 type Citizen struct {
 	OpenID    string
 	ConsentAt time.Time // zero until the personal-information notice is accepted
+	// ConsentVersion is the version of the notice accepted at ConsentAt
+	// (catalog.NoticeVersion then); "" for consents older than versions.
+	ConsentVersion string
 	// The platform allows Quota customer-service messages until WindowUntil
 	// after a citizen's action: 5 within 48 hours after a message, 3 within a
 	// minute after a follow or menu click. Sent counts those used.

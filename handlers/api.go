@@ -14,12 +14,19 @@ import (
 // masked except to the case's own body.
 type caseJSON struct {
 	dispute.Case
-	Events []dispute.Event `json:"events,omitempty"`
+	// AILabel is the label to show with the summary when an AI model
+	// wrote it (summary_ai): 《人工智能生成合成内容标识办法》.
+	AILabel string          `json:"ai_label,omitempty"`
+	Events  []dispute.Event `json:"events,omitempty"`
 }
 
 func (c *Web) caseOut(u store.User, k dispute.Case) caseJSON {
 	k.Phone, k.OpenID = c.personal(u, k)
-	return caseJSON{Case: k}
+	out := caseJSON{Case: k}
+	if k.SummaryAI {
+		out.AILabel = c.aiLabel()
+	}
+	return out
 }
 
 func (c *apiSurface) apiCases(w http.ResponseWriter, r *http.Request) error {

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"jiefen/dispute"
+	"jiefen/personal"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // auditPageSize is how many entries one page of the audit log shows.
@@ -23,14 +25,29 @@ var auditNames = map[string]string{
 	store.AuditLoginFailed: "登录失败",
 	store.AuditLogout:      "退出",
 	store.AuditRedact:      "删除个人信息",
+	store.AuditConsent:     "市民同意",
 }
 
-var roleNames = map[string]string{store.RoleAdmin: "管理员", store.RoleSupervisor: "负责人", store.RoleMediator: "调解员"}
+var roleNames = map[string]string{store.RoleAdmin: "管理员", store.RoleSupervisor: "负责人", store.RoleMediator: "调解员", store.AuditCitizen: "市民"}
 
 // auditRow is an entry as the page shows it.
 type auditRow struct {
 	store.AuditEntry
 	ActionName, RoleName string
+	Who                  string // the person's name; the login stays in User
+}
+
+// auditWho names who acted: a person by their display name; the machine
+// (system) and the command line (cli) as they are recorded; the citizen's
+// own consents as 市民.
+func (c *admin) auditWho(user string) string {
+	if user == store.AuditSystem || user == "cli" {
+		return user
+	}
+	if user == store.AuditCitizen {
+		return "市民"
+	}
+	return c.personName(user)
 }
 
 // auditFilter reads the page's filters: user, case, action, and a period
@@ -70,7 +87,7 @@ func (c *admin) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
-		rows[i] = auditRow{AuditEntry: e, ActionName: auditNames[e.Action], RoleName: roleNames[e.Role]}
+		rows[i] = auditRow{AuditEntry: e, ActionName: auditNames[e.Action], RoleName: roleNames[e.Role], Who: c.auditWho(e.User)}
 	}
 	q := r.URL.Query()
 	q.Del("before")
@@ -112,10 +129,12 @@ var auditLabels = []struct{ code, name string }{
 	{"api transfer", "接口：转交"}, {"api video", "接口：视频调解"},
 	{"case page", "案件页"}, {"thread", "案件记录"}, {"stats.csv", "导出统计"}, {"unknown name", "无此用户"},
 	{"referral retry", "重新推送"}, {"retry message", "重新发送消息"}, {"quick replies", "编辑常用回复"}, {"webhook set", "设置推送"}, {"webhook removed", "移除推送"},
-	{"user add", "新建账号"}, {"token create", "新建接口令牌"},
+	{"user add", "新建账号"}, {"user disable", "停用账号"}, {"user enable", "启用账号"}, {"user password", "重设密码"},
+	{"user display", "修改姓名"}, {"token create", "新建接口令牌"}, {"token revoke", "撤销接口令牌"}, {"disabled", "账号已停用"},
 	{"reply", "回复市民"}, {"note", "内部备注"}, {"take", "接手"}, {"status", "改状态"},
 	{"decline", "退回"}, {"transfer", "转交"}, {"assign", "分派"}, {"video", "视频调解"},
 	{"type", "更正类型"}, {"extend", "延长期限"},
+	{"notice", "个人信息告知"}, {"sensitive", "敏感个人信息"},
 }
 
 // auditDetail is an entry's detail as the audit page shows it.
@@ -124,12 +143,29 @@ func auditDetail(d string) string {
 		if rest, ok := strings.CutPrefix(d, l.code); ok && (rest == "" || rest[0] == ' ') {
 			words := strings.Fields(rest)
 			for i, w := range words {
-				if st := dispute.Status(w); st.Valid() {
-					words[i] = st.Name()
+				switch {
+				case dispute.Status(w).Valid():
+					words[i] = dispute.Status(w).Name()
+				case w == workflow.AuditAgreed:
+					words[i] = "同意"
+				case w == workflow.AuditDeclined:
+					words[i] = "不同意"
+				case l.code == "sensitive" && i == 0:
+					words[i] = sensitiveNames(w)
 				}
 			}
 			return strings.Join(append([]string{l.name}, words...), " ")
 		}
 	}
 	return d
+}
+
+// sensitiveNames names the kinds of sensitive information of a consent
+// ("health,minor") as citizens were told them.
+func sensitiveNames(codes string) string {
+	var kinds []personal.Kind
+	for _, c := range strings.Split(codes, ",") {
+		kinds = append(kinds, personal.Kind(c))
+	}
+	return "（" + personal.Names(kinds) + "）"
 }

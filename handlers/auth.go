@@ -65,6 +65,21 @@ func NewToken() (value, hash string) {
 	return value, hashSecret(value)
 }
 
+// tokenTouchEvery is how often a token's last use is written.
+const tokenTouchEvery = time.Hour
+
+// tokenPrefixLen is how much of a token's value names it in lists: "jft_"
+// and 8 characters (48 of its 256 random bits), enough to tell a user's
+// tokens apart, nothing towards guessing the rest.
+const tokenPrefixLen = 12
+
+// IssueToken makes a new API token for user, working from now for life:
+// the value, shown once, and the record to store (its hash, never it).
+func IssueToken(user string, now time.Time, life time.Duration) (string, store.Token) {
+	value, hash := NewToken()
+	return value, store.Token{Hash: hash, User: user, Prefix: value[:tokenPrefixLen], CreatedAt: now, Expires: now.Add(life)}
+}
+
 func randomID() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
@@ -169,6 +184,15 @@ func (c *auth) login(w http.ResponseWriter, r *http.Request) {
 		c.renderLogin(w, r, "用户名或密码不对。", http.StatusUnauthorized)
 		return
 	}
+	if u.Disabled {
+		// Said only to whoever knows the password: the user learns why,
+		// a guesser learns nothing they did not have.
+		if err := c.recordAs(r, u, store.AuditLoginFailed, "", "disabled"); err != nil {
+			c.Log.Warn("audit: login not recorded", "err", err)
+		}
+		c.renderLogin(w, r, "该账号已停用，请联系管理员。", http.StatusForbidden)
+		return
+	}
 	// The account's count too: the attacker it slowed gets its free
 	// attempts back only as often as the user signs in.
 	for _, key := range []string{keys[0].key, accountKey} {
@@ -242,8 +266,15 @@ func (c *auth) page(h func(http.ResponseWriter, *http.Request) error) http.Handl
 			http.Error(w, "请先登录", http.StatusUnauthorized)
 			return
 		}
+		// The user is read on every request, from the store every
+		// instance shares: a user disabled, moved or demoted anywhere is
+		// so here from the next request on.
 		u, err := c.Store.User(r.Context(), s.User)
-		if err != nil {
+		if err != nil || !sessionHolds(u, s) {
+			if r.Method == http.MethodGet && !strings.HasSuffix(r.URL.Path, "/ws") {
+				http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+				return
+			}
 			http.Error(w, "请先登录", http.StatusUnauthorized)
 			return
 		}
@@ -267,6 +298,13 @@ func (c *auth) page(h func(http.ResponseWriter, *http.Request) error) http.Handl
 	})
 }
 
+// sessionHolds reports whether the user still lets the session act: not
+// disabled, and signed in since their sessions were last voided (a reset
+// password, a disabling). A session began sessionTTL before it expires.
+func sessionHolds(u store.User, s store.Session) bool {
+	return !u.Disabled && !s.Expires.Add(-sessionTTL).Before(u.SessionsAfter)
+}
+
 // api wraps an API handler: "Authorization: Bearer <token>" acting as its user.
 func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -275,6 +313,8 @@ func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing bearer token"})
 			return
 		}
+		// Token and user are read on every request (no cache): a token
+		// revoked or a user disabled on any instance fails the next one.
 		hash := hashSecret(strings.TrimSpace(value))
 		t, err := c.Store.Token(r.Context(), hash)
 		var u store.User
@@ -288,6 +328,21 @@ func (c *auth) api(h func(http.ResponseWriter, *http.Request) error) http.Handle
 			}
 			c.failJSON(w, err)
 			return
+		}
+		switch {
+		case !t.Live(c.Now()):
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "token expired"})
+			return
+		case u.Disabled:
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "user disabled"})
+			return
+		}
+		// The last use, for the users page: one write an hour at most per
+		// token, not one per request. It is not worth failing a request for.
+		if now := c.Now(); now.Sub(t.LastUsed) >= tokenTouchEvery {
+			if err := c.Store.TouchToken(r.Context(), hash, now); err != nil {
+				c.Log.Warn("api token: last use not noted", "err", err)
+			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), userKey{}, viewer{User: u, token: hash}))
 		w.Header().Set("Cache-Control", "no-store")

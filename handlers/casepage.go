@@ -82,11 +82,16 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	if d, ok := deadline.Of(k, events, c.Table); ok && d.Kind == deadline.Accept {
 		acceptBy = d.Due
 	}
+	writable := c.Cases.CitizenMayWrite(k)
+	sub := c.subscription(r, k, writable)
 	w.Header().Set("Cache-Control", "no-store")
+	if sub != nil {
+		w.Header().Set("Content-Security-Policy", citizenCSP(sub.SDK))
+	}
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
 		"Case": k, "Body": body, "Contact": contact, "Next": catalog.NextStep(k.Status, body, acceptBy),
 		"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
-		"Writable": c.Cases.CitizenMayWrite(k), "Problem": r.URL.Query().Get("problem"),
+		"Writable": writable, "Problem": r.URL.Query().Get("problem"), "Subscribe": sub,
 	})
 }
 

@@ -146,11 +146,11 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 		return nil, err
 	}
 	now := c.Now()
-	window, open := c.windowText(cit, now)
+	window, open := c.windowText(cit, now, c.subscribed(ctx, k.OpenID))
 	u := current(r)
 	phone, _ := c.personal(u.User, k)
 	forward, backward := workflow.Moves(k.Status)
-	var colleagues []string
+	var colleagues []store.User
 	replies, err := c.quickReplies(ctx, k.Body)
 	if err != nil {
 		return nil, err
@@ -162,12 +162,18 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 		for _, x := range users {
-			if x.Body == k.Body {
-				colleagues = append(colleagues, x.Name)
+			if x.Body == k.Body && !x.Disabled {
+				colleagues = append(colleagues, x)
 			}
 		}
 	}
 	refs, err := c.Store.ListReferrals(ctx, store.ReferralFilter{CaseID: k.ID})
+	if err != nil {
+		return nil, err
+	}
+	// The risk alerts holding the case: the mediators of every body see
+	// the other cases of the same matter (their numbers only).
+	alerts, err := c.Cases.CaseAlerts(ctx, k.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -177,10 +183,10 @@ func (c *pages) caseData(r *http.Request, k dispute.Case) (map[string]any, error
 			return nil, err
 		}
 	}
-	views := viewEvents(events)
+	views := c.viewEvents(events)
 	markDelivery(views, items, k, cit, now)
 	return map[string]any{
-		"Referrals": refs, "Types": dispute.Types,
+		"Referrals": refs, "Types": dispute.Types, "Alerts": caseAlerts(alerts, k.ID), "SeesAlerts": c.Cases.CanSeeAlerts(u.User),
 		"Replies": replies, "Lead": lead, "Colleagues": colleagues, "Bodies": c.Table.Bodies(),
 		"CanDecline": k.Status == dispute.Referred || k.Status == dispute.Received, "Open": k.Status.Open(),
 		"User": u, "BodyName": c.bodyName(u.Body), "Case": c.rowFrom(k, events, now), "Events": views, "LastIn": workflow.LastFromCitizen(events), "Window": window, "WindowOpen": open,

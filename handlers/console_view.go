@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +35,9 @@ var templateFuncs = template.FuncMap{
 // what was written so far is all the user gets.
 func (c *Web) render(w http.ResponseWriter, code int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'")
+	if w.Header().Get("Content-Security-Policy") == "" { // a page may set its own (the citizen's, with the JS-SDK)
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'")
+	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
 	if err := c.tpl.ExecuteTemplate(w, name, data); err != nil {
@@ -206,7 +209,8 @@ type eventView struct {
 	RetryID       int64 // the failed queue item a retry sends again; 0: none
 }
 
-func actorName(actor string) string {
+// actorName names who wrote an event; person names a console user.
+func actorName(actor string, person func(string) string) string {
 	switch {
 	case actor == "citizen":
 		return "市民"
@@ -215,15 +219,15 @@ func actorName(actor string) string {
 	case actor == "system":
 		return "系统"
 	case strings.HasPrefix(actor, "user:"):
-		return strings.TrimPrefix(actor, "user:")
+		return person(strings.TrimPrefix(actor, "user:"))
 	}
 	return actor
 }
 
-func viewEvents(events []dispute.Event) []eventView {
+func (c *Web) viewEvents(events []dispute.Event) []eventView {
 	out := make([]eventView, len(events))
 	for i, e := range events {
-		v := eventView{Event: e, Who: actorName(e.Actor)}
+		v := eventView{Event: e, Who: actorName(e.Actor, c.personName)}
 		switch {
 		case e.Kind == dispute.Note:
 			v.Class = "note"
@@ -263,7 +267,7 @@ func viewEvents(events []dispute.Event) []eventView {
 }
 
 // windowText says what the platform still lets the console send.
-func (c *pages) windowText(cit dispute.Citizen, now time.Time) (string, bool) {
+func (c *pages) windowText(cit dispute.Citizen, now time.Time, subscribed bool) (string, bool) {
 	if n := cit.Remaining(now); n > 0 {
 		left := cit.WindowUntil.Sub(now)
 		if left >= time.Hour {
@@ -271,10 +275,32 @@ func (c *pages) windowText(cit dispute.Citizen, now time.Time) (string, bool) {
 		}
 		return fmt.Sprintf("还可发送 %d 条，窗口剩余 %d 分钟", n, int(left.Minutes())+1), true
 	}
+	if subscribed {
+		return "微信客服窗口已关闭：市民订阅了进展通知，回复会以订阅通知送达，市民点开案件页即可看到全文。", false
+	}
 	if c.TemplateLinks {
 		return "微信客服窗口已关闭：回复会以模板消息通知市民，市民点开案件页即可看到全文。", false
 	}
 	return "微信客服窗口已关闭：回复会保存，并在市民下次留言时送达。", false
+}
+
+// subscribed reports whether the citizen holds a consent to one of the
+// subscription notices jiefen sends (a long-term one, or a one-time one
+// not used yet); a store that cannot say counts as no.
+func (c *pages) subscribed(ctx context.Context, openID string) bool {
+	if len(c.SubscribeTemplates) == 0 {
+		return false
+	}
+	subs, err := c.Store.Subscriptions(ctx, openID)
+	if err != nil {
+		return false
+	}
+	for _, s := range subs {
+		if s.Usable() && slices.Contains(c.SubscribeTemplates, s.TemplateID) {
+			return true
+		}
+	}
+	return false
 }
 
 // personal shows a case's contact details to its own body (and the duty

@@ -56,14 +56,21 @@ func carries(o store.Outbound, e dispute.Event, caseID string) bool {
 func deliveryText(o store.Outbound, cit dispute.Citizen, now time.Time) (text, class string) {
 	switch o.State {
 	case store.OutSent:
-		if o.Via == "template" {
+		switch o.Via {
+		case "template":
 			return "已通过模板消息送达（附案件页链接）", "sent"
+		case "subscribe":
+			return "已通过订阅通知送达（附案件页链接）", "sent"
 		}
 		return "已送达", "sent"
 	case store.OutHeld:
 		why := "5条消息额度已用完"
 		if !now.Before(cit.WindowUntil) {
 			why = "距市民上次发消息已超过48小时"
+		}
+		if strings.Contains(o.LastError, "no subscription") {
+			// Subscription notices are offered: a consent would carry it too.
+			return "未发出：" + why + "，且市民未订阅通知；市民下次发消息或订阅通知后自动发出", "held"
 		}
 		return "未发出：" + why + "，市民下次发消息后自动发出", "held"
 	case store.OutFailed:

@@ -12,7 +12,9 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,7 +124,7 @@ func (d *Demo) pushed(w http.ResponseWriter, r *http.Request) {
 		}
 		since = dl.Seq
 		text := dl.Text
-		if dl.Kind == "template" {
+		if dl.Kind == "template" || dl.Kind == "subscribe" {
 			text = templateText(dl)
 		}
 		b, _ := json.Marshal(map[string]string{"kind": dl.Kind, "text": text})
@@ -153,11 +155,12 @@ func (d *Demo) pushed(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// templateText renders a template message the way the chat shows it.
+// templateText renders a template message or a subscription notice the
+// way the chat shows it: its fields in order, then the link.
 func templateText(dl wxsim.Delivery) string {
 	var b strings.Builder
 	b.WriteString("案件进展通知")
-	for _, k := range []string{"keyword1", "keyword2"} {
+	for _, k := range slices.Sorted(maps.Keys(dl.Data)) {
 		if v := dl.Data[k]; v != "" {
 			b.WriteString("\n" + v)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // The hub fans case changes out to the console's and the API's websocket
@@ -35,6 +36,19 @@ type wsClient struct {
 	done    chan struct{} // closed once when the client is dropped; send is never closed
 	conn    *websocket.Conn
 	once    sync.Once
+
+	// page names this connection among those open on a case (presence);
+	// watch is the case its page shows ("" on the queue), set by the
+	// page's {"watch": id} message.
+	page    string
+	watchMu sync.Mutex
+	watch   string
+}
+
+func (cl *wsClient) watching() string {
+	cl.watchMu.Lock()
+	defer cl.watchMu.Unlock()
+	return cl.watch
 }
 
 const (
@@ -81,6 +95,14 @@ func (c *Web) Listen(ctx context.Context) {
 }
 
 func (h *hub) publish(ctx context.Context, n store.Notice) {
+	if n.Presence {
+		h.publishPresence(ctx, n.CaseID)
+		return
+	}
+	if n.Alert != "" {
+		h.publishAlert(ctx, n.Alert)
+		return
+	}
 	k, err := h.c.Store.Case(ctx, n.CaseID)
 	if err != nil {
 		h.c.Log.Warn("case stream: read case", "case", n.CaseID, "err", err)
@@ -117,6 +139,39 @@ func (h *hub) publish(ctx context.Context, n store.Notice) {
 	}
 }
 
+// alertEvent is what a client that may see alerts receives when one is
+// opened or changes.
+type alertEvent struct {
+	Alert string            `json:"alert"`
+	Data  workflow.AlertOut `json:"data"`
+}
+
+// publishAlert sends an alert to the clients whose users may see alerts
+// (admins and the duty desk's staff).
+func (h *hub) publishAlert(ctx context.Context, id string) {
+	a, err := h.c.Store.Alert(ctx, id)
+	if err != nil {
+		h.c.Log.Warn("case stream: read alert", "alert", id, "err", err)
+		return
+	}
+	b, err := json.Marshal(alertEvent{Alert: a.ID, Data: workflow.Out(a)})
+	if err != nil {
+		return
+	}
+	now := h.c.Now()
+	h.mu.Lock()
+	var targets []*wsClient
+	for cl := range h.clients {
+		if (cl.session == "" || now.Before(cl.expires)) && h.c.Cases.CanSeeAlerts(cl.user) {
+			targets = append(targets, cl)
+		}
+	}
+	h.mu.Unlock()
+	for _, cl := range targets {
+		h.offer(cl, b)
+	}
+}
+
 // offer hands an event to a client without ever blocking the publisher.
 func (h *hub) offer(cl *wsClient, b []byte) {
 	select {
@@ -139,10 +194,25 @@ func (h *hub) drop(cl *wsClient) {
 
 // dropSession closes the streams of a session that logged out.
 func (h *hub) dropSession(idHash string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.session == idHash })
+}
+
+// dropUser closes a user's streams on this instance at once (the user
+// was disabled); other instances close theirs at their next re-check.
+func (h *hub) dropUser(name string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.user.Name == name })
+}
+
+// dropToken closes the streams of a revoked token on this instance.
+func (h *hub) dropToken(hash string) {
+	h.dropWhere(func(cl *wsClient) bool { return cl.token == hash })
+}
+
+func (h *hub) dropWhere(match func(*wsClient) bool) {
 	h.mu.Lock()
 	var gone []*wsClient
 	for cl := range h.clients {
-		if cl.session == idHash {
+		if match(cl) {
 			gone = append(gone, cl)
 		}
 	}
@@ -166,18 +236,21 @@ func (h *hub) stillValid(cl *wsClient) bool {
 		if !now.Before(cl.expires) {
 			return false
 		}
-		if s, err := h.c.Store.Session(ctx, cl.session, now); err != nil || s.User != cl.user.Name {
+		s, err := h.c.Store.Session(ctx, cl.session, now)
+		if err != nil || s.User != cl.user.Name {
 			return false
 		}
+		u, err := h.c.Store.User(ctx, cl.user.Name)
+		return err == nil && sessionHolds(u, s) && u.Role == cl.user.Role && u.Body == cl.user.Body
 	case cl.token != "":
-		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name {
-			return false
+		if t, err := h.c.Store.Token(ctx, cl.token); err != nil || t.User != cl.user.Name || !t.Live(now) {
+			return false // revoked, expired
 		}
 	default:
 		return false // neither: nothing vouches for the stream any more
 	}
 	u, err := h.c.Store.User(ctx, cl.user.Name)
-	return err == nil && u.Role == cl.user.Role && u.Body == cl.user.Body
+	return err == nil && !u.Disabled && u.Role == cl.user.Role && u.Body == cl.user.Body
 }
 
 // sameOrigin refuses a browser page of another site opening a websocket
@@ -218,24 +291,37 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := current(r)
 	cl := &wsClient{user: v.User, session: v.session, token: v.token, expires: v.expires,
-		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn}
+		send: make(chan []byte, clientBuffer), done: make(chan struct{}), conn: conn, page: newPageID()}
 	h.mu.Lock()
 	h.clients[cl] = struct{}{}
 	h.mu.Unlock()
 	go h.write(cl)
-	cl.read()
+	h.read(cl)
 	h.drop(cl)
+	h.leave(cl) // the tab closed (or its connection died): it no longer has the case open
 	return nil
 }
 
-// read discards what the client sends and notices when it goes away.
-func (cl *wsClient) read() {
+// read takes what the page says (which case it shows) and notices when it
+// goes away.
+func (h *hub) read(cl *wsClient) {
 	cl.conn.SetReadLimit(512)
 	_ = cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	cl.conn.SetPongHandler(func(string) error { return cl.conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		if _, _, err := cl.conn.NextReader(); err != nil {
+		_, msg, err := cl.conn.ReadMessage()
+		if err != nil {
 			return
+		}
+		var m struct {
+			Watch string `json:"watch"`
+		}
+		switch {
+		case json.Unmarshal(msg, &m) != nil || m.Watch == "":
+		case m.Watch == cl.watching():
+			h.refresh(cl) // the page's heartbeat: still open
+		default:
+			h.watch(cl, m.Watch)
 		}
 	}
 }

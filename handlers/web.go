@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"embed"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"jiefen/caselink"
+	"jiefen/catalog"
 	"jiefen/referral"
 	"jiefen/routing"
 	"jiefen/store"
@@ -35,24 +38,38 @@ type Web struct {
 	// TemplateLinks is set when messages outside the window go as template
 	// messages linking to the case page (a template id and a public URL).
 	TemplateLinks bool
-	Links         caselink.Signer
-	KickReferrals func()          // wakes the webhook sender (a body's webhook changed)
-	Hooks         *referral.Hooks // a body's webhook: the console's setting or the table's
+	// SubscribeTemplates are the subscription-notice templates the
+	// citizen's page offers (JIEFEN_WECHAT_SUBSCRIBE_TEMPLATES), signed
+	// for the JS-SDK by JSSDK, whose script is JSSDKURL (DefaultJSSDKURL
+	// when empty). Without them the page offers none.
+	SubscribeTemplates []string
+	JSSDK              JSSDK
+	JSSDKURL           string
+	Links              caselink.Signer
+	KickReferrals      func()          // wakes the webhook sender (a body's webhook changed)
+	Hooks              *referral.Hooks // a body's webhook: the console's setting or the table's
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// -Proto, -Host) are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
+	// PIA writes the facts for the personal-information impact assessment
+	// (what `jiefen pia` prints) for admins to download; nil: none.
+	PIA func(ctx context.Context, w io.Writer) error
+	// AILabel marks text an AI model wrote wherever it is shown
+	// (catalog.AILabel with the configured model name and filing number).
+	AILabel string
 
-	once  sync.Once
-	tpl   *template.Template
-	hub   *hub
-	views viewLog // recent recorded views, so live refreshes are not recorded again
+	once   sync.Once
+	tpl    *template.Template
+	hub    *hub
+	views  viewLog // recent recorded views, so live refreshes are not recorded again
+	people people  // users' display names, for pages (people.go)
 }
 
 // init parses the templates (a mistake in one fails at start, not on a
 // page view) and makes the hub; Handler and Listen may come in any order.
 func (c *Web) init() {
 	c.once.Do(func() {
-		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName}).ParseFS(templateFiles, "templates/*.html"))
+		c.tpl = template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"bodyName": c.bodyName, "person": c.personName, "day": day, "aiLabel": c.aiLabel, "seesAlerts": c.Cases.CanSeeAlerts}).ParseFS(templateFiles, "templates/*.html"))
 		c.hub = newHub(c)
 	})
 }
@@ -63,7 +80,7 @@ type (
 	auth       struct{ *Web } // login, logout, and the session and token middleware (auth.go)
 	pages      struct{ *Web } // the console's pages (console_pages.go)
 	forms      struct{ *Web } // the console's actions on a case (console_actions.go)
-	admin      struct{ *Web } // statistics, bodies' webhooks, the audit log (stats.go, console_bodies.go, audit_page.go)
+	admin      struct{ *Web } // statistics, bodies' webhooks, the audit log, users and tokens (stats.go, console_bodies.go, audit_page.go, console_users.go)
 	apiSurface struct{ *Web } // the JSON API (api.go); its stream is the hub's
 	casePage   struct{ *Web } // the citizen's case page (casepage.go)
 )
@@ -83,6 +100,11 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{id}/row", a.page(p.rowFragment))
 	mux.Handle("GET /console/cases/{id}/facts", a.page(p.factsFragment))
 	mux.Handle("GET /console/overdue", a.page(p.overduePage))
+	mux.Handle("GET /console/alerts", a.page(p.alertsPage))
+	mux.Handle("GET /console/alerts/{id}", a.page(p.alertsPage))
+	mux.Handle("GET /console/alerts/{id}/card", a.page(p.alertCardFragment))
+	mux.Handle("POST /console/alerts/{id}/acknowledge", a.page(formAction(f.acknowledgeAlert, toAlerts)))
+	mux.Handle("POST /console/alerts/{id}/close", a.page(formAction(f.closeAlert, toAlerts)))
 	// Every action on a case goes through the case workflow, which
 	// records it in the audit log with the change itself.
 	mux.Handle("POST /console/cases/{id}/reply", a.page(f.replyForm))
@@ -105,6 +127,15 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/bodies/{body}/webhook", a.page(c.audited(store.AuditChange, "webhook set", adm.setWebhook)))
 	mux.Handle("POST /console/bodies/{body}/webhook/remove", a.page(c.audited(store.AuditChange, "webhook removed", adm.removeWebhook)))
 	mux.Handle("GET /console/audit", a.page(adm.auditPage))
+	mux.Handle("GET /console/pia.md", a.page(adm.piaDownload))
+	mux.Handle("GET /console/users", a.page(adm.usersPage))
+	mux.Handle("POST /console/users", a.page(c.audited(store.AuditChange, "user add", adm.addUser)))
+	mux.Handle("GET /console/users/{name}", a.page(adm.userPage))
+	for _, what := range []string{"disable", "enable", "password", "display"} {
+		mux.Handle("POST /console/users/{name}/"+what, a.page(c.audited(store.AuditChange, "user "+what, adm.changeUser(what))))
+	}
+	mux.Handle("POST /console/users/{name}/tokens", a.page(c.audited(store.AuditChange, "token create", adm.createToken)))
+	mux.Handle("POST /console/users/{name}/tokens/revoke", a.page(c.audited(store.AuditChange, "token revoke", adm.revokeToken)))
 	mux.Handle("GET /console/bodies/{body}/replies", a.page(adm.repliesPage))
 	mux.Handle("POST /console/bodies/{body}/replies", a.page(c.audited(store.AuditChange, "quick replies", adm.saveReplies)))
 
@@ -134,6 +165,10 @@ func (c *apiSurface) apiRoutes() []APIRoute {
 		{"POST /api/v1/cases/{id}/video", c.apiVideo},
 		{"POST /api/v1/cases/{id}/transfer", c.apiTransfer},
 		{"GET /api/v1/bodies", c.apiBodies},
+		{"GET /api/v1/alerts", c.apiAlerts},
+		{"GET /api/v1/alerts/{id}", c.apiAlert},
+		{"POST /api/v1/alerts/{id}/acknowledge", c.apiAcknowledgeAlert},
+		{"POST /api/v1/alerts/{id}/close", c.apiCloseAlert},
 		{"GET /api/v1/stream", c.hub.serveAPI},
 	}
 }
@@ -145,4 +180,12 @@ func (c *Web) APIPatterns() []string {
 		out = append(out, rt.Pattern)
 	}
 	return out
+}
+
+// aiLabel is the label on text an AI model wrote (a case's summary).
+func (c *Web) aiLabel() string {
+	if c.AILabel != "" {
+		return c.AILabel
+	}
+	return catalog.AILabel("", "")
 }

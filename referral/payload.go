@@ -31,7 +31,8 @@ type PayloadCase struct {
 	Urgent    bool           `json:"urgent"`
 	Region    string         `json:"region"`
 	Summary   string         `json:"summary"`
-	CreatedAt string         `json:"created_at"` // RFC 3339, UTC
+	SummaryAI bool           `json:"summary_ai,omitempty"` // an AI model wrote Summary: show it labelled as such
+	CreatedAt string         `json:"created_at"`           // RFC 3339, UTC
 }
 
 // Contact is how to reach the citizen, as the receiving body may see it.
@@ -62,7 +63,7 @@ func Build(k dispute.Case, events []dispute.Event, hook Hook, caseURL string, no
 	p := Payload{
 		Delivery: delivery,
 		Case: PayloadCase{ID: k.ID, Status: k.Status, Type: k.Type, TypeName: k.Type.Name(), Urgent: k.Urgent,
-			Region: k.Region, Summary: k.Summary, CreatedAt: rfc3339(k.CreatedAt)},
+			Region: k.Region, Summary: k.Summary, SummaryAI: k.SummaryAI, CreatedAt: rfc3339(k.CreatedAt)},
 		Story:   k.Story,
 		Contact: Contact{Phone: phoneFor(k, hook.Body)},
 		Events:  citizenTexts(events),

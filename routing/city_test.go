@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"jiefen/dispute"
+	"jiefen/personal"
 )
 
 // baishan loads testdata/baishan.yaml: a table for 白山市, another city
@@ -137,15 +138,15 @@ func TestAnotherCityLLM(t *testing.T) {
 	answer := func(region string) string {
 		return `{"type":"labor","urgent":false,"region":"` + region + `","summary":"欠薪","missing":[]}`
 	}
-	if a, err := parseLLMAnswer(answer("抚松县"), city); err != nil || a.Region != "抚松县" {
+	if a, err := parseLLMAnswer(answer("抚松县"), city, personal.Mask("").Unmask); err != nil || a.Region != "抚松县" {
 		t.Errorf("抚松县: %+v, %v", a, err)
 	}
 	for _, whole := range []string{"白山市", "白山"} {
-		if a, err := parseLLMAnswer(answer(whole), city); err != nil || a.Region != "" {
+		if a, err := parseLLMAnswer(answer(whole), city, personal.Mask("").Unmask); err != nil || a.Region != "" {
 			t.Errorf("%s: %+v, %v; want no region", whole, a, err)
 		}
 	}
-	if _, err := parseLLMAnswer(answer("柳河县"), city); err == nil {
+	if _, err := parseLLMAnswer(answer("柳河县"), city, personal.Mask("").Unmask); err == nil {
 		t.Error("a region of 通化市 accepted for 白山市")
 	}
 }

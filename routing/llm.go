@@ -17,6 +17,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"jiefen/dispute"
+	"jiefen/personal"
 )
 
 // Defaults and bounds of LLMConfig.
@@ -72,9 +73,12 @@ type LLMConfig struct {
 // missing.
 type Analysis struct {
 	Result
-	Summary string   `json:"summary"`           // one line for mediators, at most 40 runes
-	Missing []string `json:"missing,omitempty"` // what mediation still needs to know
-	Source  string   `json:"source"`            // "llm", "cache" or "local"
+	Summary string `json:"summary"` // one line for mediators, at most 40 runes
+	// SummaryAI: the LLM wrote Summary (not the extractive Summarize),
+	// so wherever it is shown it carries the AI label.
+	SummaryAI bool     `json:"summary_ai,omitempty"`
+	Missing   []string `json:"missing,omitempty"` // what mediation still needs to know
+	Source    string   `json:"source"`            // "llm", "cache" or "local"
 }
 
 // Sources of an Analysis.
@@ -426,14 +430,19 @@ func invalidf(format string, args ...any) error {
 
 // ask sends one chat completion and checks the answer.
 func (l *LLM) ask(ctx context.Context, text string) (llmAnswer, error) {
-	if rs := []rune(text); len(rs) > llmMaxInputRunes {
-		text = string(rs[:llmMaxInputRunes])
+	// Names, phone, ID and bank numbers and addresses never leave: the
+	// model reads placeholders (个人信息保护法 arts. 6, 38), and its answer
+	// gets the originals back.
+	masked := personal.Mask(text)
+	sent := masked.Text
+	if rs := []rune(sent); len(rs) > llmMaxInputRunes {
+		sent = string(rs[:llmMaxInputRunes])
 	}
 	req := openai.ChatCompletionRequest{
 		Model: l.model,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: l.prompt},
-			{Role: openai.ChatMessageRoleUser, Content: llmUserMessage(text)},
+			{Role: openai.ChatMessageRoleUser, Content: llmUserMessage(sent)},
 		},
 	}
 	if !fixedSampling(l.model) {
@@ -465,7 +474,7 @@ func (l *LLM) ask(ctx context.Context, text string) (llmAnswer, error) {
 	if msg.Refusal != "" {
 		return llmAnswer{}, invalidf("refusal")
 	}
-	return parseLLMAnswer(msg.Content, l.city)
+	return parseLLMAnswer(msg.Content, l.city, masked.Unmask)
 }
 
 // fixedSampling reports models whose temperature and max_tokens go-openai

@@ -35,7 +35,11 @@ var (
 // the city's or "", summary a string, missing an array of strings. Around the
 // object it tolerates what models add (a <think> block, a code fence, a
 // lead-in sentence) but nothing after it.
-func parseLLMAnswer(content string, city City) (llmAnswer, error) {
+//
+// unmask puts back what was masked before sending (personal.Masked.Unmask):
+// the summary names the people and places the citizen named; it is applied
+// before the summary is shortened, so no placeholder is cut in half.
+func parseLLMAnswer(content string, city City, unmask func(string) string) (llmAnswer, error) {
 	s := reThink.ReplaceAllString(content, "")
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "```") {
@@ -89,9 +93,9 @@ func parseLLMAnswer(content string, city City) (llmAnswer, error) {
 	case a.Region != "" && !city.Valid(a.Region):
 		return llmAnswer{}, invalidf("unknown region")
 	}
-	a.Summary = truncateRunes(maskPersonal(oneLine(a.Summary)), summaryRunes)
+	a.Summary = truncateRunes(maskPersonal(oneLine(unmask(a.Summary))), summaryRunes)
 	for _, m := range missing {
-		if m = truncateRunes(oneLine(m), llmMissingRunes); m != "" && len(a.Missing) < llmMaxMissing {
+		if m = truncateRunes(oneLine(unmask(m)), llmMissingRunes); m != "" && len(a.Missing) < llmMaxMissing {
 			a.Missing = append(a.Missing, m)
 		}
 	}
@@ -134,7 +138,7 @@ func (l *LLM) merge(a llmAnswer, local Result, text, source string) Analysis {
 	if res.Urgent && res.Type == dispute.None {
 		res.Type, res.Confidence = dispute.Other, 0.5
 	}
-	out := Analysis{Result: res, Summary: a.Summary, Missing: slices.Clone(a.Missing), Source: source}
+	out := Analysis{Result: res, Summary: a.Summary, SummaryAI: a.Summary != "", Missing: slices.Clone(a.Missing), Source: source}
 	if out.Summary == "" {
 		out.Summary = Summarize(text, l.city)
 	}

@@ -82,6 +82,10 @@ type Table struct {
 	dutyDesk string
 	fallback string
 	calendar *Calendar
+	// The risk early warning's windows in days (alerts.go): for every
+	// type (0: the default) and per type.
+	alertDays    int
+	alertWindows map[dispute.Type]int
 }
 
 // City is the city the table serves and its regions: the table's own

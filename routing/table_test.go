@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"jiefen/dispute"
 )
@@ -338,4 +339,40 @@ func TestBadRuleDoesNotWiden(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `unknown type "labour"`) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+func TestAlertWindows(t *testing.T) {
+	tb := Builtin()
+	if got := tb.AlertWindow(dispute.Expropriation); got != 30*24*time.Hour {
+		t.Errorf("built-in expropriation window %v, want 30 days", got)
+	}
+	if got := tb.AlertWindow(dispute.Property); got != 7*24*time.Hour {
+		t.Errorf("built-in property window %v, want 7 days", got)
+	}
+	base := "bodies:\n  - id: all\n    name: 全部\n    types: [" + allTypes() + "]\n"
+	tb, err := LoadTable([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.AlertWindow(dispute.Labor); got != DefaultAlertWindowDays*24*time.Hour {
+		t.Errorf("window of a table without alerts %v", got)
+	}
+	_, err = LoadTable([]byte(base + "alerts:\n  window_days: 0\n  windows:\n    labour: 3\n    consumer: 200\n"))
+	var te *TableError
+	if !errors.As(err, &te) || len(te.Problems) != 2 {
+		t.Fatalf("bad alerts section: %v, want two problems", err)
+	}
+	for _, want := range []string{`"labour" is not a dispute type`, "alerts.windows.consumer: 200 days"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems %v lack %q", err, want)
+		}
+	}
+}
+
+func allTypes() string {
+	var s []string
+	for _, typ := range dispute.Types {
+		s = append(s, string(typ))
+	}
+	return strings.Join(s, ", ")
 }

@@ -22,6 +22,7 @@ type fileTable struct {
 	DutyDesk string        `yaml:"duty_desk"`
 	Fallback string        `yaml:"fallback"`
 	Calendar *fileCalendar `yaml:"calendar"`
+	Alerts   *fileAlerts   `yaml:"alerts"`
 	Bodies   []fileBody    `yaml:"bodies"`
 	Rules    []fileRule    `yaml:"rules"`
 }
@@ -89,6 +90,7 @@ var typeNames = strings.NewReplacer(
 	"in type routing.fileWebhook", "in a webhook",
 	"in type routing.fileRegion", "in a region",
 	"in type routing.fileCalendar", "in the calendar",
+	"in type routing.fileAlerts", "in alerts",
 )
 
 // LoadTable parses a YAML routing table and validates it. On any problem it
@@ -173,6 +175,7 @@ func (v *validator) build(f fileTable, defaultCity func() City) *Table {
 
 	t.dutyDesk = v.bodyRef(t, "duty_desk", f.DutyDesk)
 	t.fallback = v.bodyRef(t, "fallback", f.Fallback)
+	v.alerts(f.Alerts, t)
 
 	// Coverage last, over the valid parts only, so a broken entry shows up
 	// once as itself and again as the gaps it leaves.

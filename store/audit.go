@@ -15,13 +15,18 @@ const (
 	AuditLoginFailed = "login_failed" // a wrong name or password
 	AuditLogout      = "logout"       // signed out
 	AuditRedact      = "redact"       // removed a case's personal data (retention)
+	AuditConsent     = "consent"      // the citizen agreed to (or declined) a notice: which, its version, when
 )
 
 // AuditActions lists the actions, for filters and labels.
-var AuditActions = []string{AuditView, AuditChange, AuditSend, AuditExport, AuditLogin, AuditLoginFailed, AuditLogout, AuditRedact}
+var AuditActions = []string{AuditView, AuditChange, AuditSend, AuditExport, AuditLogin, AuditLoginFailed, AuditLogout, AuditRedact, AuditConsent}
 
 // AuditSystem is the User of entries the machine itself writes.
 const AuditSystem = "system"
+
+// AuditCitizen is the User (and Role) of the citizen's own entries: their
+// consents. The openid stays out of the log; the case names them.
+const AuditCitizen = "citizen"
 
 // OutRedacted is the LastError of an outbound item that was still to be
 // sent when Anonymize took its text away.

@@ -8,6 +8,12 @@ type Notice struct {
 	CaseID string `json:"case"`
 	New    bool   `json:"new,omitempty"`  // the case was just made
 	Left   string `json:"left,omitempty"` // the body the case just left (a transfer)
+	// Presence: who has the case open in the console changed (Presence
+	// in presence.go); the case itself did not.
+	Presence bool `json:"presence,omitempty"`
+	// Alert is set (and CaseID empty) when a risk alert was opened or
+	// changed (Risk.SaveAlert).
+	Alert string `json:"alert,omitempty"`
 }
 
 // Notices lists what a committed Change tells listeners: one Notice per

@@ -76,11 +76,12 @@ func (o CitizenOp) MarshalJSON() ([]byte, error) {
 		Op      OpKind `json:"op"`
 		OpenID  string `json:"openid"`
 		Consent int64  `json:"consent,string"`
+		Version string `json:"consent_version"`
 		Inbound int64  `json:"inbound,string"`
 		Until   int64  `json:"window,string"`
 		Quota   int    `json:"quota,string"`
 		Sent    int    `json:"sent,string"`
-	}{OpCitizen, o.OpenID, UnixMS(o.ConsentAt), UnixMS(o.LastInboundAt), UnixMS(o.WindowUntil), o.Quota, o.Sent})
+	}{OpCitizen, o.OpenID, UnixMS(o.ConsentAt), o.ConsentVersion, UnixMS(o.LastInboundAt), UnixMS(o.WindowUntil), o.Quota, o.Sent})
 }
 
 // DialogOp saves a dialog if its Version is still the stored one (0: none
@@ -139,6 +140,7 @@ func (o NewCaseOp) MarshalJSON() ([]byte, error) {
 		Body     string         `json:"body"`
 		Rule     string         `json:"rule"`
 		Summary  string         `json:"summary"`
+		AI       bool           `json:"summary_ai"`
 		Story    string         `json:"story"`
 		OpenID   string         `json:"openid"`
 		Phone    string         `json:"phone"`
@@ -148,7 +150,7 @@ func (o NewCaseOp) MarshalJSON() ([]byte, error) {
 		VideoAt  int64          `json:"video_at,string"`
 		VideoURL string         `json:"video_url"`
 		Grams    []string       `json:"grams"` // the search index's bigrams of story and summary
-	}{OpNewCase, o.ID, o.Status, o.Type, o.Urgent, o.Region, o.Body, o.Rule, o.Summary, o.Story, o.OpenID, o.Phone,
+	}{OpNewCase, o.ID, o.Status, o.Type, o.Urgent, o.Region, o.Body, o.Rule, o.Summary, o.SummaryAI, o.Story, o.OpenID, o.Phone,
 		UnixMS(o.CreatedAt), UnixMS(o.UpdatedAt), o.Assignee, UnixMS(o.VideoAt), o.VideoURL, SearchGrams(o.Story, o.Summary)})
 }
 

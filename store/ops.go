@@ -18,7 +18,8 @@ import (
 //
 //  1. the dedup key (DedupOp): a duplicate delivery is refused before
 //     anything else is looked at;
-//  2. the citizen (CitizenOp), then the dialog with its version check (DialogOp);
+//  2. the citizen (CitizenOp), then the dialog with its version check (DialogOp),
+//     then the citizen's answers to subscription notices (SubscribeOp);
 //  3. new cases (NewCaseOp): every later op may name them;
 //  4. status changes (StatusOp), each From compared with the status as the
 //     ops before it left the case;
@@ -43,23 +44,24 @@ type OpKind string
 
 // The kinds of op.
 const (
-	OpDedup    OpKind = "dedup"
-	OpCitizen  OpKind = "citizen"
-	OpDialog   OpKind = "dialog"
-	OpNewCase  OpKind = "case"
-	OpStatus   OpKind = "status"
-	OpUrgent   OpKind = "urgent"
-	OpClaim    OpKind = "claim"
-	OpTransfer OpKind = "transfer"
-	OpAssign   OpKind = "assign"
-	OpVideo    OpKind = "video"
-	OpRetype   OpKind = "retype"
-	OpUpdate   OpKind = "update"
-	OpEvent    OpKind = "event"
-	OpRelease  OpKind = "release"
-	OpEnqueue  OpKind = "enqueue"
-	OpAudit    OpKind = "audit"
-	OpDue      OpKind = "due"
+	OpDedup     OpKind = "dedup"
+	OpCitizen   OpKind = "citizen"
+	OpDialog    OpKind = "dialog"
+	OpSubscribe OpKind = "subscribe"
+	OpNewCase   OpKind = "case"
+	OpStatus    OpKind = "status"
+	OpUrgent    OpKind = "urgent"
+	OpClaim     OpKind = "claim"
+	OpTransfer  OpKind = "transfer"
+	OpAssign    OpKind = "assign"
+	OpVideo     OpKind = "video"
+	OpRetype    OpKind = "retype"
+	OpUpdate    OpKind = "update"
+	OpEvent     OpKind = "event"
+	OpRelease   OpKind = "release"
+	OpEnqueue   OpKind = "enqueue"
+	OpAudit     OpKind = "audit"
+	OpDue       OpKind = "due"
 )
 
 // Op is one typed write of a Change.
@@ -90,6 +92,9 @@ func (c Change) Ops() []Op {
 	}
 	if c.Dialog != nil {
 		ops = append(ops, DialogOp(*c.Dialog))
+	}
+	for _, a := range c.Subscriptions {
+		ops = append(ops, SubscribeOp(a))
 	}
 	for _, k := range c.NewCases {
 		ops = append(ops, NewCaseOp(k))
@@ -148,7 +153,8 @@ func (c Change) Ops() []Op {
 
 func (c Change) opCount() int {
 	n := len(c.NewCases) + len(c.Statuses) + len(c.MarkUrgent) + 2*len(c.Assign) + len(c.Transfers) +
-		len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) + len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due)
+		len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) + len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due) +
+		len(c.Subscriptions)
 	return n + 4
 }
 

@@ -35,6 +35,9 @@ type Store interface {
 	QuickReplies
 	Audit
 	Nonces
+	Presence
+	Subscriptions
+	Risk
 
 	// Ping reports whether the store can be used (for /readyz).
 	Ping(ctx context.Context) error
@@ -161,6 +164,17 @@ type Draft struct {
 	// Related is the citizen's recently ended case this new problem came
 	// after: the new case names it, so mediators see the history.
 	Related string `json:"related,omitempty"`
+	// SummaryAI: an AI model wrote Summary.
+	SummaryAI bool `json:"summary_ai,omitempty"`
+	// The separate consent for sensitive information (个人信息保护法
+	// art. 29): the kinds (personal.Kind codes) the citizen agreed to pass
+	// on, and those they declined (taken out of Story); when they last
+	// answered, under which notice version. A kind in neither was not
+	// asked about yet.
+	SensitiveAgreed  []string  `json:"sensitive_agreed,omitempty"`
+	SensitiveRefused []string  `json:"sensitive_refused,omitempty"`
+	SensitiveAt      time.Time `json:"sensitive_at,omitzero"`
+	SensitiveVersion string    `json:"sensitive_version,omitempty"`
 }
 
 // Change is everything one step of the conversation (or one console action)
@@ -176,16 +190,19 @@ type Change struct {
 	DedupTTL time.Duration // how long the key holds, from At; 0 or less: for ever
 	Reply    string        // the passive reply, kept with the key for retries
 
-	Citizen    *dispute.Citizen // upserted when set
-	Dialog     *Dialog          // saved when set, if its Version is still the stored one
-	NewCases   []dispute.Case
-	Statuses   []StatusChange
-	MarkUrgent []string        // case ids now urgent (someone is in danger)
-	Assign     []Assignment    // who in the body has a case
-	Transfers  []Transfer      // a case goes to another body
-	Video      []VideoSchedule // video mediation scheduled
-	Retype     []Retype        // a mediator corrects a case's type
-	Updates    []CaseUpdate    // what the citizen told after filing; a case active again
+	Citizen *dispute.Citizen // upserted when set
+	Dialog  *Dialog          // saved when set, if its Version is still the stored one
+	// Subscriptions records the citizen's answers to subscription
+	// notices (store.Subscriptions).
+	Subscriptions []SubscriptionAnswer
+	NewCases      []dispute.Case
+	Statuses      []StatusChange
+	MarkUrgent    []string        // case ids now urgent (someone is in danger)
+	Assign        []Assignment    // who in the body has a case
+	Transfers     []Transfer      // a case goes to another body
+	Video         []VideoSchedule // video mediation scheduled
+	Retype        []Retype        // a mediator corrects a case's type
+	Updates       []CaseUpdate    // what the citizen told after filing; a case active again
 	// Audit is the entries that account for this Change (who did what),
 	// stored in the same transaction: no change without its entry, and no
 	// entry for a change that did not happen.

@@ -24,6 +24,7 @@ type Filing struct {
 	OpenID     string
 	Story      string // the citizen's words
 	Summary    string // for mediators
+	SummaryAI  bool   // an AI model wrote Summary
 	Type       dispute.Type
 	Confidence float64
 	Urgent     bool
@@ -33,6 +34,9 @@ type Filing struct {
 	Related    string   // the citizen's recently ended case this came after
 	AsksPerson bool     // the citizen asked for a person (人工)
 	ConsoleURL string   // the console's base address, for the agency's referral
+	// Consents are the citizen's answers to the notices before filing,
+	// recorded with the case (audit log; the sensitive one on the thread).
+	Consents []Consent
 }
 
 // urgentSure is the confidence in an urgent story's type above which its
@@ -70,7 +74,7 @@ func (w *Cases) File(ctx context.Context, ch *store.Change, f Filing, now time.T
 	// skipped: gaps are harmless, a number given twice would not be.
 	k := dispute.Case{
 		ID: fmt.Sprintf("JF%s-%04d", day, seq), Status: dispute.Referred, Type: f.Type, Urgent: f.Urgent, Region: f.Region,
-		Body: dec.Body.ID, Rule: dec.Rule, Summary: f.Summary, Story: f.Story,
+		Body: dec.Body.ID, Rule: dec.Rule, Summary: f.Summary, SummaryAI: f.SummaryAI, Story: f.Story,
 		OpenID: f.OpenID, Phone: f.Phone, CreatedAt: now, UpdatedAt: now,
 	}
 	ch.NewCases = append(ch.NewCases, k)
@@ -89,6 +93,7 @@ func (w *Cases) File(ctx context.Context, ch *store.Change, f Filing, now time.T
 	if f.AsksPerson {
 		ev(dispute.Event{Kind: dispute.PersonAsked, Actor: "citizen", Text: PersonAskedText})
 	}
+	recordConsents(ch, k, f.Consents, now)
 	ev(dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Received})
 	ev(dispute.Event{Kind: dispute.StatusSet, Actor: "system", Status: dispute.Referred, Body: dec.Body.ID, Text: "转交" + dec.Body.Name})
 	if f.Urgent {

@@ -155,5 +155,9 @@ func (w *Cases) CitizenWrite(ctx context.Context, k dispute.Case, text string) e
 	if !k.Status.Open() {
 		ch.Updates = []store.CaseUpdate{{CaseID: k.ID, At: now}}
 	}
-	return w.Store.Commit(ctx, ch)
+	if err := w.Store.Commit(ctx, ch); err != nil {
+		return err
+	}
+	w.WatchLogged(ctx, ch)
+	return nil
 }

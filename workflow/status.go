@@ -81,18 +81,18 @@ func (w *Cases) Take(ctx context.Context, a Actor, id string) error {
 	}
 	u := a.User
 	if k.Assignee != "" && k.Assignee != u.Name && u.Role == store.RoleMediator {
-		return refuse(Conflict, "案件已由 "+k.Assignee+" 接手。")
+		return refuse(Conflict, "案件已由 "+w.shown(ctx, k.Assignee)+" 接手。")
 	}
 	now := w.Now()
 	ch := store.Change{
 		// A claim: if another mediator took it meanwhile, one of them wins.
 		// Supervisors take over whoever has it.
 		Assign: []store.Assignment{{CaseID: k.ID, User: u.Name, At: now, IfFree: u.Role == store.RoleMediator}},
-		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: a.name(), Text: u.Name + " 接手了案件"}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: a.name(), Text: u.Shown() + " 接手了案件"}},
 	}
 	if k.Assignee != "" && k.Assignee != u.Name {
 		// Taken over: the one who had it reads why their page changed.
-		ch.Events[0].Text = u.Name + " 接手了案件（原由 " + k.Assignee + " 办理）"
+		ch.Events[0].Text = u.Shown() + " 接手了案件（原由 " + w.shown(ctx, k.Assignee) + " 办理）"
 	}
 	if err := w.commit(ctx, a, ch, store.AuditChange, k.ID, "take"); err != nil {
 		if err == errMoved {
@@ -119,7 +119,7 @@ func (w *Cases) Assign(ctx context.Context, a Actor, id, name string) error {
 	now := w.Now()
 	ch := store.Change{
 		Assign: []store.Assignment{{CaseID: k.ID, User: to.Name, At: now}},
-		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: a.name(), Text: "分派给 " + to.Name}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Note, Actor: a.name(), Text: "分派给 " + to.Shown()}},
 	}
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "assign "+to.Name)
 }
@@ -143,4 +143,13 @@ func (w *Cases) Retype(ctx context.Context, a Actor, id string, to dispute.Type)
 		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Retyped, Actor: a.name(), Text: string(k.Type) + " " + string(to)}},
 	}
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "type "+string(k.Type)+" "+string(to))
+}
+
+// shown is how a thread names a console user: their display name, or the
+// login name of one who has none (or is gone). Threads are read by people.
+func (w *Cases) shown(ctx context.Context, name string) string {
+	if u, err := w.Store.User(ctx, name); err == nil {
+		return u.Shown()
+	}
+	return name
 }

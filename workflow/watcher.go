@@ -227,7 +227,11 @@ func (w *Watcher) fireDue(ctx context.Context, d store.DueCase, now time.Time) (
 			text = fmt.Sprintf("期限提醒：本案调解期限至 %s，请抓紧调解；确需延长的，请写明原因申请延期。", due)
 		}
 		if k.Assignee != "" {
-			text = k.Assignee + "，" + text
+			name := k.Assignee // the person's name when the user is still there
+			if u, err := w.Store.User(ctx, k.Assignee); err == nil {
+				name = u.Shown()
+			}
+			text = name + "，" + text
 		}
 		ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.Reminder, Actor: "system", Text: text}}}
 		ch.Due = []store.DueSet{next(ch.Events)}

@@ -11,6 +11,8 @@ package workflow
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"sync"
 	"time"
 
 	"jiefen/referral"
@@ -34,6 +36,12 @@ type Cases struct {
 	PublicURL     string
 	Kick          func() // wakes the outbound messenger; may be nil
 	KickReferrals func() // wakes the webhook sender; may be nil
+	// Log takes what goes wrong after a change is stored (the risk
+	// evaluation): never personal data. nil: slog.Default().
+	Log *slog.Logger
+
+	prefixOnce sync.Once
+	prefixes   []string // the city's names, dropped from subjects' names (alerts.go)
 }
 
 // Actor is who acts: a console or API user, from an address (for the
@@ -95,7 +103,21 @@ func (w *Cases) commit(ctx context.Context, a Actor, ch store.Change, action, ca
 	if len(ch.Referrals) > 0 && w.KickReferrals != nil {
 		w.KickReferrals()
 	}
+	w.WatchLogged(ctx, ch)
 	return nil
+}
+
+// WatchLogged is Watch for a caller whose change is stored whatever the
+// evaluation meets: a failure is logged (the next change of the cluster
+// evaluates again).
+func (w *Cases) WatchLogged(ctx context.Context, ch store.Change) {
+	if err := w.Watch(ctx, ch); err != nil {
+		log := w.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("risk evaluation", "err", err)
+	}
 }
 
 // apiDetail names an operation as the API's audit entries always have.

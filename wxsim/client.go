@@ -176,6 +176,9 @@ func (c *Client) Send(ctx context.Context, m *Message) (*Reply, error) {
 		// the bot answers: a send the bot makes while still answering is
 		// inside the window, as on the real platform.
 		c.Platform.openOnce(m.FromUserName, m.windowKind(), m.dedupeKey())
+		if len(m.Popup) > 0 {
+			c.Platform.answerOnce(m.FromUserName, m.dedupeKey(), m.Popup)
+		}
 	}
 	resp, err := c.httpClient().Do(req.WithContext(ctx))
 	if err != nil {

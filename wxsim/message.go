@@ -24,6 +24,9 @@ type Message struct {
 	PicURL       string
 	Event        string
 	EventKey     string
+	// Popup holds the answers of a subscription event
+	// (subscribe_msg_popup_event, subscribe_msg_change_event).
+	Popup []PopupAnswer
 }
 
 // msgIDs hands out MsgIds. They start from the clock so that ids from a new
@@ -106,6 +109,9 @@ func (m *Message) fields(b *bytes.Buffer) {
 		cdata(b, "Event", m.Event)
 		if m.EventKey != "" || m.Event == "CLICK" || m.Event == "VIEW" {
 			cdata(b, "EventKey", m.EventKey)
+		}
+		if len(m.Popup) > 0 {
+			m.popupFields(b)
 		}
 	default:
 		if m.Content != "" {

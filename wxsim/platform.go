@@ -31,6 +31,10 @@ func RewriteURI(base string) func(uri string) string {
 // Platform stands in for api.weixin.qq.com. It is an http.Handler and is
 // safe for concurrent use.
 type Platform struct {
+	// onPopup pushes the citizen's answer to the stand-in subscription
+	// popup (jssdk.go) to the bot; set it with SetOnPopup.
+	onPopup func(openID string, answers []PopupAnswer)
+
 	// Now is the platform's clock; nil means time.Now. Set it before the
 	// platform serves requests: the field itself is not guarded.
 	Now func() time.Time
@@ -41,39 +45,46 @@ type Platform struct {
 
 	// tokens maps every token ever issued to its state so that stale ones
 	// answer 40001/42001 like the real platform instead of "unknown".
-	tokens      map[string]*token
-	stable      *token
-	classic     *token
-	fetches     int
-	failNext    []int
-	failToken   []int
-	down        bool
-	users       map[string]*user
-	opened      map[string]time.Time
-	templates   map[string]bool
-	sentTpl     map[string]sentTemplate
-	nextTplID   int64
-	media       map[string]mediaItem
-	menu        []byte
-	deliveries  []Delivery
-	seq         int64
-	subscribers map[int]chan Delivery
-	nextSub     int
+	tokens    map[string]*token
+	stable    *token
+	classic   *token
+	fetches   int
+	failNext  []int
+	failToken []int
+	down      bool
+	users     map[string]*user
+	opened    map[string]time.Time
+	templates map[string]bool
+	// longTemplates are the long-term subscription templates (one
+	// consent, many notices); the others in templates are one-time.
+	longTemplates map[string]bool
+	ticket        string // the jsapi_ticket, for the JS-SDK
+	ticketUntil   time.Time
+	ticketFetches int
+	sentTpl       map[string]sentTemplate
+	nextTplID     int64
+	media         map[string]mediaItem
+	menu          []byte
+	deliveries    []Delivery
+	seq           int64
+	subscribers   map[int]chan Delivery
+	nextSub       int
 }
 
 // NewPlatform returns a platform that accepts the given credentials.
 func NewPlatform(appID, secret string) *Platform {
 	return &Platform{
-		appID:       appID,
-		secret:      secret,
-		tokens:      map[string]*token{},
-		users:       map[string]*user{},
-		opened:      map[string]time.Time{},
-		templates:   map[string]bool{},
-		sentTpl:     map[string]sentTemplate{},
-		nextTplID:   2_000_000_000,
-		media:       map[string]mediaItem{},
-		subscribers: map[int]chan Delivery{},
+		appID:         appID,
+		secret:        secret,
+		tokens:        map[string]*token{},
+		users:         map[string]*user{},
+		opened:        map[string]time.Time{},
+		templates:     map[string]bool{},
+		longTemplates: map[string]bool{},
+		sentTpl:       map[string]sentTemplate{},
+		nextTplID:     2_000_000_000,
+		media:         map[string]mediaItem{},
+		subscribers:   map[int]chan Delivery{},
 	}
 }
 
@@ -140,6 +151,7 @@ var errMsgs = map[int]string{
 	40014: "invalid access_token",
 	40016: "invalid button size",
 	40037: "invalid template_id",
+	40097: "invalid args",
 	40125: "invalid appsecret",
 	41001: "access_token missing",
 	41002: "appid missing",
@@ -234,6 +246,7 @@ var routes = map[string]route{
 	"/cgi-bin/message/custom/typing":     {post: true, handle: (*Platform).handleTyping},
 	"/cgi-bin/message/template/send":     {post: true, handle: (*Platform).handleTemplateSend},
 	"/cgi-bin/message/subscribe/bizsend": {post: true, handle: (*Platform).handleBizSend},
+	"/cgi-bin/ticket/getticket":          {get: true, handle: (*Platform).handleTicket},
 	"/cgi-bin/media/get":                 {get: true, handle: (*Platform).handleMediaGet},
 	"/cgi-bin/media/upload":              {post: true, handle: (*Platform).handleMediaUpload},
 	"/cgi-bin/menu/create":               {post: true, handle: (*Platform).handleMenuCreate},
@@ -254,6 +267,9 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, videoPath) {
 		p.serveVideo(w, r)
+		return
+	}
+	if p.serveJSSDK(w, r) {
 		return
 	}
 	rt, ok := routes[r.URL.Path]

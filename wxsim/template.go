@@ -115,11 +115,14 @@ func (p *Platform) handleBizSend(w http.ResponseWriter, r *http.Request) {
 	case !p.templates[req.TemplateID]:
 		writeErr(w, 40037)
 		return
+	case u.longConsents[req.TemplateID]:
+		// A long-term consent serves every notice until refused.
 	case u.consents[req.TemplateID] <= 0:
 		writeErr(w, 43101)
 		return
+	default:
+		u.consents[req.TemplateID]--
 	}
-	u.consents[req.TemplateID]--
 	p.record(Delivery{OpenID: req.ToUser, Kind: "subscribe", TemplateID: req.TemplateID, URL: req.Page, Data: flatten(req.Data)})
 	writeOK(w, nil)
 }

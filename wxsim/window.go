@@ -35,13 +35,16 @@ type user struct {
 	// consents counts one-time subscription-notification consents per
 	// template id.
 	consents map[string]int
+	// longConsents are the long-term templates the citizen accepted: each
+	// serves every notice until refused.
+	longConsents map[string]bool
 }
 
 // userFor returns the record for openID, creating a follower. Caller holds mu.
 func (p *Platform) userFor(openID string, now time.Time) *user {
 	u := p.users[openID]
 	if u == nil {
-		u = &user{following: true, followedAt: now, consents: map[string]int{}}
+		u = &user{following: true, followedAt: now, consents: map[string]int{}, longConsents: map[string]bool{}}
 		p.users[openID] = u
 	}
 	return u
@@ -112,6 +115,7 @@ func (p *Platform) open(openID, kind string, now time.Time) {
 		u.following = false
 		u.long, u.short = window{}, window{}
 		u.consents = map[string]int{}
+		u.longConsents = map[string]bool{}
 	}
 }
 

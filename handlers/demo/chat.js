@@ -15,7 +15,10 @@
   let openid = localStorage.getItem("jiefen-demo-openid");
   const fresh = !openid;
   if (!openid) { openid = newID(); localStorage.setItem("jiefen-demo-openid", openid); }
-  document.getElementById("who").textContent = openid.slice(-4);
+  // The stand-in WeChat client (wxsim's JS-SDK on the case page) knows who is reading.
+  localStorage.setItem("wxsim-openid", openid);
+  // Which simulated citizen this is, in words: the openid means nothing to a visitor.
+  document.getElementById("who").textContent = "市民 " + openid.slice(-4);
 
   // The chat is kept in this browser, so a reload shows it again.
   const logKey = "jiefen-demo-log", seqKey = "jiefen-demo-seq";
@@ -95,6 +98,7 @@
   events.onmessage = (e) => {
     const d = JSON.parse(e.data);
     if (d.kind === "template") add("bot", d.text, "模板消息");
+    else if (d.kind === "subscribe") add("bot", d.text, "订阅通知");
     else add("bot", d.text, "客服消息");
     if (e.lastEventId) localStorage.setItem(seqKey, e.lastEventId);
   };

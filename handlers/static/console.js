@@ -66,6 +66,16 @@
   }
   watchDeliveries();
 
+  // Who else has this case open, as the server says (never oneself).
+  function presence(ev) {
+    const p = document.getElementById("presence");
+    if (!p || page !== "case" || ev.case !== main.dataset.case) return;
+    // The line keeps its place either way: nothing below it moves under
+    // the mediator's pointer when a colleague comes or goes.
+    p.textContent = ev.presence.length ? ev.presence.join("、") + " 也在查看此案件" : "目前没有其他人在查看此案件";
+    p.classList.toggle("others", ev.presence.length > 0);
+  }
+
   // With a search or a filter on, whether a changed case belongs on the
   // page is the page's own query's to say: the rows (and the views'
   // counts) are fetched again, at most once a second, rather than the
@@ -89,6 +99,20 @@
   }
 
   async function changed(ev) {
+    if (Array.isArray(ev.presence)) { presence(ev); return; }
+    if (ev.alert) {
+      if (page !== "alerts") return;
+      const html = await fragment("/console/alerts/" + encodeURIComponent(ev.alert) + "/card");
+      if (!html) return;
+      const old = document.getElementById("alert-" + ev.alert);
+      // A card whose note is being typed keeps it: it is marked instead.
+      if (old && old.contains(document.activeElement)) { old.classList.add("stale"); return; }
+      const empty = document.querySelector("#open-alerts .empty");
+      if (empty) empty.remove();
+      if (old) old.replaceWith(html);
+      else document.getElementById("open-alerts").prepend(html);
+      return;
+    }
     if (ev.gone) {
       const row = document.getElementById("case-" + ev.case);
       if (row) row.remove();
@@ -141,7 +165,18 @@
   let delay = 1000;
   function connect() {
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/console/ws");
-    ws.onopen = () => { delay = 1000; if (live) live.classList.add("on"); };
+    ws.onopen = () => {
+      delay = 1000;
+      if (live) live.classList.add("on");
+      // Tell the server which case this page shows, so colleagues see it
+      // is open, and again every 10 s while it is: the heartbeat that
+      // keeps it listed (a page that stops beating drops out in 30 s).
+      if (page === "case") {
+        const watch = JSON.stringify({ watch: main.dataset.case });
+        ws.send(watch);
+        const beat = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send(watch); else clearInterval(beat); }, 10000);
+      }
+    };
     ws.onmessage = (m) => { try { changed(JSON.parse(m.data)); } catch (e) { /* a bad message changes nothing */ } };
     ws.onclose = () => {
       if (live) live.classList.remove("on");

@@ -39,7 +39,7 @@ func caseOf(r *record) (dispute.Case, error) {
 	k := dispute.Case{
 		ID: r.str("id"), Status: dispute.Status(r.str("status")), Type: dispute.Type(r.str("type")),
 		Urgent: r.str("urgent") == "1", Region: r.str("region"), Body: r.str("body"), Rule: r.str("rule"),
-		Summary: r.str("summary"), Story: r.str("story"), OpenID: r.str("openid"), Phone: r.str("phone"),
+		Summary: r.str("summary"), SummaryAI: r.str("summary_ai") == "1", Story: r.str("story"), OpenID: r.str("openid"), Phone: r.str("phone"),
 		CreatedAt: r.time("created"), UpdatedAt: r.time("updated"),
 		// Absent from cases stored before assignees existed: nobody's.
 		Assignee: r.str("assignee"),

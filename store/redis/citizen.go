@@ -26,7 +26,7 @@ func (s *Store) Citizen(ctx context.Context, openID string) (dispute.Citizen, er
 
 func citizenOf(openID string, m map[string]string) (dispute.Citizen, error) {
 	r := &record{m: m}
-	c := dispute.Citizen{OpenID: openID, ConsentAt: r.time("c"), LastInboundAt: r.time("i"),
+	c := dispute.Citizen{OpenID: openID, ConsentAt: r.time("c"), ConsentVersion: r.str("cv"), LastInboundAt: r.time("i"),
 		WindowUntil: r.time("u"), Quota: int(r.int("q")), Sent: int(r.int("s"))}
 	if r.err != nil {
 		return dispute.Citizen{}, fmt.Errorf("redis: citizen: %w", r.err)

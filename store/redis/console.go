@@ -23,15 +23,19 @@ import (
 
 // userRecord is a user as stored in the users hash, under its name.
 type userRecord struct {
-	Role         string `json:"role"`
-	Body         string `json:"body,omitempty"`
-	PasswordHash string `json:"pw"`
-	CreatedAt    int64  `json:"at"`
+	Display       string `json:"display,omitempty"`
+	Role          string `json:"role"`
+	Body          string `json:"body,omitempty"`
+	PasswordHash  string `json:"pw"`
+	Disabled      bool   `json:"off,omitempty"`
+	SessionsAfter int64  `json:"sa,omitempty"`
+	CreatedAt     int64  `json:"at"`
 }
 
 // PutUser creates or replaces a user: one HSET of the whole record.
 func (s *Store) PutUser(ctx context.Context, u store.User) error {
-	b, err := json.Marshal(userRecord{Role: u.Role, Body: u.Body, PasswordHash: u.PasswordHash, CreatedAt: store.UnixMS(u.CreatedAt)})
+	b, err := json.Marshal(userRecord{Display: u.Display, Role: u.Role, Body: u.Body, PasswordHash: u.PasswordHash,
+		Disabled: u.Disabled, SessionsAfter: store.UnixMS(u.SessionsAfter), CreatedAt: store.UnixMS(u.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("redis: put user: %w", err)
 	}
@@ -46,7 +50,8 @@ func userOf(name, v string) (store.User, error) {
 	if err := json.Unmarshal([]byte(v), &r); err != nil {
 		return store.User{}, fmt.Errorf("redis: user: %w", err)
 	}
-	return store.User{Name: name, Role: r.Role, Body: r.Body, PasswordHash: r.PasswordHash, CreatedAt: store.FromUnixMS(r.CreatedAt)}, nil
+	return store.User{Name: name, Display: r.Display, Role: r.Role, Body: r.Body, PasswordHash: r.PasswordHash,
+		Disabled: r.Disabled, SessionsAfter: store.FromUnixMS(r.SessionsAfter), CreatedAt: store.FromUnixMS(r.CreatedAt)}, nil
 }
 
 // User is one HGET.
@@ -134,30 +139,85 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 	return nil
 }
 
-// PutToken is one HSET writing every field, so nothing of a token
+// tokenRecord is a token as stored in the tokens hash, under its hash.
+type tokenRecord struct {
+	User      string `json:"user"`
+	Prefix    string `json:"pfx,omitempty"`
+	CreatedAt int64  `json:"at"`
+	Expires   int64  `json:"exp,omitempty"`
+	LastUsed  int64  `json:"used,omitempty"`
+}
+
+// PutToken is one HSET of the whole record, so nothing of a token
 // replaced under the same hash survives.
 func (s *Store) PutToken(ctx context.Context, t store.Token) error {
-	if err := s.rdb.HSet(ctx, s.k.token(t.Hash), "user", t.User, "at", store.UnixMS(t.CreatedAt)).Err(); err != nil {
+	b, err := json.Marshal(tokenRecord{User: t.User, Prefix: t.Prefix, CreatedAt: store.UnixMS(t.CreatedAt), Expires: store.UnixMS(t.Expires),
+		LastUsed: store.UnixMS(t.LastUsed)})
+	if err != nil {
+		return fmt.Errorf("redis: put token: %w", err)
+	}
+	if err := s.rdb.HSet(ctx, s.k.tokens(), t.Hash, b).Err(); err != nil {
 		return fmt.Errorf("redis: put token: %w", err)
 	}
 	return nil
 }
 
-// Token is one HGETALL.
+func tokenOf(hash, v string) (store.Token, error) {
+	var r tokenRecord
+	if err := json.Unmarshal([]byte(v), &r); err != nil {
+		return store.Token{}, fmt.Errorf("redis: token: %w", err)
+	}
+	return store.Token{Hash: hash, User: r.User, Prefix: r.Prefix, CreatedAt: store.FromUnixMS(r.CreatedAt),
+		Expires: store.FromUnixMS(r.Expires), LastUsed: store.FromUnixMS(r.LastUsed)}, nil
+}
+
+// Token is one HGET on the master (go-redis reads no replica unless told
+// to): a token DeleteToken removed is gone for every instance at once.
 func (s *Store) Token(ctx context.Context, hash string) (store.Token, error) {
-	m, err := s.rdb.HGetAll(ctx, s.k.token(hash)).Result()
+	v, err := s.rdb.HGet(ctx, s.k.tokens(), hash).Result()
 	if err != nil {
 		return store.Token{}, wrap(err, "token")
 	}
-	if len(m) == 0 {
-		return store.Token{}, fmt.Errorf("redis: token: %w", store.ErrNotFound)
+	return tokenOf(hash, v)
+}
+
+// Tokens is one HGETALL, kept to the user's and sorted here.
+func (s *Store) Tokens(ctx context.Context, user string) ([]store.Token, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.tokens()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis: tokens: %w", err)
 	}
-	r := &record{m: m}
-	t := store.Token{Hash: hash, User: r.str("user"), CreatedAt: r.time("at")}
-	if r.err != nil {
-		return store.Token{}, fmt.Errorf("redis: token: %w", r.err)
+	var out []store.Token
+	for hash, v := range m {
+		t, err := tokenOf(hash, v)
+		if err != nil {
+			return nil, err
+		}
+		if t.User == user {
+			out = append(out, t)
+		}
 	}
-	return t, nil
+	slices.SortFunc(out, func(a, b store.Token) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Hash, b.Hash))
+	})
+	return out, nil
+}
+
+// TouchToken is one script (lua/tokenused.lua): the record is read and
+// written back with its last use only if it is still there.
+func (s *Store) TouchToken(ctx context.Context, hash string, at time.Time) error {
+	if err := tokenUsedScript.Run(ctx, s.rdb, []string{s.k.tokens()}, hash, store.UnixMS(at)).Err(); err != nil {
+		return fmt.Errorf("redis: touch token: %w", err)
+	}
+	return nil
+}
+
+// DeleteToken is one HDEL.
+func (s *Store) DeleteToken(ctx context.Context, hash string) error {
+	if err := s.rdb.HDel(ctx, s.k.tokens(), hash).Err(); err != nil {
+		return fmt.Errorf("redis: delete token: %w", err)
+	}
+	return nil
 }
 
 // Failure records a failed login and counts key's failures in the sliding

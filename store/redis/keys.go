@@ -13,14 +13,14 @@ import (
 // colon, so every such key carries the same hash tag and falls in ONE
 // Redis Cluster slot, "the transaction slot":
 //
-//	T+"cit:"+openid     hash    the citizen: c consent, i last inbound, u window until, q quota, s sent
+//	T+"cit:"+openid     hash    the citizen: c consent, cv its notice version, i last inbound, u window until, q quota, s sent
 //	T+"dlg:"+openid     hash    the dialog: v version, step, draft (JSON), at; PEXPIRE store.StaleDialog
 //	                            from its save (none when at is 0)
 //	T+"dlgx"            zset    openid → its dialog's at (ms, the caller's clock), for Purge
 //	T+"dd:"+key         string  a dedup key, holding the reply; PX = DedupTTL (none when 0)
 //	T+"ddx"             zset    dedup key → expiry (ms, the Change's At + DedupTTL: the caller's
 //	                            clock), which decides whether the key holds; also for Purge
-//	T+"case:"+id        hash    a case: id status type urgent region body rule summary story openid phone created updated
+//	T+"case:"+id        hash    a case: id status type urgent region body rule summary summary_ai story openid phone created updated
 //	                            assignee (absent on cases stored before the console: nobody)
 //	                            video_at (ms, 0: none) video_url (both absent on older cases: none)
 //	                            anon (ms): when its personal data were removed; absent: kept
@@ -65,9 +65,12 @@ import (
 //	T+"sp"              zset    "<phone number reversed> <case id>" for the cases with a phone
 //	                            number, score 0, likewise
 //	T+"sv"              string  the version of the search index Open has filled in (backfill)
+//	T+"sub:"+openid     hash    template id → "<long> <uses> <refused> <at ms>": the citizen's
+//	                            consent to that template's subscription notices (SubscribeOp)
 //	T+"mx:"+caseID      set     the ids of the media files kept for a case (PutMedia)
 //	T+"mdel"            set     media ids of anonymised cases whose files are still to delete
 //	                            (media keys are outside the slot: see Anonymize)
+//	T+"rk:…", "al…"     …       the risk early warning's marks and alerts: see risk.go
 //
 // Before the one queue, outbound items and referrals had keys of their
 // own (T+"ob:"+id, "obl", "obl:"+openid, "obo:"+openid, "obd", "n:ob";
@@ -84,7 +87,12 @@ import (
 //	P+"users"           hash    console user name → JSON (userRecord); one key, so a
 //	                            user is written by one HSET and Users is one HGETALL
 //	P+"sess:"+idHash    hash    a console session: user csrf exp; PEXPIRE exp-now (the caller's)
-//	P+"tok:"+hash       hash    an API token: user at
+//	P+"tokens"          hash    API token hash → JSON (tokenRecord): user, prefix,
+//	                            created, expires, last used; one key, so a token is written, read
+//	                            and revoked by one command, and a user's tokens are one
+//	                            HGETALL (a city has a few hundred at most)
+//	P+"tokmoved"        string  "1" once Open moved the tokens of before that hash
+//	                            (P+"tok:"+hash hashes: user at) into it
 //	P+"fail:"+key       zset    failed logins of key (a user name, an address):
 //	                            unique member → when (ms); PEXPIRE window after the last
 //	P+"hooks"           hash    body id → JSON (hookRecord): a body's webhook as an
@@ -94,6 +102,8 @@ import (
 //	P+"probe"           string  "1", EX 1 minute: readiness's write probe (Probe)
 //	P+"nonce:"+key      string  a signed callback URL seen (store.Nonces): "<body digest> <until ms>",
 //	                            PX until its timestamp leaves the window
+//	P+"pr:"+caseID      zset    who has the case open in the console (store.Presence): viewer →
+//	                            until (ms, the caller's clock); PEXPIRE until the last entry ends
 //
 // and one pub/sub channel, P+"notices", where Commit publishes a
 // store.Notice (JSON) per case it made or changed.
@@ -143,32 +153,36 @@ func newKeys(prefix string) (keys, error) {
 	return keys{p: prefix, t: prefix + "{" + name + "}:"}, nil
 }
 
-func (k keys) citizen(openID string) string { return k.t + "cit:" + openID }
-func (k keys) dialog(openID string) string  { return k.t + "dlg:" + openID }
-func (k keys) dedup(key string) string      { return k.t + "dd:" + key }
-func (k keys) dedupExpiry() string          { return k.t + "ddx" }
-func (k keys) caseKey(id string) string     { return k.t + "case:" + id }
-func (k keys) events(caseID string) string  { return k.t + "ev:" + caseID }
-func (k keys) due() string                  { return k.t + "due" }
-func (k keys) eventSeq() string             { return k.t + "n:ev" }
-func (k keys) item(id int64) string         { return k.t + "q:" + strconv.FormatInt(id, 10) }
-func (k keys) itemSeq() string              { return k.t + "n:q" }
-func (k keys) queueDue(lane string) string  { return k.t + "qd:" + lane }
-func (k keys) caseSeq(day string) string    { return k.p + "seq:" + day }
-func (k keys) auditSeq() string             { return k.t + "n:au" }
-func (k keys) mediaToDelete() string        { return k.t + "mdel" }
-func (k keys) caseMedia(id string) string   { return k.t + "mx:" + id }
-func (k keys) media(id string) string       { return k.p + "media:" + id }
-func (k keys) notices() string              { return k.p + "notices" }
-func (k keys) users() string                { return k.p + "users" }
-func (k keys) session(idHash string) string { return k.p + "sess:" + idHash }
-func (k keys) token(hash string) string     { return k.p + "tok:" + hash }
-func (k keys) failures(key string) string   { return k.p + "fail:" + key }
-func (k keys) hooks() string                { return k.p + "hooks" }
-func (k keys) replies() string              { return k.p + "replies" }
-func (k keys) probe() string                { return k.p + "probe" } // readiness's write probe
-func (k keys) nonce(key string) string      { return k.p + "nonce:" + key }
-func (k keys) searchGram(g string) string   { return k.t + "sg:" + g }
+func (k keys) citizen(openID string) string  { return k.t + "cit:" + openID }
+func (k keys) dialog(openID string) string   { return k.t + "dlg:" + openID }
+func (k keys) dedup(key string) string       { return k.t + "dd:" + key }
+func (k keys) dedupExpiry() string           { return k.t + "ddx" }
+func (k keys) caseKey(id string) string      { return k.t + "case:" + id }
+func (k keys) events(caseID string) string   { return k.t + "ev:" + caseID }
+func (k keys) due() string                   { return k.t + "due" }
+func (k keys) eventSeq() string              { return k.t + "n:ev" }
+func (k keys) item(id int64) string          { return k.t + "q:" + strconv.FormatInt(id, 10) }
+func (k keys) itemSeq() string               { return k.t + "n:q" }
+func (k keys) queueDue(lane string) string   { return k.t + "qd:" + lane }
+func (k keys) caseSeq(day string) string     { return k.p + "seq:" + day }
+func (k keys) auditSeq() string              { return k.t + "n:au" }
+func (k keys) mediaToDelete() string         { return k.t + "mdel" }
+func (k keys) caseMedia(id string) string    { return k.t + "mx:" + id }
+func (k keys) media(id string) string        { return k.p + "media:" + id }
+func (k keys) notices() string               { return k.p + "notices" }
+func (k keys) users() string                 { return k.p + "users" }
+func (k keys) session(idHash string) string  { return k.p + "sess:" + idHash }
+func (k keys) tokens() string                { return k.p + "tokens" }
+func (k keys) oldToken(hash string) string   { return k.p + "tok:" + hash }
+func (k keys) tokensMoved() string           { return k.p + "tokmoved" }
+func (k keys) failures(key string) string    { return k.p + "fail:" + key }
+func (k keys) hooks() string                 { return k.p + "hooks" }
+func (k keys) replies() string               { return k.p + "replies" }
+func (k keys) probe() string                 { return k.p + "probe" } // readiness's write probe
+func (k keys) nonce(key string) string       { return k.p + "nonce:" + key }
+func (k keys) searchGram(g string) string    { return k.t + "sg:" + g }
+func (k keys) presence(caseID string) string { return k.p + "pr:" + caseID }
+func (k keys) subs(openID string) string     { return k.t + "sub:" + openID }
 
 // caseIndex is the zset of the cases whose field (o, s, t, r, b, a; ""
 // for all cases) has value v. The scripts build the same names.

@@ -102,6 +102,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		rdb.Close()
 		return nil, err
 	}
+	if err := s.moveTokens(ctx); err != nil {
+		rdb.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -38,6 +38,8 @@ var (
 	purgeLua string
 	//go:embed lua/failure.lua
 	failureLua string
+	//go:embed lua/tokenused.lua
+	tokenUsedLua string
 	//go:embed lua/audit.lua
 	auditLua string
 	//go:embed lua/auditappend.lua
@@ -54,6 +56,10 @@ var (
 	undueLua string
 	//go:embed lua/nonce.lua
 	nonceLua string
+	//go:embed lua/usesub.lua
+	useSubLua string
+	//go:embed lua/alertsave.lua
+	alertSaveLua string
 )
 
 var (
@@ -68,6 +74,7 @@ var (
 	closeWindowScript = redis.NewScript(closeWindowLua)
 	purgeScript       = redis.NewScript(purgeLua)
 	failureScript     = redis.NewScript(failureLua)
+	tokenUsedScript   = redis.NewScript(tokenUsedLua)
 	auditAppendScript = redis.NewScript(auditLua + auditAppendLua)
 	auditLogScript    = redis.NewScript(auditLogLua)
 	endedScript       = redis.NewScript(endedLua)
@@ -75,10 +82,12 @@ var (
 	undueScript       = redis.NewScript(undueLua)
 	threadsScript     = redis.NewScript(threadsLua)
 	nonceScript       = redis.NewScript(nonceLua)
+	useSubScript      = redis.NewScript(useSubLua)
+	alertSaveScript   = redis.NewScript(auditLua + alertSaveLua)
 
 	allScripts = []*redis.Script{commitScript, claimScript, finishScript, retryScript, listScript, migrateScript,
-		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript,
-		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript}
+		casesScript, reserveScript, closeWindowScript, purgeScript, failureScript, tokenUsedScript,
+		auditAppendScript, auditLogScript, endedScript, anonymizeScript, undueScript, threadsScript, nonceScript, useSubScript, alertSaveScript}
 )
 
 // loadScripts puts every script in the server's cache (on every master of

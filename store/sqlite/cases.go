@@ -34,7 +34,7 @@ func takeSeq(ctx context.Context, tx *tx, r *commitReq) error {
 		RETURNING seq`, r.seqDay).Scan(&r.seq)
 }
 
-const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, story, openid, phone, created_at, updated_at, anonymized_at, deadline, coalesce(deadline_at, 0)`
+const caseColumns = `id, status, type, urgent, region, body, rule, assignee, video_at, video_url, summary, summary_ai, story, openid, phone, created_at, updated_at, anonymized_at, deadline, coalesce(deadline_at, 0)`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -42,7 +42,7 @@ func scanCase(row scanner) (dispute.Case, error) {
 	var k dispute.Case
 	var video, created, updated, anonymized, due int64
 	err := row.Scan(&k.ID, &k.Status, &k.Type, &k.Urgent, &k.Region, &k.Body, &k.Rule, &k.Assignee, &video, &k.VideoURL,
-		&k.Summary, &k.Story, &k.OpenID, &k.Phone, &created, &updated, &anonymized, &k.Deadline, &due)
+		&k.Summary, &k.SummaryAI, &k.Story, &k.OpenID, &k.Phone, &created, &updated, &anonymized, &k.Deadline, &due)
 	k.VideoAt, k.CreatedAt, k.UpdatedAt = store.FromUnixMS(video), store.FromUnixMS(created), store.FromUnixMS(updated)
 	k.Anonymized, k.DueAt = store.FromUnixMS(anonymized), store.FromUnixMS(due)
 	return k, err

@@ -16,8 +16,8 @@ func (s *Store) Citizen(ctx context.Context, openID string) (dispute.Citizen, er
 	var consent, inbound, until int64
 	c := dispute.Citizen{OpenID: openID}
 	err := s.r.QueryRowContext(ctx, `
-		SELECT consent_at, last_inbound_at, window_until, quota, sent FROM citizens WHERE openid = ?`,
-		openID).Scan(&consent, &inbound, &until, &c.Quota, &c.Sent)
+		SELECT consent_at, consent_version, last_inbound_at, window_until, quota, sent FROM citizens WHERE openid = ?`,
+		openID).Scan(&consent, &c.ConsentVersion, &inbound, &until, &c.Quota, &c.Sent)
 	if err != nil {
 		return dispute.Citizen{}, notFound(err, "citizen")
 	}
@@ -27,12 +27,12 @@ func (s *Store) Citizen(ctx context.Context, openID string) (dispute.Citizen, er
 
 func upsertCitizen(ctx context.Context, tx *tx, c dispute.Citizen) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO citizens (openid, consent_at, last_inbound_at, window_until, quota, sent)
-		VALUES (?, ?, ?, ?, ?, ?)
+		INSERT INTO citizens (openid, consent_at, consent_version, last_inbound_at, window_until, quota, sent)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (openid) DO UPDATE SET
-			consent_at = excluded.consent_at, last_inbound_at = excluded.last_inbound_at,
+			consent_at = excluded.consent_at, consent_version = excluded.consent_version, last_inbound_at = excluded.last_inbound_at,
 			window_until = excluded.window_until, quota = excluded.quota, sent = excluded.sent`,
-		c.OpenID, store.UnixMS(c.ConsentAt), store.UnixMS(c.LastInboundAt), store.UnixMS(c.WindowUntil), c.Quota, c.Sent)
+		c.OpenID, store.UnixMS(c.ConsentAt), c.ConsentVersion, store.UnixMS(c.LastInboundAt), store.UnixMS(c.WindowUntil), c.Quota, c.Sent)
 	if err != nil {
 		return fmt.Errorf("sqlite: citizen: %w", err)
 	}
@@ -82,13 +82,13 @@ func (s *Store) Conversation(ctx context.Context, openID string) (dispute.Citize
 	c := dispute.Citizen{OpenID: openID}
 	d := store.Dialog{}
 	err := s.r.QueryRowContext(ctx, `
-		SELECT coalesce(c.consent_at, 0), coalesce(c.last_inbound_at, 0), coalesce(c.window_until, 0),
+		SELECT coalesce(c.consent_at, 0), coalesce(c.consent_version, ''), coalesce(c.last_inbound_at, 0), coalesce(c.window_until, 0),
 			coalesce(c.quota, 0), coalesce(c.sent, 0),
 			coalesce(d.version, 0), coalesce(d.step, ''), coalesce(d.draft, ''), coalesce(d.updated_at, 0)
 		FROM (SELECT ?1 AS openid) AS k
 		LEFT JOIN citizens AS c ON c.openid = k.openid
 		LEFT JOIN dialogs AS d ON d.openid = k.openid`,
-		openID).Scan(&consent, &inbound, &until, &c.Quota, &c.Sent, &d.Version, &d.Step, &draft, &updated)
+		openID).Scan(&consent, &c.ConsentVersion, &inbound, &until, &c.Quota, &c.Sent, &d.Version, &d.Step, &draft, &updated)
 	if err != nil {
 		return dispute.Citizen{}, store.Dialog{}, fmt.Errorf("sqlite: conversation: %w", err)
 	}

@@ -65,6 +65,8 @@ func applyOp(ctx context.Context, tx *tx, op store.Op) error {
 		return upsertCitizen(ctx, tx, dispute.Citizen(o))
 	case store.DialogOp:
 		return saveDialog(ctx, tx, store.Dialog(o))
+	case store.SubscribeOp:
+		return subscribe(ctx, tx, o)
 	case store.NewCaseOp:
 		return insertCase(ctx, tx, dispute.Case(o))
 	case store.StatusOp:
@@ -125,10 +127,10 @@ func takeDedup(ctx context.Context, tx *tx, o store.DedupOp) error {
 func insertCase(ctx context.Context, tx *tx, k dispute.Case) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO cases (id, status, type, urgent, region, body, rule, assignee, video_at, video_url,
-			summary, story, openid, phone, created_at, updated_at, id_key, phone_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			summary, summary_ai, story, openid, phone, created_at, updated_at, id_key, phone_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.Status, k.Type, k.Urgent, k.Region, k.Body, k.Rule, k.Assignee, store.UnixMS(k.VideoAt), k.VideoURL,
-		k.Summary, k.Story, k.OpenID, k.Phone, store.UnixMS(k.CreatedAt), store.UnixMS(k.UpdatedAt),
+		k.Summary, k.SummaryAI, k.Story, k.OpenID, k.Phone, store.UnixMS(k.CreatedAt), store.UnixMS(k.UpdatedAt),
 		numberKey(k.ID), numberKey(k.Phone))
 	if err != nil {
 		return fmt.Errorf("sqlite: new case %s: %w", k.ID, err)

@@ -17,23 +17,24 @@ import (
 // PutUser creates or replaces a user.
 func (s *Store) PutUser(ctx context.Context, u store.User) error {
 	_, err := s.w.ExecContext(ctx, `
-		INSERT INTO users (name, role, body, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET role = excluded.role, body = excluded.body,
-			password_hash = excluded.password_hash, created_at = excluded.created_at`,
-		u.Name, u.Role, u.Body, u.PasswordHash, store.UnixMS(u.CreatedAt))
+		INSERT INTO users (name, display, role, body, password_hash, disabled, sessions_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET display = excluded.display, role = excluded.role, body = excluded.body,
+			password_hash = excluded.password_hash, disabled = excluded.disabled,
+			sessions_after = excluded.sessions_after, created_at = excluded.created_at`,
+		u.Name, u.Display, u.Role, u.Body, u.PasswordHash, u.Disabled, store.UnixMS(u.SessionsAfter), store.UnixMS(u.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put user: %w", err)
 	}
 	return nil
 }
 
-const userColumns = `name, role, body, password_hash, created_at`
+const userColumns = `name, display, role, body, password_hash, disabled, sessions_after, created_at`
 
 func scanUser(row scanner) (store.User, error) {
 	var u store.User
-	var created int64
-	err := row.Scan(&u.Name, &u.Role, &u.Body, &u.PasswordHash, &created)
-	u.CreatedAt = store.FromUnixMS(created)
+	var after, created int64
+	err := row.Scan(&u.Name, &u.Display, &u.Role, &u.Body, &u.PasswordHash, &u.Disabled, &after, &created)
+	u.SessionsAfter, u.CreatedAt = store.FromUnixMS(after), store.FromUnixMS(created)
 	return u, err
 }
 
@@ -106,25 +107,73 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 // PutToken stores (or replaces) an API token.
 func (s *Store) PutToken(ctx context.Context, t store.Token) error {
 	_, err := s.w.ExecContext(ctx, `
-		INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (hash) DO UPDATE SET user = excluded.user, created_at = excluded.created_at`,
-		t.Hash, t.User, store.UnixMS(t.CreatedAt))
+		INSERT INTO tokens (hash, user, prefix, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (hash) DO UPDATE SET user = excluded.user, prefix = excluded.prefix,
+			created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = excluded.used_at`,
+		t.Hash, t.User, t.Prefix, store.UnixMS(t.CreatedAt), store.UnixMS(t.Expires), store.UnixMS(t.LastUsed))
 	if err != nil {
 		return fmt.Errorf("sqlite: put token: %w", err)
 	}
 	return nil
 }
 
-// Token returns a token by the hash of its value.
+const tokenColumns = `hash, user, prefix, created_at, expires_at, used_at`
+
+func scanToken(row scanner) (store.Token, error) {
+	var t store.Token
+	var created, expires, used int64
+	err := row.Scan(&t.Hash, &t.User, &t.Prefix, &created, &expires, &used)
+	t.CreatedAt, t.Expires, t.LastUsed = store.FromUnixMS(created), store.FromUnixMS(expires), store.FromUnixMS(used)
+	return t, err
+}
+
+// Token returns a token by the hash of its value. It reads the reader
+// pool, which sees every write that has returned: a DeleteToken that
+// returned is seen by the next request.
 func (s *Store) Token(ctx context.Context, hash string) (store.Token, error) {
-	t := store.Token{Hash: hash}
-	var created int64
-	err := s.r.QueryRowContext(ctx, `SELECT user, created_at FROM tokens WHERE hash = ?`, hash).Scan(&t.User, &created)
+	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if err != nil {
 		return store.Token{}, notFound(err, "token")
 	}
-	t.CreatedAt = store.FromUnixMS(created)
 	return t, nil
+}
+
+// Tokens lists a user's tokens, oldest first (the tokens_user index).
+func (s *Store) Tokens(ctx context.Context, user string) ([]store.Token, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE user = ? ORDER BY created_at, hash`, user)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: tokens: %w", err)
+	}
+	return out, nil
+}
+
+// TouchToken sets a token's last use; an UPDATE, so a revoked token
+// stays revoked.
+func (s *Store) TouchToken(ctx context.Context, hash string, at time.Time) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE tokens SET used_at = ? WHERE hash = ?`, store.UnixMS(at), hash); err != nil {
+		return fmt.Errorf("sqlite: touch token: %w", err)
+	}
+	return nil
+}
+
+// DeleteToken revokes a token; an unknown one is already revoked.
+func (s *Store) DeleteToken(ctx context.Context, hash string) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE hash = ?`, hash); err != nil {
+		return fmt.Errorf("sqlite: delete token: %w", err)
+	}
+	return nil
 }
 
 // Failure records a failed login and counts those of key in the sliding

@@ -23,8 +23,13 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaQueue,
 	schemaReplies,
 	schemaSearch,
+	schemaPeopleTokens,
 	schemaSearchFast,
 	schemaNonces,
+	schemaPrivacy,
+	schemaSubscriptions,
+	schemaTokenUse,
+	schemaRisk,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -420,6 +425,87 @@ func schemaReplies(ctx context.Context, tx *sql.Tx) error {
 			replies    TEXT NOT NULL, -- JSON list of strings
 			updated_by TEXT NOT NULL,
 			updated_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
+	)
+}
+
+// schemaPeopleTokens gives users a display name (the person's name the
+// console shows) and a disabled flag, and tokens the prefix that names
+// them in lists and an expiry. Tokens stored before expire TokenLife
+// (90 days) after they were made: the same life a new one gets.
+func schemaPeopleTokens(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE users ADD COLUMN display TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE users ADD COLUMN sessions_after INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE tokens ADD COLUMN prefix TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0`,
+		`UPDATE tokens SET expires_at = created_at + 7776000000 WHERE created_at > 0`, // 90 days in ms
+		// A user's tokens, for the console's list and revoking them all.
+		`CREATE INDEX tokens_user ON tokens (user, created_at)`,
+	)
+}
+
+// schemaPrivacy records which notice version a citizen accepted, and
+// whether an AI model wrote a case's summary (it is labelled where shown).
+// Consents older than versions keep "" and are asked again; old summaries
+// count as not the AI's.
+func schemaPrivacy(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE citizens ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE cases ADD COLUMN summary_ai INTEGER NOT NULL DEFAULT 0`,
+	)
+}
+
+// schemaSubscriptions adds citizens' consents to subscription notices
+// (store.Subscriptions), per citizen and template.
+func schemaSubscriptions(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE subscriptions (
+			openid   TEXT NOT NULL,
+			template TEXT NOT NULL,
+			long     INTEGER NOT NULL, -- 1: a long-term consent
+			uses     INTEGER NOT NULL, -- one-time consents not used yet
+			refused  INTEGER NOT NULL, -- 1: the last answer was no
+			at       INTEGER NOT NULL,
+			PRIMARY KEY (openid, template)
+		) WITHOUT ROWID`,
+	)
+}
+
+// schemaTokenUse keeps when each API token was last used.
+func schemaTokenUse(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx, `ALTER TABLE tokens ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0`)
+}
+
+// schemaRisk holds the risk early warning (store.Risk): a mark per case,
+// indexed by subject and by citizen with the case's filing time, so a
+// cluster is one index range; and the alerts, the partial unique index
+// allowing one open alert per cluster key whatever writes them.
+func schemaRisk(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`CREATE TABLE risk_marks (
+			case_id TEXT PRIMARY KEY,
+			citizen TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			at      INTEGER NOT NULL,
+			rec     TEXT NOT NULL -- store.EncodeRiskMark
+		) WITHOUT ROWID`,
+		`CREATE INDEX risk_marks_subject ON risk_marks (subject, at) WHERE subject <> ''`,
+		`CREATE INDEX risk_marks_citizen ON risk_marks (citizen, at)`,
+		`CREATE TABLE alerts (
+			id      INTEGER PRIMARY KEY,
+			key     TEXT NOT NULL,
+			status  TEXT NOT NULL,
+			version INTEGER NOT NULL,
+			rec     TEXT NOT NULL -- store.EncodeAlert
+		)`,
+		`CREATE UNIQUE INDEX alerts_open_key ON alerts (key) WHERE status = 'open'`,
+		`CREATE INDEX alerts_key ON alerts (key, id)`,
+		`CREATE TABLE alert_cases (
+			case_id  TEXT NOT NULL,
+			alert_id INTEGER NOT NULL,
+			PRIMARY KEY (case_id, alert_id)
 		) WITHOUT ROWID`,
 	)
 }

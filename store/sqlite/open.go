@@ -43,6 +43,7 @@ type Store struct {
 	truncateWAL      atomic.Bool // set when old WAL frames hold data that must go (Anonymize)
 	closeOnce        sync.Once
 	notices          store.Fanout // every commit of this database happens in this process
+	presence         presence     // who has a case open in the console (presence.go)
 	conv             convCache
 }
 

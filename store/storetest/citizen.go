@@ -28,7 +28,7 @@ func testCitizen(t *testing.T, e *env) {
 		t.Errorf("ConsentAt = %v, want the zero time", got.ConsentAt)
 	}
 
-	c = dispute.Citizen{OpenID: "o1", ConsentAt: at(time.Second), LastInboundAt: at(2 * time.Second),
+	c = dispute.Citizen{OpenID: "o1", ConsentAt: at(time.Second), ConsentVersion: "pi-2026-12", LastInboundAt: at(2 * time.Second),
 		WindowUntil: at(48 * time.Hour), Quota: 5, Sent: 2}
 	e.commit(store.Change{Citizen: &c})
 	got, err = e.s.Citizen(e.ctx, "o1")

@@ -20,7 +20,11 @@ func checkUser(t *testing.T, what string, got, want store.User) {
 	if !sameTime(got.CreatedAt, want.CreatedAt) {
 		t.Errorf("%s: CreatedAt %v, want %v", what, got.CreatedAt, want.CreatedAt)
 	}
+	if !sameTime(got.SessionsAfter, want.SessionsAfter) {
+		t.Errorf("%s: SessionsAfter %v, want %v", what, got.SessionsAfter, want.SessionsAfter)
+	}
 	got.CreatedAt, want.CreatedAt = time.Time{}, time.Time{}
+	got.SessionsAfter, want.SessionsAfter = time.Time{}, time.Time{}
 	if got != want {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}
@@ -42,9 +46,9 @@ func testUsers(t *testing.T, e *env) {
 		t.Errorf("Users of an empty store = %+v, %v; want none", us, err)
 	}
 	users := []store.User{
-		{Name: "王", Role: store.RoleMediator, Body: "东昌区劳动人事争议仲裁院", PasswordHash: "$2a$10$w", CreatedAt: at(0)},
+		{Name: "王", Display: "王小明", Role: store.RoleMediator, Body: "东昌区劳动人事争议仲裁院", PasswordHash: "$2a$10$w", CreatedAt: at(0)},
 		{Name: "admin", Role: store.RoleAdmin, PasswordHash: "$2a$10$a", CreatedAt: at(time.Second)},
-		{Name: "li", Role: store.RoleSupervisor, Body: "集安市人民调解委员会", PasswordHash: "$2a$10$l", CreatedAt: at(2 * time.Second)},
+		{Name: "li", Display: "李 \"丽\" <b>", Role: store.RoleSupervisor, Body: "集安市人民调解委员会", PasswordHash: "$2a$10$l", Disabled: true, SessionsAfter: at(time.Minute), CreatedAt: at(2 * time.Second)},
 	}
 	for _, u := range users {
 		if err := e.s.PutUser(e.ctx, u); err != nil {
@@ -68,7 +72,8 @@ func testUsers(t *testing.T, e *env) {
 	}
 	checkUser(t, "listed li", list[1], users[2])
 
-	// Replaced whole, by name.
+	// Replaced whole, by name: a display name and a disabled flag set
+	// before do not survive a record without them.
 	repl := store.User{Name: "li", Role: store.RoleMediator, PasswordHash: "$2a$10$new", CreatedAt: at(time.Hour)}
 	if err := e.s.PutUser(e.ctx, repl); err != nil {
 		t.Fatalf("PutUser(replace): %v", err)
@@ -173,10 +178,25 @@ func testTokens(t *testing.T, e *env) {
 	if _, err := e.s.Token(e.ctx, "t1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Token(unknown) = %v, want ErrNotFound", err)
 	}
-	toks := []store.Token{{Hash: "t1", User: "王", CreatedAt: at(0)}, {Hash: "t2", User: "admin", CreatedAt: at(time.Minute)}}
+	if list, err := e.s.Tokens(e.ctx, "王"); err != nil || len(list) != 0 {
+		t.Errorf("Tokens of a user without any = %+v, %v; want none", list, err)
+	}
+	toks := []store.Token{
+		{Hash: "t3", User: "王", Prefix: "jft_C", CreatedAt: at(2 * time.Minute), Expires: at(time.Hour)},
+		{Hash: "t1", User: "王", Prefix: "jft_A", CreatedAt: at(0), Expires: at(90 * 24 * time.Hour)},
+		{Hash: "t2", User: "admin", Prefix: "jft_B", CreatedAt: at(time.Minute), Expires: at(time.Hour), LastUsed: at(2 * time.Minute)},
+		{Hash: "t0", User: "王", CreatedAt: at(0)}, // no prefix, no expiry: a token of before
+	}
 	for _, tk := range toks {
 		if err := e.s.PutToken(e.ctx, tk); err != nil {
 			t.Fatalf("PutToken: %v", err)
+		}
+	}
+	same := func(what string, got, want store.Token) {
+		t.Helper()
+		if got.Hash != want.Hash || got.User != want.User || got.Prefix != want.Prefix ||
+			!sameTime(got.CreatedAt, want.CreatedAt) || !sameTime(got.Expires, want.Expires) || !sameTime(got.LastUsed, want.LastUsed) {
+			t.Errorf("%s: Token = %+v, want %+v", what, got, want)
 		}
 	}
 	for _, want := range toks {
@@ -184,9 +204,61 @@ func testTokens(t *testing.T, e *env) {
 		if err != nil {
 			t.Fatalf("Token: %v", err)
 		}
-		if got.Hash != want.Hash || got.User != want.User || !sameTime(got.CreatedAt, want.CreatedAt) {
-			t.Errorf("Token = %+v, want %+v", got, want)
-		}
+		same("Token", got, want)
+	}
+	// A user's tokens, oldest first (same instant: by hash), nobody else's.
+	list, err := e.s.Tokens(e.ctx, "王")
+	if err != nil {
+		t.Fatalf("Tokens: %v", err)
+	}
+	if len(list) != 3 {
+		t.Fatalf("Tokens(王) = %+v, want t0, t1, t3", list)
+	}
+	for i, want := range []store.Token{toks[3], toks[1], toks[0]} {
+		same("listed", list[i], want)
+	}
+	// An expired token is still stored (its holder sees it listed); the
+	// caller's clock decides.
+	if got, err := e.s.Token(e.ctx, "t3"); err != nil || got.Live(at(time.Hour)) || !got.Live(at(time.Hour-time.Millisecond)) {
+		t.Errorf("Token(t3) = %+v, %v; want it stored, live until at(1h)", got, err)
+	}
+
+	// A use is noted, and nothing else of the token changes.
+	if err := e.s.TouchToken(e.ctx, "t3", at(30*time.Minute)); err != nil {
+		t.Fatalf("TouchToken: %v", err)
+	}
+	touched := toks[0]
+	touched.LastUsed = at(30 * time.Minute)
+	if got, err := e.s.Token(e.ctx, "t3"); err != nil {
+		t.Fatalf("Token after TouchToken: %v", err)
+	} else {
+		same("touched", got, touched)
+	}
+	toks[0] = touched
+
+	// Revoked: gone at once, the others stay.
+	if err := e.s.DeleteToken(e.ctx, "t1"); err != nil {
+		t.Fatalf("DeleteToken: %v", err)
+	}
+	if got, err := e.s.Token(e.ctx, "t1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Token after DeleteToken = %+v, %v; want ErrNotFound", got, err)
+	}
+	if err := e.s.DeleteToken(e.ctx, "t1"); err != nil {
+		t.Errorf("DeleteToken(already revoked) = %v, want nil", err)
+	}
+	// A use noted after the revocation (a request that read the token
+	// just before) does not bring it back.
+	if err := e.s.TouchToken(e.ctx, "t1", at(time.Hour)); err != nil {
+		t.Errorf("TouchToken(revoked) = %v, want nil", err)
+	}
+	if got, err := e.s.Token(e.ctx, "t1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Token after touching a revoked one = %+v, %v; want ErrNotFound", got, err)
+	}
+	if list, err := e.s.Tokens(e.ctx, "王"); err != nil || len(list) != 2 || list[0].Hash != "t0" || list[1].Hash != "t3" {
+		t.Errorf("Tokens after revoking t1 = %+v, %v; want t0, t3", list, err)
+	}
+	if _, err := e.s.Token(e.ctx, "t2"); err != nil {
+		t.Errorf("another user's token after a revocation: %v", err)
 	}
 }
 
@@ -364,9 +436,9 @@ func testAssignNotice(t *testing.T, e *env) {
 // Close and a new open.
 func testConsolePersistence(t *testing.T, e *env) {
 	now := at(0)
-	u := store.User{Name: "王", Role: store.RoleMediator, Body: "b", PasswordHash: "$2a$10$w", CreatedAt: at(0)}
+	u := store.User{Name: "王", Display: "王小明", Role: store.RoleMediator, Body: "b", PasswordHash: "$2a$10$w", Disabled: true, SessionsAfter: at(time.Hour), CreatedAt: at(0)}
 	se := store.Session{IDHash: "h1", User: "王", CSRF: "c1", Expires: now.Add(time.Hour)}
-	tk := store.Token{Hash: "t1", User: "王", CreatedAt: at(0)}
+	tk := store.Token{Hash: "t1", User: "王", Prefix: "jft_x", CreatedAt: at(0), Expires: at(time.Hour)}
 	if err := e.s.PutUser(e.ctx, u); err != nil {
 		t.Fatalf("PutUser: %v", err)
 	}
@@ -393,8 +465,11 @@ func testConsolePersistence(t *testing.T, e *env) {
 		!sameTime(got.Expires, se.Expires) {
 		t.Errorf("Session after reopen = %+v, %v; want %+v", got, err, se)
 	}
-	if got, err := e.s.Token(e.ctx, tk.Hash); err != nil || got.User != tk.User {
+	if got, err := e.s.Token(e.ctx, tk.Hash); err != nil || got.User != tk.User || got.Prefix != tk.Prefix || !sameTime(got.Expires, tk.Expires) {
 		t.Errorf("Token after reopen = %+v, %v; want %+v", got, err, tk)
+	}
+	if list, err := e.s.Tokens(e.ctx, "王"); err != nil || len(list) != 1 {
+		t.Errorf("Tokens after reopen = %+v, %v; want the one", list, err)
 	}
 	e.failure("王", now, time.Hour, 3)
 	e.assigned(c.ID, "王", at(time.Hour))

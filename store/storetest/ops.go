@@ -23,7 +23,7 @@ func testCommitKeepsEveryByte(t *testing.T, e *env) {
 	early := time.UnixMilli(1).UTC()
 	k := mkCase("JF20261127-0001", "o"+tricky, dispute.Referred, dispute.Labor, "区"+tricky, "b"+tricky, far)
 	k.Story, k.Summary, k.Phone, k.Rule = tricky, tricky, tricky, tricky
-	cit := dispute.Citizen{OpenID: "o" + tricky, ConsentAt: early, LastInboundAt: far, WindowUntil: far, Quota: 1 << 30, Sent: 1<<30 - 1}
+	cit := dispute.Citizen{OpenID: "o" + tricky, ConsentAt: early, ConsentVersion: tricky, LastInboundAt: far, WindowUntil: far, Quota: 1 << 30, Sent: 1<<30 - 1}
 	d := store.Dialog{OpenID: "o" + tricky, Step: tricky, UpdatedAt: at(0), Draft: store.Draft{
 		Story: tricky, Confidence: 0.1234567890123456789, Media: []string{tricky, ""}, Vague: 1 << 30, Target: tricky}}
 	ev := dispute.Event{CaseID: k.ID, At: far, Kind: dispute.Note, Actor: tricky, Text: tricky, MediaID: tricky, Body: tricky}

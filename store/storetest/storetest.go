@@ -96,6 +96,8 @@ var tests = []struct {
 	{"ReleaseHeld", testReleaseHeld},
 	{"Persistence", testPersistence},
 	{"Subscribe", testSubscribe},
+	{"Presence", testPresence},
+	{"Subscriptions", testSubscriptions},
 	{"Users", testUsers},
 	{"Sessions", testSessions},
 	{"SessionExpiresInRealTime", testSessionExpiresInRealTime},
@@ -190,7 +192,7 @@ func sameTime(a, b time.Time) bool {
 func mkCase(id, openID string, st dispute.Status, ty dispute.Type, region, body string, created time.Time) dispute.Case {
 	return dispute.Case{
 		ID: id, Status: st, Type: ty, Urgent: ty == dispute.Labor, Region: region, Body: body,
-		Rule: "rule:" + string(ty) + "/" + region, Summary: "摘要 " + id, Story: "我的故事 " + id,
+		Rule: "rule:" + string(ty) + "/" + region, Summary: "摘要 " + id, SummaryAI: ty == dispute.Labor, Story: "我的故事 " + id,
 		OpenID: openID, Phone: "13800000000", CreatedAt: created, UpdatedAt: created.Add(time.Minute),
 	}
 }

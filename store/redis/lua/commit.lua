@@ -98,7 +98,7 @@ end
 
 kinds.citizen = function(o, write)
   if not write then return end
-  redis.call('HSET', T .. 'cit:' .. o.openid, 'c', o.consent, 'i', o.inbound, 'u', o.window,
+  redis.call('HSET', T .. 'cit:' .. o.openid, 'c', o.consent, 'cv', o.consent_version, 'i', o.inbound, 'u', o.window,
     'q', o.quota, 's', o.sent)
 end
 
@@ -123,7 +123,31 @@ kinds.dialog = function(o, write)
   end
 end
 
-local casefields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'story',
+-- A citizen's consent to a template's subscription notices: one field
+-- of T.."sub:"..openid per template, "<long> <uses> <refused> <at>"
+-- (subscription.go reads it). An accept of a long-term template stands,
+-- of a one-time template adds a use; a refusal clears both.
+kinds.subscribe = function(o, write)
+  if not write then return end
+  local k = T .. 'sub:' .. o.openid
+  local long, uses = 0, 0
+  local cur = redis.call('HGET', k, o.tpl)
+  if cur then
+    local l, n = string.match(cur, '^(%d+) (%d+)')
+    long, uses = tonumber(l), tonumber(n)
+  end
+  local refused = 0
+  if not o.accept then
+    long, uses, refused = 0, 0, 1
+  elseif o.long then
+    long = 1
+  else
+    uses = uses + 1
+  end
+  redis.call('HSET', k, o.tpl, long .. ' ' .. uses .. ' ' .. refused .. ' ' .. o.at)
+end
+
+local casefields = {'id', 'status', 'type', 'urgent', 'region', 'body', 'rule', 'summary', 'summary_ai', 'story',
   'openid', 'phone', 'created', 'updated', 'assignee', 'video_at', 'video_url'}
 kinds.case = function(o, write)
   if not write then
@@ -135,6 +159,7 @@ kinds.case = function(o, write)
   for _, f in ipairs(casefields) do
     local v = o[f]
     if f == 'urgent' then v = o.urgent and '1' or '0' end
+    if f == 'summary_ai' then v = o.summary_ai and '1' or '0' end
     args[#args + 1] = f
     args[#args + 1] = v
   end

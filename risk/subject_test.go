@@ -1,0 +1,109 @@
+package risk
+
+import (
+	"testing"
+
+	"jiefen/dispute"
+)
+
+var tonghua = Prefixes("通化市", [][]string{
+	{"东昌区"}, {"二道江区"}, {"通化县"}, {"辉南县"}, {"柳河县", "三源浦镇", "红石镇"}, {"梅河口市", "梅河口"}, {"集安市", "清河镇"},
+})
+
+func keyOf(t *testing.T, text string, typ dispute.Type) string {
+	t.Helper()
+	s, ok := Primary(Subjects(text, tonghua), typ)
+	if !ok {
+		return ""
+	}
+	return s.Key
+}
+
+func TestSubjectKeys(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		typ  dispute.Type
+		want string
+	}{
+		{"通化鑫达建筑工程有限公司欠我们工资三个月了", dispute.Labor, "鑫达"},
+		{"我在鑫达建筑干活，老板一直拖着不给钱", dispute.Labor, "鑫达"},
+		{"鑫达公司的工地拖欠农民工工资", dispute.Labor, "鑫达"},
+		{"俺在柳河鑫达建筑干了半年活儿", dispute.Labor, "鑫达"},
+		{"黑心鑫达公司不给钱", dispute.Labor, "鑫达"},
+		{"鑫源公司欠薪", dispute.Labor, "鑫源"},
+		{"我家住锦江花园小区，物业乱收费", dispute.Property, "锦江"},
+		{"锦江花园的物业不管事", dispute.Property, "锦江"},
+		{"江南花园物业费涨价", dispute.Property, "江南"},
+		{"錦江花園物業亂收費", dispute.Property, "锦江"},
+		{"我在美美健身办的卡，老板跑了", dispute.Consumer, "美美"},
+		{"柳河县红石镇大沙村征地补偿款一直没给", dispute.Expropriation, "村:大沙"},
+		{"我们村征地补偿款一直没给", dispute.Expropriation, ""},
+		{"在工地干活摔伤了", dispute.Labor, ""},
+		{"邻居家装修太吵了", dispute.Neighbor, ""},
+		{"一家装修公司骗了我的钱", dispute.Consumer, ""},
+		{"幸福里小区停水三天", dispute.Property, key("幸福里")},
+		{"幸福丽小区停水三天", dispute.Property, key("幸福里")},
+		{"东昌区金色阳光小区电梯坏了", dispute.Property, key("金色阳光")},
+		{"孩子在小太阳幼儿园交了一年学费，幼儿园突然关了", dispute.Consumer, key("小太阳")},
+		{"我们在东昌区人民医院做的手术", dispute.Medical, ""},
+		{"出了车祸保险公司一直拖着不赔", dispute.Traffic, ""},
+		{"热力公司说暖气没问题，可屋里才十度", dispute.Property, ""},
+		{"快递公司把我的包裹弄丢了", dispute.Consumer, ""},
+		{"找了市场监管局也不管", dispute.Consumer, ""},
+		{"在万家福超市办的卡不能用了", dispute.Consumer, key("万家福")},
+	} {
+		if got := keyOf(t, c.text, c.typ); got != c.want {
+			t.Errorf("%s: key %q, want %q (subjects %+v)", c.text, got, c.want, Subjects(c.text, tonghua))
+		}
+	}
+}
+
+func TestLookAlikesStayApart(t *testing.T) {
+	for _, p := range [][2]string{{"鑫达", "鑫源"}, {"锦江", "江南"}, {"锦江", "锦山"}, {"幸福里", "幸福家"}} {
+		if key(p[0]) == key(p[1]) {
+			t.Errorf("%s and %s share a key", p[0], p[1])
+		}
+	}
+}
+
+func TestScan(t *testing.T) {
+	for _, c := range []struct {
+		text     string
+		crowd    int
+		escalate bool
+	}{
+		{"我们十几个人都没拿到工资", 11, false},
+		{"我们小区几十户都是这样", 20, false},
+		{"一共二十多个工友", 20, false},
+		{"干了三个月没给钱", 0, false},
+		{"再不给钱我们就去市政府拉横幅", 0, true},
+		{"大伙商量着要堵路", 0, true},
+		{"我们不想闹事，只想要回血汗钱", 0, false},
+		{"有人说要跳楼", 0, true},
+		{"我们两个人", 2, false},
+		{"全村都没拿到补偿", 10, false},
+		{"逼急了我们就一起去政府门口", 0, true},
+		{"大不了跟他拼了", 0, true},
+		{"我们不会去堵公路的", 0, false},
+	} {
+		s := Scan(c.text)
+		if s.Crowd != c.crowd || (len(s.Escalate) > 0) != c.escalate {
+			t.Errorf("%s: %+v, want crowd %d escalate %v", c.text, s, c.crowd, c.escalate)
+		}
+	}
+}
+
+func TestMentions(t *testing.T) {
+	keys := map[string]bool{}
+	for _, s := range Mentions("我在鑫达干了俩月，工钱一分没给", tonghua) {
+		keys[s.Key] = true
+	}
+	if !keys["鑫达"] || keys["柳河"] {
+		t.Errorf("mentions %v", keys)
+	}
+	for _, s := range Mentions("柳河县这边工钱没给", tonghua) {
+		if s.Key == "柳河" || s.Key == "柳河县" {
+			t.Errorf("a region offered as a name: %+v", s)
+		}
+	}
+}
