@@ -123,7 +123,13 @@ func Render(d Doc) ([]byte, error) {
 
 	heading("版本与校验")
 	line("版本：", fmt.Sprintf("第%d版（%s 拟定）", d.Version, stamp(d.DraftedAt)))
-	line("SHA-256：", d.SHA256)
+	// The hash on a line of its own, in Courier (one of the PDF standard
+	// fonts every reader has; hex needs no Chinese glyphs), narrow enough
+	// for its 64 characters to stay on one line: text extracted from the
+	// PDF (pdftotext, a court's system) then holds it whole.
+	line("SHA-256：", "")
+	p.SetFont("Courier", "", 10)
+	p.CellFormat(0, 6, d.SHA256, "", 1, "L", false, 0, "")
 	p.SetFont("cjk", "", 9)
 	write(p, "校验值按“jiefen-agreement/1、案件编号、版本号、空行、协议内容”的文本计算，协议内容有任何改动，校验值即不相同。", 5)
 

@@ -49,6 +49,11 @@ func TestPDFTextHoldsTermsPartiesAndCaseNumber(t *testing.T) {
 			t.Errorf("pdftotext lacks %q in:\n%s", want, out)
 		}
 	}
+	// The hash on one line, whole: someone searching the text for it
+	// finds it.
+	if !strings.Contains(string(out), strings.Repeat("ab", 32)) {
+		t.Errorf("pdftotext breaks the sha256 across lines:\n%s", out)
+	}
 }
 
 // Lines of Chinese longer than the page wraps without losing a character
