@@ -73,7 +73,13 @@ func newApp(cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	}
 	// One resolver of bodies' webhooks for queueing and sending alike.
 	hooks := &referral.Hooks{Store: st, Table: table}
-	sender := &referral.Sender{Store: st, Hooks: hooks, Now: now, Log: log, Allow: cfg.WebhookAllow}
+	var tableHooks []string
+	for _, b := range table.Bodies() {
+		if b.Webhook != nil {
+			tableHooks = append(tableHooks, b.Webhook.URL)
+		}
+	}
+	sender := &referral.Sender{Store: st, Hooks: hooks, Now: now, Log: log, Allow: cfg.WebhookAllow, Exact: referral.TableEndpoints(tableHooks)}
 	// The case workflow: every surface (chat, console, API, case page)
 	// changes cases through it.
 	cases := &workflow.Cases{Store: st, Table: table, Hooks: hooks, Now: now, VideoURL: cfg.VideoURL, PublicURL: cfg.PublicURL,

@@ -65,3 +65,18 @@ func TestGuardRefusesInsideAddresses(t *testing.T) {
 		t.Fatalf("dialing a listening local port: %v", err)
 	}
 }
+
+// An endpoint the operator wrote into the routing table with an address
+// is reached, and only that port of it; a name other than localhost
+// lists nothing (it may resolve anywhere).
+func TestGuardLetsTableEndpointsThrough(t *testing.T) {
+	g := guard{exact: TableEndpoints([]string{"http://127.0.0.1:9000/court", "https://localhost/x", "https://court.example/hook", "::bad"})}
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:9000": true, "127.0.0.1:9001": false, "127.0.0.1:443": true, "[::1]:443": true,
+		"[::1]:9000": false, "10.0.0.1:9000": false, "169.254.169.254:80": false,
+	} {
+		if err := g.control("tcp", addr, nil); (err == nil) != ok {
+			t.Errorf("%s: %v, want allowed %v", addr, err, ok)
+		}
+	}
+}

@@ -61,6 +61,9 @@ type Sender struct {
 	// Allow lists the private ranges a webhook may reach all the same (an
 	// agency on the same network); without it only public addresses are.
 	Allow []netip.Prefix
+	// Exact lists endpoints reached whatever their address: those the
+	// operator wrote into the routing table (TableEndpoints).
+	Exact []netip.AddrPort
 	Poll  time.Duration // how often Run looks for due referrals; 0: a second
 
 	// jitter returns a number in [0, 1) spreading retries; nil: math/rand.
@@ -75,7 +78,7 @@ func (s *Sender) init() {
 	s.once.Do(func() {
 		s.w = &queue.Worker{Store: s.Store, Lane: store.LaneWebhook, Now: s.now, Log: s.log(), Poll: s.Poll,
 			Lease: lease, Batch: batch, Handlers: map[string]queue.Handler{store.KindReferral: s.handle}}
-		c := http.Client{Transport: guardedTransport(guard{allow: s.Allow})}
+		c := http.Client{Transport: guardedTransport(guard{allow: s.Allow, exact: s.Exact})}
 		if s.HTTP != nil {
 			c = *s.HTTP
 		}
