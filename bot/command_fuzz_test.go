@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"jiefen/workflow"
 	"strings"
 	"testing"
 	"unicode"
@@ -38,18 +39,18 @@ func FuzzCommand(f *testing.F) {
 			return
 		}
 		limit := int(n%60) + 2
-		pieces := splitText(s, limit)
+		pieces := workflow.SplitText(s, limit)
 		if len(pieces) == 0 {
-			t.Fatalf("splitText(%q, %d) gave nothing", s, limit)
+			t.Fatalf("workflow.SplitText(%q, %d) gave nothing", s, limit)
 		}
 		for _, p := range pieces {
 			if utf8.RuneCountInString(p) > limit {
-				t.Fatalf("splitText(%q, %d): piece %q is longer", s, limit, p)
+				t.Fatalf("workflow.SplitText(%q, %d): piece %q is longer", s, limit, p)
 			}
 		}
 		noSpace := func(s string) string { return strings.Map(func(r rune) rune { return dropSpace(r) }, s) }
 		if got, want := noSpace(strings.Join(pieces, "")), noSpace(s); got != want {
-			t.Fatalf("splitText(%q, %d) = %q: lost or changed text", s, limit, pieces)
+			t.Fatalf("workflow.SplitText(%q, %d) = %q: lost or changed text", s, limit, pieces)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"jiefen/internal/testdate"
 	"jiefen/store"
 	"jiefen/store/sqlite"
+	"jiefen/workflow"
 	"jiefen/wxsim"
 )
 
@@ -243,7 +244,7 @@ func (o *outEnv) pending(t *testing.T) int {
 
 func TestSplitText(t *testing.T) {
 	long := strings.Repeat("这是一句话。", 250) // 1500 characters
-	parts := splitText(long, 600)
+	parts := workflow.SplitText(long, 600)
 	if len(parts) != 3 || strings.Join(parts, "") != long {
 		t.Fatalf("split into %d parts, rejoined equal: %v", len(parts), strings.Join(parts, "") == long)
 	}
@@ -252,7 +253,7 @@ func TestSplitText(t *testing.T) {
 			t.Fatalf("part of %d characters ending %q", n, string([]rune(p)[n-1:]))
 		}
 	}
-	if got := splitText("短", 600); len(got) != 1 || got[0] != "短" {
+	if got := workflow.SplitText("短", 600); len(got) != 1 || got[0] != "短" {
 		t.Fatalf("short text: %q", got)
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
+	"jiefen/workflow"
 )
 
 // Dialog steps: the question the citizen is answering.
@@ -158,7 +158,7 @@ const maxPassive = 600
 // finish completes the Change: citizen, dialog, dedup key, the reply kept
 // for retries, and the reply's overflow queued.
 func (t *turn) finish() {
-	chunks := splitText(t.reply, maxPassive)
+	chunks := workflow.SplitText(t.reply, maxPassive)
 	if len(chunks) > 1 {
 		t.reply = chunks[0]
 		for _, c := range chunks[1:] {
@@ -183,26 +183,4 @@ func (t *turn) finish() {
 	t.ch.Dedup = t.in.DedupKey()
 	t.ch.DedupTTL = DedupTTL
 	t.ch.Reply = t.reply
-}
-
-// splitText cuts s into pieces of at most n characters, preferring to cut
-// after a line break or sentence end so each piece reads on its own.
-func splitText(s string, n int) []string {
-	var out []string
-	for utf8.RuneCountInString(s) > n {
-		r := []rune(s)
-		cut := n
-		for i := n; i > n/2; i-- {
-			if c := r[i-1]; c == '\n' || c == '。' || c == '！' || c == '？' {
-				cut = i
-				break
-			}
-		}
-		out = append(out, strings.TrimSpace(string(r[:cut])))
-		s = string(r[cut:])
-	}
-	if s = strings.TrimSpace(s); s != "" || len(out) == 0 {
-		out = append(out, s)
-	}
-	return out
 }

@@ -105,7 +105,7 @@ func tellParty(ch *store.Change, k dispute.Case, p Party, text string, at time.T
 	if p.OpenID == "" {
 		return
 	}
-	for _, piece := range pieces(text, MaxReply) {
+	for _, piece := range SplitText(text, MaxReply) {
 		ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: p.OpenID, CaseID: k.ID, Kind: store.OutText, Text: piece, NotBefore: at, CreatedAt: at})
 	}
 }
@@ -119,9 +119,10 @@ func tellParties(ch *store.Change, k dispute.Case, ps []Party, skip, text string
 	}
 }
 
-// pieces cuts s into pieces of at most n characters, after a line end
-// or a sentence's end where there is one in the second half.
-func pieces(s string, n int) []string {
+// SplitText cuts s into pieces of at most n characters, after a line end
+// or a sentence's end where there is one in the second half, so each piece
+// reads on its own: the platform takes a message of limited length.
+func SplitText(s string, n int) []string {
 	var out []string
 	for r := []rune(s); len(r) > n; r = []rune(s) {
 		cut := n
