@@ -64,9 +64,16 @@ func viewOf(a dispute.Agreement) AgreementView {
 var errNoAgreement = refuse(NotFound, "本案还没有调解协议。")
 
 // Agreeable says whether an agreement may be drafted on a case in status
-// s: once its body took it, and after it was resolved.
+// s: while its body has it, and after it was resolved. A body whose
+// mediator drafts one has taken the case, whether or not someone clicked
+// 受理 first (an agency working from its own system may never have), so a
+// referred case is agreeable too; an unresolved or withdrawn one is not.
 func Agreeable(s dispute.Status) bool {
-	return s == dispute.Accepted || s == dispute.Mediating || s == dispute.Resolved
+	switch s {
+	case dispute.Received, dispute.Referred, dispute.Accepted, dispute.Mediating, dispute.Resolved:
+		return true
+	}
+	return false
 }
 
 // DraftAgreement saves a new version of the case's agreement and sends it
@@ -86,7 +93,7 @@ func (w *Cases) DraftAgreement(ctx context.Context, a Actor, id, terms string) (
 		return AgreementView{}, refuse(Invalid, fmt.Sprintf("协议内容太长了（%d 字），请精简到 %d 字以内。", n, MaxTerms))
 	}
 	if !Agreeable(k.Status) {
-		return AgreementView{}, refuse(Conflict, "案件受理后才能拟定调解协议。")
+		return AgreementView{}, refuse(Conflict, "案件已结束，不能再拟定调解协议。")
 	}
 	events, err := w.Store.Events(ctx, k.ID)
 	if err != nil {

@@ -333,3 +333,16 @@ func TestCitizenWroteFillsInAnUrgentCase(t *testing.T) {
 		t.Fatalf("stored %+v", got)
 	}
 }
+
+// An agreement may be drafted while a body has the case, accepted or not,
+// and after it was resolved; never on a case that ended otherwise.
+func TestAgreeable(t *testing.T) {
+	for s, want := range map[dispute.Status]bool{
+		dispute.Received: true, dispute.Referred: true, dispute.Accepted: true, dispute.Mediating: true,
+		dispute.Resolved: true, dispute.Unresolved: false, dispute.Withdrawn: false,
+	} {
+		if got := Agreeable(s); got != want {
+			t.Errorf("Agreeable(%s) = %v, want %v", s, got, want)
+		}
+	}
+}
