@@ -249,25 +249,14 @@ func (v *validator) body(at string, fb fileBody, city City) (Body, bool) {
 }
 
 // courts checks the courts (bodies with court: true): the duty desk is
-// none, and once the table names any, every region has one (a city-wide
-// court serves them all), so no signed agreement is left without a court
-// to apply to.
+// none. A region without a court is not an error: a table may name the
+// courts the city has agreed with so far; the parties of a case there are
+// told that judicial confirmation cannot be applied for through jiefen yet
+// (workflow).
 func (v *validator) courts(t *Table) {
-	any := false
 	for _, b := range t.bodies {
-		if b.Court {
-			any = true
-			if b.ID == t.dutyDesk {
-				v.addf("bodies: %s: the duty desk cannot be a court", b.ID)
-			}
-		}
-	}
-	if !any {
-		return
-	}
-	for _, region := range t.city.Names() {
-		if _, ok := t.Court(region); !ok {
-			v.addf("courts: no body with court: true serves %s (add the region to a court, or make one city-wide)", region)
+		if b.Court && b.ID == t.dutyDesk {
+			v.addf("bodies: %s: the duty desk cannot be a court", b.ID)
 		}
 	}
 }
