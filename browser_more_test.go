@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,17 +20,10 @@ import (
 // waitValue waits until a form field's value is want.
 func waitValue(t *testing.T, ctx context.Context, sel, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitFor(t, ctx, fmt.Sprintf("%s holding %q", sel, want), func() (bool, string) {
 		got, err := chromedp.Run(ctx, chromedp.Value(sel))
-		if err == nil && got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never held %q (last: %q, %v)", sel, want, got, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err == nil && got == want, fmt.Sprintf("%q, %v", got, err)
+	})
 }
 
 // shotBoth screenshots the page at desktop size and at a 390×844 phone

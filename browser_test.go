@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -37,21 +38,30 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-// waitText waits until the element's text contains want.
-func waitText(t *testing.T, ctx context.Context, sel, want string) {
+// waitFor polls check until it holds, bounded by the browser's own
+// deadline, not a few seconds: a loaded machine is slow, and a test must
+// not fail for that. check says what it saw last, for the failure.
+func waitFor(t *testing.T, ctx context.Context, what string, check func() (bool, string)) {
 	t.Helper()
-	// Bounded by the browser's own deadline, not a few seconds: a loaded
-	// machine is slow, and a test must not fail for that.
 	for {
-		got, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err == nil && strings.Contains(got, want) {
+		ok, last := check()
+		if ok {
 			return
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("%s never showed %q (last: %q, %v)", sel, want, got, err)
+			t.Fatalf("%s never came (last: %s)", what, last)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// waitText waits until the element's text contains want.
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	waitFor(t, ctx, fmt.Sprintf("%s showing %q", sel, want), func() (bool, string) {
+		got, err := chromedp.Run(ctx, chromedp.Text(sel))
+		return err == nil && strings.Contains(got, want), fmt.Sprintf("%q, %v", got, err)
+	})
 }
 
 // A mediator works in a real browser: logs in; a case a citizen files

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -42,16 +42,10 @@ func TestPartyInBrowser(t *testing.T) {
 	waitText(t, ctx, `.invitation-sheet`, "李老板")
 	waitText(t, ctx, `.invitation-sheet .url`, "/c/"+id+"-R1/")
 	// The image loaded: the platform's PNG, not a broken image.
-	for i := 0; ; i++ {
+	waitFor(t, ctx, "the QR code's image", func() (bool, string) {
 		w, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("qr").naturalWidth`))
-		if err == nil && w > 0 {
-			break
-		}
-		if i > 100 {
-			t.Fatalf("the QR code did not load: %v %v", w, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err == nil && w > 0, fmt.Sprintf("width %v, %v", w, err)
+	})
 	shot(t, ctx, "party-invitation")
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/cases/"+id), chromedp.WaitVisible(`#parties`)); err != nil {

@@ -19,16 +19,7 @@ import (
 // hooks, get the answers the bot will have to handle. This shows the
 // stand-in speaks the wire format the library expects.
 func TestSilenceperAgainstPlatform(t *testing.T) {
-	p := NewPlatform(botAppID, testSecret)
-	srv := httptest.NewServer(p)
-	defer srv.Close()
-	util.SetURIModifier(RewriteURI(srv.URL))
-	oldClient := util.DefaultHTTPClient
-	util.DefaultHTTPClient = &http.Client{Timeout: 5 * time.Second}
-	t.Cleanup(func() {
-		util.SetURIModifier(nil)
-		util.DefaultHTTPClient = oldClient
-	})
+	p := platformForSilenceper(t)
 
 	cache := newMapCache()
 	oa := officialaccount.NewOfficialAccount(&config.Config{AppID: botAppID, AppSecret: testSecret, Token: botToken, EncodingAESKey: botAESKey, Cache: cache, UseStableAK: true})
@@ -92,4 +83,21 @@ func TestSilenceperAgainstPlatform(t *testing.T) {
 	if got := strings.Join(kinds, ","); got != "text,text,text,text,text,text,template" {
 		t.Errorf("deliveries = %s", got)
 	}
+}
+
+// platformForSilenceper serves a Platform and points silenceper's global
+// hooks (its URLs and HTTP client) at it for the test's length.
+func platformForSilenceper(t *testing.T) *Platform {
+	t.Helper()
+	p := NewPlatform(botAppID, testSecret)
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	util.SetURIModifier(RewriteURI(srv.URL))
+	oldClient := util.DefaultHTTPClient
+	util.DefaultHTTPClient = &http.Client{Timeout: 5 * time.Second}
+	t.Cleanup(func() {
+		util.SetURIModifier(nil)
+		util.DefaultHTTPClient = oldClient
+	})
+	return p
 }

@@ -3,10 +3,7 @@ package wxsim
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/config"
@@ -20,16 +17,7 @@ import (
 // pusher sends records: a long-term one serves every notice, a one-time
 // one a single notice, a refusal none (43101).
 func TestSubscriptionAgainstSilenceper(t *testing.T) {
-	p := NewPlatform(botAppID, testSecret)
-	srv := httptest.NewServer(p)
-	defer srv.Close()
-	util.SetURIModifier(RewriteURI(srv.URL))
-	oldClient := util.DefaultHTTPClient
-	util.DefaultHTTPClient = &http.Client{Timeout: 5 * time.Second}
-	t.Cleanup(func() {
-		util.SetURIModifier(nil)
-		util.DefaultHTTPClient = oldClient
-	})
+	p := platformForSilenceper(t)
 	oa := officialaccount.NewOfficialAccount(&config.Config{AppID: botAppID, AppSecret: testSecret, Token: botToken,
 		EncodingAESKey: botAESKey, Cache: newMapCache(), UseStableAK: true})
 
