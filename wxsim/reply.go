@@ -68,6 +68,13 @@ var replyTypes = map[string]bool{
 	"news": true, "transfer_customer_service": true,
 }
 
+// ParseReply checks a body the bot answered as the platform would and
+// returns the reply it holds, for tests that post requests by hand.
+func (c *Client) ParseReply(m *Message, status int, raw []byte) (*Reply, error) {
+	rep := &Reply{Status: status, Raw: raw}
+	return rep, c.parseReply(m, rep)
+}
+
 // parseReply fills rep from its Raw body, checking it as the platform does.
 func (c *Client) parseReply(m *Message, rep *Reply) error {
 	body := bytes.TrimSpace(rep.Raw)
