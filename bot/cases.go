@@ -259,7 +259,7 @@ func (t *turn) answerWithdraw(s string) error {
 		if err != nil {
 			return err
 		}
-		if err := t.b.Cases.CitizenWithdraws(&t.ch, c, t.now); err != nil {
+		if err := t.b.Cases.CitizenWithdraws(t.ctx, &t.ch, c, t.now); err != nil {
 			t.say(txtWithdrawNone) // it ended meanwhile
 			return nil
 		}

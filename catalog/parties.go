@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"strings"
+
+	"jiefen/dispute"
 )
 
 // The other party (被申请人): what they are told when they join, what
@@ -114,4 +116,23 @@ func ForwardInvitation(caseID, bodyName, link string) string {
 // before any agreement was judicially confirmed: what the mediator will do.
 func NotPerformedNoted(caseID string) string {
 	return fmt.Sprintf("已记录：您反映对方没有履行（案件 %s），已提醒调解员。调解员会联系双方了解情况、督促履行；如调解协议经法院司法确认，还可以向法院申请强制执行。", caseID)
+}
+
+// RespondentStatusNotice tells a respondent who came in that the case
+// moved: they take part in the mediation, so its end (or a step back to
+// mediation) concerns them as much as the claimant.
+func RespondentStatusNotice(caseID string, to dispute.Status, bodyName, note string) string {
+	s := fmt.Sprintf("您参与调解的案件 %s 有新进展：%s。\n承办：%s", caseID, to.Name(), bodyName)
+	if note != "" {
+		s += "\n说明：" + note
+	}
+	switch to {
+	case dispute.Resolved:
+		s += "\n感谢您的配合。如达成调解协议，双方可在30日内共同向法院申请司法确认。"
+	case dispute.Unresolved:
+		s += "\n调解未能达成一致，本次调解结束。双方仍可依法申请仲裁或向人民法院提起诉讼。"
+	case dispute.Withdrawn:
+		s += "\n申请人已撤回申请，本次调解结束，感谢您的配合。"
+	}
+	return s
 }

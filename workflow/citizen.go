@@ -179,15 +179,16 @@ func (w *Cases) CitizenAsksPerson(ch *store.Change, k dispute.Case, now time.Tim
 }
 
 // CitizenWithdraws ends the case at the citizen's word. Conditional on the
-// status it had when read: a mediator's move meanwhile wins.
-func (w *Cases) CitizenWithdraws(ch *store.Change, k dispute.Case, now time.Time) error {
+// status it had when read: a mediator's move meanwhile wins. The
+// respondents who came are told the mediation is off.
+func (w *Cases) CitizenWithdraws(ctx context.Context, ch *store.Change, k dispute.Case, now time.Time) error {
 	if !dispute.CanMove(k.Status, dispute.Withdrawn) {
 		return refuse(Conflict, "案件已结束，不能撤回。")
 	}
 	ch.Statuses = append(ch.Statuses, store.StatusChange{CaseID: k.ID, To: dispute.Withdrawn, At: now, From: k.Status})
 	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Withdrawn, Text: "市民撤回"})
 	deadline.SetDue(ch, k, nil, w.Table) // ended: nothing due
-	return nil
+	return w.tellRespondents(ctx, ch, k, dispute.Withdrawn, "", now)
 }
 
 // CitizenRates records a 1–5 rating of the service on an ended case.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"jiefen/catalog"
@@ -64,12 +65,32 @@ func (w *Cases) Move(ctx context.Context, a Actor, id string, to dispute.Status,
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: a.name(), Status: to, Text: note}},
 	}
 	ch.Tell(k, catalog.StatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
+	if err := w.tellRespondents(ctx, &ch, k, to, note, now); err != nil {
+		return err
+	}
 	// The case's clock moves with its status: the watcher's index says when
 	// to look at it next.
 	if err := deadline.Due(ctx, w.Store, w.Table, k, &ch); err != nil {
 		return err
 	}
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "status "+string(to))
+}
+
+// tellRespondents tells the respondents who came in through WeChat (and
+// did not decline) that the case moved to to: they take part in the
+// mediation, so its end concerns them as much as the claimant. Those who
+// never came are not told: nothing binds them to the case yet.
+func (w *Cases) tellRespondents(ctx context.Context, ch *store.Change, k dispute.Case, to dispute.Status, note string, now time.Time) error {
+	ps, err := w.Parties(ctx, k)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.Role == dispute.PartyRespondent && p.OpenID != "" {
+			tellParty(ch, k, p, catalog.RespondentStatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
+		}
+	}
+	return nil
 }
 
 // Take claims the case, so two mediators do not answer at once. A case
