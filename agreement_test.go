@@ -7,12 +7,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -324,54 +327,98 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 	return strings.Join(strings.Fields(string(out)), ""), true
 }
 
-// Two parties confirming at the same moment each see the other's
-// confirmation missing, and neither signs; the next 确认协议 of either
-// finds every confirmation there and makes the agreement take effect.
-func TestSimultaneousConfirmationsSignOnTheNextWord(t *testing.T) {
-	clock := newTestClock("w0 Tue 09:00")
-	e := newEnv(t, envOptions{mode: wxsim.Plain, now: clock.Now})
-	ctx := context.Background()
-	const who, resp = "oCitizenRace", "oRespondentRace"
-	e.say(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
-	e.say(who, "同意")
-	var id string
-	for _, answer := range []string{"1", "1", "1"} {
-		if id = caseIDRe.FindString(e.say(who, answer)); id != "" {
-			break
+// Both parties reply 确认协议 at the same moment, version after version:
+// each time the agreement takes effect once, at once — the second word
+// runs again on a thread holding the first (store.ThreadMark) — where the
+// two used to cross, each seeing the other's missing, and neither sign.
+// Then both apply for judicial confirmation at once, and it is requested.
+func TestSimultaneousConfirmationsSign(t *testing.T) {
+	onBothStores(t, envOptions{mode: wxsim.Plain}, func(t *testing.T, o envOptions) {
+		clock := newTestClock("w0 Tue 09:00")
+		o.now = clock.Now
+		e := newEnv(t, o)
+		ctx := context.Background()
+		const who, resp = "oCitizenRace", "oRespondentRace"
+		e.say(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
+		e.say(who, "同意")
+		var id string
+		for _, answer := range []string{"1", "1", "1"} {
+			if id = caseIDRe.FindString(e.say(who, answer)); id != "" {
+				break
+			}
 		}
-	}
-	e.addUser("med", store.RoleMediator, "lh-labor")
-	med := e.apiToken("med")
-	e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil)
-	var invited struct {
-		Scene string `json:"scene"`
-		ID    string `json:"id"`
-	}
-	e.apiCall("POST", "/api/v1/cases/"+id+"/parties", med, `{"role":"respondent","name":"刘某"}`, &invited)
-	e.deliver(&wxsim.Message{FromUserName: resp, CreateTime: clock.Now().Unix(), MsgType: "event", Event: "subscribe", EventKey: "qrscene_" + invited.Scene})
-	e.say(resp, "同意调解")
-	var ag agreementJSON
-	if code := e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, `{"terms":"砖厂于12月31日前支付工资八千元。"}`, &ag); code != http.StatusCreated {
-		t.Fatalf("draft: %d", code)
-	}
-	// Both confirmations stored, as two turns that crossed leave them.
-	now := clock.Now()
-	if err := e.app.store.Commit(ctx, store.Change{Events: []dispute.Event{
-		{CaseID: id, At: now, Kind: dispute.AgreementConfirmed, Actor: "citizen", Text: dispute.ConfirmText(1, ag.SHA256, dispute.PartyCitizen)},
-		{CaseID: id, At: now, Kind: dispute.AgreementConfirmed, Actor: "respondent", Party: invited.ID,
-			Text: dispute.ConfirmText(1, ag.SHA256, "respondent:"+invited.ID)},
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag)
-	if ag.Status != "draft" || len(ag.Confirmations) != 2 {
-		t.Fatalf("crossed confirmations: %+v", ag)
-	}
-	mustContain(t, e.say(resp, "确认协议"), "已生效", "申请司法确认")
-	e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag)
-	if ag.Status != "signed" || len(ag.Confirmations) != 2 {
-		t.Fatalf("after the next word: %+v", ag)
-	}
-	eventually(t, "the claimant told", e.delivered(who, "已生效"))
-	mustContain(t, e.say(who, "确认协议"), "已确认过")
+		e.addUser("med", store.RoleMediator, "lh-labor")
+		med := e.apiToken("med")
+		e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil)
+		var invited struct {
+			Scene string `json:"scene"`
+		}
+		e.apiCall("POST", "/api/v1/cases/"+id+"/parties", med, `{"role":"respondent","name":"刘某"}`, &invited)
+		e.deliver(&wxsim.Message{FromUserName: resp, CreateTime: clock.Now().Unix(), MsgType: "event", Event: "subscribe", EventKey: "qrscene_" + invited.Scene})
+		e.say(resp, "同意调解")
+		e.platform.AddUser(resp)
+		// atOnce has both parties say text at the same moment.
+		atOnce := func(text string) []string {
+			msgs := []*wxsim.Message{e.client.Text(who, text), e.client.Text(resp, text)}
+			replies := make([]string, len(msgs))
+			errs := make([]error, len(msgs))
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, m := range msgs {
+				wg.Go(func() {
+					<-start
+					rep, err := e.client.Deliver(context.Background(), m)
+					if err == nil {
+						replies[i] = rep.Content
+					}
+					errs[i] = err
+				})
+			}
+			close(start)
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatalf("%s: %v", text, err)
+			}
+			return replies
+		}
+		for v := 1; v <= 5; v++ {
+			var ag agreementJSON
+			terms := fmt.Sprintf(`{"terms":"砖厂于12月31日前支付工资八千元，第%d稿。"}`, v)
+			if code := e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, terms, &ag); code != http.StatusCreated || ag.Version != v {
+				t.Fatalf("draft %d: %d %+v", v, code, ag)
+			}
+			clock.advance(time.Minute)
+			replies := atOnce("确认协议")
+			e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag)
+			if ag.Status != "signed" || ag.Version != v || len(ag.Confirmations) != 2 {
+				t.Fatalf("version %d after both confirmed at once: %+v (replies %q)", v, ag, replies)
+			}
+			events, err := e.app.store.Events(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			signed := 0
+			for _, ev := range events {
+				if ev.Kind == dispute.AgreementSigned && strings.HasPrefix(ev.Text, strconv.Itoa(v)+" ") {
+					signed++
+				}
+			}
+			if signed != 1 || !strings.Contains(replies[0]+replies[1], "已生效") {
+				t.Fatalf("version %d: signed %d times; replies %q", v, signed, replies)
+			}
+		}
+		// Both apply for judicial confirmation at the same moment: the
+		// application goes to the court.
+		atOnce("申请司法确认")
+		var got struct {
+			Judicial struct {
+				Status string `json:"status"`
+				Court  string `json:"court"`
+			} `json:"judicial_confirmation"`
+		}
+		e.apiCall("GET", "/api/v1/cases/"+id, med, "", &got)
+		if got.Judicial.Status != "requested" || got.Judicial.Court == "" {
+			t.Fatalf("after both applied at once: %+v", got.Judicial)
+		}
+	})
 }

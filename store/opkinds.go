@@ -122,6 +122,27 @@ func (o DialogOp) MarshalJSON() ([]byte, error) {
 	}{OpDialog, o.OpenID, o.Version, o.Step, string(draft), UnixMS(o.UpdatedAt), o.Life().Milliseconds()})
 }
 
+// ThreadOp checks that a case's newest event is still the one its caller
+// read (ThreadMark); ErrConflict otherwise. It writes nothing.
+type ThreadOp ThreadMark
+
+func (ThreadOp) OpKind() OpKind         { return OpThread }
+func (ThreadOp) Notice() (Notice, bool) { return Notice{}, false }
+func (o ThreadOp) Validate() error {
+	if o.CaseID == "" {
+		return fmt.Errorf("store: thread check without a case")
+	}
+	return nil
+}
+
+func (o ThreadOp) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Op     OpKind `json:"op"`
+		CaseID string `json:"case"`
+		LastID int64  `json:"last,string"`
+	}{OpThread, o.CaseID, o.LastID})
+}
+
 // NewCaseOp stores a new case; it is refused if the id exists.
 type NewCaseOp dispute.Case
 

@@ -19,7 +19,8 @@ import (
 //  1. the dedup key (DedupOp): a duplicate delivery is refused before
 //     anything else is looked at;
 //  2. the citizen (CitizenOp), then the dialog with its version check (DialogOp),
-//     then the citizen's answers to subscription notices (SubscribeOp);
+//     the threads' checks (ThreadOp), then the citizen's answers to
+//     subscription notices (SubscribeOp);
 //  3. new cases (NewCaseOp): every later op may name them; then new
 //     parties (PartyOp), party moves (PartyMoveOp) and QR tickets
 //     (PartyQROp);
@@ -64,6 +65,7 @@ const (
 	OpEnqueue   OpKind = "enqueue"
 	OpAudit     OpKind = "audit"
 	OpDue       OpKind = "due"
+	OpThread    OpKind = "thread"
 	// Parties (parties.go).
 	OpParty     OpKind = "party"
 	OpPartyMove OpKind = "party_move"
@@ -98,6 +100,9 @@ func (c Change) Ops() []Op {
 	}
 	if c.Dialog != nil {
 		ops = append(ops, DialogOp(*c.Dialog))
+	}
+	for _, m := range c.Unchanged {
+		ops = append(ops, ThreadOp(m))
 	}
 	for _, a := range c.Subscriptions {
 		ops = append(ops, SubscribeOp(a))
@@ -169,7 +174,7 @@ func (c Change) Ops() []Op {
 func (c Change) opCount() int {
 	n := len(c.NewCases) + len(c.Parties) + len(c.PartyMoves) + len(c.PartyQR) + len(c.Statuses) + len(c.MarkUrgent) +
 		2*len(c.Assign) + len(c.Transfers) + len(c.Video) + len(c.Retype) + len(c.Updates) + len(c.Events) +
-		len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due) + len(c.Subscriptions)
+		len(c.Outbound) + len(c.Referrals) + len(c.Audit) + len(c.Due) + len(c.Subscriptions) + len(c.Unchanged)
 	return n + 4
 }
 

@@ -32,6 +32,7 @@ func everyPart() Change {
 		Statuses:    []StatusChange{{CaseID: "c1", To: dispute.Accepted, At: opT}},
 		NewCases:    []dispute.Case{{ID: "c1", CreatedAt: opT}},
 		Dialog:      &Dialog{OpenID: "o", Version: 3},
+		Unchanged:   []ThreadMark{{CaseID: "c0", LastID: 7}},
 		Citizen:     &dispute.Citizen{OpenID: "o"},
 		At:          opT, Dedup: "k", DedupTTL: time.Hour,
 	}
@@ -49,7 +50,7 @@ func kinds(ops []Op) []OpKind {
 // assignment after the transfer, events before the outbound items.
 func TestOpsOrder(t *testing.T) {
 	got := kinds(everyPart().Ops())
-	want := []OpKind{OpDedup, OpCitizen, OpDialog, OpNewCase, OpStatus, OpUrgent, OpClaim, OpTransfer, OpAssign,
+	want := []OpKind{OpDedup, OpCitizen, OpDialog, OpThread, OpNewCase, OpStatus, OpUrgent, OpClaim, OpTransfer, OpAssign,
 		OpVideo, OpRetype, OpUpdate, OpEvent, OpRelease, OpEnqueue, OpEnqueue, OpAudit, OpDue}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Ops kinds\n got %v\nwant %v", got, want)

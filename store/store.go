@@ -197,6 +197,9 @@ type Change struct {
 
 	Citizen *dispute.Citizen // upserted when set
 	Dialog  *Dialog          // saved when set, if its Version is still the stored one
+	// Unchanged makes the Change conditional on cases' threads as the
+	// caller read them (ThreadMark).
+	Unchanged []ThreadMark
 	// Subscriptions records the citizen's answers to subscription
 	// notices (store.Subscriptions).
 	Subscriptions []SubscriptionAnswer
@@ -267,6 +270,28 @@ type DueCase struct {
 func (c *Change) Tell(k dispute.Case, text string, at time.Time) {
 	c.Events = append(c.Events, dispute.Event{CaseID: k.ID, At: at, Kind: dispute.MessageOut, Actor: "bot", Text: text})
 	c.Outbound = append(c.Outbound, Outbound{OpenID: k.OpenID, CaseID: k.ID, Kind: OutText, Text: text, NotBefore: at, CreatedAt: at})
+}
+
+// ThreadMark makes a Change conditional on a case's thread: it applies
+// only if the newest event of the case is still LastID (0: none), as the
+// caller read it; otherwise Commit returns ErrConflict and changes
+// nothing. A word that completes what several people do one each (every
+// party's 确认协议 signs the agreement; every party's 申请司法确认 goes
+// to the court) carries one: of two parties answering at the same moment,
+// the second runs again on a thread holding the first's answer, so the
+// last word always completes it.
+type ThreadMark struct {
+	CaseID string
+	LastID int64
+}
+
+// MarkOf is the ThreadMark of a thread as read (events in stored order).
+func MarkOf(caseID string, events []dispute.Event) ThreadMark {
+	m := ThreadMark{CaseID: caseID}
+	if len(events) > 0 {
+		m.LastID = events[len(events)-1].ID
+	}
+	return m
 }
 
 // Assignment gives a case to a console user ("" takes it back from anyone).

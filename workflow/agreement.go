@@ -238,11 +238,6 @@ func (w *Cases) ConfirmAgreement(ctx context.Context, ch *store.Change, openID s
 		switch {
 		case cur.Version == 0 || !pc.Case.Anonymized.IsZero():
 			continue
-		case a.Confirmed(pc.Party.Key) && !a.Signed() && w.allConfirmed(ctx, pc.Case, a):
-			// Every party confirmed, yet it is not in effect: they
-			// confirmed at the same moment, each turn seeing the other's
-			// missing. Saying it again signs it then.
-			return w.confirm(ctx, ch, *pc, events, a, now)
 		case a.Confirmed(pc.Party.Key):
 			if done == nil {
 				done, doneVersion = pc, cur.Version
@@ -259,23 +254,12 @@ func (w *Cases) ConfirmAgreement(ctx context.Context, ch *store.Change, openID s
 	return catalog.NoAgreement, "", nil
 }
 
-// allConfirmed reports whether every party of k confirmed a's current
-// version (false when the parties cannot be read: the usual path runs).
-func (w *Cases) allConfirmed(ctx context.Context, k dispute.Case, a dispute.Agreement) bool {
-	parties, err := w.Parties(ctx, k)
-	if err != nil {
-		return false
-	}
-	for _, p := range parties {
-		if !a.Confirmed(p.Key) {
-			return false
-		}
-	}
-	return true
-}
-
 func (w *Cases) confirm(ctx context.Context, ch *store.Change, pc partyCase, events []dispute.Event, a dispute.Agreement, now time.Time) (string, string, error) {
 	k, cur := pc.Case, a.Current()
+	// On the thread as read: of two parties confirming at the same moment,
+	// the second runs again and sees the first's word, so the last
+	// confirmation always signs (store.ThreadMark).
+	ch.Unchanged = append(ch.Unchanged, store.MarkOf(k.ID, events))
 	if !a.Confirmed(pc.Party.Key) {
 		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.AgreementConfirmed, Actor: pc.Party.Role,
 			Party: pc.Party.ID, Text: dispute.ConfirmText(cur.Version, cur.SHA256, pc.Party.Key)})

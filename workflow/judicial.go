@@ -114,6 +114,9 @@ func (w *Cases) ApplyCourt(ctx context.Context, ch *store.Change, openID, addres
 			}
 			return catalog.CourtAlreadyApplied(k.ID, j.Due), k.ID, nil
 		}
+		// On the thread as read, so the last of the parties' applications
+		// always sends it, however close together they came (store.ThreadMark).
+		ch.Unchanged = append(ch.Unchanged, store.MarkOf(k.ID, events))
 		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.CourtApplied, Actor: pc.Party.Role, Party: pc.Party.ID, Text: pc.Party.Key})
 		j.Applied = append(j.Applied, pc.Party.Key)
 		parties, err := w.Parties(ctx, k)

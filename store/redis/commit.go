@@ -48,7 +48,8 @@ func (s *Store) Commit(ctx context.Context, c store.Change) error {
 	case len(res) == 2 && res[0] == "taken":
 		return fmt.Errorf("redis: referral delivery id %s is taken", res[1])
 	case len(res) == 3 && res[0] == "moved":
-		// A status change whose From or a claim whose IfFree no longer held.
+		// A status change whose From, a claim whose IfFree or a thread
+		// check (store.ThreadMark) no longer held.
 		return fmt.Errorf("redis: %s of case %s: %w", res[2], res[1], store.ErrConflict)
 	}
 	return fmt.Errorf("redis: commit: unexpected reply %q", res)

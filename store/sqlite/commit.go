@@ -65,6 +65,8 @@ func applyOp(ctx context.Context, tx *tx, op store.Op) error {
 		return upsertCitizen(ctx, tx, dispute.Citizen(o))
 	case store.DialogOp:
 		return saveDialog(ctx, tx, store.Dialog(o))
+	case store.ThreadOp:
+		return checkThread(ctx, tx, o)
 	case store.SubscribeOp:
 		return subscribe(ctx, tx, o)
 	case store.NewCaseOp:
@@ -126,6 +128,20 @@ func takeDedup(ctx context.Context, tx *tx, o store.DedupOp) error {
 		return fmt.Errorf("sqlite: dedup key: %w", err)
 	} else if n == 0 {
 		return fmt.Errorf("sqlite: dedup key: %w", store.ErrDuplicate)
+	}
+	return nil
+}
+
+// checkThread refuses the Change when the case's thread gained an event
+// since its caller read it. Commits are serialized (committer.go), so no
+// event can come between this check and the Change's own writes.
+func checkThread(ctx context.Context, tx *tx, o store.ThreadOp) error {
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events WHERE case_id = ?`, o.CaseID).Scan(&last); err != nil {
+		return fmt.Errorf("sqlite: thread of %s: %w", o.CaseID, err)
+	}
+	if last != o.LastID {
+		return fmt.Errorf("sqlite: thread of %s moved on: %w", o.CaseID, store.ErrConflict)
 	}
 	return nil
 }

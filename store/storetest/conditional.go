@@ -290,3 +290,52 @@ func testFailuresCount(t *testing.T, e *env) {
 	}
 	e.failures("王", at(3*time.Minute), w, 0)
 }
+
+// A ThreadMark: a Change applies only while the case's newest event is
+// the one its caller read. Two parties confirming on the same reading of
+// the thread: one applies, the other is ErrConflict and stores nothing
+// (its dedup key included); read again, it applies.
+func testThreadMark(t *testing.T, e *env) {
+	c := mkCase("JF20261127-0001", "o1", dispute.Mediating, dispute.Labor, "东昌区", "bodyA", at(0))
+	e.commit(store.Change{NewCases: []dispute.Case{c}})
+	empty, err := e.s.Events(e.ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := store.MarkOf(c.ID, empty); m.LastID != 0 {
+		t.Fatalf("mark of an empty thread: %d", m.LastID)
+	}
+	// A mark of an empty thread holds until its first event.
+	e.commit(store.Change{Unchanged: []store.ThreadMark{store.MarkOf(c.ID, empty)},
+		Events: []dispute.Event{{CaseID: c.ID, At: at(time.Minute), Kind: dispute.Note, Actor: "system", Text: "first"}}})
+	read, err := e.s.Events(e.ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirm := func(party string) store.Change {
+		return store.Change{At: t0, Dedup: "confirm " + party, DedupTTL: time.Hour, Reply: "ok",
+			Unchanged: []store.ThreadMark{store.MarkOf(c.ID, read)},
+			Events:    []dispute.Event{{CaseID: c.ID, At: at(time.Hour), Kind: dispute.Note, Actor: party, Text: "confirmed by " + party}}}
+	}
+	won := winner(t, "concurrent confirmations", e.commitAll(confirm("a"), confirm("b")))
+	lost := []string{"a", "b"}[1-won]
+	after, err := e.s.Events(e.ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != 2 || after[1].Actor == lost {
+		t.Fatalf("thread after the race: %+v", after)
+	}
+	if _, err := e.s.DedupReply(e.ctx, "confirm "+lost, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused Change kept its dedup key (err %v)", err)
+	}
+	// An empty thread's mark no longer holds either.
+	if err := e.s.Commit(e.ctx, store.Change{Unchanged: []store.ThreadMark{{CaseID: c.ID}}}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("mark of 0 on a thread with events: %v, want ErrConflict", err)
+	}
+	// Read again, the loser's word applies.
+	read = after
+	if err := e.s.Commit(e.ctx, confirm(lost)); err != nil {
+		t.Fatalf("the second confirmation on the new reading: %v", err)
+	}
+}

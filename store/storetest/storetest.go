@@ -117,6 +117,7 @@ var tests = []struct {
 	{"TransferVideoNotice", testTransferVideoNotice},
 	{"TransferVideoPersistence", testTransferVideoPersistence},
 	{"ClaimRace", testClaimRace},
+	{"ThreadMark", testThreadMark},
 	{"ClaimStoresNothing", testClaimStoresNothing},
 	{"StatusFrom", testStatusFrom},
 	{"StatusFromRace", testStatusFromRace},

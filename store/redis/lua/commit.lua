@@ -96,6 +96,17 @@ kinds.dedup = function(o, write)
   end
 end
 
+-- The thread's newest item is "<id> <JSON>"; its id must still be the
+-- one the caller read (0: an empty thread). Checked before any write, so
+-- the Change's own events are not yet there.
+kinds.thread = function(o, write)
+  if write then return end
+  local last = redis.call('LINDEX', T .. 'ev:' .. o.case, -1)
+  local id = 0
+  if last then id = tonumber(string.match(last, '^(%d+)')) end
+  if id ~= tonumber(o.last) then return {'moved', o.case, 'thread'} end
+end
+
 kinds.citizen = function(o, write)
   if not write then return end
   redis.call('HSET', T .. 'cit:' .. o.openid, 'c', o.consent, 'cv', o.consent_version, 'i', o.inbound, 'u', o.window,
