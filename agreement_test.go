@@ -175,7 +175,7 @@ func TestAgreementToCourtWalk(t *testing.T) {
 		mustContain(t, e.deliver(&wxsim.Message{FromUserName: resp, CreateTime: clock.Now().Unix(), MsgType: "event", Event: "subscribe",
 			EventKey: "qrscene_" + invited.Scene}), id, "同意调解")
 		mustContain(t, e.say(resp, "同意调解"), "同意")
-		v1 := "一、当事人：申请人王某，被申请人柳河县某砖厂。\n二、纠纷事实：砖厂欠王某工资八千元。\n三、协议内容：砖厂支付王某工资七千元。\n四、履行：2026年12月31日前银行转账。"
+		v1 := "一、当事人基本情况\n申请人：王某，男，45岁，住柳河县柳河镇\n被申请人：刘某（柳河县某砖厂负责人）\n二、纠纷事实：砖厂欠王某工资八千元。\n三、协议内容：砖厂支付王某工资七千元。\n四、履行：2026年12月31日前银行转账。"
 		if code := e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, mustJSON(map[string]string{"terms": v1}), &ag); code != http.StatusCreated ||
 			ag.Version != 1 || ag.Status != "draft" || len(ag.SHA256) != 64 || ag.Confirmations == nil {
 			t.Fatalf("draft v1: %d %+v", code, ag)
@@ -209,7 +209,10 @@ func TestAgreementToCourtWalk(t *testing.T) {
 			t.Fatalf("pdf: %d %.20q", code, pdf)
 		}
 		if text, ok := pdfText(t, pdf); ok {
-			mustContain(t, text, id, "砖厂支付王某工资八千元", "申请人", "13912345678", "被申请人：刘某", ag.SHA256, "第2版")
+			// The claimant's name, never asked in the chat, comes from
+			// the terms' 申请人 line to the confirmations.
+			mustContain(t, text, id, "砖厂支付王某工资八千元", "申请人", "13912345678", "被申请人：刘某", ag.SHA256, "第2版",
+				"申请人王某于", "被申请人刘某于")
 		}
 		// The console's case page: the agreement's panel and its PDF.
 		b := e.browser()

@@ -3,6 +3,7 @@ package dispute
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -139,3 +140,21 @@ func AgreementOf(caseID string, events []Event) Agreement {
 	}
 	return a
 }
+
+// ClaimantInTerms is the claimant's name as the terms give it, after
+// "申请人：" at the start of a line (申请人：王某，男，45岁 …; the art. 29
+// template asks for it there), or "" when they give none or still hold
+// the template's placeholder. Intake never asks the claimant's name, so
+// the agreement's own words are where it is written.
+func ClaimantInTerms(terms string) string {
+	for _, line := range strings.Split(terms, "\n") {
+		if m := claimantLine.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// claimantLine: the label, then a name up to the first separator; a
+// placeholder's opening bracket matches no name.
+var claimantLine = regexp.MustCompile(`^申请人\s*[：:]\s*([^，,、；;。\s（(）)：:]{1,20})`)

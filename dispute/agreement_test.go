@@ -83,3 +83,21 @@ func TestConfirmable(t *testing.T) {
 		}
 	}
 }
+
+// The claimant's name is read from the 申请人 line of the terms, never
+// from the respondent's line or the template's placeholder.
+func TestClaimantInTerms(t *testing.T) {
+	for _, c := range []struct{ terms, want string }{
+		{"一、当事人基本情况\n申请人：王某，男，45岁\n被申请人：刘某", "王某"},
+		{"申请人: 张三丰 男", "张三丰"},
+		{"  申请人：李四（身份证见附件）", "李四"},
+		{"一、当事人基本情况\n申请人：（姓名、性别、年龄、住址）\n被申请人：刘某", ""},
+		{"被申请人：刘某\n二、事实", ""},
+		{"申请人王某与被申请人刘某协商一致", ""},
+		{"", ""},
+	} {
+		if got := ClaimantInTerms(c.terms); got != c.want {
+			t.Errorf("ClaimantInTerms(%q) = %q, want %q", c.terms, got, c.want)
+		}
+	}
+}

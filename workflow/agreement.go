@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,6 +191,7 @@ func (w *Cases) pdfDoc(k dispute.Case, events []dispute.Event, a dispute.Agreeme
 	addrs := addressesOf(events)
 	d := agreementpdf.Doc{CaseID: k.ID, Body: w.bodyName(k.Body), TypeName: k.Type.Name(), Terms: cur.Terms, Version: cur.Version,
 		SHA256: cur.SHA256, DraftedAt: cur.At, SignedAt: a.SignedAt}
+	parties = claimantNamed(parties, cur.Terms)
 	names := map[string]string{}
 	for _, p := range parties {
 		names[p.Key] = p.Name
@@ -199,6 +201,18 @@ func (w *Cases) pdfDoc(k dispute.Case, events []dispute.Event, a dispute.Agreeme
 		d.Confirmations = append(d.Confirmations, agreementpdf.Confirmation{Role: roleName(c.Role), Name: names[c.Party], At: c.At})
 	}
 	return d
+}
+
+// claimantNamed gives the claimant the name the terms write for them when
+// none is known (dispute.ClaimantInTerms); parties is not changed.
+func claimantNamed(parties []Party, terms string) []Party {
+	out := slices.Clone(parties)
+	for i, p := range out {
+		if p.Role == dispute.PartyCitizen && p.Name == "" {
+			out[i].Name = dispute.ClaimantInTerms(terms)
+		}
+	}
+	return out
 }
 
 // addressesOf is the latest 送达地址 of each party on a thread.

@@ -187,7 +187,7 @@ func (w *Cases) courtPayload(k dispute.Case, thread []dispute.Event, a dispute.A
 	for _, c := range a.Confirmations {
 		p.Agreement.Confirmations = append(p.Agreement.Confirmations, referral.CourtConfirmation{Role: c.Role, At: referral.RFC3339(c.At)})
 	}
-	for _, pt := range parties {
+	for _, pt := range claimantNamed(parties, cur.Terms) {
 		wechat := ""
 		if pt.OpenID != "" {
 			wechat = "通过本市“解纷”微信公众号告知（案件 " + k.ID + "）"
