@@ -114,7 +114,7 @@ func TestPartiesAPI(t *testing.T) {
 		return string(b)
 	}
 	got := page()
-	mustContain(t, got, id, "劳动争议", "柳河县", "第十七条", "同意调解", "不同意", "已邀请")
+	mustContain(t, got, id, "劳动争议", "柳河县", "第十七条", "个人信息告知", "同意调解", "不同意", "已邀请")
 	for _, secret := range []string{claimantPhone, who} {
 		if strings.Contains(got, secret) {
 			t.Errorf("the invitation page shows %q", secret)

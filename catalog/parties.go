@@ -32,9 +32,15 @@ func RespondentGreeting(caseID, bodyName, summary string) string {
 		b.WriteString("\n纠纷概况：" + summary)
 	}
 	b.WriteString("\n\n" + Voluntariness)
+	b.WriteString("\n\n" + RespondentPrivacy)
 	fmt.Fprintf(&b, "\n\n愿意参加调解，请回复“%s”；不愿意，请回复“%s”。", WordConsent, WordDecline)
 	return b.String()
 }
+
+// RespondentPrivacy tells the respondent, at first contact, what is kept
+// of them and who sees it (个人信息保护法 art. 17): the mediator entered
+// their name and phone before they knew of the case.
+const RespondentPrivacy = "【个人信息告知】您的姓名、电话和在这里的留言只用于本次调解，仅提供给承办的调解组织；案件结束后按规定期限删除联系方式。"
 
 // RespondentAgain answers a respondent who scans the code again.
 func RespondentAgain(caseID, status string) string {

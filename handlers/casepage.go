@@ -122,7 +122,7 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 		// The respondent's page: no subscription (the claimant's consent
 		// to notices is theirs alone).
 		c.render(w, http.StatusOK, "citizen.html", map[string]any{
-			"Case": k, "Body": body, "Contact": contact, "Party": p, "Voluntariness": catalog.Voluntariness,
+			"Case": k, "Body": body, "Contact": contact, "Party": p, "Voluntariness": catalog.Voluntariness, "Privacy": catalog.RespondentPrivacy,
 			"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
 			"Writable": writable, "Problem": r.URL.Query().Get("problem"),
 		})
