@@ -123,6 +123,9 @@ func (r *jrun) act(l jline, arg string) {
 	case "invite":
 		r.invite(l, rest)
 		return
+	case "withdraw":
+		r.withdraw(l)
+		return
 	case "qr":
 		r.qr(l, rest)
 		return

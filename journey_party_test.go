@@ -77,6 +77,25 @@ func (r *jrun) invite(l jline, rest string) {
 	r.party = p
 }
 
+// withdraw runs "= withdraw": the mediator takes the invitation back
+// (DELETE …/parties/{party}).
+func (r *jrun) withdraw(l jline) {
+	r.t.Helper()
+	k := r.caseRef(l, "$case")
+	req, _ := http.NewRequest("DELETE", r.e.srv.URL+"/api/v1/cases/"+k.ID+"/parties/"+r.party.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+r.e.apiToken("mediator-"+k.Body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var p invited
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(data, &p) != nil || p.ID != r.party.ID || p.Status != "withdrawn" {
+		r.fail(l, "withdraw: %d %s", resp.StatusCode, data)
+	}
+}
+
 // qr fetches the invitation's QR code image.
 func (r *jrun) qr(l jline, want string) {
 	r.t.Helper()

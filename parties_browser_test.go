@@ -80,4 +80,23 @@ func TestPartyInBrowser(t *testing.T) {
 	if err != nil || !strings.Contains(page, "微信") {
 		t.Fatalf("the respondent's window is not shown: %q %v", page, err)
 	}
+
+	// Invited the wrong person: the mediator withdraws the invitation,
+	// which asks first; the respondent is told, and the list says so.
+	err = chromedp.Do(ctx,
+		chromedp.Click(`#parties details.withdraw summary`),
+		chromedp.WaitVisible(`#parties details.withdraw button`),
+		chromedp.Click(`#parties details.withdraw button`),
+		chromedp.WaitVisible(`#thread`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `#parties`, "邀请已撤回")
+	waitText(t, ctx, `#thread`, "李老板：邀请已撤回")
+	eventually(t, "the respondent told", func() bool { return e.sent(respondent, "已撤回对您的调解邀请") > 0 })
+	shot(t, ctx, "case-party-withdrawn")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#parties details.withdraw").length`)); err != nil || n != 0 {
+		t.Errorf("a withdrawn invitation still offers 撤回邀请: %d %v", n, err)
+	}
 }

@@ -61,6 +61,12 @@ func (t *turn) scanned(scene string, followed bool) error {
 		return err
 	}
 	switch workflow.ScanOf(p, k, t.cit.OpenID, t.now) {
+	case workflow.ScanWithdrawn:
+		if followed {
+			t.say(txtWelcome)
+		}
+		t.say(catalog.InviteWithdrawn)
+		return nil
 	case workflow.ScanEnded:
 		t.say(catalog.InviteEnded(k.ID))
 		return nil
@@ -116,7 +122,7 @@ func (t *turn) party() (p dispute.Party, k dispute.Case, ok bool, err error) {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
 		return p, k, false, err
-	case p.OpenID == t.cit.OpenID && workflow.TakesWords(k, t.now):
+	case p.OpenID == t.cit.OpenID && p.Status != dispute.PartyWithdrawn && workflow.TakesWords(k, t.now):
 		return p, k, true, nil
 	}
 	t.dlg.Draft.Party = ""

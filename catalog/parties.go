@@ -84,6 +84,16 @@ const InviteUnknown = "这个调解邀请码已失效或无法识别。如您收
 // InviteTaken answers a scan of a code someone else already joined with.
 const InviteTaken = "这个调解邀请已由他人使用。如您也是这起纠纷的当事人，请联系调解员为您单独发送邀请。"
 
+// InviteWithdrawn answers a scan of a code whose invitation the mediator
+// took back.
+const InviteWithdrawn = "这个调解邀请已被调解员撤回，二维码和链接都已失效。如有疑问，请联系邀请您的调解员。"
+
+// RespondentWithdrawn tells a respondent who came that the invitation was
+// taken back: the case is no longer theirs to follow.
+func RespondentWithdrawn(caseID, bodyName string) string {
+	return fmt.Sprintf("案件 %s：%s已撤回对您的调解邀请，您无需再答复；此后在这里的留言不会再转给调解员。如有疑问，请联系承办单位。", caseID, bodyName)
+}
+
 // InviteOwn answers a claimant who scans the code meant for the other side.
 func InviteOwn(caseID string) string {
 	return fmt.Sprintf("这是您的案件 %s 给对方的调解邀请码，请把它转给对方扫描；您自己不用扫。", caseID)

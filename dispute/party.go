@@ -57,12 +57,17 @@ func (r Role) Name() string {
 // PartyStatus is where an invited party stands; its string is part of the API.
 type PartyStatus string
 
-// Party statuses: invited → joined → consented | declined.
+// Party statuses: invited → joined → consented | declined; withdrawn
+// from any of them, for good.
 const (
 	PartyInvited   PartyStatus = "invited"   // added by a mediator; has not come yet
 	PartyJoined    PartyStatus = "joined"    // scanned the code or opened the link; asked to consent
 	PartyConsented PartyStatus = "consented" // agreed to mediation (同意调解)
 	PartyDeclined  PartyStatus = "declined"  // refused mediation (不同意): 人民调解法 art. 17, 26
+	// PartyWithdrawn: the mediator took the invitation back (the wrong
+	// person, a code gone astray). Its code and link no longer work, and
+	// the party is no longer a side of the case.
+	PartyWithdrawn PartyStatus = "withdrawn"
 )
 
 var partyStatusNames = map[PartyStatus]string{
@@ -70,6 +75,7 @@ var partyStatusNames = map[PartyStatus]string{
 	PartyJoined:    "已加入",
 	PartyConsented: "同意调解",
 	PartyDeclined:  "不同意调解",
+	PartyWithdrawn: "邀请已撤回",
 }
 
 // Name is the status as people see it.
@@ -86,8 +92,12 @@ func (s PartyStatus) Valid() bool { _, ok := partyStatusNames[s]; return ok }
 // CanMoveTo reports whether a party may go from s to t: forward
 // along invited → joined → consented | declined, and a decline may be
 // taken back (a respondent who thought again says 同意调解), as may a
-// consent: mediation is voluntary throughout (人民调解法 art. 23).
+// consent: mediation is voluntary throughout (人民调解法 art. 23). Any
+// invitation may be withdrawn, and a withdrawn one goes nowhere.
 func (s PartyStatus) CanMoveTo(t PartyStatus) bool {
+	if t == PartyWithdrawn {
+		return s.Valid() && s != PartyWithdrawn
+	}
 	switch s {
 	case PartyInvited:
 		// The invitation page in a browser asks at once, without a join.

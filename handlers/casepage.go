@@ -27,6 +27,9 @@ import (
 
 // citizenCase loads the page's case, and its party when the link is a
 // party's (the zero Party for the claimant's).
+// errWithdrawn: the link is a party's whose invitation was withdrawn.
+var errWithdrawn = errors.New("invitation withdrawn")
+
 func (c *casePage) citizenCase(r *http.Request) (dispute.Case, dispute.Party, error) {
 	id, sig := r.PathValue("id"), r.PathValue("sig")
 	if !c.Links.Valid(id, sig) {
@@ -42,6 +45,9 @@ func (c *casePage) citizenCase(r *http.Request) (dispute.Case, dispute.Party, er
 			return dispute.Case{}, dispute.Party{}, err
 		}
 		caseID = p.CaseID
+		if p.Status == dispute.PartyWithdrawn {
+			return dispute.Case{}, dispute.Party{}, errWithdrawn
+		}
 	}
 	k, err := c.Store.Case(r.Context(), caseID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -183,6 +189,10 @@ func (c *casePage) citizenWrite(w http.ResponseWriter, r *http.Request) {
 const citizenPostsPerHour = 20
 
 func (c *casePage) citizenError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errWithdrawn) {
+		c.render(w, http.StatusGone, "citizen-missing.html", catalog.InviteWithdrawn)
+		return
+	}
 	if errors.Is(err, workflow.ErrNotFound) {
 		c.render(w, http.StatusNotFound, "citizen-missing.html", nil)
 		return

@@ -85,6 +85,20 @@ func (c *apiSurface) apiInvite(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiWithdrawParty takes an invitation back and answers with the party.
+func (c *apiSurface) apiWithdrawParty(w http.ResponseWriter, r *http.Request) error {
+	p, err := c.Cases.WithdrawInvitation(r.Context(), actor(r), r.PathValue("id"), r.PathValue("party"))
+	if err != nil {
+		return err
+	}
+	k, err := c.Store.Case(r.Context(), p.CaseID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c.partyOut(current(r).User, k, p))
+	return nil
+}
+
 // partyQR answers with the code's image (PNG), fetched from the
 // platform's showqrcode, the code made (again) when the party has none
 // that holds. Served from here, the console's pages show it under their
@@ -135,6 +149,12 @@ func (c *forms) forward(r *http.Request) error {
 		return err
 	}
 	return c.Cases.ForwardInvitation(r.Context(), actor(r), r.PathValue("id"), p.ID, c.inviteURL(r, p))
+}
+
+// withdrawParty is the case page's 撤回邀请 button.
+func (c *forms) withdrawParty(r *http.Request) error {
+	_, err := c.Cases.WithdrawInvitation(r.Context(), actor(r), r.PathValue("id"), r.PathValue("party"))
+	return err
 }
 
 // partyPage is the printable invitation: the QR code, the link, the text

@@ -126,6 +126,7 @@ func (c *Web) routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{id}/parties/{party}", a.page(p.partyPage))
 	mux.Handle("GET /console/cases/{id}/parties/{party}/qr", a.page(c.partyQR))
 	mux.Handle("POST /console/cases/{id}/parties/{party}/forward", a.page(formAction(f.forward, back)))
+	mux.Handle("POST /console/cases/{id}/parties/{party}/withdraw", a.page(formAction(f.withdrawParty, back)))
 	mux.Handle("GET /console/ws", a.page(c.hub.serveConsole))
 	mux.Handle("GET /console/stats", a.page(adm.statsPage))
 	mux.Handle("GET /console/stats.csv", a.page(adm.statsCSV))
@@ -167,6 +168,7 @@ func (c *apiSurface) apiRoutes() []APIRoute {
 		{"GET /api/v1/cases/{id}", c.apiCase},
 		{"POST /api/v1/cases/{id}/messages", c.apiMessage},
 		{"POST /api/v1/cases/{id}/parties", c.apiInvite},
+		{"DELETE /api/v1/cases/{id}/parties/{party}", c.apiWithdrawParty},
 		{"GET /api/v1/cases/{id}/parties/{party}/qrcode", c.apiPartyQR},
 		{"POST /api/v1/cases/{id}/status", c.apiStatus},
 		{"POST /api/v1/cases/{id}/decline", c.apiDecline},

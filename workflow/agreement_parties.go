@@ -31,7 +31,7 @@ func (w *Cases) Parties(ctx context.Context, k dispute.Case) ([]Party, error) {
 		return nil, err
 	}
 	for _, p := range ps {
-		if p.Role == dispute.Respondent && p.Status != dispute.PartyDeclined {
+		if p.Role == dispute.Respondent && p.Status != dispute.PartyDeclined && p.Status != dispute.PartyWithdrawn {
 			out = append(out, Party{Key: respondentKey(p.ID), Role: dispute.PartyRespondent, ID: p.ID, Name: p.Name, OpenID: p.OpenID, Phone: p.Phone})
 		}
 	}
@@ -59,7 +59,7 @@ func (w *Cases) partyCases(ctx context.Context, openID string) ([]partyCase, err
 		return nil, err
 	}
 	for _, p := range joined {
-		if p.Status == dispute.PartyDeclined {
+		if p.Status == dispute.PartyDeclined || p.Status == dispute.PartyWithdrawn {
 			continue
 		}
 		k, err := w.Store.Case(ctx, p.CaseID)

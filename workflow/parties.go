@@ -166,6 +166,9 @@ func (w *Cases) PartyQR(ctx context.Context, a Actor, caseID, partyID string) ([
 	if err != nil {
 		return nil, err
 	}
+	if p.Status == dispute.PartyWithdrawn {
+		return nil, refuse(Conflict, "邀请已撤回，二维码已失效。")
+	}
 	if w.QR == nil {
 		return nil, refuse(Unavailable, "没有配置公众号接口，无法生成二维码；请使用邀请链接。")
 	}
@@ -223,12 +226,15 @@ const (
 	ScanAgain               // this person joined with it before
 	ScanJoins               // this person joins now
 	ScanOwn                 // the claimant scanned their own case's code
+	ScanWithdrawn           // the mediator withdrew the invitation
 )
 
 // ScanOf says what scanning p's code by openID comes to; p and k are the
 // party and its case as read.
 func ScanOf(p dispute.Party, k dispute.Case, openID string, now time.Time) Scan {
 	switch {
+	case p.Status == dispute.PartyWithdrawn:
+		return ScanWithdrawn
 	case !TakesWords(k, now) || !k.Status.Open():
 		return ScanEnded
 	case k.OpenID == openID:
@@ -336,6 +342,44 @@ func (w *Cases) PartyAnswer(ctx context.Context, k dispute.Case, p dispute.Party
 	return nil
 }
 
+// WithdrawInvitation takes an invitation back (the wrong person, a code
+// gone astray): the party's code and link stop working, it is no longer
+// a side of the case, and one who came is told. Its body's people (and
+// admins) only; refused once an agreement the party is part of took
+// effect. Conditional on the party's status as read.
+func (w *Cases) WithdrawInvitation(ctx context.Context, a Actor, caseID, partyID string) (dispute.Party, error) {
+	k, err := w.acting(ctx, a, caseID)
+	if err != nil {
+		return dispute.Party{}, err
+	}
+	p, err := w.VisibleParty(ctx, a.User, caseID, partyID)
+	if err != nil || p.Status == dispute.PartyWithdrawn {
+		return p, err
+	}
+	events, err := w.Store.Events(ctx, k.ID)
+	if err != nil {
+		return dispute.Party{}, err
+	}
+	if ag := dispute.AgreementOf(k.ID, events); ag.Signed() && p.Status != dispute.PartyDeclined {
+		return dispute.Party{}, refuse(Conflict, "调解协议已生效，不能再撤回这位当事人的邀请。")
+	}
+	now := w.Now()
+	ch := store.Change{
+		PartyMoves: []store.PartyMove{{PartyID: p.ID, CaseID: k.ID, From: p.Status, To: dispute.PartyWithdrawn, At: now}},
+		Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.PartySet, Actor: a.name(),
+			Text: string(dispute.PartyWithdrawn), Party: p.ID}},
+	}
+	if p.OpenID != "" {
+		tellParty(&ch, k, Party{Key: respondentKey(p.ID), ID: p.ID, Role: dispute.PartyRespondent, Name: p.Name, OpenID: p.OpenID},
+			catalog.RespondentWithdrawn(k.ID, w.bodyName(k.Body)), now)
+	}
+	if err := w.commit(ctx, a, ch, store.AuditChange, k.ID, "party withdraw "+p.ID); err != nil {
+		return dispute.Party{}, err
+	}
+	p.Status, p.UpdatedAt = dispute.PartyWithdrawn, now
+	return p, nil
+}
+
 // cameParties lists the parties of a case who came: joined in WeChat or
 // answered on the invitation page. Invited ones cannot be reached yet.
 func (w *Cases) cameParties(ctx context.Context, caseID string) ([]dispute.Party, error) {
@@ -345,7 +389,7 @@ func (w *Cases) cameParties(ctx context.Context, caseID string) ([]dispute.Party
 	}
 	var out []dispute.Party
 	for _, p := range all {
-		if p.Status != dispute.PartyInvited || p.OpenID != "" {
+		if (p.Status != dispute.PartyInvited || p.OpenID != "") && p.Status != dispute.PartyWithdrawn {
 			out = append(out, p)
 		}
 	}
