@@ -220,13 +220,13 @@ type Scan int
 
 // The outcomes of a scan.
 const (
-	ScanUnknown Scan = iota // no such invitation (or not jiefen's scene)
-	ScanEnded               // its case no longer takes words
-	ScanTaken               // someone else joined with it
-	ScanAgain               // this person joined with it before
-	ScanJoins               // this person joins now
-	ScanOwn                 // the claimant scanned their own case's code
-	ScanWithdrawn           // the mediator withdrew the invitation
+	ScanUnknown   Scan = iota // no such invitation (or not jiefen's scene)
+	ScanEnded                 // its case no longer takes words
+	ScanTaken                 // someone else joined with it
+	ScanAgain                 // this person joined with it before
+	ScanJoins                 // this person joins now
+	ScanOwn                   // the claimant scanned their own case's code
+	ScanWithdrawn             // the mediator withdrew the invitation
 )
 
 // ScanOf says what scanning p's code by openID comes to; p and k are the
