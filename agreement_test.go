@@ -139,17 +139,7 @@ func TestAgreementToCourtWalk(t *testing.T) {
 		e := newEnv(t, o)
 		ctx := context.Background()
 		const who = "oCitizenAgreement"
-		e.say(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
-		e.say(who, "同意")
-		var id string
-		for _, answer := range []string{"1", "1", "1"} {
-			if id = caseIDRe.FindString(e.say(who, answer)); id != "" {
-				break
-			}
-		}
-		if id == "" {
-			t.Fatal("no case")
-		}
+		id := e.fileCase(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
 		k, _ := e.app.store.Case(ctx, id)
 		if k.Body != "lh-labor" || k.Phone != "13912345678" {
 			t.Fatalf("case %+v", k)
@@ -342,14 +332,7 @@ func TestSimultaneousConfirmationsSign(t *testing.T) {
 		e := newEnv(t, o)
 		ctx := context.Background()
 		const who, resp = "oCitizenRace", "oRespondentRace"
-		e.say(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
-		e.say(who, "同意")
-		var id string
-		for _, answer := range []string{"1", "1", "1"} {
-			if id = caseIDRe.FindString(e.say(who, answer)); id != "" {
-				break
-			}
-		}
+		id := e.fileCase(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
 		e.addUser("med", store.RoleMediator, "lh-labor")
 		med := e.apiToken("med")
 		e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil)

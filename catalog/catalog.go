@@ -23,10 +23,7 @@ func FromMediator(caseID, text string) string {
 
 // StatusNotice tells the citizen that their case moved.
 func StatusNotice(caseID string, to dispute.Status, bodyName, note string) string {
-	s := fmt.Sprintf("您的案件 %s 有新进展：%s。\n承办：%s", caseID, to.Name(), bodyName)
-	if note != "" {
-		s += "\n说明：" + note
-	}
+	s := progress("您的案件", caseID, to, bodyName, note)
 	switch to {
 	case dispute.Resolved:
 		s += "\n感谢您的信任。如达成调解协议，可在30日内共同向法院申请司法确认。"
@@ -35,6 +32,16 @@ func StatusNotice(caseID string, to dispute.Status, bodyName, note string) strin
 	}
 	if !to.Open() {
 		s += "\n\n" + AskRating
+	}
+	return s
+}
+
+// progress is the head of a notice that a case moved: which case, where
+// to, who has it and the mediator's note.
+func progress(lead, caseID string, to dispute.Status, bodyName, note string) string {
+	s := fmt.Sprintf("%s %s 有新进展：%s。\n承办：%s", lead, caseID, to.Name(), bodyName)
+	if note != "" {
+		s += "\n说明：" + note
 	}
 	return s
 }

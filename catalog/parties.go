@@ -138,10 +138,7 @@ func NotPerformedNoted(caseID string) string {
 // moved: they take part in the mediation, so its end (or a step back to
 // mediation) concerns them as much as the claimant.
 func RespondentStatusNotice(caseID string, to dispute.Status, bodyName, note string) string {
-	s := fmt.Sprintf("您参与调解的案件 %s 有新进展：%s。\n承办：%s", caseID, to.Name(), bodyName)
-	if note != "" {
-		s += "\n说明：" + note
-	}
+	s := progress("您参与调解的案件", caseID, to, bodyName, note)
 	switch to {
 	case dispute.Resolved:
 		s += "\n感谢您的配合。如达成调解协议，双方可在30日内共同向法院申请司法确认。"
