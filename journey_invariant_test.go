@@ -54,7 +54,7 @@ func (r *jrun) invariant() {
 		if mediaID != "" && slices.ContainsFunc(dlg.Draft.Media, func(m string) bool { return strings.HasSuffix(m, ":"+mediaID) }) {
 			return true
 		}
-		if text != "" && strings.Contains(dlg.Draft.Story, text) {
+		if text != "" && (strings.Contains(dlg.Draft.Story, text) || strings.Contains(dlg.Draft.Held, text)) {
 			return true
 		}
 		for _, k := range cases {

@@ -58,6 +58,8 @@ func (t *turn) text(s string) error {
 		return t.answerType(s)
 	case stepSensitive:
 		return t.answerSensitive(s)
+	case stepHeld:
+		return t.answerHeld(s)
 	case stepNew:
 		return t.complaint(s)
 	}
@@ -153,7 +155,7 @@ func (t *turn) urgent(s string) error {
 	if err != nil {
 		return err
 	}
-	if len(open) > 0 && (t.dlg.Step == stepIdle || t.dlg.Step == stepNew || open[0].Urgent) {
+	if len(open) > 0 && (t.dlg.Step == stepIdle || t.dlg.Step == stepNew || t.dlg.Step == stepHeld || open[0].Urgent) {
 		c := open[0]
 		t.caseID = c.ID
 		t.b.Cases.CitizenWrote(&t.ch, c, t.said(s), t.now)

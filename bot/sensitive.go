@@ -1,7 +1,13 @@
 package bot
 
 import (
+	"errors"
 	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"jiefen/dispute"
+	"jiefen/store"
 
 	"jiefen/catalog"
 	"jiefen/personal"
@@ -57,11 +63,11 @@ func (t *turn) answerSensitive(s string) error {
 	for i, k := range kinds {
 		codes[i] = string(k)
 	}
-	switch answer(s) {
-	case "同意", "好", "好的", "可以", "是", "行", "1", "嗯":
+	switch agreed, ok := consentAnswer(s); {
+	case ok && agreed:
 		d.SensitiveAgreed = union(d.SensitiveAgreed, codes)
 		d.SensitiveRefused = slices.DeleteFunc(d.SensitiveRefused, func(c string) bool { return slices.Contains(codes, c) })
-	case "不同意", "不", "不要", "拒绝", "2", "不提供":
+	case ok:
 		d.SensitiveRefused = union(d.SensitiveRefused, codes)
 		// Declined: those details are neither kept nor passed on, and the
 		// summary made from the whole story goes with them.
@@ -115,4 +121,93 @@ func union(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// consentAnswer reads a yes or a no to a consent question; ok is false
+// for anything else.
+func consentAnswer(s string) (agreed, ok bool) {
+	switch answer(s) {
+	case "同意", "好", "好的", "可以", "是", "行", "1", "嗯":
+		return true, true
+	case "不同意", "不", "不要", "拒绝", "2", "不提供":
+		return false, true
+	}
+	return false, false
+}
+
+// After filing, a message that tells sensitive information the citizen
+// has not agreed to pass on to the case's body (a later word about an
+// injury, a child, a bank account) is held before it reaches the thread,
+// and the separate consent is asked as at intake: art. 29 asks it before
+// the information is passed on. Agreed, the message joins the thread and
+// the consent is recorded; declined, the message joins without those
+// details. An urgent case is not held: safety comes first, as at intake.
+
+// holdSensitive holds s, meant for case c, when it needs the consent;
+// held reports whether it did (and asked).
+func (t *turn) holdSensitive(c dispute.Case, s string) (held bool, err error) {
+	kinds := personal.Sensitive(s)
+	if len(kinds) == 0 || c.Urgent {
+		return false, nil
+	}
+	if kinds, err = t.notAgreed(c.ID, kinds); err != nil || len(kinds) == 0 {
+		return false, err
+	}
+	t.dlg.Draft.Held, t.dlg.Draft.Target = s, c.ID
+	t.setStep(stepHeld)
+	t.caseID = c.ID
+	t.say(askSensitiveLater(c.ID, kinds, t.bodyName(c.Body)))
+	return true, nil
+}
+
+// notAgreed is kinds without those the citizen agreed to pass on to the
+// body of case caseID.
+func (t *turn) notAgreed(caseID string, kinds []personal.Kind) ([]personal.Kind, error) {
+	agreed, err := t.b.Cases.SensitiveAgreed(t.ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(kinds, func(k personal.Kind) bool { return slices.Contains(agreed, k) }), nil
+}
+
+// answerHeld takes the answer about a held message.
+func (t *turn) answerHeld(s string) error {
+	d := &t.dlg.Draft
+	c, err := t.b.Store.Case(t.ctx, d.Target)
+	if errors.Is(err, store.ErrNotFound) {
+		t.resetDialog()
+		t.say(txtHelp)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	held := d.Held
+	kinds, err := t.notAgreed(c.ID, personal.Sensitive(held))
+	if err != nil {
+		return err
+	}
+	agreed, ok := consentAnswer(s)
+	if !ok && len(kinds) > 0 {
+		if utf8.RuneCountInString(s) >= 8 {
+			// More words about it: they wait with the rest.
+			d.Held += "\n" + s
+			t.dlgChanged = true
+		}
+		t.say(askSensitiveAgain(kinds))
+		return nil
+	}
+	t.resetDialog()
+	if len(kinds) > 0 {
+		t.b.Cases.CitizenConsents(&t.ch, c, workflow.Consent{Sensitive: kinds, Agreed: agreed, Version: catalog.NoticeVersion, At: t.now})
+	}
+	if !agreed && len(kinds) > 0 {
+		t.caseID = c.ID
+		t.say(sensitiveDeclinedLater(kinds))
+		if rest := strings.TrimSpace(personal.Without(held, kinds)); rest != "" {
+			t.b.Cases.CitizenWrote(&t.ch, c, t.said(rest), t.now)
+		}
+		return nil
+	}
+	return t.passOn(c, held)
 }

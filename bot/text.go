@@ -206,6 +206,18 @@ func askSensitiveAgain(kinds []personal.Kind) string {
 	return "涉及" + quoted(kinds) + "的内容，是否同意提供给承办单位？请回复“同意”或“不同意”。"
 }
 
+func askSensitiveLater(caseID string, kinds []personal.Kind, bodyName string) string {
+	return "您这条留言涉及" + quoted(kinds) + "，比较敏感，转给调解员之前需要单独问一下您（案件 " + caseID + "）：\n" +
+		"· 为什么需要：调解员要据此了解情况，才能帮您调解\n" +
+		"· 谁会看到：只提供给" + bodyName + "，不作他用，案件结束后按期限删除\n" +
+		"· 您可以不同意：这些内容不保存、不转交，留言的其余部分照常转给调解员\n\n" +
+		"请回复“同意”或“不同意”。"
+}
+
+func sensitiveDeclinedLater(kinds []personal.Kind) string {
+	return "好的，涉及" + quoted(kinds) + "的内容不会保存，也不会转交；留言的其余部分已转给调解员。"
+}
+
 func sensitiveDeclined(kinds []personal.Kind) string {
 	return "好的，涉及" + quoted(kinds) + "的内容不会保存，也不会转交。其余情况照常登记。"
 }

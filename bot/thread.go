@@ -18,6 +18,17 @@ import (
 // filled in, and the personal-information notice, held back while safety
 // came first, is shown once.
 func (t *turn) addToCase(c dispute.Case, s string) error {
+	if held, err := t.holdSensitive(c, s); held || err != nil {
+		return err
+	}
+	return t.passOn(c, s)
+}
+
+// passOn puts s on case c's thread, open or lately ended, and says so.
+func (t *turn) passOn(c dispute.Case, s string) error {
+	if !c.Status.Open() {
+		return t.joinEnded(c, s)
+	}
 	t.caseID = c.ID
 	region, phone := t.b.Cases.CitizenWrote(&t.ch, c, t.said(s), t.now)
 	if region == "" && phone == "" {
@@ -115,6 +126,15 @@ func (t *turn) afterEnd(c dispute.Case, s string) error {
 			return t.complaint(s)
 		}
 	}
+	if held, err := t.holdSensitive(c, s); held || err != nil {
+		return err
+	}
+	return t.joinEnded(c, s)
+}
+
+// joinEnded puts s on the thread of case c, which ended lately; its
+// body's queue shows the case as having a new message.
+func (t *turn) joinEnded(c dispute.Case, s string) error {
 	t.caseID = c.ID
 	t.b.Cases.CitizenWrote(&t.ch, c, workflow.Said{Text: s, MediaID: t.in.MediaID}, t.now)
 	name := c.Body

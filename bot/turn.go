@@ -24,6 +24,9 @@ const (
 	// stepSensitive: asked the separate consent for the sensitive
 	// information in the story (bot/sensitive.go).
 	stepSensitive = "sensitive"
+	// stepHeld: a message on a filed case waits for the separate consent
+	// for the sensitive information it tells (bot/sensitive.go).
+	stepHeld = "held"
 )
 
 // turn is one inbound message being handled: the state read from the store,

@@ -180,6 +180,10 @@ type Draft struct {
 	// scanning an invitation's code: while the dialog is idle, their
 	// words go to that case as the respondent's (bot/party.go).
 	Party string `json:"party,omitempty"`
+	// Held is a message for the case Target that tells sensitive
+	// information the citizen has not agreed to pass on: it waits here,
+	// not on the thread, until they answer.
+	Held string `json:"held,omitempty"`
 }
 
 // Change is everything one step of the conversation (or one console action)

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -57,4 +58,40 @@ func recordConsents(ch *store.Change, k dispute.Case, consents []Consent, now ti
 		ch.Audit = append(ch.Audit, store.AuditEntry{At: c.At, User: store.AuditCitizen, Role: store.AuditCitizen,
 			Action: store.AuditConsent, CaseID: k.ID, Detail: detail})
 	}
+}
+
+// SensitiveAgreed lists the kinds of sensitive information the citizen
+// agreed to pass on to the body of case caseID, by their latest answer
+// for each kind (the audit log keeps every answer, intake's and later).
+func (w *Cases) SensitiveAgreed(ctx context.Context, caseID string) ([]personal.Kind, error) {
+	entries, err := w.Store.AuditLog(ctx, store.AuditFilter{CaseID: caseID, Action: store.AuditConsent})
+	if err != nil {
+		return nil, err
+	}
+	answered := map[personal.Kind]bool{}
+	var agreed []personal.Kind
+	for _, e := range entries { // newest first: the first answer met per kind is the latest
+		f := strings.Fields(e.Detail) // "sensitive health,minor pi-2026-12 agreed"
+		if len(f) != 4 || f[0] != "sensitive" {
+			continue
+		}
+		for _, code := range strings.Split(f[1], ",") {
+			k := personal.Kind(code)
+			if answered[k] {
+				continue
+			}
+			answered[k] = true
+			if f[3] == AuditAgreed {
+				agreed = append(agreed, k)
+			}
+		}
+	}
+	return agreed, nil
+}
+
+// CitizenConsents records an answer the citizen gave on a case already
+// filed: the separate consent for sensitive information in a later
+// message, asked before that message reached the body.
+func (w *Cases) CitizenConsents(ch *store.Change, k dispute.Case, c Consent) {
+	recordConsents(ch, k, []Consent{c}, c.At)
 }
