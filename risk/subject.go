@@ -23,6 +23,35 @@ type Subject struct {
 	Kind string // Employer, Site, Estate, Shop, Village
 	Name string // as written, without region prefixes: 鑫达建筑工程有限公司
 	Key  string // the matching key (see the package doc): 鑫达
+	// Trade is a shop's line of business, from the words its name
+	// carries (健身, 汽修 …): 力天健身 and 力天汽修 share a key and are two
+	// businesses. "" when the name says none (力天, 力天店).
+	Trade string
+}
+
+// trades group the words that say a shop's line of business; the first
+// word of each names the trade. A shop's name carrying one of them has
+// that trade (longest word first).
+var trades = [][]string{
+	{"健身", "健身房", "健身中心", "会所", "瑜伽", "游泳馆"},
+	{"美发", "理发店", "理发", "美容院", "美容", "发廊", "美甲"},
+	{"超市", "商场", "商店", "商城"},
+	{"教育", "培训学校", "培训班", "培训", "培训机构", "学校"},
+	{"幼儿园"}, {"驾校"}, {"医院", "诊所", "药店"}, {"饭店", "酒店", "餐厅", "饭馆", "宾馆"},
+	{"汽修", "车行", "加油站"}, {"洗浴"}, {"网吧"}, {"中介", "婚介"}, {"养老院"},
+}
+
+// TradeOf is the trade a shop's name as written says ("" for none).
+func TradeOf(name string) string {
+	best, n := "", 0
+	for _, t := range trades {
+		for _, w := range t {
+			if l := len([]rune(w)); l > n && strings.Contains(name, w) {
+				best, n = t[0], l
+			}
+		}
+	}
+	return best
 }
 
 // anchor is a word that ends a name and says what kind of thing it names.
@@ -261,7 +290,12 @@ func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 	if !validCore(core) {
 		return Subject{}, false
 	}
-	return Subject{Kind: kindOf(name, a), Name: shown, Key: key(core)}, true
+	kind := kindOf(name, a)
+	trade := ""
+	if kind == Shop {
+		trade = TradeOf(shown)
+	}
+	return Subject{Kind: kind, Name: shown, Key: key(core), Trade: trade}, true
 }
 
 // kindOf refines the anchor's kind by the generic words the name carries:

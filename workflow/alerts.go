@@ -103,7 +103,7 @@ func (w *Cases) readWords(m *store.RiskMark, texts []string) {
 		sig = sig.Merge(risk.Scan(t))
 		if m.Subject == "" {
 			if s, ok := risk.Primary(risk.Subjects(t, w.riskPrefixes()), m.Type); ok {
-				m.Subject, m.Name, m.Kind = s.Key, s.Name, s.Kind
+				m.Subject, m.Name, m.Kind, m.Trade = s.Key, s.Name, s.Kind, s.Trade
 			}
 		}
 	}
@@ -208,7 +208,7 @@ func (w *Cases) mark(ctx context.Context, caseID string) (store.RiskMark, error)
 }
 
 func member(m store.RiskMark) risk.Member {
-	return risk.Member{Case: m.CaseID, Citizen: m.Citizen, Type: m.Type, Region: m.Region, At: m.At,
+	return risk.Member{Case: m.CaseID, Citizen: m.Citizen, Type: m.Type, Region: m.Region, Trade: m.Trade, At: m.At,
 		Signals: risk.Signals{Crowd: m.Crowd, CrowdWords: m.CrowdWords, Escalate: m.Escalate}}
 }
 
@@ -229,6 +229,7 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 		}
 	}
 	anchor := risk.Settle(member(m), all)
+	anchor, all, most := risk.SettleTrades(anchor, all)
 	// The window ends at the latest compatible case near m: a message on
 	// an older case counts in the cluster that case belongs to.
 	end := anchor
@@ -245,7 +246,11 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 		return nil
 	}
 	region := regionOf(cluster)
-	key := risk.ClusterKey(m.Subject, region, end.Type)
+	trade := ""
+	if anchor.Trade != most {
+		trade = anchor.Trade // a lesser business of the same name: its own alert
+	}
+	key := risk.ClusterKey(m.Subject, region, end.Type, trade)
 	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: typeOf(cluster)}, cluster,
 		risk.Assess)
 }
