@@ -79,14 +79,16 @@ func Compatible(a, b Member) bool {
 
 // SettleTrades gives the cases of no trade (a bare name: 在力天办的卡) the
 // trade most citizens of the others name, among those compatible with
-// anchor (ties to the trade met first), so they join the business most
+// anchor (ties to the trade named first in time), so they join the business most
 // complaints are about rather than every business of the name. It
 // returns the anchor and the cases so settled, and that trade ("" when
 // no case names one).
 func SettleTrades(anchor Member, ms []Member) (Member, []Member, string) {
 	citizens := map[string]map[string]bool{}
 	var order []string
-	for _, m := range append([]Member{anchor}, ms...) {
+	all := append([]Member{anchor}, ms...)
+	slices.SortStableFunc(all, func(a, b Member) int { return a.At.Compare(b.At) })
+	for _, m := range all {
 		base := m
 		base.Trade = ""
 		if m.Trade == "" || !Compatible(anchor, base) {

@@ -25,6 +25,9 @@ func TestZZDebug(t *testing.T) {
 		}
 		ss := Subjects(text, pre)
 		p, _ := Primary(ss, dispute.Type(h[2]))
+		if tf := TypeFor(dispute.Type(h[2]), text); h[2] != "msg" && tf != dispute.Type(h[2]) {
+			t.Logf("RETYPE %s %s -> %s", h[1], h[2], tf)
+		}
 		t.Logf("%-4s %-3s %-10s %-14s %v | %s", h[4], h[1], p.Key, h[2], ss, strings.TrimSpace(text))
 	}
 }

@@ -91,8 +91,11 @@ func (w *Cases) riskPrefixes() []string {
 
 // markOf makes a case's mark from its story and the citizen's words.
 func (w *Cases) markOf(k dispute.Case, texts []string) store.RiskMark {
-	m := store.RiskMark{CaseID: k.ID, Citizen: CitizenID(k.OpenID), Region: k.Region, Type: k.Type, At: k.CreatedAt}
-	w.readWords(&m, append([]string{k.Story}, texts...))
+	texts = append([]string{k.Story}, texts...)
+	// The mark's type is what the clustering sees: the classifier's,
+	// corrected when the story plainly says another matter (risk.TypeFor).
+	m := store.RiskMark{CaseID: k.ID, Citizen: CitizenID(k.OpenID), Region: k.Region, Type: risk.TypeFor(k.Type, texts...), At: k.CreatedAt}
+	w.readWords(&m, texts)
 	return m
 }
 
