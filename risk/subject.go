@@ -122,7 +122,7 @@ var deniedNames = map[string]bool{
 	"那个破": true, "小": true, "大": true, "新": true, "老": true, "全": true, "这": true, "那": true, "各": true,
 	"本": true, "该": true, "别": true, "每": true, "几": true, "两": true, "这些": true, "那些": true, "几家": true,
 	"同一": true, "邻居": true, "邻居家": true, "一样": true, "住宅": true, "楼盘": true, "商品房": true, "回迁": true, "安置": true, "乡镇": true,
-	"几个": true, "好几个": true, "各个": true, "整": true, "全体": true, "本村": true, "邻村": true, "我村": true,
+	"业主": true, "物业": true, "几个": true, "好几个": true, "各个": true, "整": true, "全体": true, "本村": true, "邻村": true, "我村": true,
 }
 
 // industries name a kind of firm, not one: 保险公司不赔 is about whichever
@@ -169,7 +169,7 @@ func Subjects(text string, prefixes []string) []Subject {
 			i++
 			continue
 		}
-		name := readBack(rs, i)
+		name := readBack(rs, i, a.kind)
 		s, ok := subjectOf(name, a, prefixes)
 		if ok && !seen[s.Key] {
 			seen[s.Key] = true
@@ -185,14 +185,15 @@ func Subjects(text string, prefixes []string) []Subject {
 var demonstratives = []string{"那个", "这个", "那边的", "这边的", "那边", "这边", "那块的", "那块"}
 
 // softBoundary are boundary runes that names carry too (雅和苑, 祥和小区,
-// 向阳镇, 好运来超市): they end a name read back from its anchor only
-// when what was read is already a name of two runes or more.
-const softBoundary = "和向来为进回经于"
+// 和平小区, 向阳镇): read over when what was read so far is one rune (和平,
+// 向阳), or none before an estate's or a place's anchor (雅和苑), unless
+// what stands before is a word of no name (业主和物业, 老板和公司).
+const softBoundary = "和向"
 
-// readBack reads the name that ends just before the anchor at i: at most
-// maxName runes, stopping at a boundary rune, and at 镇 or 乡, which end a
-// township's name (向阳镇桦树村 is 桦树村).
-func readBack(rs []rune, i int) string {
+// readBack reads the name that ends just before the anchor (of kind kind)
+// at i: at most maxName runes, stopping at a boundary rune, and at 镇 or
+// 乡, which end a township's name (向阳镇桦树村 is 桦树村).
+func readBack(rs []rune, i int, kind string) string {
 	end := i
 	for _, d := range demonstratives {
 		w := []rune(d)
@@ -201,13 +202,23 @@ func readBack(rs []rune, i int) string {
 			break
 		}
 	}
-	start := end
+	start, soft := end, -1
 	for start > 0 && end-start < maxName {
 		r := rs[start-1]
-		if r == '镇' || r == '乡' || !(nameRune(r) || strings.ContainsRune(softBoundary, r) && end-start < 2) {
+		if r == '镇' || r == '乡' {
 			break
 		}
+		if !nameRune(r) {
+			read := end - start
+			if soft >= 0 || !strings.ContainsRune(softBoundary, r) || !(read == 1 || read == 0 && (kind == Estate || kind == Village)) {
+				break
+			}
+			soft = start - 1
+		}
 		start--
+	}
+	if soft >= 0 && (soft == start || deniedNames[string(rs[start:soft])] || deniedNames[stripLead(string(rs[start:soft]))]) {
+		start = soft + 1
 	}
 	name := string(rs[start:end])
 	if end < i && slices.ContainsFunc(whereWords, func(w string) bool { return strings.HasSuffix(name, w) }) {
@@ -237,8 +248,11 @@ func Primary(subjects []Subject, typ dispute.Type) (Subject, bool) {
 		// An estate's owners name the estate, and some its property
 		// company too (恒远物业管的滨河家园): the estate, which every one
 		// of them names, is the subject.
+		// Likewise a village before its township (红石镇大沙村: 大沙村),
+		// when the table does not know the township as a place.
 		r *= 2
-		if s.Kind == Estate && strings.HasSuffix(s.Name, "物业") {
+		if s.Kind == Estate && strings.HasSuffix(s.Name, "物业") ||
+			s.Kind == Village && slices.ContainsFunc([]string{"镇", "乡", "街道"}, func(w string) bool { return strings.HasSuffix(s.Name, w) }) {
 			r++
 		}
 		if r < rank {
