@@ -27,6 +27,8 @@ func TestTypeFor(t *testing.T) {
 		{dispute.Neighbor, "青松小区楼上邻居养狗天天叫", dispute.Neighbor},
 		{dispute.Other, "启航教育关门跑路了，家长都交了学费", dispute.Other},
 		{dispute.Family, "我想离婚，他把工资卡拿走了", dispute.Family},
+		{dispute.Family, "前夫不给孩子交学费", dispute.Family},
+		{dispute.Neighbor, "他家盖仓房占地占到我家院里了", dispute.Neighbor},
 	} {
 		if got := TypeFor(c.typ, c.text); got != c.want {
 			t.Errorf("%s %s: %s, want %s (evident %v)", c.typ, c.text, got, c.want, Evident(c.text))

@@ -217,7 +217,7 @@ func readBack(rs []rune, i int, kind string) string {
 		}
 		start--
 	}
-	if soft >= 0 && (soft == start || deniedNames[string(rs[start:soft])] || deniedNames[stripLead(string(rs[start:soft]))]) {
+	if soft > start && (deniedNames[string(rs[start:soft])] || deniedNames[stripLead(string(rs[start:soft]))]) {
 		start = soft + 1
 	}
 	name := string(rs[start:end])
@@ -280,8 +280,12 @@ func preference(typ dispute.Type) []string {
 // reports that the run names nothing in particular.
 func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 	name = stripLead(stripPrefixes(stripLead(name), prefixes))
-	if slices.Contains(prefixes, name+a.word) || slices.Contains(prefixes, name) {
-		return Subject{}, false // a region or a township the table knows: a place, not a subject
+	// A region or a township the table knows is a place, not a subject;
+	// but estates are often named after their township or street (向阳花园
+	// in 向阳镇, 光明小区): a bare place name before an estate's anchor is
+	// the estate's name.
+	if slices.Contains(prefixes, name+a.word) || slices.Contains(prefixes, name) && (a.kind != Estate || region(name, prefixes)) {
+		return Subject{}, false
 	}
 	shown := name + a.word
 	core := name
@@ -310,6 +314,14 @@ func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 		trade = TradeOf(shown)
 	}
 	return Subject{Kind: kind, Name: shown, Key: key(core), Trade: trade}, true
+}
+
+// region reports whether name is a county-level region or the city, by
+// its full or its short name (柳河县, 柳河): never an estate's name.
+func region(name string, prefixes []string) bool {
+	return slices.ContainsFunc([]string{"市", "县", "区"}, func(s string) bool {
+		return strings.HasSuffix(name, s) || slices.Contains(prefixes, name+s)
+	})
 }
 
 // kindOf refines the anchor's kind by the generic words the name carries:

@@ -7,7 +7,7 @@ import (
 )
 
 var tonghua = Prefixes("通化市", [][]string{
-	{"东昌区"}, {"二道江区"}, {"通化县"}, {"辉南县"}, {"柳河县", "三源浦镇", "红石镇"}, {"梅河口市", "梅河口"}, {"集安市", "清河镇"},
+	{"东昌区"}, {"二道江区"}, {"通化县"}, {"辉南县"}, {"柳河县", "三源浦镇", "红石镇", "向阳镇"}, {"梅河口市", "梅河口"}, {"集安市", "清河镇"},
 })
 
 func keyOf(t *testing.T, text string, typ dispute.Type) string {
@@ -74,6 +74,13 @@ func TestSubjectKeys(t *testing.T) {
 		// a verb of complaint before a name; a service sold on a card is no name;
 		{"我要投诉启航教育机构，学费不给退", dispute.Consumer, "启航"},
 		{"在力天办的游泳健身卡不给退", dispute.Consumer, ""},
+		// names that begin with 和 or 向; an estate named after its township, not after a region;
+		{"我们在和顺建筑干了一年，工资一直拖着", dispute.Labor, "和顺"},
+		{"二密镇和平村征地补偿没给", dispute.Expropriation, "村:和平"},
+		{"和美超市的储值卡不能用了", dispute.Consumer, "和美"},
+		{"向阳花园的暖气不热", dispute.Property, "向阳"},
+		{"柳河县小区停水三天", dispute.Property, ""},
+		{"上午来公司办事", dispute.Labor, ""},
 		// the estate, not its property company, whichever is named first.
 		{"恒远物业管的滨河家园小区，垃圾没人清", dispute.Property, "滨河"},
 		{"安泰物业管理有限公司管的雅和苑停车乱收费", dispute.Property, "雅和"},
