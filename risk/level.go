@@ -47,6 +47,7 @@ type Member struct {
 	Citizen string // an opaque id of whoever filed it (never shown)
 	Type    dispute.Type
 	Region  string
+	Trade   string    // a shop's line of business (Subject.Trade), "" when not known
 	At      time.Time // when it was filed
 	Signals Signals   // of all the citizen's messages on it so far
 }
@@ -67,9 +68,54 @@ func Family(t dispute.Type) string {
 // given; the type other, which the classifier gives a story it could not
 // place: 二道江区丰泰物流拖着运费不结 is about the same firm as its drivers'
 // wage complaints, whatever type it got).
+//
+// Shops of one name and different trades are two businesses (力天健身,
+// 力天汽修); a case that says no trade may be either (see SettleTrades).
 func Compatible(a, b Member) bool {
 	return (Family(a.Type) == Family(b.Type) || a.Type == dispute.Other || b.Type == dispute.Other) &&
-		(a.Region == "" || b.Region == "" || a.Region == b.Region)
+		(a.Region == "" || b.Region == "" || a.Region == b.Region) &&
+		(a.Trade == "" || b.Trade == "" || a.Trade == b.Trade)
+}
+
+// SettleTrades gives the cases of no trade (a bare name: 在力天办的卡) the
+// trade most citizens of the others name, among those compatible with
+// anchor (ties to the trade named first in time), so they join the business most
+// complaints are about rather than every business of the name. It
+// returns the anchor and the cases so settled, and that trade ("" when
+// no case names one).
+func SettleTrades(anchor Member, ms []Member) (Member, []Member, string) {
+	citizens := map[string]map[string]bool{}
+	var order []string
+	all := append([]Member{anchor}, ms...)
+	slices.SortStableFunc(all, func(a, b Member) int { return a.At.Compare(b.At) })
+	for _, m := range all {
+		base := m
+		base.Trade = ""
+		if m.Trade == "" || !Compatible(anchor, base) {
+			continue
+		}
+		if citizens[m.Trade] == nil {
+			citizens[m.Trade] = map[string]bool{}
+			order = append(order, m.Trade)
+		}
+		citizens[m.Trade][m.Citizen] = true
+	}
+	most := ""
+	for _, t := range order {
+		if len(citizens[t]) > len(citizens[most]) {
+			most = t
+		}
+	}
+	out := slices.Clone(ms)
+	for i := range out {
+		if out[i].Trade == "" {
+			out[i].Trade = most
+		}
+	}
+	if anchor.Trade == "" {
+		anchor.Trade = most
+	}
+	return anchor, out, most
 }
 
 // Settle gives an anchor of type other the type most of the cases
@@ -100,10 +146,17 @@ func Settle(anchor Member, ms []Member) Member {
 	return anchor
 }
 
-// ClusterKey identifies a cluster: one subject, one region, one family.
-// At most one open alert exists per key.
-func ClusterKey(subject, region string, t dispute.Type) string {
-	return subject + "|" + region + "|" + Family(t)
+// ClusterKey identifies a cluster: one subject, one region, one family,
+// and for a shop whose name is shared by a business of another trade
+// that most complaints are not about, its trade (trade is "" otherwise,
+// so a cluster keeps its key when its first cases named no trade). At
+// most one open alert exists per key.
+func ClusterKey(subject, region string, t dispute.Type, trade string) string {
+	k := subject + "|" + region + "|" + Family(t)
+	if trade != "" {
+		k += "|" + trade
+	}
+	return k
 }
 
 // Window keeps the members compatible with anchor and filed within w up

@@ -79,3 +79,33 @@ func TestCompatibleAndSettle(t *testing.T) {
 		t.Errorf("Settle gave %s, want labor", got)
 	}
 }
+
+// Shops of one name and two trades are two businesses; a case naming no
+// trade joins the trade most citizens name, the earliest on a tie.
+func TestTradesApart(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, china)
+	m := func(c, trade string, h int) Member {
+		return Member{Case: "k" + c, Citizen: c, Type: dispute.Consumer, Region: "东昌区", Trade: trade, At: t0.Add(time.Duration(h) * time.Hour)}
+	}
+	if Compatible(m("a", "健身", 0), m("b", "汽修", 0)) || !Compatible(m("a", "健身", 0), m("b", "", 0)) {
+		t.Error("trades: 健身 and 汽修 must stay apart, a case of no trade may join either")
+	}
+	gym := []Member{m("a", "健身", 0), m("b", "健身", 1), m("c", "健身", 2), m("x", "汽修", 3)}
+	anchor, ms, most := SettleTrades(m("d", "", 4), gym)
+	if most != "健身" || anchor.Trade != "健身" || ms[3].Trade != "汽修" {
+		t.Errorf("settled %q: anchor %q, %+v", most, anchor.Trade, ms)
+	}
+	anchor, ms, most = SettleTrades(m("y", "汽修", 5), append(gym, m("d", "", 4)))
+	if most != "健身" || anchor.Trade != "汽修" {
+		t.Errorf("the lesser trade's anchor: %q, most %q", anchor.Trade, most)
+	}
+	if got := Window(anchor, ms, DefaultWindow); len(got) != 2 {
+		t.Errorf("the lesser trade's cluster: %+v, want its own two cases", got)
+	}
+	if _, _, most := SettleTrades(m("d", "", 4), []Member{m("x", "汽修", 0), m("a", "健身", 1)}); most != "汽修" {
+		t.Errorf("a tie goes to the trade named first: %q", most)
+	}
+	if ClusterKey("力天", "东昌区", dispute.Consumer, "") == ClusterKey("力天", "东昌区", dispute.Consumer, "汽修") {
+		t.Error("a lesser trade's cluster needs its own key")
+	}
+}

@@ -39,6 +39,10 @@ var escalation = []string{
 	"跳楼", "跳河", "喝药", "要闹", "闹事", "闹大", "大闹", "去闹", "找媒体", "找记者", "媒体曝光",
 	"发抖音", "上抖音", "罢工", "讨说法一起去", "一起去讨", "去讨个说法", "政府门口", "市委", "省委", "游行", "示威", "封路",
 	"拦路", "堵高速", "堵公路", "网上曝光", "自焚", "喝农药", "同归于尽", "跟他拼了", "拼了", "聚集", "集体去", "一起去政府",
+	// self-harm told other than by 跳楼, and the county's government,
+	// where a county's citizens go first.
+	"跳下去", "上吊", "寻死", "轻生", "不想活了", "不活了", "死给他看", "死给他们看", "自杀",
+	"去县政府", "到县政府", "去区政府", "到区政府", "去县里上访", "去信访局", "到信访局",
 }
 
 // negations cancel an escalation word they stand just before.
@@ -47,7 +51,8 @@ var negations = []string{"不想", "不会", "不要", "不愿", "不是要", "�
 // crowdNouns are the words after a count that make it a count of people
 // (or households) affected.
 var crowdNouns = []string{"个人", "人", "户", "家", "个工友", "工友", "个工人", "工人", "名工人", "名", "位", "个业主", "业主",
-	"个村民", "村民", "个兄弟", "兄弟", "个学员", "学员", "个会员", "会员", "口人", "个"}
+	"个村民", "村民", "个兄弟", "兄弟", "个学员", "学员", "个会员", "会员", "口人", "号人", "个家长", "家长", "个学生", "学生",
+	"个孩子", "个员工", "名员工", "员工", "个司机", "司机", "个住户", "住户", "个农民工", "农民工", "个师傅", "个"}
 
 // wholeGroups say that everyone of a group is affected: counted as 10.
 var wholeGroups = []string{"全村", "全体业主", "所有业主", "整个小区", "全小区", "全楼", "整栋楼", "所有工人", "所有工友",

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"jiefen/dispute"
+	"jiefen/routing"
 )
 
 // Subject kinds: what a complaint is about.
@@ -22,6 +23,35 @@ type Subject struct {
 	Kind string // Employer, Site, Estate, Shop, Village
 	Name string // as written, without region prefixes: 鑫达建筑工程有限公司
 	Key  string // the matching key (see the package doc): 鑫达
+	// Trade is a shop's line of business, from the words its name
+	// carries (健身, 汽修 …): 力天健身 and 力天汽修 share a key and are two
+	// businesses. "" when the name says none (力天, 力天店).
+	Trade string
+}
+
+// trades group the words that say a shop's line of business; the first
+// word of each names the trade. A shop's name carrying one of them has
+// that trade (longest word first).
+var trades = [][]string{
+	{"健身", "健身房", "健身中心", "会所", "瑜伽", "游泳馆"},
+	{"美发", "理发店", "理发", "美容院", "美容", "发廊", "美甲"},
+	{"超市", "商场", "商店", "商城"},
+	{"教育", "培训学校", "培训班", "培训", "培训机构", "学校"},
+	{"幼儿园"}, {"驾校"}, {"医院", "诊所", "药店"}, {"饭店", "酒店", "餐厅", "饭馆", "宾馆"},
+	{"汽修", "车行", "加油站"}, {"洗浴"}, {"网吧"}, {"中介", "婚介"}, {"养老院"},
+}
+
+// TradeOf is the trade a shop's name as written says ("" for none).
+func TradeOf(name string) string {
+	best, n := "", 0
+	for _, t := range trades {
+		for _, w := range t {
+			if l := len([]rune(w)); l > n && strings.Contains(name, w) {
+				best, n = t[0], l
+			}
+		}
+	}
+	return best
 }
 
 // anchor is a word that ends a name and says what kind of thing it names.
@@ -37,6 +67,10 @@ var anchors = sortAnchors([]anchor{
 	{"公司", Employer}, {"集团", Employer}, {"工厂", Employer}, {"厂", Employer}, {"企业", Employer},
 	{"建筑工程", Employer}, {"建筑", Employer}, {"建设", Employer}, {"建工", Employer}, {"劳务", Employer},
 	{"地产", Employer}, {"置业", Employer}, {"物流", Employer},
+	// trades a firm's name carries instead of 公司 (鹏程木业, 永信钢构).
+	{"木业", Employer}, {"木材厂", Employer}, {"钢结构", Employer}, {"钢构", Employer}, {"机械", Employer},
+	{"制造", Employer}, {"食品", Employer}, {"化工", Employer}, {"矿业", Employer}, {"砖厂", Employer},
+	{"石材", Employer}, {"服装", Employer}, {"家具厂", Employer},
 	{"工程队", Site}, {"施工队", Site}, {"工地", Site}, {"项目部", Site}, {"项目", Site}, {"工程", Site},
 	{"小区", Estate}, {"花园", Estate}, {"家园", Estate}, {"公寓", Estate}, {"物业", Estate}, {"佳苑", Estate},
 	{"名苑", Estate}, {"雅苑", Estate}, {"苑", Estate}, {"新城", Estate}, {"嘉园", Estate},
@@ -68,6 +102,12 @@ var genericTails = sortWords([]string{
 	"村委会", "一期", "二期", "三期", "幼儿园", "学校", "培训机构", "医院", "诊所", "药店", "宾馆", "餐厅",
 	"饭馆", "饭店", "酒店", "商店", "商城", "网吧", "车行", "汽修", "加油站", "房产中介", "中介", "婚介", "养老院",
 	"合作社", "农场", "养殖场", "煤矿", "公馆", "华府", "广场", "大厦", "店", "分店", "总店",
+	"木业", "木材", "钢结构", "钢构", "机械", "制造", "食品", "化工", "矿业", "石材", "服装", "家具",
+	// An estate's 苑 (雅和苑 is 雅和, as 锦江花园 is 锦江); a project's
+	// works (东盛路改造项目 is 东盛路, the name its workers shorten it to).
+	"苑", "改造", "改建", "扩建", "新建", "维修", "翻新", "提升", "整治", "道路", "管网", "棚改",
+	// services sold on a card, not names: 游泳健身卡 names no gym.
+	"游泳", "私教", "理发", "烫染",
 })
 
 // denied names: runs that end in an anchor but name nothing in particular.
@@ -82,7 +122,7 @@ var deniedNames = map[string]bool{
 	"那个破": true, "小": true, "大": true, "新": true, "老": true, "全": true, "这": true, "那": true, "各": true,
 	"本": true, "该": true, "别": true, "每": true, "几": true, "两": true, "这些": true, "那些": true, "几家": true,
 	"同一": true, "邻居": true, "邻居家": true, "一样": true, "住宅": true, "楼盘": true, "商品房": true, "回迁": true, "安置": true, "乡镇": true,
-	"几个": true, "好几个": true, "各个": true, "整": true, "全体": true, "本村": true, "邻村": true, "我村": true,
+	"业主": true, "物业": true, "几个": true, "好几个": true, "各个": true, "整": true, "全体": true, "本村": true, "邻村": true, "我村": true,
 }
 
 // industries name a kind of firm, not one: 保险公司不赔 is about whichever
@@ -129,11 +169,7 @@ func Subjects(text string, prefixes []string) []Subject {
 			i++
 			continue
 		}
-		start := i
-		for start > 0 && i-start < maxName && nameRune(rs[start-1]) {
-			start--
-		}
-		name := string(rs[start:i])
+		name := readBack(rs, i, a.kind)
 		s, ok := subjectOf(name, a, prefixes)
 		if ok && !seen[s.Key] {
 			seen[s.Key] = true
@@ -144,6 +180,56 @@ func Subjects(text string, prefixes []string) []Subject {
 	return out
 }
 
+// demonstratives stand between a name and its anchor in speech (幸福城那个
+// 工地, 东盛路那个项目部): read back over them to the name.
+var demonstratives = []string{"那个", "这个", "那边的", "这边的", "那边", "这边", "那块的", "那块"}
+
+// softBoundary are boundary runes that names carry too (雅和苑, 祥和小区,
+// 和平小区, 向阳镇): read over when what was read so far is one rune (和平,
+// 向阳), or none before an estate's or a place's anchor (雅和苑), unless
+// what stands before is a word of no name (业主和物业, 老板和公司).
+const softBoundary = "和向"
+
+// readBack reads the name that ends just before the anchor (of kind kind)
+// at i: at most maxName runes, stopping at a boundary rune, and at 镇 or
+// 乡, which end a township's name (向阳镇桦树村 is 桦树村).
+func readBack(rs []rune, i int, kind string) string {
+	end := i
+	for _, d := range demonstratives {
+		w := []rune(d)
+		if end-len(w) >= 0 && string(rs[end-len(w):end]) == d {
+			end -= len(w)
+			break
+		}
+	}
+	start, soft := end, -1
+	for start > 0 && end-start < maxName {
+		r := rs[start-1]
+		if r == '镇' || r == '乡' {
+			break
+		}
+		if !nameRune(r) {
+			read := end - start
+			if soft >= 0 || !strings.ContainsRune(softBoundary, r) || !(read == 1 || read == 0 && (kind == Estate || kind == Village)) {
+				break
+			}
+			soft = start - 1
+		}
+		start--
+	}
+	if soft > start && (deniedNames[string(rs[start:soft])] || deniedNames[stripLead(string(rs[start:soft]))]) {
+		start = soft + 1
+	}
+	name := string(rs[start:end])
+	if end < i && slices.ContainsFunc(whereWords, func(w string) bool { return strings.HasSuffix(name, w) }) {
+		return "" // 我家后面那个厂子: a place told by where it is, not by name
+	}
+	return name
+}
+
+// whereWords end a phrase that says where something is, not what it is called.
+var whereWords = []string{"后面", "前面", "旁边", "边上", "附近", "对面", "里面", "外面", "后边", "前边", "门口", "楼下", "楼上", "隔壁"}
+
 // Primary is the subject a case is about among those it names: the kind
 // that fits its type best (a wage complaint is about the employer first,
 // then the site; a property complaint about the estate …), then the first
@@ -153,11 +239,21 @@ func Primary(subjects []Subject, typ dispute.Type) (Subject, bool) {
 		return Subject{}, false
 	}
 	order := preference(typ)
-	best, rank := 0, len(order)
+	best, rank := 0, len(order)+1
 	for i, s := range subjects {
 		r := slices.Index(order, s.Kind)
 		if r < 0 {
 			r = len(order)
+		}
+		// An estate's owners name the estate, and some its property
+		// company too (恒远物业管的滨河家园): the estate, which every one
+		// of them names, is the subject.
+		// Likewise a village before its township (红石镇大沙村: 大沙村),
+		// when the table does not know the township as a place.
+		r *= 2
+		if s.Kind == Estate && strings.HasSuffix(s.Name, "物业") ||
+			s.Kind == Village && slices.ContainsFunc([]string{"镇", "乡", "街道"}, func(w string) bool { return strings.HasSuffix(s.Name, w) }) {
+			r++
 		}
 		if r < rank {
 			best, rank = i, r
@@ -184,8 +280,12 @@ func preference(typ dispute.Type) []string {
 // reports that the run names nothing in particular.
 func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 	name = stripLead(stripPrefixes(stripLead(name), prefixes))
-	if slices.Contains(prefixes, name+a.word) || slices.Contains(prefixes, name) {
-		return Subject{}, false // a region or a township the table knows: a place, not a subject
+	// A region or a township the table knows is a place, not a subject;
+	// but estates are often named after their township or street (向阳花园
+	// in 向阳镇, 光明小区): a bare place name before an estate's anchor is
+	// the estate's name.
+	if slices.Contains(prefixes, name+a.word) || slices.Contains(prefixes, name) && (a.kind != Estate || region(name, prefixes)) {
+		return Subject{}, false
 	}
 	shown := name + a.word
 	core := name
@@ -208,7 +308,20 @@ func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 	if !validCore(core) {
 		return Subject{}, false
 	}
-	return Subject{Kind: kindOf(name, a), Name: shown, Key: key(core)}, true
+	kind := kindOf(name, a)
+	trade := ""
+	if kind == Shop {
+		trade = TradeOf(shown)
+	}
+	return Subject{Kind: kind, Name: shown, Key: key(core), Trade: trade}, true
+}
+
+// region reports whether name is a county-level region or the city, by
+// its full or its short name (柳河县, 柳河): never an estate's name.
+func region(name string, prefixes []string) bool {
+	return slices.ContainsFunc([]string{"市", "县", "区"}, func(s string) bool {
+		return strings.HasSuffix(name, s) || slices.Contains(prefixes, name+s)
+	})
 }
 
 // kindOf refines the anchor's kind by the generic words the name carries:
@@ -235,7 +348,7 @@ func validCore(core string) bool {
 
 // leadWords are words of scorn or place that stand before a name without
 // being part of it: 黑心鑫达 is 鑫达.
-var leadWords = []string{"邻居家", "邻居", "黑心", "无良", "骗子", "垃圾", "缺德", "那个", "这个", "一家", "这家", "那家", "本地",
+var leadWords = []string{"投诉", "举报", "反映", "起诉", "状告", "曝光", "邻居家", "邻居", "黑心", "无良", "骗子", "垃圾", "缺德", "那个", "这个", "一家", "这家", "那家", "本地",
 	"外地", "附近", "隔壁", "对面", "新开", "某某", "某", "破"}
 
 func stripLead(s string) string {
@@ -333,8 +446,10 @@ func nameRune(r rune) bool {
 	return unicode.Is(unicode.Han, r) && !strings.ContainsRune(boundaryRunes, r)
 }
 
-// fold makes text comparable: Simplified characters for the Traditional
-// ones names use, full-width letters and digits as ASCII.
+// fold makes text comparable: Simplified characters for Traditional ones
+// (the classifier's full table, OpenCC's single-character pairs: a
+// citizen on a Traditional keyboard writes every character so, 濱河家園
+// and 金豐勞務 as much as 錦江花園), full-width letters and digits as ASCII.
 func fold(text string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 0xFF01 && r <= 0xFF5E {
@@ -344,7 +459,7 @@ func fold(text string) string {
 			return s
 		}
 		return r
-	}, text)
+	}, routing.Simplified(text))
 }
 
 // sortWords orders words longest first, so the longest generic tail is

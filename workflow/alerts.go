@@ -91,8 +91,11 @@ func (w *Cases) riskPrefixes() []string {
 
 // markOf makes a case's mark from its story and the citizen's words.
 func (w *Cases) markOf(k dispute.Case, texts []string) store.RiskMark {
-	m := store.RiskMark{CaseID: k.ID, Citizen: CitizenID(k.OpenID), Region: k.Region, Type: k.Type, At: k.CreatedAt}
-	w.readWords(&m, append([]string{k.Story}, texts...))
+	texts = append([]string{k.Story}, texts...)
+	// The mark's type is what the clustering sees: the classifier's,
+	// corrected when the story plainly says another matter (risk.TypeFor).
+	m := store.RiskMark{CaseID: k.ID, Citizen: CitizenID(k.OpenID), Region: k.Region, Type: risk.TypeFor(k.Type, texts...), At: k.CreatedAt}
+	w.readWords(&m, texts)
 	return m
 }
 
@@ -103,7 +106,7 @@ func (w *Cases) readWords(m *store.RiskMark, texts []string) {
 		sig = sig.Merge(risk.Scan(t))
 		if m.Subject == "" {
 			if s, ok := risk.Primary(risk.Subjects(t, w.riskPrefixes()), m.Type); ok {
-				m.Subject, m.Name, m.Kind = s.Key, s.Name, s.Kind
+				m.Subject, m.Name, m.Kind, m.Trade = s.Key, s.Name, s.Kind, s.Trade
 			}
 		}
 	}
@@ -208,7 +211,7 @@ func (w *Cases) mark(ctx context.Context, caseID string) (store.RiskMark, error)
 }
 
 func member(m store.RiskMark) risk.Member {
-	return risk.Member{Case: m.CaseID, Citizen: m.Citizen, Type: m.Type, Region: m.Region, At: m.At,
+	return risk.Member{Case: m.CaseID, Citizen: m.Citizen, Type: m.Type, Region: m.Region, Trade: m.Trade, At: m.At,
 		Signals: risk.Signals{Crowd: m.Crowd, CrowdWords: m.CrowdWords, Escalate: m.Escalate}}
 }
 
@@ -229,6 +232,7 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 		}
 	}
 	anchor := risk.Settle(member(m), all)
+	anchor, all, most := risk.SettleTrades(anchor, all)
 	// The window ends at the latest compatible case near m: a message on
 	// an older case counts in the cluster that case belongs to.
 	end := anchor
@@ -245,7 +249,11 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 		return nil
 	}
 	region := regionOf(cluster)
-	key := risk.ClusterKey(m.Subject, region, end.Type)
+	trade := ""
+	if anchor.Trade != most {
+		trade = anchor.Trade // a lesser business of the same name: its own alert
+	}
+	key := risk.ClusterKey(m.Subject, region, end.Type, trade)
 	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: typeOf(cluster)}, cluster,
 		risk.Assess)
 }

@@ -1,7 +1,8 @@
-// Package alertcorpus is the risk early warning's measured corpus
-// (corpus.txt, format in its head) and its scoring, shared by the
-// workflow's test and the end-to-end tests through the real callback. Only
-// tests import it.
+// Package alertcorpus is the risk early warning's measured corpora
+// (corpus.txt, format in its head, and heldout.txt, written apart from it
+// and from the extractor to measure how far the rules carry) and their
+// scoring, shared by the workflow's test and the end-to-end tests through
+// the real callback. Only tests import it.
 package alertcorpus
 
 import (
@@ -20,6 +21,30 @@ import (
 
 //go:embed corpus.txt
 var corpus string
+
+//go:embed heldout.txt
+var heldout string
+
+// Set is one corpus file's streams.
+type Set struct {
+	Name    string // the file: corpus.txt, heldout.txt
+	Streams []Stream
+}
+
+// Sets reads every corpus: the project's own first, then the held-out one.
+// Scores are reported per set: the held-out figures say how well the
+// rules generalise, which the own corpus, written with them, cannot.
+func Sets() ([]Set, error) {
+	var out []Set
+	for _, f := range []struct{ name, text string }{{"corpus.txt", corpus}, {"heldout.txt", heldout}} {
+		ss, err := parse(f.name, f.text)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Set{Name: f.name, Streams: ss})
+	}
+	return out, nil
+}
 
 // Alert is what Grade needs of an alert (store.Alert and the API's JSON both give it).
 type Alert struct {
@@ -46,10 +71,15 @@ type Line struct {
 	Text    string
 }
 
-// Read parses the corpus.
-func Read() ([]Stream, error) {
+// Read parses the project's own corpus (corpus.txt).
+func Read() ([]Stream, error) { return parse("corpus.txt", corpus) }
+
+// ReadHeldout parses the held-out corpus (heldout.txt).
+func ReadHeldout() ([]Stream, error) { return parse("heldout.txt", heldout) }
+
+func parse(file, text string) ([]Stream, error) {
 	var out []Stream
-	sc := bufio.NewScanner(strings.NewReader(corpus))
+	sc := bufio.NewScanner(strings.NewReader(text))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -71,11 +101,11 @@ func Read() ([]Stream, error) {
 		head, text, ok := strings.Cut(line, "|")
 		h := strings.Fields(head)
 		if !ok || len(h) != 5 {
-			return nil, fmt.Errorf("corpus.txt:%d: want <hours> <citizen> <type> <region> <group> | <text>", n)
+			return nil, fmt.Errorf("%s:%d: want <hours> <citizen> <type> <region> <group> | <text>", file, n)
 		}
 		hours, err := strconv.ParseFloat(h[0], 64)
 		if err != nil {
-			return nil, fmt.Errorf("corpus.txt:%d: hours %q", n, h[0])
+			return nil, fmt.Errorf("%s:%d: hours %q", file, n, h[0])
 		}
 		region := h[3]
 		if region == "-" {
