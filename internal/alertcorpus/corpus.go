@@ -1,6 +1,7 @@
 // Package alertcorpus is the risk early warning's measured corpora
-// (corpus.txt, format in its head, and heldout.txt, written apart from it
-// and from the extractor to measure how far the rules carry) and their
+// (corpus.txt, format in its head, and heldout.txt and heldout2.txt, each
+// written apart from it, from each other and from the extractor to measure
+// how far the rules carry) and their
 // scoring, shared by the workflow's test and the end-to-end tests through
 // the real callback. Only tests import it.
 package alertcorpus
@@ -25,18 +26,21 @@ var corpus string
 //go:embed heldout.txt
 var heldout string
 
+//go:embed heldout2.txt
+var heldout2 string
+
 // Set is one corpus file's streams.
 type Set struct {
 	Name    string // the file: corpus.txt, heldout.txt
 	Streams []Stream
 }
 
-// Sets reads every corpus: the project's own first, then the held-out one.
+// Sets reads every corpus: the project's own first, then the held-out ones.
 // Scores are reported per set: the held-out figures say how well the
 // rules generalise, which the own corpus, written with them, cannot.
 func Sets() ([]Set, error) {
 	var out []Set
-	for _, f := range []struct{ name, text string }{{"corpus.txt", corpus}, {"heldout.txt", heldout}} {
+	for _, f := range []struct{ name, text string }{{"corpus.txt", corpus}, {"heldout.txt", heldout}, {"heldout2.txt", heldout2}} {
 		ss, err := parse(f.name, f.text)
 		if err != nil {
 			return nil, err
