@@ -37,7 +37,7 @@ var trades = [][]string{
 	{"美发", "理发店", "理发", "美容院", "美容", "发廊", "美甲"},
 	{"超市", "商场", "商店", "商城"},
 	{"教育", "培训学校", "培训班", "培训", "培训机构", "学校"},
-	{"幼儿园"}, {"驾校"}, {"医院", "诊所", "药店"}, {"饭店", "酒店", "餐厅", "饭馆", "宾馆"},
+	{"幼儿园", "托育", "托管", "早教"}, {"驾校", "驾驶员培训", "驾驶培训"}, {"医院", "诊所", "药店"}, {"饭店", "酒店", "餐厅", "饭馆", "宾馆"},
 	{"汽修", "车行", "加油站"}, {"洗浴"}, {"网吧"}, {"中介", "婚介"}, {"养老院"},
 }
 
@@ -66,7 +66,17 @@ var anchors = sortAnchors([]anchor{
 	{"股份有限公司", Employer}, {"有限责任公司", Employer}, {"有限公司", Employer}, {"分公司", Employer},
 	{"公司", Employer}, {"集团", Employer}, {"工厂", Employer}, {"厂", Employer}, {"企业", Employer},
 	{"建筑工程", Employer}, {"建筑", Employer}, {"建设", Employer}, {"建工", Employer}, {"劳务", Employer},
-	{"地产", Employer}, {"置业", Employer}, {"物流", Employer},
+	{"房地产", Employer}, {"地产", Employer}, {"置业", Employer}, {"物流", Employer},
+	// a firm told by its trade (金匠装饰, 恒信派遣, 飞驰快递, 鸿运路桥) or by one
+	// of its branches (飞驰二道江网点, 鑫通物流辉南分拣中心).
+	{"装饰", Employer}, {"派遣", Employer}, {"快递", Employer}, {"速递", Employer}, {"路桥", Employer},
+	{"网点", Employer}, {"站点", Employer}, {"分拣中心", Employer},
+	// a works' lot (通集高速三标段): part of the project's name.
+	{"标段", Site},
+	// estates whose anchor is part of their name (锦绣华庭 is not 锦绣花园).
+	{"华庭", Estate}, {"华亭", Estate}, {"豪庭", Estate}, {"水岸", Estate}, {"山庄", Estate}, {"名邸", Estate},
+	// nurseries and driving schools told in full.
+	{"托育中心", Shop}, {"托育", Shop}, {"托管班", Shop}, {"早教", Shop}, {"驾驶员培训学校", Shop}, {"驾驶培训学校", Shop},
 	// trades a firm's name carries instead of 公司 (鹏程木业, 永信钢构).
 	{"木业", Employer}, {"木材厂", Employer}, {"钢结构", Employer}, {"钢构", Employer}, {"机械", Employer},
 	{"制造", Employer}, {"食品", Employer}, {"化工", Employer}, {"矿业", Employer}, {"砖厂", Employer},
@@ -108,7 +118,16 @@ var genericTails = sortWords([]string{
 	"苑", "改造", "改建", "扩建", "新建", "维修", "翻新", "提升", "整治", "道路", "管网", "棚改",
 	// services sold on a card, not names: 游泳健身卡 names no gym.
 	"游泳", "私教", "理发", "烫染",
+	// a branch or a trade told after a firm's name (飞驰快递二道江网点,
+	// 通顺驾驶员培训学校, 小太阳早教托育).
+	"网点", "站点", "分拣中心", "快递", "速递", "路桥", "托育中心", "托育", "托管班", "托管", "早教",
+	"驾驶员培训", "驾驶培训", "驾驶员",
 })
+
+// keptAnchors are anchors that are part of the name they end: an estate
+// called 锦绣华庭 is another than 锦绣花园, and a works' lot (三标段) is
+// not the next lot.
+var keptAnchors = map[string]bool{"华庭": true, "华亭": true, "豪庭": true, "水岸": true, "山庄": true, "名邸": true, "标段": true}
 
 // denied names: runs that end in an anchor but name nothing in particular.
 var deniedNames = map[string]bool{
@@ -288,7 +307,15 @@ func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 		return Subject{}, false
 	}
 	shown := name + a.word
+	if a.kind == Employer {
+		// A branch is its firm's: 宏远建筑通化县分公司, 飞驰快递二道江网点
+		// are 宏远建筑, 飞驰快递.
+		name = stripTrailPlace(name, prefixes)
+	}
 	core := name
+	if keptAnchors[a.word] {
+		core = name + a.word
+	}
 	for {
 		t := trimTail(core)
 		if t == core {
@@ -296,7 +323,9 @@ func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 		}
 		core = t
 	}
-	core = stripPrefixes(core, prefixes)
+	core = stripStreet(stripPrefixes(core, prefixes))
+	// A lot is written 三标段 and 三标 alike.
+	core = strings.TrimSuffix(core, "标段") + map[bool]string{true: "标"}[strings.HasSuffix(core, "标段")]
 	if a.kind == Village {
 		// A village's key keeps its class apart from a firm of the same
 		// words (红石村, 红石公司).
@@ -314,6 +343,35 @@ func subjectOf(name string, a anchor, prefixes []string) (Subject, bool) {
 		trade = TradeOf(shown)
 	}
 	return Subject{Kind: kind, Name: shown, Key: key(core), Trade: trade}, true
+}
+
+// stripTrailPlace drops a region or place the table knows from the end of
+// a firm's name, where it says the branch (飞驰快递二道江 → 飞驰快递), when a
+// name is left.
+func stripTrailPlace(name string, prefixes []string) string {
+	for _, p := range prefixes {
+		if p != "" && strings.HasSuffix(name, p) && len([]rune(name))-len([]rune(p)) >= 2 {
+			return strings.TrimSuffix(name, p)
+		}
+	}
+	return name
+}
+
+// streets end the address a shop's name is often told with (新华大街老通化
+// 饭店 is 老通化饭店): dropped with what comes before them when a name of two
+// or more runes follows.
+var streets = []string{"大街", "大道", "大路", "街", "路", "道"}
+
+func stripStreet(core string) string {
+	rs := []rune(core)
+	for i := len(rs) - 3; i >= 2; i-- {
+		for _, w := range streets {
+			if strings.HasPrefix(string(rs[i:]), w) && len(rs)-i-len([]rune(w)) >= 2 {
+				return string(rs[i+len([]rune(w)):])
+			}
+		}
+	}
+	return core
 }
 
 // region reports whether name is a county-level region or the city, by
