@@ -105,6 +105,11 @@ func (e *env) intake(who, story, region, phone string) string {
 			e.say(who, region)
 			e.say(who, phone)
 			return id
+		case strings.Contains(r, "请具体说说") || strings.Contains(r, "能再具体一点"):
+			// The classifier found too little to go on (欠薪，我是分拣的):
+			// the citizen, asked for more, says it again; past the bot's
+			// few questions it files the case for a person to sort out.
+			r = e.say(who, story)
 		case strings.Contains(r, "回复 1"):
 			r = e.say(who, "1")
 		case strings.Contains(r, "1. 东昌区"):

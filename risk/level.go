@@ -54,11 +54,16 @@ type Member struct {
 
 // Family groups types whose complaints about one subject are one matter
 // although the classifier may put them apart: expropriation is often told
-// as a land or administrative matter.
+// as a land or administrative matter, and a prepaid business as a
+// contract.
 func Family(t dispute.Type) string {
 	switch t {
 	case dispute.Expropriation, dispute.RuralLand:
 		return string(dispute.Expropriation)
+	case dispute.ContractDebt:
+		// A business that took its customers' money first (装修定金, 托费,
+		// 学费) is told as a contract by some and a purchase by others.
+		return string(dispute.Consumer)
 	}
 	return string(t)
 }

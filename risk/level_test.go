@@ -73,6 +73,9 @@ func TestCompatibleAndSettle(t *testing.T) {
 	if Family(dispute.RuralLand) != Family(dispute.Expropriation) {
 		t.Error("land and expropriation are one family")
 	}
+	if Family(dispute.ContractDebt) != Family(dispute.Consumer) || Family(dispute.Commercial) == Family(dispute.Consumer) {
+		t.Error("a prepaid business told as a contract or a purchase is one family; firms' dealings are not")
+	}
 	o := Member{Case: "9", Citizen: "z", Type: dispute.Other, Region: "柳河县"}
 	ms := []Member{a, {Case: "2", Citizen: "b", Type: dispute.Labor, Region: "柳河县"}, {Case: "3", Citizen: "c", Type: dispute.Consumer, Region: "柳河县"}}
 	if got := Settle(o, ms).Type; got != dispute.Labor {

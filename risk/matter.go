@@ -25,7 +25,7 @@ var evidence = []struct {
 	words []string
 }{
 	{dispute.Labor, []string{"工资", "工钱", "欠薪", "薪水", "开支", "台班费", "劳务费", "血汗钱", "农民工", "包工头", "班组", "工友", "加班费", "辞退", "工伤"}},
-	{dispute.Consumer, []string{"会员卡", "储值卡", "充值卡", "年卡", "办卡", "卡里", "充值", "储值", "预付", "退费", "学费", "私教", "会员", "退款", "假货", "定金", "订金", "全款"}},
+	{dispute.Consumer, []string{"会员卡", "储值卡", "充值卡", "年卡", "办卡", "卡里", "充值", "储值", "预付", "退费", "学费", "私教", "会员", "退款", "假货", "定金", "订金", "全款", "学车", "练车"}},
 	{dispute.Property, []string{"物业", "业主", "取暖费", "维修基金"}},
 	{dispute.Expropriation, []string{"征地", "征收", "拆迁", "补偿款", "安置房", "棚改"}},
 	{dispute.Neighbor, []string{"邻居", "楼上", "楼下", "隔壁", "对门"}},
@@ -77,6 +77,13 @@ func TypeFor(typ dispute.Type, texts ...string) dispute.Type {
 		return typ
 	}
 	ev := Evident(strings.Join(texts, "\n"))
+	// A homestead's wall or boundary quarrelled over with a neighbour is
+	// the neighbours' matter, not the village's expropriation that a land
+	// case would otherwise join (Family). Farmland a neighbour took stays
+	// a land matter.
+	if typ == dispute.RuralLand && slices.Equal(ev, []string{string(dispute.Neighbor)}) && homestead(strings.Join(texts, "\n")) {
+		return dispute.Neighbor
+	}
 	if len(ev) != 1 || slices.Contains(ev, Family(typ)) {
 		return typ
 	}
@@ -85,4 +92,11 @@ func TypeFor(typ dispute.Type, texts ...string) dispute.Type {
 		return t
 	}
 	return typ
+}
+
+// homestead reports whether text is about a homestead's bounds: its
+// wall, its line, the plot itself.
+func homestead(text string) bool {
+	t := fold(text)
+	return slices.ContainsFunc([]string{"宅基地", "院墙", "围墙", "地界", "边界"}, func(w string) bool { return strings.Contains(t, w) })
 }

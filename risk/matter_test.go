@@ -29,6 +29,14 @@ func TestTypeFor(t *testing.T) {
 		{dispute.Family, "我想离婚，他把工资卡拿走了", dispute.Family},
 		{dispute.Family, "前夫不给孩子交学费", dispute.Family},
 		{dispute.Neighbor, "他家盖仓房占地占到我家院里了", dispute.Neighbor},
+		// a homestead's wall quarrelled over with a neighbour: no expropriation.
+		{dispute.RuralLand, "红柳村我家宅基地跟邻居家为院墙吵起来了", dispute.Neighbor},
+		{dispute.RuralLand, "红柳村征地把我家宅基地占了，跟邻居家一样没给补偿款", dispute.RuralLand},
+		// a renovation's deposit, paid in full by the owners: a prepaid
+		// matter (a contract is of its family already, and kept).
+		{dispute.ContractDebt, "木匠装饰收了我两万定金 现在公司门都锁了", dispute.ContractDebt},
+		{dispute.Traffic, "顺达驾驶员培训学校收了钱不让练车", dispute.Consumer},
+		{dispute.Consumer, "木匠装饰，交了3万全款，我们业主群里被坑的有二十多户了", dispute.Consumer},
 	} {
 		if got := TypeFor(c.typ, c.text); got != c.want {
 			t.Errorf("%s %s: %s, want %s (evident %v)", c.typ, c.text, got, c.want, Evident(c.text))

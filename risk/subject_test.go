@@ -84,6 +84,27 @@ func TestSubjectKeys(t *testing.T) {
 		// the estate, not its property company, whichever is named first.
 		{"恒远物业管的滨河家园小区，垃圾没人清", dispute.Property, "滨河"},
 		{"安泰物业管理有限公司管的雅和苑停车乱收费", dispute.Property, "雅和"},
+		// firms told by their trade, and their branches.
+		{"木匠装饰收了我两万定金 现在门都锁了", dispute.Consumer, "木匠"},
+		{"就是新华大街那个木匠装饰工程有限公司 老板跑了", dispute.Consumer, "木匠"},
+		{"恒达派遣 二道江那个 不给开支", dispute.Labor, "恒达"},
+		{"我在飞鸟快递二道江网点送件 三个月没开支了", dispute.Labor, "飞鸟"},
+		{"飞鸟二道江站点拖欠我们快递员工资", dispute.Labor, "飞鸟"},
+		{"长兴物流辉南分拣中心拖欠工资", dispute.Labor, "长兴"},
+		{"宏图建筑通化县分公司欠我们工资", dispute.Labor, "宏图"},
+		{"鸿途路桥 欠薪", dispute.Labor, "鸿途"},
+		// a works' lot is part of its project's name, written either way.
+		{"通梅高速五标段项目部欠我们农民工工资", dispute.Labor, key("通梅高速五标")},
+		// an estate whose anchor is its name; by sound when typed wrong.
+		{"锦华华庭二期到现在没交房", dispute.Property, key("锦华华庭")},
+		{"我家买的锦华华亭三期12号楼 说好年底交房", dispute.Property, key("锦华华庭")},
+		{"碧水水岸2期暖气不热", dispute.Property, key("碧水水岸")},
+		{"找宏泰房地产也没人管", dispute.Property, "宏泰"},
+		// a street told before a shop's name; a driving school and a nursery in full.
+		{"新华大街老吉林饭店不给开工资", dispute.Labor, key("老吉林")},
+		{"顺达驾驶员培训学校收了钱不让练车", dispute.Consumer, "顺达"},
+		{"小月亮托育中心突然关门", dispute.Consumer, key("小月亮")},
+		{"小月亮早教托育 剩下的钱谁给退", dispute.Consumer, key("小月亮")},
 	} {
 		if got := keyOf(t, c.text, c.typ); got != c.want {
 			t.Errorf("%s: key %q, want %q (subjects %+v)", c.text, got, c.want, Subjects(c.text, tonghua))
@@ -95,7 +116,7 @@ func TestTradeOf(t *testing.T) {
 	for _, c := range []struct{ text, trade string }{
 		{"力天健身房跑路了", "健身"}, {"东昌区力天健身会所关门了", "健身"}, {"力天汽修给我换的旧轮胎", "汽修"},
 		{"剪艺美发店换老板了", "美发"}, {"剪艺理发店换老板了", "美发"}, {"启航教育培训学校停课了", "教育"},
-		{"在好运来店买的", ""},
+		{"在好运来店买的", ""}, {"顺达驾驶员培训学校", "驾校"}, {"小月亮托育中心", "幼儿园"},
 	} {
 		s, _ := Primary(Subjects(c.text, tonghua), dispute.Consumer)
 		if s.Trade != c.trade {
@@ -105,7 +126,7 @@ func TestTradeOf(t *testing.T) {
 }
 
 func TestLookAlikesStayApart(t *testing.T) {
-	for _, p := range [][2]string{{"鑫达", "鑫源"}, {"锦江", "江南"}, {"锦江", "锦山"}, {"幸福里", "幸福家"}} {
+	for _, p := range [][2]string{{"鑫达", "鑫源"}, {"锦江", "江南"}, {"锦江", "锦山"}, {"幸福里", "幸福家"}, {"锦绣华庭", "锦绣"}} {
 		if key(p[0]) == key(p[1]) {
 			t.Errorf("%s and %s share a key", p[0], p[1])
 		}
