@@ -35,10 +35,14 @@ func TestAlertsEndToEnd(t *testing.T) {
 			for _, set := range sets {
 				var total alertcorpus.Score
 				for _, s := range set.Streams {
-					total.Add(alertsStream(t, backend, s))
+					total.Add(alertsStream(t, backend, s, alertcorpus.Strict(set.CallbackFloor)))
 				}
 				t.Logf("%s, %s, through the callback: %d groups, %d alerts; precision %.3f, recall %.3f, level right %d/%d",
 					set.Name, backend, total.Groups, total.Alerts, total.Precision(), total.Recall(), total.LevelRight, total.Found)
+				floor := set.CallbackFloor
+				if total.Precision() < floor[0] || total.Recall() < floor[1] || total.LevelRight < total.Found {
+					t.Errorf("%s floors: precision %.2f and recall %.2f with every level right", set.Name, floor[0], floor[1])
+				}
 			}
 		})
 	}
@@ -46,7 +50,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 
 // alertsStream files one stream through the callback on a fresh
 // environment and grades GET /api/v1/alerts; each problem is an error.
-func alertsStream(t *testing.T, backend string, s alertcorpus.Stream) alertcorpus.Score {
+func alertsStream(t *testing.T, backend string, s alertcorpus.Stream, strict bool) alertcorpus.Score {
 	t.Helper()
 	var mu sync.Mutex
 	cur := s.Start
@@ -73,7 +77,11 @@ func alertsStream(t *testing.T, backend string, s alertcorpus.Stream) alertcorpu
 	}
 	sc := alertcorpus.Grade(s, groups, e.alerts(e.adminToken(), "open"))
 	for _, p := range sc.Problems {
-		t.Errorf("%s: %s", s.Name, p)
+		if strict {
+			t.Errorf("%s: %s", s.Name, p)
+		} else {
+			t.Logf("%s: %s", s.Name, p)
+		}
 	}
 	if len(sc.Problems) > 0 {
 		for g, ids := range groups {

@@ -31,21 +31,40 @@ var heldout2 string
 
 // Set is one corpus file's streams.
 type Set struct {
-	Name    string // the file: corpus.txt, heldout.txt
+	Name    string // the file: corpus.txt, heldout.txt, heldout2.txt
 	Streams []Stream
+	// Floor is the least precision and recall the set must score through
+	// the workflow, CallbackFloor through the real callback and the local
+	// classifier (whose types may part a group). Below {1, 1} a set is
+	// measured, not passed: its problems are logged, its floor enforced,
+	// every found group at its level either way.
+	Floor, CallbackFloor [2]float64
 }
+
+// Strict reports whether every problem of the set fails a test.
+func Strict(floor [2]float64) bool { return floor == [2]float64{1, 1} }
 
 // Sets reads every corpus: the project's own first, then the held-out ones.
 // Scores are reported per set: the held-out figures say how well the
 // rules generalise, which the own corpus, written with them, cannot.
 func Sets() ([]Set, error) {
 	var out []Set
-	for _, f := range []struct{ name, text string }{{"corpus.txt", corpus}, {"heldout.txt", heldout}, {"heldout2.txt", heldout2}} {
+	perfect := [2]float64{1, 1}
+	for _, f := range []struct {
+		name, text      string
+		floor, callback [2]float64
+	}{
+		{"corpus.txt", corpus, perfect, perfect}, {"heldout.txt", heldout, perfect, perfect},
+		// What the rules achieve on the second held-out corpus (README,
+		// "held-out"): a developer or contractor named instead of its
+		// estate or project, and a lot told without its road, are misses.
+		{"heldout2.txt", heldout2, [2]float64{0.92, 0.85}, [2]float64{0.91, 0.78}},
+	} {
 		ss, err := parse(f.name, f.text)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Set{Name: f.name, Streams: ss})
+		out = append(out, Set{Name: f.name, Streams: ss, Floor: f.floor, CallbackFloor: f.callback})
 	}
 	return out, nil
 }
