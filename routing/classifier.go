@@ -169,11 +169,43 @@ func (l *Local) Classify(_ context.Context, text string) (Result, error) {
 // citizen has not said what it is about yet.
 const bareConfidence = 0.5
 
+// decisive is the phrase weight that alone settles a type (keywords.go);
+// decisiveConfidence is the confidence such a correction gets: sure
+// enough to go on with the intake, not so sure that a later, longer
+// message could not change it.
+const (
+	decisive           = 5
+	decisiveConfidence = 0.7
+)
+
 // bareGrievance corrects the model where the phrase lists are surer: a
 // message with grievance words and no type words is a complaint of unknown
 // kind (other, unsure), not chatter, and not confidently anything.
 func (l *Local) bareGrievance(n string, res Result) Result {
 	s := l.model.lex.score(n)
+	if res.Type == dispute.None {
+		// A phrase that alone settles a type (weight 5 and up: 欠薪,
+		// 宅基地) makes a complaint of it, even when the rest of a short
+		// message reads like chatter to the model (飞驰快递二道江网点，欠薪，
+		// 我是分拣的): a citizen who names their matter is not asked to
+		// tell it again.
+		best, second := -1, 0.0
+		for i := range dispute.Types {
+			switch {
+			case best < 0 || s[i] > s[best]:
+				if best >= 0 {
+					second = max(second, s[best])
+				}
+				best = i
+			case s[i] > second:
+				second = s[i]
+			}
+		}
+		if best >= 0 && s[best] >= decisive && second < decisive && s[groupChatter] < s[best] {
+			res.Type, res.Confidence = dispute.Types[best], decisiveConfidence
+			return res
+		}
+	}
 	for i := range dispute.Types {
 		if s[i] > 0 {
 			return res
