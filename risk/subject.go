@@ -490,15 +490,38 @@ func Prefixes(city string, regions [][]string) []string {
 	return slices.Compact(out)
 }
 
+// anchorAt is the longest anchor starting at rs[i]. It runs at every
+// character of every message a citizen writes (the risk evaluation is in
+// the callback's path), so the anchors are looked up by their first rune
+// and compared as runes, with nothing allocated.
 func anchorAt(rs []rune, i int) (anchor, bool) {
-	for _, a := range anchors {
-		w := []rune(a.word)
-		if i+len(w) <= len(rs) && string(rs[i:i+len(w)]) == a.word {
-			return a, true
+	if i < 0 || i >= len(rs) {
+		return anchor{}, false
+	}
+	for _, a := range anchorsByFirst[rs[i]] {
+		if i+len(a.rs) <= len(rs) && slices.Equal(rs[i:i+len(a.rs)], a.rs) {
+			return a.anchor, true
 		}
 	}
 	return anchor{}, false
 }
+
+// anchorRunes is an anchor with its word as runes.
+type anchorRunes struct {
+	anchor
+	rs []rune
+}
+
+// anchorsByFirst indexes anchors by their first rune, longest first as in
+// anchors.
+var anchorsByFirst = func() map[rune][]anchorRunes {
+	m := map[rune][]anchorRunes{}
+	for _, a := range anchors {
+		rs := []rune(a.word)
+		m[rs[0]] = append(m[rs[0]], anchorRunes{a, rs})
+	}
+	return m
+}()
 
 func nameRune(r rune) bool {
 	return unicode.Is(unicode.Han, r) && !strings.ContainsRune(boundaryRunes, r)
