@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -260,7 +261,11 @@ func (t *turn) answerWithdraw(s string) error {
 			return err
 		}
 		if err := t.b.Cases.CitizenWithdraws(t.ctx, &t.ch, c, t.now); err != nil {
-			t.say(txtWithdrawNone) // it ended meanwhile
+			var refused *workflow.Error
+			if !errors.As(err, &refused) {
+				return err
+			}
+			t.say(refused.Msg) // it ended meanwhile, or its agreement took effect
 			return nil
 		}
 		t.caseID = id

@@ -65,7 +65,7 @@ func (t *turn) scanned(scene string, followed bool) error {
 		if followed {
 			t.say(txtWelcome)
 		}
-		t.say(catalog.InviteWithdrawn)
+		t.say(catalog.InviteWithdrawn(t.b.Cases.BodyContact(k.Body)))
 		return nil
 	case workflow.ScanEnded:
 		t.say(catalog.InviteEnded(k.ID))
@@ -122,7 +122,7 @@ func (t *turn) party() (p dispute.Party, k dispute.Case, ok bool, err error) {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
 		return p, k, false, err
-	case p.OpenID == t.cit.OpenID && p.Status != dispute.PartyWithdrawn && workflow.TakesWords(k, t.now):
+	case p.OpenID == t.cit.OpenID && workflow.TakesWords(k, t.now):
 		return p, k, true, nil
 	}
 	t.dlg.Draft.Party = ""
@@ -137,25 +137,40 @@ func (t *turn) asParty(s string) (handled bool, err error) {
 	if !ok || err != nil {
 		return false, err
 	}
-	switch word := answer(s); word {
-	case "新求助", "我要求助", "新问题":
+	word := answer(s)
+	if p.Status == dispute.PartyWithdrawn && !newHelp(word) {
+		// Their invitation was taken back: their words reach nobody on
+		// the case, so they are told again rather than put through an
+		// intake of a complaint they never made.
+		name, contact := t.b.Cases.BodyContact(k.Body)
+		t.say(catalog.RespondentWithdrawn(k.ID, name, contact))
+		return true, nil
+	}
+	switch word {
+	case "新求助", "我要求助", "新问题": // newHelp
 		t.dlg.Draft.Party = ""
 		return false, nil // the command starts their own
 	case "帮助", "help", "使用帮助", "怎么用":
 		t.say(catalog.RespondentHelp(k.ID))
 	case "进度", "查询", "查进度", "查询进度":
 		t.say(catalog.RespondentProgress(k.ID, k.Status.Name(), t.bodyName(k.Body), p.Status.Name()))
-	case catalog.WordConsent, "同意", "愿意调解", "我同意调解":
-		if t.b.Cases.PartyAnswers(&t.ch, k, p, true, t.now) {
+	case catalog.WordConsent, "同意", "愿意调解", "我同意调解", catalog.WordDecline, "不同意调解", "拒绝调解", "不愿意调解", "我不同意":
+		consent := !strings.Contains(word, "不") && !strings.Contains(word, "拒绝")
+		changed, err := t.b.Cases.PartyAnswers(t.ctx, &t.ch, k, p, consent, t.now)
+		switch {
+		case err != nil:
+			return true, err
+		case changed && consent:
 			t.say(catalog.RespondentConsented(k.ID))
-		} else {
-			t.say(catalog.RespondentNoted(k.ID))
-		}
-	case catalog.WordDecline, "不同意调解", "拒绝调解", "不愿意调解", "我不同意":
-		if t.b.Cases.PartyAnswers(&t.ch, k, p, false, t.now) {
+		case changed:
 			t.say(catalog.RespondentDeclined(k.ID))
-		} else {
+		case p.Status == dispute.PartyConsented && consent || p.Status == dispute.PartyDeclined && !consent:
 			t.say(catalog.RespondentNoted(k.ID))
+		default:
+			// Settled (ended, or the agreement took effect): the words go
+			// to the mediator, and change nothing.
+			t.b.Cases.RespondentWrote(&t.ch, k, p, workflow.Said{Text: s}, t.now)
+			t.say(catalog.RespondentAnswerSettled(k.ID))
 		}
 	case catalog.WordNotPerformed, "对方没有履行", "对方不履行":
 		text, err := t.b.Cases.NotPerformed(t.ctx, &t.ch, k, "respondent", p.ID)
@@ -195,6 +210,11 @@ func (t *turn) partyMedia(kind string) (handled bool, err error) {
 	if !ok || err != nil {
 		return false, err
 	}
+	if p.Status == dispute.PartyWithdrawn {
+		name, contact := t.b.Cases.BodyContact(k.Body)
+		t.say(catalog.RespondentWithdrawn(k.ID, name, contact))
+		return true, nil
+	}
 	t.asPartyOf(k, p)
 	t.b.Cases.RespondentWrote(&t.ch, k, p, workflow.Media(kind+":"+t.in.MediaID), t.now)
 	t.fetch(k.ID)
@@ -233,4 +253,13 @@ func (t *turn) bodyName(id string) string {
 		return b.Name
 	}
 	return id
+}
+
+// newHelp reports whether word asks to start something of one's own.
+func newHelp(word string) bool {
+	switch word {
+	case "新求助", "我要求助", "新问题":
+		return true
+	}
+	return false
 }

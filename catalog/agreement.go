@@ -100,13 +100,18 @@ func CourtApplied(caseID string, due time.Time, address string) string {
 }
 
 // CourtSent tells every party the application went to the court.
-func CourtSent(caseID, court string) string {
+// Without online delivery (the court has no webhook) the mediator hands
+// the papers in: the parties are told so, not that the court has them.
+func CourtSent(caseID, court string, online bool) string {
+	if !online {
+		return fmt.Sprintf("案件 %s：双方都已申请司法确认，申请已记录。调解员会把调解协议和申请材料递交%s，法院受理后会在这里告诉您。", caseID, court)
+	}
 	return fmt.Sprintf("案件 %s：双方都已申请司法确认，调解协议和申请材料已提交%s。法院一般在3日内决定是否受理，受理后15日内作出决定，结果会在这里告诉您。", caseID, court)
 }
 
 // CourtSentToYou is CourtSent for the party whose reply completed the application.
-func CourtSentToYou(caseID, court, address string) string {
-	return CourtSent(caseID, court) + addressLine(address)
+func CourtSentToYou(caseID, court, address string, online bool) string {
+	return CourtSent(caseID, court, online) + addressLine(address)
 }
 
 // CourtNoCourt tells a party no court could be found; the mediator helps.
@@ -128,7 +133,7 @@ func addressLine(address string) string {
 
 // AddressRecorded answers 送达地址.
 func AddressRecorded(caseID, address string) string {
-	return "已记录案件 " + caseID + " 的送达地址：" + address + "。"
+	return "已记录案件 " + caseID + " 的送达地址：" + address + "。如申请已提交法院，调解员会把新地址转告法院。"
 }
 
 // AddressMissing answers 送达地址 without an address.

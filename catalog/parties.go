@@ -57,6 +57,12 @@ func RespondentDeclined(caseID string) string {
 	return fmt.Sprintf("已记录：您不同意调解案件 %s，我们尊重您的选择，已告知调解员和申请人。如您改变主意，回复“%s”即可。", caseID, WordConsent)
 }
 
+// RespondentAnswerSettled answers a consent or refusal sent after the
+// case ended or its agreement took effect.
+func RespondentAnswerSettled(caseID string) string {
+	return fmt.Sprintf("案件 %s 的调解已经结束或调解协议已生效，您的这次答复不会改变结果。您的话已转给调解员；如对协议有异议，请直接联系调解员。", caseID)
+}
+
 // RespondentAsked reminds a respondent who wrote before answering.
 func RespondentAsked(caseID string) string {
 	return fmt.Sprintf("您的留言已转给调解员（案件 %s）。请问您是否愿意参加调解？回复“%s”或“%s”。", caseID, WordConsent, WordDecline)
@@ -84,14 +90,26 @@ const InviteUnknown = "这个调解邀请码已失效或无法识别。如您收
 // InviteTaken answers a scan of a code someone else already joined with.
 const InviteTaken = "这个调解邀请已由他人使用。如您也是这起纠纷的当事人，请联系调解员为您单独发送邀请。"
 
-// InviteWithdrawn answers a scan of a code whose invitation the mediator
-// took back.
-const InviteWithdrawn = "这个调解邀请已被调解员撤回，二维码和链接都已失效。如有疑问，请联系邀请您的调解员。"
+// InviteWithdrawn answers a scan (or the link) of an invitation the
+// mediator took back; contact is the body's phone or address ("" when the
+// table gives none).
+func InviteWithdrawn(bodyName, contact string) string {
+	return "这个调解邀请已被调解员撤回，二维码和链接都已失效。如有疑问，请联系" + bodyName + withContact(contact) + "。"
+}
 
 // RespondentWithdrawn tells a respondent who came that the invitation was
 // taken back: the case is no longer theirs to follow.
-func RespondentWithdrawn(caseID, bodyName string) string {
-	return fmt.Sprintf("案件 %s：%s已撤回对您的调解邀请，您无需再答复；此后在这里的留言不会再转给调解员。如有疑问，请联系承办单位。", caseID, bodyName)
+func RespondentWithdrawn(caseID, bodyName, contact string) string {
+	return fmt.Sprintf("案件 %s：%s已撤回对您的调解邀请，您无需再答复；此后在这里的留言不会再转给调解员。如有疑问，请联系%s%s。如要为自己的事求助，请回复“新求助”。",
+		caseID, bodyName, bodyName, withContact(contact))
+}
+
+// withContact is a body's contact in brackets, "" without one.
+func withContact(contact string) string {
+	if contact == "" {
+		return ""
+	}
+	return "（" + contact + "）"
 }
 
 // InviteOwn answers a claimant who scans the code meant for the other side.

@@ -27,8 +27,11 @@ import (
 
 // citizenCase loads the page's case, and its party when the link is a
 // party's (the zero Party for the claimant's).
-// errWithdrawn: the link is a party's whose invitation was withdrawn.
-var errWithdrawn = errors.New("invitation withdrawn")
+// withdrawn: the link is a party's whose invitation was withdrawn; the
+// page says so, with whom to ask.
+type withdrawn struct{ text string }
+
+func (withdrawn) Error() string { return "invitation withdrawn" }
 
 func (c *casePage) citizenCase(r *http.Request) (dispute.Case, dispute.Party, error) {
 	id, sig := r.PathValue("id"), r.PathValue("sig")
@@ -46,7 +49,12 @@ func (c *casePage) citizenCase(r *http.Request) (dispute.Case, dispute.Party, er
 		}
 		caseID = p.CaseID
 		if p.Status == dispute.PartyWithdrawn {
-			return dispute.Case{}, dispute.Party{}, errWithdrawn
+			k, err := c.Store.Case(r.Context(), p.CaseID)
+			if err != nil {
+				return dispute.Case{}, dispute.Party{}, err
+			}
+			name, contact := c.Cases.BodyContact(k.Body)
+			return dispute.Case{}, dispute.Party{}, withdrawn{catalog.InviteWithdrawn(name, contact)}
 		}
 	}
 	k, err := c.Store.Case(r.Context(), caseID)
@@ -189,8 +197,9 @@ func (c *casePage) citizenWrite(w http.ResponseWriter, r *http.Request) {
 const citizenPostsPerHour = 20
 
 func (c *casePage) citizenError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, errWithdrawn) {
-		c.render(w, http.StatusGone, "citizen-missing.html", catalog.InviteWithdrawn)
+	var gone withdrawn
+	if errors.As(err, &gone) {
+		c.render(w, http.StatusGone, "citizen-missing.html", gone.text)
 		return
 	}
 	if errors.Is(err, workflow.ErrNotFound) {

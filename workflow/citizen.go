@@ -185,6 +185,13 @@ func (w *Cases) CitizenWithdraws(ctx context.Context, ch *store.Change, k disput
 	if !dispute.CanMove(k.Status, dispute.Withdrawn) {
 		return refuse(Conflict, "案件已结束，不能撤回。")
 	}
+	if settled, err := w.Settled(ctx, k); err != nil {
+		return err
+	} else if settled {
+		// Both sides signed: withdrawing would leave the agreement (and
+		// perhaps a court's application) hanging on a case said to be off.
+		return refuse(Conflict, "案件 "+k.ID+" 的调解协议已经生效，不能撤回。如对协议或履行有疑问，请回复“人工”或直接给调解员留言。")
+	}
 	ch.Statuses = append(ch.Statuses, store.StatusChange{CaseID: k.ID, To: dispute.Withdrawn, At: now, From: k.Status})
 	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Withdrawn, Text: "市民撤回"})
 	deadline.SetDue(ch, k, nil, w.Table) // ended: nothing due

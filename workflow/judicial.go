@@ -166,8 +166,9 @@ func (w *Cases) requestCourt(ctx context.Context, ch *store.Change, k dispute.Ca
 			Text: court.Name + "没有设置接收地址（webhook），司法确认申请请线下递交，或请法院通过接口查看。"})
 	}
 	deadline.SetDue(ch, k, events, w.Table) // the 30-day clock stops
-	tellParties(ch, k, parties, last.Key, catalog.CourtSent(k.ID, court.Name), now)
-	return catalog.CourtSentToYou(k.ID, court.Name, j.Addresses[last.Key]), nil
+	online := hook.URL != ""
+	tellParties(ch, k, parties, last.Key, catalog.CourtSent(k.ID, court.Name, online), now)
+	return catalog.CourtSentToYou(k.ID, court.Name, j.Addresses[last.Key], online), nil
 }
 
 // courtPayload is what the court's system receives (without the PDF,

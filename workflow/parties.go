@@ -268,13 +268,19 @@ func (w *Cases) PartyJoins(ch *store.Change, k dispute.Case, p dispute.Party, op
 // the claimant, with the other routes the law gives them (人民调解法
 // art. 26), and marks the case in its body's queue; a consent tells the
 // claimant the other side is coming. It reports whether anything changed.
-func (w *Cases) PartyAnswers(ch *store.Change, k dispute.Case, p dispute.Party, consent bool, now time.Time) bool {
+// Once the case ended or its agreement took effect the answer changes
+// nothing (Settled): a refusal then would void a signed agreement and
+// tell the claimant mediation failed after it succeeded.
+func (w *Cases) PartyAnswers(ctx context.Context, ch *store.Change, k dispute.Case, p dispute.Party, consent bool, now time.Time) (bool, error) {
 	to := dispute.PartyDeclined
 	if consent {
 		to = dispute.PartyConsented
 	}
 	if !p.Status.CanMoveTo(to) {
-		return false
+		return false, nil
+	}
+	if settled, err := w.Settled(ctx, k); settled || err != nil {
+		return false, err
 	}
 	ch.PartyMoves = append(ch.PartyMoves, store.PartyMove{PartyID: p.ID, CaseID: k.ID, From: p.Status, To: to, At: now})
 	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.PartySet, Actor: "respondent",
@@ -284,7 +290,20 @@ func (w *Cases) PartyAnswers(ch *store.Change, k dispute.Case, p dispute.Party, 
 	} else {
 		ch.Tell(k, catalog.ClaimantToldDeclined(k.ID), now)
 	}
-	return true
+	return true, nil
+}
+
+// Settled reports whether the parties' answers no longer change case k:
+// it ended, or its agreement took effect.
+func (w *Cases) Settled(ctx context.Context, k dispute.Case) (bool, error) {
+	if !k.Status.Open() {
+		return true, nil
+	}
+	events, err := w.Store.Events(ctx, k.ID)
+	if err != nil {
+		return false, err
+	}
+	return dispute.AgreementOf(k.ID, events).Signed(), nil
 }
 
 // RespondentWrote puts a party's message on its case's thread, as the
@@ -323,12 +342,14 @@ func (w *Cases) PartyAnswer(ctx context.Context, k dispute.Case, p dispute.Party
 	if err := notAnonymized(k); err != nil {
 		return err
 	}
-	if !k.Status.Open() {
-		return refuse(Conflict, "案件已经结束。")
+	if settled, err := w.Settled(ctx, k); err != nil {
+		return err
+	} else if settled {
+		return refuse(Conflict, "调解已经结束或调解协议已生效，答复不会再改变结果；有话请直接给调解员留言。")
 	}
 	var ch store.Change
-	if !w.PartyAnswers(&ch, k, p, consent, w.Now()) {
-		return nil // already so
+	if changed, err := w.PartyAnswers(ctx, &ch, k, p, consent, w.Now()); err != nil || !changed {
+		return err // already so, or settled
 	}
 	if err := w.Store.Commit(ctx, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -360,7 +381,7 @@ func (w *Cases) WithdrawInvitation(ctx context.Context, a Actor, caseID, partyID
 	if err != nil {
 		return dispute.Party{}, err
 	}
-	if ag := dispute.AgreementOf(k.ID, events); ag.Signed() && p.Status != dispute.PartyDeclined {
+	if ag := dispute.AgreementOf(k.ID, events); ag.Signed() {
 		return dispute.Party{}, refuse(Conflict, "调解协议已生效，不能再撤回这位当事人的邀请。")
 	}
 	now := w.Now()
@@ -370,8 +391,9 @@ func (w *Cases) WithdrawInvitation(ctx context.Context, a Actor, caseID, partyID
 			Text: string(dispute.PartyWithdrawn), Party: p.ID}},
 	}
 	if p.OpenID != "" {
+		name, contact := w.BodyContact(k.Body)
 		tellParty(&ch, k, Party{Key: respondentKey(p.ID), ID: p.ID, Role: dispute.PartyRespondent, Name: p.Name, OpenID: p.OpenID},
-			catalog.RespondentWithdrawn(k.ID, w.bodyName(k.Body)), now)
+			catalog.RespondentWithdrawn(k.ID, name, contact), now)
 	}
 	if err := w.commit(ctx, a, ch, store.AuditChange, k.ID, "party withdraw "+p.ID); err != nil {
 		return dispute.Party{}, err

@@ -117,6 +117,15 @@ func notAnonymized(k dispute.Case) error {
 	return nil
 }
 
+// BodyContact is a body's name and its contact as citizens are shown it
+// ("" when the table gives none).
+func (w *Cases) BodyContact(id string) (name, contact string) {
+	if b, ok := w.Table.Body(id); ok {
+		return b.Name, b.Contact
+	}
+	return id, ""
+}
+
 func (w *Cases) bodyName(id string) string {
 	if b, ok := w.Table.Body(id); ok {
 		return b.Name
