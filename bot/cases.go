@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -345,27 +346,73 @@ func (t *turn) caseLink(id string) string {
 // when that case has ended and is not rated since it last ended (a case
 // reopened by the follow-up and ended again is asked again).
 func (t *turn) rate(n int) (bool, error) {
+	c, _, ok, err := t.rateable()
+	if !ok || err != nil {
+		return false, err
+	}
+	t.rated(c, n)
+	return true, nil
+}
+
+// rated records n as the rating of case c.
+func (t *turn) rated(c dispute.Case, n int) {
+	t.caseID = c.ID
+	t.b.Cases.CitizenRates(&t.ch, c, n, t.now)
+	t.say(txtRated)
+}
+
+// rateable is the citizen's mediation that ended last (not withdrawn:
+// the rating is asked only after a mediation), when it is not rated yet,
+// with when it ended; ok is false when there is none.
+func (t *turn) rateable() (c dispute.Case, ended time.Time, ok bool, err error) {
 	all, err := t.cases()
-	// Asked only after a mediation ended, not after the citizen withdrew.
-	if err != nil || len(all) == 0 || (all[0].Status != dispute.Resolved && all[0].Status != dispute.Unresolved) {
-		return false, err
-	}
-	events, err := t.b.Store.Events(t.ctx, all[0].ID)
 	if err != nil {
+		return c, ended, false, err
+	}
+	for _, k := range all { // newest first
+		if k.Status.Open() {
+			continue
+		}
+		if k.Status != dispute.Resolved && k.Status != dispute.Unresolved {
+			return c, ended, false, nil
+		}
+		events, err := t.b.Store.Events(t.ctx, k.ID)
+		if err != nil {
+			return c, ended, false, err
+		}
+		for i := len(events) - 1; i >= 0; i-- {
+			e := events[i]
+			if e.Kind == dispute.Rating {
+				return c, ended, false, nil
+			}
+			if e.Kind == dispute.StatusSet && !e.Status.Open() {
+				return k, e.At, true, nil
+			}
+		}
+		return c, ended, false, nil
+	}
+	return c, ended, false, nil
+}
+
+// rateBeside takes a 1–5 from a citizen who also has open cases as the
+// rating of the mediation that just ended, when it ended within a day and
+// nobody of the open cases wrote to them since (a digit then may answer
+// that person: "几个人没拿到钱？" "5").
+func (t *turn) rateBeside(open []dispute.Case, n int) (bool, error) {
+	c, ended, ok, err := t.rateable()
+	if !ok || err != nil || t.now.Sub(ended) > 24*time.Hour {
 		return false, err
 	}
-	for i := len(events) - 1; i >= 0; i-- {
-		e := events[i]
-		if e.Kind == dispute.Rating {
+	for _, o := range open {
+		events, err := t.b.Store.Events(t.ctx, o.ID)
+		if err != nil {
+			return false, err
+		}
+		if slices.ContainsFunc(events, func(e dispute.Event) bool { return e.At.After(ended) && strings.HasPrefix(e.Actor, "user:") }) {
 			return false, nil
 		}
-		if e.Kind == dispute.StatusSet && !e.Status.Open() {
-			break
-		}
 	}
-	t.caseID = all[0].ID
-	t.b.Cases.CitizenRates(&t.ch, all[0], n, t.now)
-	t.say(txtRated)
+	t.rated(c, n)
 	return true, nil
 }
 

@@ -71,9 +71,27 @@ func (t *turn) text(s string) error {
 		if t.strayConfirmation(s, open[0]) {
 			return nil
 		}
+		if n, ok := choice(s, 5); ok {
+			if rated, err := t.rateBeside(open, n); rated || err != nil {
+				return err
+			}
+		}
 		// Text sent while a case is open joins its thread: the citizen is
 		// never asked to tell the story again.
-		return t.addToCase(open[0], s)
+		c, err := t.addressed(open, s)
+		if err != nil {
+			return err
+		}
+		if err := t.addToCase(c, s); err != nil || len(open) < 2 || t.dlg.Step == stepHeld {
+			return err
+		}
+		for _, o := range open {
+			if o.ID != c.ID {
+				t.say(otherCaseHint(o.ID))
+				break
+			}
+		}
+		return nil
 	}
 	if answered, err := t.followUpAnswer(s); answered || err != nil {
 		return err

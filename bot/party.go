@@ -233,18 +233,38 @@ func (t *turn) notPerformed() error {
 	if err != nil {
 		return err
 	}
-	for _, k := range all {
-		if workflow.TakesWords(k, t.now) {
-			t.caseID = k.ID
-			text, err := t.b.Cases.NotPerformed(t.ctx, &t.ch, k, "citizen", "")
-			if err != nil {
-				return err
-			}
-			t.say(text)
-			return nil
+	// The case something was agreed on: the one whose agreement took
+	// effect, else one mediated to success, else the newest that takes
+	// words.
+	var pick *dispute.Case
+	rank := 0
+	for i, k := range all {
+		if !workflow.TakesWords(k, t.now) {
+			continue
+		}
+		r := 1
+		if k.Status == dispute.Resolved {
+			r = 2
+		}
+		if events, err := t.b.Store.Events(t.ctx, k.ID); err != nil {
+			return err
+		} else if dispute.AgreementOf(k.ID, events).Signed() {
+			r = 3
+		}
+		if r > rank {
+			pick, rank = &all[i], r
 		}
 	}
-	t.say(txtNoCases)
+	if pick == nil {
+		t.say(txtNoCases)
+		return nil
+	}
+	t.caseID = pick.ID
+	text, err := t.b.Cases.NotPerformed(t.ctx, &t.ch, *pick, "citizen", "")
+	if err != nil {
+		return err
+	}
+	t.say(text)
 	return nil
 }
 

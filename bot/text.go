@@ -164,6 +164,12 @@ func joinedThread(caseID string) string {
 	return fmt.Sprintf("已收到，已补充到案件 %s，调解员会看到。如要反映新的问题，请发送“新求助”。", caseID)
 }
 
+// otherCaseHint tells a citizen with several open cases how to write
+// about another one than the case their words joined.
+func otherCaseHint(other string) string {
+	return "您还有其他案件在办理。如果这条是说另一个案件，请在留言前写上它的编号再发一次，例如“" + other + " 您要说的话”。"
+}
+
 func askWithdraw(caseID string) string {
 	return fmt.Sprintf("确定撤回案件 %s 吗？回复 1 确定撤回，回复 2 继续办理。", caseID)
 }

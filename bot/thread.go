@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +23,43 @@ func (t *turn) addToCase(c dispute.Case, s string) error {
 		return err
 	}
 	return t.passOn(c, s)
+}
+
+// caseLead is a full case number at the start of a message ("JF20261201-0003
+// 钱还没到"): the citizen says which of their cases it is about.
+var caseLead = regexp.MustCompile(`^(?i:(JF\d{8}-\d{4,}))[\s:：，,。]*`)
+
+// addressed picks the open case a message is about when the citizen has
+// several: the one they name at its start; else the one whose people
+// (mediator, supervisor) last wrote to them or moved it — they most
+// likely answer that person; else the newest.
+func (t *turn) addressed(open []dispute.Case, s string) (dispute.Case, error) {
+	if m := caseLead.FindStringSubmatch(s); m != nil && strings.TrimSpace(s[len(m[0]):]) != "" {
+		for _, c := range open {
+			if strings.EqualFold(c.ID, m[1]) {
+				return c, nil // the words go as written, number and all
+			}
+		}
+	}
+	if len(open) == 1 {
+		return open[0], nil
+	}
+	best, bestAt := open[0], time.Time{}
+	for _, c := range open {
+		events, err := t.b.Store.Events(t.ctx, c.ID)
+		if err != nil {
+			return dispute.Case{}, err
+		}
+		for i := len(events) - 1; i >= 0; i-- {
+			if e := events[i]; strings.HasPrefix(e.Actor, "user:") && e.Kind != dispute.Note {
+				if e.At.After(bestAt) {
+					best, bestAt = c, e.At
+				}
+				break
+			}
+		}
+	}
+	return best, nil
 }
 
 // passOn puts s on case c's thread, open or lately ended, and says so.
