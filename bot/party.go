@@ -60,7 +60,8 @@ func (t *turn) scanned(scene string, followed bool) error {
 	if err != nil {
 		return err
 	}
-	switch workflow.ScanOf(p, k, t.cit.OpenID, t.now) {
+	scan := workflow.ScanOf(p, k, t.cit.OpenID, t.now)
+	switch scan {
 	case workflow.ScanWithdrawn:
 		if followed {
 			t.say(txtWelcome)
@@ -89,6 +90,13 @@ func (t *turn) scanned(scene string, followed bool) error {
 	t.asPartyOf(k, p)
 	if p.Status == dispute.PartyJoined {
 		t.say(catalog.RespondentGreeting(k.ID, t.bodyName(k.Body), p.Summary))
+		if scan == workflow.ScanJoins {
+			// A video mediation set before they came: told now, reminded
+			// like the others.
+			if v := workflow.VideoForJoiner(&t.ch, k, t.cit.OpenID, t.now); v != "" {
+				t.say(v)
+			}
+		}
 	} else {
 		t.say(catalog.RespondentAgain(k.ID, p.Status.Name()))
 	}

@@ -76,3 +76,18 @@ func (w *Cases) Video(ctx context.Context, a Actor, id string, start time.Time, 
 	}
 	return w.commit(ctx, a, ch, store.AuditChange, k.ID, "video")
 }
+
+// VideoForJoiner is what a respondent who joins after a video mediation
+// was scheduled is told of it ("" when none is coming), with their
+// reminder queued as those present when it was scheduled got theirs.
+func VideoForJoiner(ch *store.Change, k dispute.Case, openID string, now time.Time) string {
+	if k.VideoAt.IsZero() || !k.VideoAt.After(now) || k.VideoURL == "" {
+		return ""
+	}
+	remindAt := k.VideoAt.Add(-remindBefore)
+	if remindAt.After(now) {
+		ch.Outbound = append(ch.Outbound, store.Outbound{OpenID: openID, CaseID: k.ID, Kind: store.OutVideoReminder,
+			Text: catalog.VideoReminder(k.ID, k.VideoAt, k.VideoURL), MediaID: k.VideoAt.UTC().Format(time.RFC3339), NotBefore: remindAt, CreatedAt: now})
+	}
+	return catalog.VideoNotice(k.ID, k.VideoAt, k.VideoURL, remindAt.After(now))
+}
