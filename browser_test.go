@@ -91,6 +91,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	const who = "oBrowserCitizen"
 	id := e.fileCase(who, "在柳河县的木材厂干了半年，老板跑了，工资一分没给")
 	waitText(t, ctx, `#rows`, id)
+	// The view counts move with it, not only the rows (they stayed at 0).
+	waitText(t, ctx, `nav.views`, "未接手 1")
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#case-`+id+` .badge.unread`)); err != nil {
 		t.Fatal(err)
 	}

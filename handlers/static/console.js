@@ -84,16 +84,23 @@
   // case's row put on top of a list it may not match.
   const filtered = [...new URLSearchParams(location.search).values()].some((v) => v !== "");
   let refreshing = null;
-  function refreshRows() {
+  // refreshRows re-runs the page's query (at most once a second) and puts
+  // in its counts and, with rows, its rows: an unfiltered queue adds the
+  // changed row itself, but its counts (全部, 未接手 …) still move.
+  let refreshRowsToo = false;
+  function refreshRows(rows = true) {
+    refreshRowsToo = refreshRowsToo || rows;
     if (refreshing) return;
     refreshing = setTimeout(async () => {
       refreshing = null;
+      const withRows = refreshRowsToo;
+      refreshRowsToo = false;
       const r = await fetch(location.pathname + location.search, { credentials: "same-origin" });
       if (r.redirected) { location.reload(); return; }
       if (!r.ok) return;
       const doc = new DOMParser().parseFromString(await r.text(), "text/html");
-      const rows = doc.getElementById("rows");
-      if (rows) document.getElementById("rows").replaceWith(rows);
+      const fresh = doc.getElementById("rows");
+      if (withRows && fresh) document.getElementById("rows").replaceWith(fresh);
       const views = doc.querySelector("nav.views"), nav = document.querySelector("nav.views");
       if (views && nav) nav.replaceWith(views);
       markUnread();
@@ -136,6 +143,7 @@
       unread[ev.case] = true;
       localStorage.setItem("jiefen-unread", JSON.stringify(unread));
       markUnread();
+      refreshRows(false); // the counts
     } else if (page === "case" && ev.case === main.dataset.case) {
       const base = "/console/cases/" + encodeURIComponent(ev.case);
       const html = await fragment(base + "/thread");
