@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -407,4 +408,76 @@ func TestSimultaneousConfirmationsSign(t *testing.T) {
 			t.Fatalf("after both applied at once: %+v", got.Judicial)
 		}
 	})
+}
+
+// A respondent who never uses WeChat takes every step on the invitation
+// page: agrees to mediate, reads the agreement, confirms the version the
+// page showed (an older one is refused), and applies for judicial
+// confirmation with a service address — where before the page only said
+// to reply 确认协议 in a chat they were not in.
+func TestAgreementOnTheInvitationPage(t *testing.T) {
+	e := newEnv(t, envOptions{mode: wxsim.Plain})
+	const who = "oCitizenPageAgreement"
+	id := e.fileCase(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
+	e.addUser("med", store.RoleMediator, "lh-labor")
+	med := e.apiToken("med")
+	e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil)
+	var invited struct {
+		InviteURL string `json:"invite_url"`
+	}
+	if code := e.apiCall("POST", "/api/v1/cases/"+id+"/parties", med, `{"role":"respondent","name":"刘某"}`, &invited); code != http.StatusCreated {
+		t.Fatalf("invite: %d", code)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(form url.Values) string {
+		t.Helper()
+		resp, err := client.PostForm(invited.InviteURL, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%v: %d", form, resp.StatusCode)
+		}
+		return resp.Header.Get("Location")
+	}
+	page := func() string {
+		t.Helper()
+		resp, err := http.Get(invited.InviteURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	post(url.Values{"answer": {"consent"}})
+	e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, `{"terms":"砖厂于12月31日前支付工资七千元。"}`, nil)
+	e.apiCall("POST", "/api/v1/cases/"+id+"/agreement", med, `{"terms":"砖厂于12月31日前支付工资八千元。"}`, nil)
+	mustContain(t, page(), "调解协议（第2版）", "支付工资八千元", "等待您确认", `name="act" value="confirm"`)
+
+	if loc := post(url.Values{"act": {"confirm"}, "version": {"1"}}); !strings.Contains(loc, "problem=") {
+		t.Fatalf("confirming the version replaced: %s", loc)
+	}
+	post(url.Values{"act": {"confirm"}, "version": {"2"}})
+	mustContain(t, e.say(who, "确认协议"), "已生效")
+	var ag agreementJSON
+	e.apiCall("GET", "/api/v1/cases/"+id+"/agreement", med, "", &ag)
+	if ag.Status != "signed" || ag.Version != 2 || len(ag.Confirmations) != 2 {
+		t.Fatalf("after the page's confirmation and the chat's: %+v", ag)
+	}
+	mustContain(t, page(), "已生效", "申请司法确认", `name="address"`)
+
+	e.say(who, "申请司法确认")
+	post(url.Values{"act": {"apply"}, "address": {"柳河县示例路8号"}})
+	var got struct {
+		Judicial struct {
+			Status string `json:"status"`
+		} `json:"judicial_confirmation"`
+	}
+	e.apiCall("GET", "/api/v1/cases/"+id, med, "", &got)
+	if got.Judicial.Status != "requested" {
+		t.Fatalf("after both applied (one on the page): %+v", got.Judicial)
+	}
+	mustContain(t, page(), "已提交法院")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"jiefen/dispute"
 )
 
 // What the parties are told about their mediation agreement (调解协议书)
@@ -191,4 +193,14 @@ func orNone(s string) string {
 		return "（法院未写明）"
 	}
 	return s
+}
+
+// JudicialStatusName is a judicial confirmation's status as people say it
+// (dispute.Judicial* codes).
+func JudicialStatusName(status string) string {
+	return map[string]string{
+		dispute.JudicialAvailable: "可申请（双方回复“申请司法确认”）", dispute.JudicialNotAvailable: "不能申请",
+		dispute.JudicialRequested: "已提交法院", dispute.JudicialAccepted: "法院已受理", dispute.JudicialConfirmed: "法院已确认有效",
+		dispute.JudicialRejected: "法院驳回", dispute.JudicialExpired: "已过30日期限",
+	}[status]
 }

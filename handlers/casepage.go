@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,6 +132,10 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 		acceptBy = d.Due
 	}
 	writable := c.Cases.CitizenMayWrite(k)
+	var agreement any // nil: no agreement to show this reader
+	if a, ok := c.Cases.AgreementForPage(k, p, events); ok {
+		agreement = a
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	if p.ID != "" {
 		// The respondent's page: no subscription (the claimant's consent
@@ -138,7 +143,7 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 		c.render(w, http.StatusOK, "citizen.html", map[string]any{
 			"Case": k, "Body": body, "Contact": contact, "Party": p, "Voluntariness": catalog.Voluntariness, "Privacy": catalog.RespondentPrivacy,
 			"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
-			"Writable": writable, "Problem": r.URL.Query().Get("problem"),
+			"Writable": writable, "Problem": r.URL.Query().Get("problem"), "Agreement": agreement,
 		})
 		return
 	}
@@ -149,7 +154,7 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	c.render(w, http.StatusOK, "citizen.html", map[string]any{
 		"Case": k, "Body": body, "Contact": contact, "Next": catalog.NextStep(k.Status, body, acceptBy),
 		"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
-		"Writable": writable, "Problem": r.URL.Query().Get("problem"), "Subscribe": sub,
+		"Writable": writable, "Problem": r.URL.Query().Get("problem"), "Subscribe": sub, "Agreement": agreement,
 	})
 }
 
@@ -175,6 +180,11 @@ func (c *casePage) citizenWrite(w http.ResponseWriter, r *http.Request) {
 	var refused *workflow.Error
 	var write error
 	switch answer := r.PostFormValue("answer"); {
+	case r.PostFormValue("act") == "confirm":
+		version, _ := strconv.Atoi(r.PostFormValue("version"))
+		write = c.Cases.PageConfirms(r.Context(), k, p, version)
+	case r.PostFormValue("act") == "apply":
+		write = c.Cases.PageApplies(r.Context(), k, p, r.PostFormValue("address"))
 	case p.ID != "" && answer != "":
 		write = c.Cases.PartyAnswer(r.Context(), k, p, answer == "consent")
 	case p.ID != "":

@@ -64,13 +64,7 @@ func (p agreementPanel) Confirmed(role string) string {
 }
 
 // JudicialName is the judicial confirmation's status as people say it.
-func (p agreementPanel) JudicialName() string {
-	return map[string]string{
-		dispute.JudicialAvailable: "可申请（双方回复“申请司法确认”）", dispute.JudicialNotAvailable: "不能申请",
-		dispute.JudicialRequested: "已提交法院", dispute.JudicialAccepted: "法院已受理", dispute.JudicialConfirmed: "法院已确认有效",
-		dispute.JudicialRejected: "法院驳回", dispute.JudicialExpired: "已过30日期限",
-	}[p.Judicial.Status]
-}
+func (p agreementPanel) JudicialName() string { return catalog.JudicialStatusName(p.Judicial.Status) }
 
 // agreementLine is how an agreement step reads on the thread; version
 // counts the versions met so far.

@@ -24,9 +24,12 @@ import (
 // end with exactly one alert holding every case. Cluster times are the
 // cases' own, never the wall clock.
 
-// maxAlertTries bounds the re-reads after lost races; losing more than a
-// couple needs many instances filing on one subject within milliseconds.
-const maxAlertTries = 8
+// maxAlertTries bounds the re-reads after lost races. Each lost race is
+// another evaluator's save, which is then done, so one of n evaluating a
+// cluster at once loses at most n−1 times: the bound is the number of
+// evaluators of one cluster at one moment it allows (a burst of filings
+// on one subject across instances), not a count of retries for luck.
+const maxAlertTries = 64
 
 // Watch evaluates the risk of what ch, already committed, changed. Its
 // failure leaves the change stored; the next change of a cluster's cases

@@ -81,58 +81,66 @@ func (w *Cases) ApplyCourt(ctx context.Context, ch *store.Change, openID, addres
 		return "", "", err
 	}
 	for _, pc := range cases {
-		k := pc.Case
-		if !k.Anonymized.IsZero() {
-			continue
+		if reply, done, err := w.applyFor(ctx, ch, pc, address, now); done || err != nil {
+			return reply, pc.Case.ID, err
 		}
-		events, err := w.Store.Events(ctx, k.ID)
-		if err != nil {
-			return "", "", err
-		}
-		j, ok := dispute.JudicialOf(k, events, now)
-		if !ok {
-			continue
-		}
-		if address != "" {
-			ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.ServiceAddress, Actor: pc.Party.Role, Party: pc.Party.ID,
-				Text: pc.Party.Key + " " + address})
-			j.Addresses[pc.Party.Key] = address
-		}
-		switch j.Status {
-		case dispute.JudicialNotAvailable:
-			return catalog.CourtNotAvailable(k.ID, j.Why), k.ID, nil
-		case dispute.JudicialExpired:
-			return catalog.CourtExpired(k.ID), k.ID, nil
-		case dispute.JudicialRequested, dispute.JudicialAccepted:
-			return catalog.CourtInProgress(k.ID), k.ID, nil
-		case dispute.JudicialConfirmed, dispute.JudicialRejected:
-			return catalog.CourtAnswer(k.ID, w.bodyName(j.Court), j.Status, j.Number, j.Reason), k.ID, nil
-		}
-		if slices.Contains(j.Applied, pc.Party.Key) {
-			if address != "" {
-				return catalog.AddressRecorded(k.ID, address), k.ID, nil
-			}
-			return catalog.CourtAlreadyApplied(k.ID, j.Due), k.ID, nil
-		}
-		// On the thread as read, so the last of the parties' applications
-		// always sends it, however close together they came (store.ThreadMark).
-		ch.Unchanged = append(ch.Unchanged, store.MarkOf(k.ID, events))
-		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.CourtApplied, Actor: pc.Party.Role, Party: pc.Party.ID, Text: pc.Party.Key})
-		j.Applied = append(j.Applied, pc.Party.Key)
-		parties, err := w.Parties(ctx, k)
-		if err != nil {
-			return "", "", err
-		}
-		for _, p := range parties {
-			if !slices.Contains(j.Applied, p.Key) {
-				return catalog.CourtApplied(k.ID, j.Due, j.Addresses[pc.Party.Key]), k.ID, nil
-			}
-		}
-		// Every party applied: to the court.
-		reply, err := w.requestCourt(ctx, ch, k, events, parties, pc.Party, j, now)
-		return reply, k.ID, err
 	}
 	return catalog.CourtNotSigned, "", nil
+}
+
+// applyFor takes one party's application on one case (ApplyCourt); done
+// is false when that case has no agreement in effect to apply for.
+func (w *Cases) applyFor(ctx context.Context, ch *store.Change, pc partyCase, address string, now time.Time) (reply string, done bool, err error) {
+	k := pc.Case
+	if !k.Anonymized.IsZero() {
+		return "", false, nil
+	}
+	events, err := w.Store.Events(ctx, k.ID)
+	if err != nil {
+		return "", false, err
+	}
+	j, ok := dispute.JudicialOf(k, events, now)
+	if !ok {
+		return "", false, nil
+	}
+	if address != "" {
+		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.ServiceAddress, Actor: pc.Party.Role, Party: pc.Party.ID,
+			Text: pc.Party.Key + " " + address})
+		j.Addresses[pc.Party.Key] = address
+	}
+	switch j.Status {
+	case dispute.JudicialNotAvailable:
+		return catalog.CourtNotAvailable(k.ID, j.Why), true, nil
+	case dispute.JudicialExpired:
+		return catalog.CourtExpired(k.ID), true, nil
+	case dispute.JudicialRequested, dispute.JudicialAccepted:
+		return catalog.CourtInProgress(k.ID), true, nil
+	case dispute.JudicialConfirmed, dispute.JudicialRejected:
+		return catalog.CourtAnswer(k.ID, w.bodyName(j.Court), j.Status, j.Number, j.Reason), true, nil
+	}
+	if slices.Contains(j.Applied, pc.Party.Key) {
+		if address != "" {
+			return catalog.AddressRecorded(k.ID, address), true, nil
+		}
+		return catalog.CourtAlreadyApplied(k.ID, j.Due), true, nil
+	}
+	// On the thread as read, so the last of the parties' applications
+	// always sends it, however close together they came (store.ThreadMark).
+	ch.Unchanged = append(ch.Unchanged, store.MarkOf(k.ID, events))
+	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.CourtApplied, Actor: pc.Party.Role, Party: pc.Party.ID, Text: pc.Party.Key})
+	j.Applied = append(j.Applied, pc.Party.Key)
+	parties, err := w.Parties(ctx, k)
+	if err != nil {
+		return "", false, err
+	}
+	for _, p := range parties {
+		if !slices.Contains(j.Applied, p.Key) {
+			return catalog.CourtApplied(k.ID, j.Due, j.Addresses[pc.Party.Key]), true, nil
+		}
+	}
+	// Every party applied: to the court.
+	reply, err = w.requestCourt(ctx, ch, k, events, parties, pc.Party, j, now)
+	return reply, true, err
 }
 
 // requestCourt queues the application to the case's court and tells the
