@@ -287,10 +287,29 @@ func (t *turn) human() error {
 		return err
 	}
 	if len(open) > 0 {
-		t.caseID = open[0].ID
-		t.b.Cases.CitizenAsksPerson(&t.ch, open[0], t.now)
+		c, err := t.addressed(open, "")
+		if err != nil {
+			return err
+		}
+		t.caseID = c.ID
+		t.b.Cases.CitizenAsksPerson(&t.ch, c, t.now)
 		t.say(txtHuman)
 		return nil
+	}
+	if t.dlg.Step == stepIdle {
+		// A case that ended lately: its people know the matter, and its
+		// body's queue shows the request (結案后新消息), rather than a new
+		// empty case going to the city's fallback body.
+		if c, ok, err := t.recentlyEnded(); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			t.caseID = c.ID
+			t.b.Cases.CitizenAsksPerson(&t.ch, c, t.now)
+			t.b.Cases.CitizenWrote(&t.ch, c, workflow.Said{Text: t.in.Text}, t.now)
+			t.say(txtHuman)
+			return nil
+		}
 	}
 	d := &t.dlg.Draft
 	d.Human = true

@@ -111,6 +111,13 @@ func (w *Cases) DraftAgreement(ctx context.Context, a Actor, id, terms string) (
 	now := w.Now()
 	version := len(dispute.AgreementOf(k.ID, events).Versions) + 1
 	ch := store.Change{Events: []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.AgreementDrafted, Actor: a.name(), Text: terms}}}
+	if k.Status == dispute.Accepted {
+		// Terms on the table mean the mediation is under way: the case
+		// (and the citizen's page, which says what comes next) shows it,
+		// as scheduling a video does.
+		ch.Statuses = []store.StatusChange{{CaseID: k.ID, To: dispute.Mediating, At: now, From: dispute.Accepted}}
+		ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: a.name(), Status: dispute.Mediating})
+	}
 	tellParties(&ch, k, parties, "", catalog.AgreementNotice(k.ID, version, terms), now)
 	deadline.SetDue(&ch, k, events, w.Table) // a signed version's clock stops
 	sha := dispute.AgreementSHA256(k.ID, version, terms)
