@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"jiefen/dispute"
 	"jiefen/routing"
 	"jiefen/store"
@@ -413,8 +415,9 @@ func TestSimultaneousConfirmationsSign(t *testing.T) {
 // A respondent who never uses WeChat takes every step on the invitation
 // page: agrees to mediate, reads the agreement, confirms the version the
 // page showed (an older one is refused), and applies for judicial
-// confirmation with a service address — where before the page only said
-// to reply 确认协议 in a chat they were not in.
+// confirmation with a service address (in a real browser, at phone size)
+// — where before the page only said to reply 确认协议 in a chat they were
+// not in.
 func TestAgreementOnTheInvitationPage(t *testing.T) {
 	e := newEnv(t, envOptions{mode: wxsim.Plain})
 	const who = "oCitizenPageAgreement"
@@ -469,7 +472,25 @@ func TestAgreementOnTheInvitationPage(t *testing.T) {
 	mustContain(t, page(), "已生效", "申请司法确认", `name="address"`)
 
 	e.say(who, "申请司法确认")
-	post(url.Values{"act": {"apply"}, "address": {"柳河县示例路8号"}})
+	// The application, as the respondent makes it: in a browser, on a
+	// phone-sized page that must not scroll sideways.
+	ctx := newBrowser(t)
+	err := chromedp.Do(ctx, chromedp.Navigate(invited.InviteURL), chromedp.WaitVisible(`#agreement form.apply`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shotBoth(t, ctx, "invitation-page-agreement")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("form.answer").length`)); err != nil || n != 0 {
+		t.Errorf("the page still offers 同意调解/不同意 once the agreement took effect: %d forms (%v)", n, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(`#agreement input[name=address]`, "柳河县示例路8号"),
+		chromedp.Click(`#agreement form.apply button`),
+		chromedp.WaitVisible(`.sent`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got struct {
 		Judicial struct {
 			Status string `json:"status"`

@@ -133,8 +133,9 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 	}
 	writable := c.Cases.CitizenMayWrite(k)
 	var agreement any // nil: no agreement to show this reader
+	settled := false  // the agreement took effect: answers to the invitation change nothing
 	if a, ok := c.Cases.AgreementForPage(k, p, events); ok {
-		agreement = a
+		agreement, settled = a, a.Signed
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if p.ID != "" {
@@ -144,6 +145,7 @@ func (c *casePage) casePageForCitizen(w http.ResponseWriter, r *http.Request) {
 			"Case": k, "Body": body, "Contact": contact, "Party": p, "Voluntariness": catalog.Voluntariness, "Privacy": catalog.RespondentPrivacy,
 			"Events": timeline, "Open": k.Status.Open(), "Max": workflow.MaxReply, "Sent": r.URL.Query().Has("sent"),
 			"Writable": writable, "Problem": r.URL.Query().Get("problem"), "Agreement": agreement,
+			"Settled": settled,
 		})
 		return
 	}
