@@ -297,13 +297,14 @@ func (t *turn) human() error {
 		return nil
 	}
 	if t.dlg.Step == stepIdle {
-		// A case that ended lately: its people know the matter, and its
-		// body's queue shows the request (結案后新消息), rather than a new
-		// empty case going to the city's fallback body.
-		if c, ok, err := t.recentlyEnded(); err != nil || ok {
-			if err != nil {
-				return err
-			}
+		// A mediation that ended lately: its people know the matter, and
+		// its body's queue shows the request (结案后新消息), rather than a
+		// new empty case going to the city's fallback body.
+		c, ok, err := t.recentlyEnded()
+		if err != nil {
+			return err
+		}
+		if ok && c.Status != dispute.Withdrawn { // a withdrawn matter is the citizen's to start again
 			t.caseID = c.ID
 			t.b.Cases.CitizenAsksPerson(&t.ch, c, t.now)
 			t.b.Cases.CitizenWrote(&t.ch, c, workflow.Said{Text: t.in.Text}, t.now)

@@ -412,7 +412,9 @@ func (t *turn) answerRegion(s string) error {
 		t.keepContact(s, false)
 		return t.next()
 	}
-	if len([]rune(s)) >= 8 {
+	if answered, err := t.answersMediator(s); err != nil {
+		return err
+	} else if !answered && len([]rune(s)) >= 8 {
 		t.more(s)
 	}
 	t.say(askRegion(t.city()))
@@ -436,6 +438,12 @@ func (t *turn) answerPhone(s string) error {
 		// A mistyped number: say what is wrong; it is not story.
 		t.say(why)
 		return nil
+	}
+	if answered, err := t.answersMediator(s); err != nil || answered {
+		if answered {
+			t.say(txtAskPhone)
+		}
+		return err
 	}
 	if len([]rune(s)) >= 8 {
 		// More of the story ("一共欠我12000元"), not a mistyped number.

@@ -164,6 +164,12 @@ func joinedThread(caseID string) string {
 	return fmt.Sprintf("已收到，已补充到案件 %s，调解员会看到。如要反映新的问题，请发送“新求助”。", caseID)
 }
 
+// passedToMediator tells a citizen in the middle of an intake that words
+// answering a mediator went to that mediator's case.
+func passedToMediator(caseID string) string {
+	return "这句话已转给案件 " + caseID + " 的调解员。"
+}
+
 // otherCaseHint tells a citizen with several open cases how to write
 // about another one than the case their words joined.
 func otherCaseHint(other string) string {

@@ -182,3 +182,35 @@ func (t *turn) joinEnded(c dispute.Case, s string) error {
 	t.say(joinedEnded(c.ID, name))
 	return nil
 }
+
+// answersMediator puts words an intake question could not take on the
+// open case whose people wrote to the citizen since their previous
+// message: in the middle of telling a new problem, "明天上午都可以" most
+// likely answers that mediator's "方便什么时间接电话？", and would
+// otherwise be lost (too short for the story) or taken for the new
+// problem's story. It reports whether it did.
+func (t *turn) answersMediator(s string) (bool, error) {
+	if t.prevInbound.IsZero() {
+		return false, nil
+	}
+	open, err := t.openCases()
+	if err != nil || len(open) == 0 {
+		return false, err
+	}
+	c, err := t.addressed(open, s)
+	if err != nil {
+		return false, err
+	}
+	events, err := t.b.Store.Events(t.ctx, c.ID)
+	if err != nil {
+		return false, err
+	}
+	if !slices.ContainsFunc(events, func(e dispute.Event) bool {
+		return e.Kind == dispute.MessageOut && strings.HasPrefix(e.Actor, "user:") && !e.At.Before(t.prevInbound)
+	}) {
+		return false, nil
+	}
+	t.b.Cases.CitizenWrote(&t.ch, c, t.said(s), t.now)
+	t.say(passedToMediator(c.ID))
+	return true, nil
+}

@@ -50,6 +50,9 @@ type turn struct {
 	partyID    string // the party of that case this turn speaks with; "" for the claimant
 	// wakeReferrals is set when the Change queues a webhook referral.
 	wakeReferrals bool
+	// prevInbound is when the citizen wrote before this message (zero:
+	// never), read before this one opened the window.
+	prevInbound time.Time
 }
 
 func (t *turn) run() error {
@@ -84,6 +87,7 @@ func (t *turn) run() error {
 // opened records a citizen message: it opens the customer-service window
 // and frees messages held because the window had closed.
 func (t *turn) opened() {
+	t.prevInbound = t.cit.LastInboundAt
 	t.cit.OpenWindow(t.now, dispute.MessageWindow, dispute.MessageQuota)
 	t.ch.ReleaseHeld = t.cit.OpenID
 }
