@@ -162,6 +162,14 @@ func (t *turn) asParty(s string) (handled bool, err error) {
 		t.say(catalog.RespondentHelp(k.ID))
 	case "进度", "查询", "查进度", "查询进度":
 		t.say(catalog.RespondentProgress(k.ID, k.Status.Name(), t.bodyName(k.Body), p.Status.Name()))
+		// Someone who is also a claimant of their own cases sees those too.
+		if own, err := t.cases(); err != nil {
+			return true, err
+		} else if len(own) > 0 {
+			if err := t.progress(); err != nil {
+				return true, err
+			}
+		}
 	case catalog.WordConsent, "同意", "愿意调解", "我同意调解", catalog.WordDecline, "不同意调解", "拒绝调解", "不愿意调解", "我不同意":
 		consent := !strings.Contains(word, "不") && !strings.Contains(word, "拒绝")
 		changed, err := t.b.Cases.PartyAnswers(t.ctx, &t.ch, k, p, consent, t.now)

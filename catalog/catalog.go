@@ -21,12 +21,14 @@ func FromMediator(caseID, text string) string {
 	return fmt.Sprintf("【案件 %s · 调解员】\n%s", caseID, text)
 }
 
-// StatusNotice tells the citizen that their case moved.
-func StatusNotice(caseID string, to dispute.Status, bodyName, note string) string {
+// StatusNotice tells the citizen that their case moved; judicial is the
+// state of its judicial confirmation (dispute.Judicial*, "" when no
+// agreement took effect), so a resolution does not advise what was done.
+func StatusNotice(caseID string, to dispute.Status, bodyName, note, judicial string) string {
 	s := progress("您的案件", caseID, to, bodyName, note)
 	switch to {
 	case dispute.Resolved:
-		s += "\n感谢您的信任。如达成调解协议，可在30日内共同向法院申请司法确认。"
+		s += "\n感谢您的信任。" + judicialAdvice(judicial)
 	case dispute.Unresolved:
 		s += "\n调解未能达成一致，您仍可依法申请仲裁、提起诉讼或申请行政复议。"
 	}
@@ -34,6 +36,19 @@ func StatusNotice(caseID string, to dispute.Status, bodyName, note string) strin
 		s += "\n\n" + AskRating
 	}
 	return s
+}
+
+// judicialAdvice is what a resolution says of judicial confirmation.
+func judicialAdvice(judicial string) string {
+	switch judicial {
+	case dispute.JudicialAvailable:
+		return "调解协议已生效，双方可在30日内回复“申请司法确认”，免费申请法院确认。"
+	case dispute.JudicialRequested, dispute.JudicialAccepted, dispute.JudicialConfirmed:
+		return "司法确认的进展会在这里告诉您。"
+	case dispute.JudicialNotAvailable, dispute.JudicialRejected, dispute.JudicialExpired:
+		return ""
+	}
+	return "如达成调解协议，可在30日内共同向法院申请司法确认。"
 }
 
 // progress is the head of a notice that a case moved: which case, where

@@ -155,11 +155,11 @@ func NotPerformedNoted(caseID string) string {
 // RespondentStatusNotice tells a respondent who came in that the case
 // moved: they take part in the mediation, so its end (or a step back to
 // mediation) concerns them as much as the claimant.
-func RespondentStatusNotice(caseID string, to dispute.Status, bodyName, note string) string {
+func RespondentStatusNotice(caseID string, to dispute.Status, bodyName, note, judicial string) string {
 	s := progress("您参与调解的案件", caseID, to, bodyName, note)
 	switch to {
 	case dispute.Resolved:
-		s += "\n感谢您的配合。如达成调解协议，双方可在30日内共同向法院申请司法确认。"
+		s += "\n感谢您的配合。" + judicialAdvice(judicial)
 	case dispute.Unresolved:
 		s += "\n调解未能达成一致，本次调解结束。双方仍可依法申请仲裁或向人民法院提起诉讼。"
 	case dispute.Withdrawn:

@@ -195,7 +195,7 @@ func (w *Cases) CitizenWithdraws(ctx context.Context, ch *store.Change, k disput
 	ch.Statuses = append(ch.Statuses, store.StatusChange{CaseID: k.ID, To: dispute.Withdrawn, At: now, From: k.Status})
 	ch.Events = append(ch.Events, dispute.Event{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: "citizen", Status: dispute.Withdrawn, Text: "市民撤回"})
 	deadline.SetDue(ch, k, nil, w.Table) // ended: nothing due
-	return w.tellRespondents(ctx, ch, k, dispute.Withdrawn, "", now)
+	return w.tellRespondents(ctx, ch, k, dispute.Withdrawn, "", "", now)
 }
 
 // CitizenRates records a 1–5 rating of the service on an ended case.

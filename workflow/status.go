@@ -64,8 +64,16 @@ func (w *Cases) Move(ctx context.Context, a Actor, id string, to dispute.Status,
 		Statuses: []store.StatusChange{{CaseID: k.ID, To: to, At: now, From: k.Status}},
 		Events:   []dispute.Event{{CaseID: k.ID, At: now, Kind: dispute.StatusSet, Actor: a.name(), Status: to, Text: note}},
 	}
-	ch.Tell(k, catalog.StatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
-	if err := w.tellRespondents(ctx, &ch, k, to, note, now); err != nil {
+	events, err := w.Store.Events(ctx, k.ID)
+	if err != nil {
+		return err
+	}
+	judicial := ""
+	if j, ok := dispute.JudicialOf(k, events, now); ok {
+		judicial = j.Status
+	}
+	ch.Tell(k, catalog.StatusNotice(k.ID, to, w.bodyName(k.Body), note, judicial), now)
+	if err := w.tellRespondents(ctx, &ch, k, to, note, judicial, now); err != nil {
 		return err
 	}
 	// The case's clock moves with its status: the watcher's index says when
@@ -80,14 +88,14 @@ func (w *Cases) Move(ctx context.Context, a Actor, id string, to dispute.Status,
 // did not decline) that the case moved to to: they take part in the
 // mediation, so its end concerns them as much as the claimant. Those who
 // never came are not told: nothing binds them to the case yet.
-func (w *Cases) tellRespondents(ctx context.Context, ch *store.Change, k dispute.Case, to dispute.Status, note string, now time.Time) error {
+func (w *Cases) tellRespondents(ctx context.Context, ch *store.Change, k dispute.Case, to dispute.Status, note, judicial string, now time.Time) error {
 	ps, err := w.Parties(ctx, k)
 	if err != nil {
 		return err
 	}
 	for _, p := range ps {
 		if p.Role == dispute.PartyRespondent && p.OpenID != "" {
-			tellParty(ch, k, p, catalog.RespondentStatusNotice(k.ID, to, w.bodyName(k.Body), note), now)
+			tellParty(ch, k, p, catalog.RespondentStatusNotice(k.ID, to, w.bodyName(k.Body), note, judicial), now)
 		}
 	}
 	return nil
