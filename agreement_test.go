@@ -335,10 +335,7 @@ func TestSimultaneousConfirmationsSign(t *testing.T) {
 		e := newEnv(t, o)
 		ctx := context.Background()
 		const who, resp = "oCitizenRace", "oRespondentRace"
-		id := e.fileCase(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
-		e.addUser("med", store.RoleMediator, "lh-labor")
-		med := e.apiToken("med")
-		e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil)
+		id, med := e.acceptedWageCase(who)
 		var invited struct {
 			Scene string `json:"scene"`
 		}
@@ -421,10 +418,7 @@ func TestSimultaneousConfirmationsSign(t *testing.T) {
 func TestAgreementOnTheInvitationPage(t *testing.T) {
 	e := newEnv(t, envOptions{mode: wxsim.Plain})
 	const who = "oCitizenPageAgreement"
-	id := e.fileCase(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
-	e.addUser("med", store.RoleMediator, "lh-labor")
-	med := e.apiToken("med")
-	e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil)
+	id, med := e.acceptedWageCase(who)
 	var invited struct {
 		InviteURL string `json:"invite_url"`
 	}
@@ -501,4 +495,18 @@ func TestAgreementOnTheInvitationPage(t *testing.T) {
 		t.Fatalf("after both applied (one on the page): %+v", got.Judicial)
 	}
 	mustContain(t, page(), "已提交法院")
+}
+
+// acceptedWageCase files a wage case for who through the chat and has a
+// mediator of its body ("med") accept it; it returns the case and the
+// mediator's API token.
+func (e *env) acceptedWageCase(who string) (id, med string) {
+	e.t.Helper()
+	id = e.fileCase(who, "我在柳河县砖厂干了半年，老板欠我工资八千元不给，电话13912345678")
+	e.addUser("med", store.RoleMediator, "lh-labor")
+	med = e.apiToken("med")
+	if code := e.apiCall("POST", "/api/v1/cases/"+id+"/status", med, `{"status":"accepted"}`, nil); code != http.StatusOK {
+		e.t.Fatalf("accept: %d", code)
+	}
+	return id, med
 }
