@@ -107,9 +107,19 @@ func (w *Cases) readWords(m *store.RiskMark, texts []string) {
 	sig := risk.Signals{Crowd: m.Crowd, CrowdWords: m.CrowdWords, Escalate: m.Escalate}
 	for _, t := range texts {
 		sig = sig.Merge(risk.Scan(t))
-		if m.Subject == "" {
-			if s, ok := risk.Primary(risk.Subjects(t, w.riskPrefixes()), m.Type); ok {
-				m.Subject, m.Name, m.Kind, m.Trade = s.Key, s.Name, s.Kind, s.Trade
+		if m.Subject == "" || m.Link == "" {
+			subjects := risk.Subjects(t, w.riskPrefixes())
+			if m.Subject == "" {
+				if s, ok := risk.Primary(subjects, m.Type); ok {
+					m.Subject, m.Name, m.Kind, m.Trade = s.Key, s.Name, s.Kind, s.Trade
+				}
+			}
+			// The firm behind the estate or site, named in the same words
+			// as the subject: what ties citizens naming only one of them.
+			if i := slices.IndexFunc(subjects, func(s risk.Subject) bool { return s.Key == m.Subject }); i >= 0 && m.Link == "" {
+				if l, ok := risk.Link(subjects, subjects[i]); ok {
+					m.Link = l.Key
+				}
 			}
 		}
 	}
@@ -224,7 +234,12 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 		return nil
 	}
 	win := w.Table.AlertWindow(m.Type)
-	marks, err := w.Store.MarksOfSubject(ctx, m.Subject, m.At.Add(-win), m.At.Add(win))
+	from, to := m.At.Add(-win), m.At.Add(win)
+	key, name, err := w.linkedSubject(ctx, m, from, to)
+	if err != nil {
+		return err
+	}
+	marks, err := w.marksLinked(ctx, key, m, from, to)
 	if err != nil {
 		return err
 	}
@@ -256,9 +271,74 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 	if anchor.Trade != most {
 		trade = anchor.Trade // a lesser business of the same name: its own alert
 	}
-	key := risk.ClusterKey(m.Subject, region, end.Type, trade)
-	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: typeOf(cluster)}, cluster,
+	ck := risk.ClusterKey(key, region, end.Type, trade)
+	return w.saveCluster(ctx, store.Alert{Key: ck, Kind: risk.KindCluster, Subject: name, Region: region, Type: typeOf(cluster)}, cluster,
 		risk.Assess)
+}
+
+// linkedSubject is the subject m's cluster is evaluated under, and its
+// name: the one subject that cases of m's matter within [from, to] named
+// together with m's (宏昌 → 锦绣华庭, the estate its developer built), else
+// m's own. A key linked to two subjects (a developer of two estates) says
+// nothing about which one m means: m stays under its own.
+func (w *Cases) linkedSubject(ctx context.Context, m store.RiskMark, from, to time.Time) (string, string, error) {
+	linked, err := w.Store.MarksLinkedTo(ctx, m.Subject, from, to)
+	if err != nil {
+		return "", "", err
+	}
+	if p, ok := onlySubject(member(m), linked); ok && p.Subject != m.Subject {
+		return p.Subject, p.Name, nil
+	}
+	return m.Subject, m.Name, nil
+}
+
+// onlySubject is a mark of linked compatible with a when all such marks
+// have one subject.
+func onlySubject(a risk.Member, linked []store.RiskMark) (store.RiskMark, bool) {
+	var out store.RiskMark
+	for _, x := range linked {
+		if !risk.Compatible(a, member(x)) {
+			continue
+		}
+		if out.CaseID != "" && x.Subject != out.Subject {
+			return store.RiskMark{}, false
+		}
+		if out.CaseID == "" {
+			out = x
+		}
+	}
+	return out, out.CaseID != ""
+}
+
+// marksLinked lists the marks of key within [from, to] and those of the
+// keys its marks link to, when those keys link to key alone among cases
+// compatible with m: the cases that named only the developer or only the
+// contractor before (or after) someone named both.
+func (w *Cases) marksLinked(ctx context.Context, key string, m store.RiskMark, from, to time.Time) ([]store.RiskMark, error) {
+	marks, err := w.Store.MarksOfSubject(ctx, key, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	for _, x := range marks {
+		if x.Link == "" || slices.Contains(done, x.Link) || !risk.Compatible(member(m), member(x)) {
+			continue
+		}
+		done = append(done, x.Link)
+		linked, err := w.Store.MarksLinkedTo(ctx, x.Link, from, to)
+		if err != nil {
+			return nil, err
+		}
+		if p, ok := onlySubject(member(m), linked); !ok || p.Subject != key {
+			continue
+		}
+		more, err := w.Store.MarksOfSubject(ctx, x.Link, from, to)
+		if err != nil {
+			return nil, err
+		}
+		marks = append(marks, more...)
+	}
+	return marks, nil
 }
 
 // typeOf is the type most of a cluster's cases have (other aside; ties to
