@@ -235,11 +235,7 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 	}
 	win := w.Table.AlertWindow(m.Type)
 	from, to := m.At.Add(-win), m.At.Add(win)
-	key, name, err := w.linkedSubject(ctx, m, from, to)
-	if err != nil {
-		return err
-	}
-	marks, err := w.marksLinked(ctx, key, m, from, to)
+	key, name, marks, err := w.linkedMarks(ctx, m, from, to)
 	if err != nil {
 		return err
 	}
@@ -276,69 +272,78 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 		risk.Assess)
 }
 
-// linkedSubject is the subject m's cluster is evaluated under, and its
-// name: the one subject that cases of m's matter within [from, to] named
-// together with m's (宏昌 → 锦绣华庭, the estate its developer built), else
-// m's own. A key linked to two subjects (a developer of two estates) says
-// nothing about which one m means: m stays under its own.
-func (w *Cases) linkedSubject(ctx context.Context, m store.RiskMark, from, to time.Time) (string, string, error) {
-	linked, err := w.Store.MarksLinkedTo(ctx, m.Subject, from, to)
+// linkedMarks is the subject m's cluster goes by, its name, and the marks
+// within [from, to] it is read from: m's subject's, and, when cases of m's
+// matter named it together with exactly one other subject and that one with
+// m's alone (锦绣华庭 with its developer 宏昌, risk.Link), that subject's
+// too, under the estate of the two.
+// A firm linked to two places (a developer of two estates) says nothing
+// about which one a case naming it alone means: each stays apart. Every
+// case of the pair reaches the same subject, so one alert holds them.
+func (w *Cases) linkedMarks(ctx context.Context, m store.RiskMark, from, to time.Time) (string, string, []store.RiskMark, error) {
+	own, err := w.Store.MarksOfSubject(ctx, m.Subject, from, to)
 	if err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
-	if p, ok := onlySubject(member(m), linked); ok && p.Subject != m.Subject {
-		return p.Subject, p.Name, nil
+	other, ok, err := w.partner(ctx, m, m.Subject, own, from, to)
+	if err != nil || !ok {
+		return m.Subject, m.Name, own, err
 	}
-	return m.Subject, m.Name, nil
+	theirs, err := w.Store.MarksOfSubject(ctx, other, from, to)
+	if err != nil {
+		return "", "", nil, err
+	}
+	back, ok, err := w.partner(ctx, m, other, theirs, from, to)
+	if err != nil || !ok || back != m.Subject {
+		return m.Subject, m.Name, own, err
+	}
+	all := append(own, theirs...)
+	key := min(m.Subject, other)
+	if place(own, m.Subject) {
+		key = m.Subject
+	} else if place(theirs, other) {
+		key = other
+	}
+	if key == m.Subject {
+		return key, m.Name, all, nil
+	}
+	return key, theirs[0].Name, all, nil
 }
 
-// onlySubject is a mark of linked compatible with a when all such marks
-// have one subject.
-func onlySubject(a risk.Member, linked []store.RiskMark) (store.RiskMark, bool) {
-	var out store.RiskMark
-	for _, x := range linked {
-		if !risk.Compatible(a, member(x)) {
-			continue
-		}
-		if out.CaseID != "" && x.Subject != out.Subject {
-			return store.RiskMark{}, false
-		}
-		if out.CaseID == "" {
-			out = x
+// partner is the one subject that marks compatible with m linked key to
+// within [from, to] (marks are key's own), if there is exactly one.
+func (w *Cases) partner(ctx context.Context, m store.RiskMark, key string, marks []store.RiskMark, from, to time.Time) (string, bool, error) {
+	var with []string
+	add := func(k string) {
+		if k != "" && k != key && !slices.Contains(with, k) {
+			with = append(with, k)
 		}
 	}
-	return out, out.CaseID != ""
-}
-
-// marksLinked lists the marks of key within [from, to] and those of the
-// keys its marks link to, when those keys link to key alone among cases
-// compatible with m: the cases that named only the developer or only the
-// contractor before (or after) someone named both.
-func (w *Cases) marksLinked(ctx context.Context, key string, m store.RiskMark, from, to time.Time) ([]store.RiskMark, error) {
-	marks, err := w.Store.MarksOfSubject(ctx, key, from, to)
-	if err != nil {
-		return nil, err
-	}
-	var done []string
 	for _, x := range marks {
-		if x.Link == "" || slices.Contains(done, x.Link) || !risk.Compatible(member(m), member(x)) {
-			continue
+		if risk.Compatible(member(m), member(x)) {
+			add(x.Link)
 		}
-		done = append(done, x.Link)
-		linked, err := w.Store.MarksLinkedTo(ctx, x.Link, from, to)
-		if err != nil {
-			return nil, err
-		}
-		if p, ok := onlySubject(member(m), linked); !ok || p.Subject != key {
-			continue
-		}
-		more, err := w.Store.MarksOfSubject(ctx, x.Link, from, to)
-		if err != nil {
-			return nil, err
-		}
-		marks = append(marks, more...)
 	}
-	return marks, nil
+	linked, err := w.Store.MarksLinkedTo(ctx, key, from, to)
+	if err != nil {
+		return "", false, err
+	}
+	for _, x := range linked {
+		if risk.Compatible(member(m), member(x)) {
+			add(x.Subject)
+		}
+	}
+	if len(with) != 1 {
+		return "", false, nil
+	}
+	return with[0], true, nil
+}
+
+// place reports whether the marks of key name it as an estate or site.
+func place(marks []store.RiskMark, key string) bool {
+	return slices.ContainsFunc(marks, func(x store.RiskMark) bool {
+		return x.Subject == key && risk.Place(risk.Subject{Kind: x.Kind, Name: x.Name})
+	})
 }
 
 // typeOf is the type most of a cluster's cases have (other aside; ties to
