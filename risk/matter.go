@@ -26,7 +26,7 @@ var evidence = []struct {
 }{
 	{dispute.Labor, []string{"工资", "工钱", "欠薪", "薪水", "开支", "台班费", "劳务费", "血汗钱", "农民工", "包工头", "班组", "工友", "加班费", "辞退", "工伤"}},
 	{dispute.Consumer, []string{"会员卡", "储值卡", "充值卡", "年卡", "办卡", "卡里", "充值", "储值", "预付", "退费", "学费", "私教", "会员", "退款", "假货", "定金", "订金", "全款", "学车", "练车"}},
-	{dispute.Property, []string{"物业", "业主", "取暖费", "维修基金"}},
+	{dispute.Property, []string{"物业", "业主", "取暖费", "维修基金", "交房", "房贷"}}, // 交房, 房贷: a flat bought and not handed over is the estate's matter
 	{dispute.Expropriation, []string{"征地", "征收", "拆迁", "补偿款", "安置房", "棚改"}},
 	{dispute.Neighbor, []string{"邻居", "楼上", "楼下", "隔壁", "对门"}},
 	{dispute.Family, []string{"离婚", "抚养", "赡养", "彩礼", "家暴", "遗产", "继承", "养老钱", "探视", "前夫", "前妻"}},

@@ -33,6 +33,10 @@ type Risk interface {
 	// MarksOfCitizen lists the marks of one citizen (RiskMark.Citizen)
 	// filed within [from, to], oldest first.
 	MarksOfCitizen(ctx context.Context, citizen string, from, to time.Time) ([]RiskMark, error)
+	// MarksLinkedTo lists the marks whose Link is key filed within
+	// [from, to], oldest first: the cases that named key together with
+	// their own subject, so that cases naming key alone may join them.
+	MarksLinkedTo(ctx context.Context, key string, from, to time.Time) ([]RiskMark, error)
 
 	// SaveAlert stores a, with audit entries, atomically and only if it
 	// is the change of what the caller read: a new alert (Version 0) only
@@ -58,9 +62,13 @@ type RiskMark struct {
 	Name    string // the subject as written
 	Kind    string // the subject's kind (risk.Employer …)
 	Trade   string `json:",omitempty"` // a shop's line of business (risk.Subject.Trade)
-	Region  string
-	Type    dispute.Type
-	At      time.Time // when the case was filed
+	// Link is the key of a second subject the case names with Subject
+	// (the developer of the estate, the contractor on the site): the
+	// evidence that citizens naming only one or the other mean one matter.
+	Link   string `json:",omitempty"`
+	Region string
+	Type   dispute.Type
+	At     time.Time // when the case was filed
 	// The signals of the citizen's messages on the case so far.
 	Crowd      int
 	CrowdWords string

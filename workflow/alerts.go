@@ -107,9 +107,19 @@ func (w *Cases) readWords(m *store.RiskMark, texts []string) {
 	sig := risk.Signals{Crowd: m.Crowd, CrowdWords: m.CrowdWords, Escalate: m.Escalate}
 	for _, t := range texts {
 		sig = sig.Merge(risk.Scan(t))
-		if m.Subject == "" {
-			if s, ok := risk.Primary(risk.Subjects(t, w.riskPrefixes()), m.Type); ok {
-				m.Subject, m.Name, m.Kind, m.Trade = s.Key, s.Name, s.Kind, s.Trade
+		if m.Subject == "" || m.Link == "" {
+			subjects := risk.Subjects(t, w.riskPrefixes())
+			if m.Subject == "" {
+				if s, ok := risk.Primary(subjects, m.Type); ok {
+					m.Subject, m.Name, m.Kind, m.Trade = s.Key, s.Name, s.Kind, s.Trade
+				}
+			}
+			// The firm behind the estate or site, named in the same words
+			// as the subject: what ties citizens naming only one of them.
+			if i := slices.IndexFunc(subjects, func(s risk.Subject) bool { return s.Key == m.Subject }); i >= 0 && m.Link == "" {
+				if l, ok := risk.Link(subjects, subjects[i]); ok {
+					m.Link = l.Key
+				}
 			}
 		}
 	}
@@ -224,7 +234,8 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 		return nil
 	}
 	win := w.Table.AlertWindow(m.Type)
-	marks, err := w.Store.MarksOfSubject(ctx, m.Subject, m.At.Add(-win), m.At.Add(win))
+	from, to := m.At.Add(-win), m.At.Add(win)
+	key, name, marks, err := w.linkedMarks(ctx, m, from, to)
 	if err != nil {
 		return err
 	}
@@ -256,9 +267,83 @@ func (w *Cases) evalCluster(ctx context.Context, m store.RiskMark) error {
 	if anchor.Trade != most {
 		trade = anchor.Trade // a lesser business of the same name: its own alert
 	}
-	key := risk.ClusterKey(m.Subject, region, end.Type, trade)
-	return w.saveCluster(ctx, store.Alert{Key: key, Kind: risk.KindCluster, Subject: m.Name, Region: region, Type: typeOf(cluster)}, cluster,
+	ck := risk.ClusterKey(key, region, end.Type, trade)
+	return w.saveCluster(ctx, store.Alert{Key: ck, Kind: risk.KindCluster, Subject: name, Region: region, Type: typeOf(cluster)}, cluster,
 		risk.Assess)
+}
+
+// linkedMarks is the subject m's cluster goes by, its name, and the marks
+// within [from, to] it is read from: m's subject's, and, when cases of m's
+// matter named it together with exactly one other subject and that one with
+// m's alone (锦绣华庭 with its developer 宏昌, risk.Link), that subject's
+// too, under the estate of the two.
+// A firm linked to two places (a developer of two estates) says nothing
+// about which one a case naming it alone means: each stays apart. Every
+// case of the pair reaches the same subject, so one alert holds them.
+func (w *Cases) linkedMarks(ctx context.Context, m store.RiskMark, from, to time.Time) (string, string, []store.RiskMark, error) {
+	own, err := w.Store.MarksOfSubject(ctx, m.Subject, from, to)
+	if err != nil {
+		return "", "", nil, err
+	}
+	other, ok, err := w.partner(ctx, m, m.Subject, own, from, to)
+	if err != nil || !ok {
+		return m.Subject, m.Name, own, err
+	}
+	theirs, err := w.Store.MarksOfSubject(ctx, other, from, to)
+	if err != nil {
+		return "", "", nil, err
+	}
+	back, ok, err := w.partner(ctx, m, other, theirs, from, to)
+	if err != nil || !ok || back != m.Subject {
+		return m.Subject, m.Name, own, err
+	}
+	all := append(own, theirs...)
+	key := min(m.Subject, other)
+	if place(own, m.Subject) {
+		key = m.Subject
+	} else if place(theirs, other) {
+		key = other
+	}
+	if key == m.Subject {
+		return key, m.Name, all, nil
+	}
+	return key, theirs[0].Name, all, nil
+}
+
+// partner is the one subject that marks compatible with m linked key to
+// within [from, to] (marks are key's own), if there is exactly one.
+func (w *Cases) partner(ctx context.Context, m store.RiskMark, key string, marks []store.RiskMark, from, to time.Time) (string, bool, error) {
+	var with []string
+	add := func(k string) {
+		if k != "" && k != key && !slices.Contains(with, k) {
+			with = append(with, k)
+		}
+	}
+	for _, x := range marks {
+		if risk.Compatible(member(m), member(x)) {
+			add(x.Link)
+		}
+	}
+	linked, err := w.Store.MarksLinkedTo(ctx, key, from, to)
+	if err != nil {
+		return "", false, err
+	}
+	for _, x := range linked {
+		if risk.Compatible(member(m), member(x)) {
+			add(x.Subject)
+		}
+	}
+	if len(with) != 1 {
+		return "", false, nil
+	}
+	return with[0], true, nil
+}
+
+// place reports whether the marks of key name it as an estate or site.
+func place(marks []store.RiskMark, key string) bool {
+	return slices.ContainsFunc(marks, func(x store.RiskMark) bool {
+		return x.Subject == key && risk.Place(risk.Subject{Kind: x.Kind, Name: x.Name})
+	})
 }
 
 // typeOf is the type most of a cluster's cases have (other aside; ties to

@@ -56,9 +56,10 @@ func Sets() ([]Set, error) {
 	}{
 		{"corpus.txt", corpus, perfect, perfect}, {"heldout.txt", heldout, perfect, perfect},
 		// What the rules achieve on the second held-out corpus (README,
-		// "held-out"): a developer or contractor named instead of its
-		// estate or project, and a lot told without its road, are misses.
-		{"heldout2.txt", heldout2, [2]float64{0.92, 0.85}, [2]float64{0.91, 0.78}},
+		// "held-out"): a contractor named instead of its project and a lot
+		// told without its road are a miss; through the callback, a
+		// renovation firm's customer typed as property too.
+		{"heldout2.txt", heldout2, [2]float64{1, 0.92}, [2]float64{0.92, 0.85}},
 	} {
 		ss, err := parse(f.name, f.text)
 		if err != nil {

@@ -36,6 +36,7 @@ import (
 func (k keys) riskMark(id string) string     { return k.t + "rk:m:" + id }
 func (k keys) riskSubject(s string) string   { return k.t + "rk:s:" + s }
 func (k keys) riskCitizen(c string) string   { return k.t + "rk:o:" + c }
+func (k keys) riskLink(l string) string      { return k.t + "rk:l:" + l }
 func (k keys) alert(id string) string        { return k.t + "al:" + id }
 func (k keys) alertSeq() string              { return k.t + "n:al" }
 func (k keys) alertIndex() string            { return k.t + "alx" }
@@ -54,6 +55,9 @@ func (s *Store) PutRiskMark(ctx context.Context, m store.RiskMark) error {
 			p.ZAdd(ctx, s.k.riskSubject(m.Subject), redis.Z{Score: at, Member: m.CaseID})
 		}
 		p.ZAdd(ctx, s.k.riskCitizen(m.Citizen), redis.Z{Score: at, Member: m.CaseID})
+		if m.Link != "" {
+			p.ZAdd(ctx, s.k.riskLink(m.Link), redis.Z{Score: at, Member: m.CaseID})
+		}
 		return nil
 	})
 	if err != nil {
@@ -138,6 +142,15 @@ func (s *Store) ActiveSubjects(ctx context.Context, keys []string, from, to time
 func (s *Store) MarksOfCitizen(ctx context.Context, citizen string, from, to time.Time) ([]store.RiskMark, error) {
 	ms, err := s.marksInRange(ctx, s.k.riskCitizen(citizen), from, to)
 	return slices.DeleteFunc(ms, func(m store.RiskMark) bool { return m.Citizen != citizen }), err
+}
+
+// MarksLinkedTo is a ZRANGEBYSCORE of the link index, then one MGET.
+func (s *Store) MarksLinkedTo(ctx context.Context, key string, from, to time.Time) ([]store.RiskMark, error) {
+	if key == "" {
+		return nil, nil
+	}
+	ms, err := s.marksInRange(ctx, s.k.riskLink(key), from, to)
+	return slices.DeleteFunc(ms, func(m store.RiskMark) bool { return m.Link != key }), err
 }
 
 func (s *Store) marksInRange(ctx context.Context, index string, from, to time.Time) ([]store.RiskMark, error) {

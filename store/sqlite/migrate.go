@@ -31,6 +31,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	schemaTokenUse,
 	schemaRisk,
 	schemaParties,
+	schemaRiskLinks,
 }
 
 // migrate applies the missing steps in one transaction: a failed step
@@ -536,5 +537,14 @@ func schemaParties(ctx context.Context, tx *sql.Tx) error {
 		`CREATE INDEX parties_case ON parties (case_id, created_at, id)`,
 		`CREATE INDEX parties_openid ON parties (openid, updated_at, id) WHERE openid <> ''`,
 		`ALTER TABLE events ADD COLUMN party TEXT NOT NULL DEFAULT ''`,
+	)
+}
+
+// schemaRiskLinks indexes a mark's second subject (store.RiskMark.Link),
+// so the marks linking a key to another subject are one index range.
+func schemaRiskLinks(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE risk_marks ADD COLUMN link TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX risk_marks_link ON risk_marks (link, at) WHERE link <> ''`,
 	)
 }

@@ -22,10 +22,10 @@ import (
 // PutRiskMark is one upsert.
 func (s *Store) PutRiskMark(ctx context.Context, m store.RiskMark) error {
 	_, err := s.w.ExecContext(ctx, `
-		INSERT INTO risk_marks (case_id, citizen, subject, at, rec) VALUES (?, ?, ?, ?, ?)
+		INSERT INTO risk_marks (case_id, citizen, subject, link, at, rec) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (case_id) DO UPDATE SET citizen = excluded.citizen, subject = excluded.subject,
-			at = excluded.at, rec = excluded.rec`,
-		m.CaseID, m.Citizen, m.Subject, store.UnixMS(m.At), store.EncodeRiskMark(m))
+			link = excluded.link, at = excluded.at, rec = excluded.rec`,
+		m.CaseID, m.Citizen, m.Subject, m.Link, store.UnixMS(m.At), store.EncodeRiskMark(m))
 	if err != nil {
 		return fmt.Errorf("sqlite: risk mark of %s: %w", m.CaseID, err)
 	}
@@ -90,6 +90,15 @@ func (s *Store) ActiveSubjects(ctx context.Context, keys []string, from, to time
 func (s *Store) MarksOfCitizen(ctx context.Context, citizen string, from, to time.Time) ([]store.RiskMark, error) {
 	return s.marks(ctx, `SELECT rec FROM risk_marks WHERE citizen = ? AND at BETWEEN ? AND ? ORDER BY at, case_id`,
 		citizen, store.UnixMS(from), store.UnixMS(to))
+}
+
+// MarksLinkedTo is one range of the link index.
+func (s *Store) MarksLinkedTo(ctx context.Context, key string, from, to time.Time) ([]store.RiskMark, error) {
+	if key == "" {
+		return nil, nil
+	}
+	return s.marks(ctx, `SELECT rec FROM risk_marks WHERE link = ? AND link <> '' AND at BETWEEN ? AND ? ORDER BY at, case_id`,
+		key, store.UnixMS(from), store.UnixMS(to))
 }
 
 func (s *Store) marks(ctx context.Context, q string, args ...any) ([]store.RiskMark, error) {

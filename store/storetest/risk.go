@@ -22,6 +22,10 @@ func init() {
 		struct {
 			name string
 			fn   func(*testing.T, *env)
+		}{"RiskMarkLinks", testRiskMarkLinks},
+		struct {
+			name string
+			fn   func(*testing.T, *env)
 		}{"AlertSave", testAlertSave},
 		struct {
 			name string
@@ -222,5 +226,37 @@ func testAlertPersistence(t *testing.T, e *env) {
 	}
 	if _, err := e.s.SaveAlert(e.ctx, newAlert("鑫达|柳河县|labor"), nil); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("the key is still taken after reopen: %v", err)
+	}
+}
+
+// A mark naming a second subject is found by that subject's key within a
+// time range, oldest first; a mark that no longer names it is not.
+func testRiskMarkLinks(t *testing.T, e *env) {
+	linked := func(id, subject, link string, d time.Duration) store.RiskMark {
+		m := mark(id, "p"+id, subject, d)
+		m.Link = link
+		return m
+	}
+	e.putMark(linked("c2", "锦绣华庭", "宏昌", 2*time.Hour))
+	e.putMark(linked("c1", "锦绣华庭", "宏昌", time.Hour))
+	e.putMark(linked("c3", "宏昌", "", 3*time.Hour))         // names 宏昌 alone: no link
+	e.putMark(linked("c4", "锦绣华庭", "宏昌", 10*24*time.Hour)) // out of the range
+	e.putMark(linked("c5", "锦绣华庭", "宏昌", 4*time.Hour))
+	e.putMark(linked("c5", "锦绣华庭", "", 4*time.Hour)) // read again: links no more
+	got, err := e.s.MarksLinkedTo(e.ctx, "宏昌", at(0), at(7*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := markIDs(got); !slices.Equal(ids, []string{"c1", "c2"}) {
+		t.Fatalf("MarksLinkedTo = %v, want [c1 c2]", ids)
+	}
+	if got[0].Subject != "锦绣华庭" || got[0].Link != "宏昌" {
+		t.Errorf("linked mark as read %+v", got[0])
+	}
+	if got, _ := e.s.MarksLinkedTo(e.ctx, "锦绣华庭", at(0), at(30*24*time.Hour)); len(got) != 0 {
+		t.Errorf("a mark's own subject found as a link: %v", markIDs(got))
+	}
+	if got, _ := e.s.MarksLinkedTo(e.ctx, "", at(0), at(30*24*time.Hour)); len(got) != 0 {
+		t.Errorf("the empty key found %v", markIDs(got))
 	}
 }
