@@ -22,13 +22,8 @@ func TestAgreementPanelInBrowser(t *testing.T) {
 	if code := e.apiCall("POST", "/api/v1/cases/"+id+"/status", e.apiToken("liuhe"), `{"status":"accepted"}`, nil); code != http.StatusOK {
 		t.Fatalf("accept: %d", code)
 	}
+	consoleLogin(t, ctx, e.srv.URL, "liuhe")
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.srv.URL+"/console/"),
-		chromedp.WaitVisible(`input[name=name]`),
-		chromedp.SendKeys(`input[name=name]`, "liuhe"),
-		chromedp.SendKeys(`input[name=password]`, "password-liuhe"),
-		chromedp.Click(`button[type=submit]`),
-		chromedp.WaitVisible(`#rows`),
 		chromedp.Navigate(e.srv.URL+"/console/cases/"+id),
 		chromedp.WaitVisible(`#thread`),
 		chromedp.Click(`details.agreement-form summary`),

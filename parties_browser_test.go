@@ -21,13 +21,8 @@ func TestPartyInBrowser(t *testing.T) {
 	e.addUser("liuhe", store.RoleMediator, "lh-labor")
 	const who, respondent = "oBrowserClaimant", "oBrowserRespondent"
 	id := e.fileCase(who, "在柳河县的木材厂干了半年，老板跑了，工资一分没给")
+	consoleLogin(t, ctx, e.srv.URL, "liuhe")
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.srv.URL+"/console/"),
-		chromedp.WaitVisible(`input[name=name]`),
-		chromedp.SendKeys(`input[name=name]`, "liuhe"),
-		chromedp.SendKeys(`input[name=password]`, "password-liuhe"),
-		chromedp.Click(`button[type=submit]`),
-		chromedp.WaitVisible(`#rows`),
 		chromedp.Navigate(e.srv.URL+"/console/cases/"+id),
 		chromedp.WaitVisible(`#thread`),
 		chromedp.Click(`details.invite summary`),
